@@ -1,0 +1,144 @@
+#include "app/serve.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "gateway/http_listener.hpp"
+#include "store/redis_client.hpp"
+#include "store/redis_process.hpp"
+#include "store/scripts.hpp"
+
+namespace switchboard::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::unique_ptr<store::redis_process> start_embedded(const v1::EmbeddedRedis& cfg) {
+  store::redis_process_options o;
+  o.binary = cfg.binary();
+  o.dir = cfg.data_dir();
+  o.appendfsync = cfg.appendfsync();
+  o.start_timeout = std::chrono::milliseconds(cfg.start_timeout_ms());
+  auto p = std::make_unique<store::redis_process>(o);
+  p->start();
+  spdlog::info("embedded redis-server on {}:{} data_dir={} appendfsync={}", p->host(), p->port(), cfg.data_dir(),
+               cfg.appendfsync());
+  return p;
+}
+
+// Runs `ioc` until the client is ready or the deadline passes. Returns whether it became ready.
+bool wait_until_ready(asio::io_context& ioc, store::redis_client& client, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!client.ready() && std::chrono::steady_clock::now() < deadline) {
+    ioc.run_one_until(deadline);
+  }
+  return client.ready();
+}
+
+}  // namespace
+
+int serve(const std::string& config_path) {
+  const v1::Config cfg = load_config(config_path, process_env());
+  setup_logging(cfg.log());
+  spdlog::info("switchboard starting config={}", config_path);
+
+  std::unique_ptr<store::redis_process> embedded;
+  redis_endpoint ep;
+  if (cfg.redis().url().empty()) {
+    embedded = start_embedded(cfg.redis().embedded());
+    ep.host = embedded->host();
+    ep.port = embedded->port();
+  } else {
+    ep = parse_redis_url(cfg.redis().url());
+  }
+
+  asio::io_context ioc(cfg.server().threads());
+  const clock& clk = system_clock_source::instance();
+  store::redis_client redis(asio::make_strand(ioc), store::redis_options::from_config(cfg.redis(), ep), clk);
+  redis.add_script(store::scripts::append());
+  redis.add_script(store::scripts::read_conversation());
+  redis.add_script(store::scripts::cas_identity());
+  std::atomic<bool> redis_ready{false};
+  redis.link().on_state_change([&](store::redis_link::state s, boost::system::error_code ec) {
+    const bool up = s == store::redis_link::state::ready;
+    if (redis_ready.exchange(up) && !up) spdlog::warn("redis unavailable reason=\"{}\"", ec.message());
+  });
+  redis.start();
+  const auto patience = std::chrono::milliseconds(cfg.redis().connect_timeout_ms() + cfg.redis().command_timeout_ms());
+  if (!wait_until_ready(ioc, redis, patience)) {
+    redis.stop();
+    throw std::runtime_error("cannot reach Redis at " + ep.host + ":" + std::to_string(ep.port) + " within " +
+                             std::to_string(patience.count()) + " ms");
+  }
+
+  gateway::http_handler routes = [&redis_ready](std::string_view method, std::string_view target) {
+    gateway::http_answer a;
+    const auto path = target.substr(0, target.find('?'));
+    if (method != "GET" && method != "HEAD") {
+      a.status = 405;
+      a.body = "method not allowed\n";
+    } else if (path == "/healthz") {
+      a.body = "ok\n";
+    } else if (path == "/readyz") {
+      const bool up = redis_ready.load();
+      a.status = up ? 200 : 503;
+      a.body = up ? "ready\n" : "redis unavailable\n";
+    } else {
+      a.status = 404;
+      a.body = "not found\n";
+    }
+    return a;
+  };
+  const auto address = asio::ip::make_address(cfg.server().listen_address());
+  std::shared_ptr<gateway::http_listener> listener;
+  try {
+    listener = std::make_shared<gateway::http_listener>(
+        ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes);
+  } catch (const boost::system::system_error& e) {
+    redis.stop();
+    throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
+                             std::to_string(cfg.server().http_port()) + ": " + e.code().message());
+  }
+  listener->run();
+  spdlog::info("switchboard listening on http://{}:{} threads={}", cfg.server().listen_address(), listener->port(),
+               cfg.server().threads());
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {} received: stopping", sig);
+    listener->stop();
+    asio::post(redis.link().get_executor(), [&redis] { redis.stop(); });
+    // In-flight HTTP answers are immediate; give them the grace period, then stop the loop.
+    auto grace = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(
+        std::min(cfg.server().shutdown_grace_ms(), 200)));
+    grace->async_wait([&ioc, grace](boost::system::error_code) { ioc.stop(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.server().threads(); ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+
+  if (embedded) {
+    embedded->stop();
+    spdlog::info("embedded redis-server stopped");
+  }
+  spdlog::info("switchboard stopped");
+  return 0;
+}
+
+}  // namespace switchboard::app

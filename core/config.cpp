@@ -1,0 +1,303 @@
+#include "core/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <boost/url/parse.hpp>
+
+namespace switchboard {
+namespace {
+
+namespace pb = google::protobuf;
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw config_error(path + ": " + what);
+}
+
+std::string scalar_of(const YAML::Node& n, const std::string& path, const char* expected) {
+  if (!n.IsScalar()) fail(path, std::string("expected ") + expected + ", got a " + (n.IsMap() ? "map" : "list"));
+  return n.Scalar();
+}
+
+template <class Int>
+Int parse_int(const YAML::Node& n, const std::string& path) {
+  std::string s = scalar_of(n, path, "an integer");
+  Int v{};
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range) fail(path, "integer out of range: '" + s + "'");
+  if (ec != std::errc() || end != s.data() + s.size()) fail(path, "expected an integer, got '" + s + "'");
+  return v;
+}
+
+double parse_double(const YAML::Node& n, const std::string& path) {
+  std::string s = scalar_of(n, path, "a number");
+  std::istringstream in(s);
+  double v = 0;
+  in >> v;
+  if (in.fail() || !in.eof()) fail(path, "expected a number, got '" + s + "'");
+  return v;
+}
+
+bool parse_bool(const YAML::Node& n, const std::string& path) {
+  std::string s = scalar_of(n, path, "true or false");
+  if (s == "true") return true;
+  if (s == "false") return false;
+  fail(path, "expected true or false, got '" + s + "'");
+}
+
+const pb::EnumValueDescriptor* parse_enum(const YAML::Node& n, const pb::FieldDescriptor* f,
+                                          const std::string& path) {
+  std::string s = scalar_of(n, path, "a name");
+  std::string upper = s;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  const auto* e = f->enum_type();
+  if (const auto* v = e->FindValueByName(upper)) return v;
+  std::string names;
+  for (int i = 1; i < e->value_count(); ++i) names += (i > 1 ? ", " : "") + e->value(i)->name();
+  fail(path, "unknown value '" + s + "' (one of: " + names + ")");
+}
+
+void merge_map(const YAML::Node& node, pb::Message& msg, const std::string& path);
+
+// Sets one singular field, or adds one element to a repeated one, from a YAML node.
+void set_field(const YAML::Node& n, pb::Message& msg, const pb::FieldDescriptor* f, const std::string& path) {
+  const auto* r = msg.GetReflection();
+  const bool rep = f->is_repeated();
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE: {
+      if (!n.IsMap()) fail(path, "expected a map");
+      pb::Message* child = rep ? r->AddMessage(&msg, f) : r->MutableMessage(&msg, f);
+      merge_map(n, *child, path);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_STRING: {
+      std::string v = scalar_of(n, path, "a string");
+      rep ? r->AddString(&msg, f, v) : r->SetString(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT32: {
+      auto v = parse_int<std::int32_t>(n, path);
+      rep ? r->AddInt32(&msg, f, v) : r->SetInt32(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT64: {
+      auto v = parse_int<std::int64_t>(n, path);
+      rep ? r->AddInt64(&msg, f, v) : r->SetInt64(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_UINT32: {
+      auto v = parse_int<std::uint32_t>(n, path);
+      rep ? r->AddUInt32(&msg, f, v) : r->SetUInt32(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_UINT64: {
+      auto v = parse_int<std::uint64_t>(n, path);
+      rep ? r->AddUInt64(&msg, f, v) : r->SetUInt64(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+    case pb::FieldDescriptor::CPPTYPE_FLOAT: {
+      double v = parse_double(n, path);
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_FLOAT) {
+        rep ? r->AddFloat(&msg, f, static_cast<float>(v)) : r->SetFloat(&msg, f, static_cast<float>(v));
+      } else {
+        rep ? r->AddDouble(&msg, f, v) : r->SetDouble(&msg, f, v);
+      }
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_BOOL: {
+      bool v = parse_bool(n, path);
+      rep ? r->AddBool(&msg, f, v) : r->SetBool(&msg, f, v);
+      return;
+    }
+    case pb::FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* v = parse_enum(n, f, path);
+      rep ? r->AddEnum(&msg, f, v) : r->SetEnum(&msg, f, v);
+      return;
+    }
+  }
+}
+
+void merge_map(const YAML::Node& node, pb::Message& msg, const std::string& path) {
+  const auto* d = msg.GetDescriptor();
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) fail(path.empty() ? "(top)" : path, "keys must be plain names");
+    const std::string key = kv.first.Scalar();
+    const std::string key_path = join(path, key);
+    const auto* f = d->FindFieldByName(key);
+    if (f == nullptr) fail(key_path, "unknown key");
+    const YAML::Node& v = kv.second;
+    if (v.IsNull()) continue;  // "key:" with no value keeps the default.
+    if (f->is_repeated()) {
+      if (!v.IsSequence()) fail(key_path, "expected a list");
+      msg.GetReflection()->ClearField(&msg, f);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        set_field(v[i], msg, f, key_path + "[" + std::to_string(i) + "]");
+      }
+    } else {
+      set_field(v, msg, f, key_path);
+    }
+  }
+}
+
+// Applies SWITCHBOARD_<PATH> to every field marked secret.
+void apply_secrets(pb::Message& msg, const std::string& path, const env_lookup& env) {
+  const auto* d = msg.GetDescriptor();
+  const auto* r = msg.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    const std::string p = join(path, f->name());
+    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
+      apply_secrets(*r->MutableMessage(&msg, f), p, env);
+    } else if (f->options().GetExtension(v1::secret) && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
+      if (auto v = env(secret_env_name(p))) r->SetString(&msg, f, *v);
+    }
+  }
+}
+
+void check_range(std::int64_t v, std::int64_t lo, std::int64_t hi, const std::string& path) {
+  if (v < lo || v > hi) {
+    fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
+  }
+}
+
+void check_one_of(const std::string& v, std::initializer_list<const char*> allowed, const std::string& path) {
+  std::string names;
+  for (const char* a : allowed) {
+    if (v == a) return;
+    names += (names.empty() ? "" : ", ") + std::string(a);
+  }
+  fail(path, "must be one of " + names + ", got '" + v + "'");
+}
+
+void validate(const v1::Config& c) {
+  check_range(c.server().http_port(), 0, 65535, "server.http_port");
+  check_range(c.server().threads(), 1, 256, "server.threads");
+  check_range(c.server().shutdown_grace_ms(), 0, 600'000, "server.shutdown_grace_ms");
+  if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
+  if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
+  check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
+  check_range(c.redis().connect_timeout_ms(), 1, 600'000, "redis.connect_timeout_ms");
+  check_range(c.redis().reconnect_min_ms(), 1, 600'000, "redis.reconnect_min_ms");
+  check_range(c.redis().reconnect_max_ms(), c.redis().reconnect_min_ms(), 600'000, "redis.reconnect_max_ms");
+  check_one_of(c.redis().embedded().appendfsync(), {"always", "everysec", "no"}, "redis.embedded.appendfsync");
+  if (c.redis().embedded().data_dir().empty()) fail("redis.embedded.data_dir", "must not be empty");
+  check_range(c.redis().embedded().start_timeout_ms(), 1, 600'000, "redis.embedded.start_timeout_ms");
+  check_range(c.store().shard_groups(), 1, 16384, "store.shard_groups");
+  check_range(c.store().dedupe_ttl_seconds(), 1, 365 * 86400, "store.dedupe_ttl_seconds");
+  check_range(c.store().reopen_window_seconds(), 0, 365 * 86400, "store.reopen_window_seconds");
+  if (c.store().key_prefix().empty() || c.store().key_prefix().find_first_of("{}: ") != std::string::npos) {
+    fail("store.key_prefix", "must be non-empty without '{', '}', ':' or spaces");
+  }
+  check_one_of(c.log().level(), {"trace", "debug", "info", "warn", "error"}, "log.level");
+  check_one_of(c.log().format(), {"text", "json"}, "log.format");
+}
+
+}  // namespace
+
+env_lookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::string secret_env_name(const std::string& path) {
+  std::string out = "SWITCHBOARD_";
+  for (char c : path) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+v1::Config default_config() {
+  v1::Config c;
+  auto* s = c.mutable_server();
+  s->set_listen_address("127.0.0.1");
+  s->set_http_port(8080);
+  s->set_threads(2);
+  s->set_shutdown_grace_ms(5000);
+  auto* r = c.mutable_redis();
+  r->set_command_timeout_ms(2000);
+  r->set_connect_timeout_ms(1000);
+  r->set_reconnect_min_ms(50);
+  r->set_reconnect_max_ms(2000);
+  auto* e = r->mutable_embedded();
+  e->set_binary("redis-server");
+  e->set_data_dir("var/redis");
+  e->set_appendfsync("everysec");
+  e->set_start_timeout_ms(5000);
+  auto* st = c.mutable_store();
+  st->set_shard_groups(256);
+  st->set_dedupe_ttl_seconds(7 * 86400);
+  st->set_reopen_window_seconds(86400);
+  st->set_key_prefix("sb");
+  auto* l = c.mutable_log();
+  l->set_level("info");
+  l->set_format("text");
+  return c;
+}
+
+v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw config_error("(yaml): " + std::string(e.what()));
+  }
+  v1::Config c = default_config();
+  if (!root.IsNull()) {
+    if (!root.IsMap()) fail("(top)", "expected a map of sections");
+    merge_map(root, c, "");
+  }
+  apply_secrets(c, "", env);
+  validate(c);
+  return c;
+}
+
+v1::Config load_config(const std::string& path, const env_lookup& env) {
+  std::ifstream in(path);
+  if (!in) throw config_error(path + ": cannot read the config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return parse_config(ss.str(), env);
+  } catch (const config_error& e) {
+    throw config_error(path + ": " + e.what());
+  }
+}
+
+redis_endpoint parse_redis_url(const std::string& url) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u) fail("redis.url", "not a URL: '" + url + "'");
+  if (u->scheme() != "redis") fail("redis.url", "scheme must be redis://");
+  redis_endpoint ep;
+  ep.host = u->host();
+  if (ep.host.empty()) fail("redis.url", "no host");
+  if (u->has_port()) {
+    ep.port = u->port_number();
+    if (ep.port == 0) fail("redis.url", "bad port");
+  }
+  if (u->has_password()) ep.password = u->password();
+  std::string p = u->path();
+  if (!p.empty() && p != "/") {
+    std::string db = p.substr(1);
+    int v = -1;
+    auto [end, ec] = std::from_chars(db.data(), db.data() + db.size(), v);
+    if (ec != std::errc() || end != db.data() + db.size() || v < 0) fail("redis.url", "database must be a number");
+    ep.db = v;
+  }
+  return ep;
+}
+
+}  // namespace switchboard

@@ -1,0 +1,51 @@
+#pragma once
+// Loading switchboard.yaml into its schema, the switchboard.v1.Config proto (proto/config.proto):
+// defaults, then the file, then secrets from the environment, then range checks. Every rejection
+// names the key's path ("redis.command_timeout_ms: expected an integer, got 'soon'").
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "proto/config.pb.h"
+
+namespace switchboard {
+
+// A config that cannot be used. what() starts with the key's path.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads an environment variable; injected so tests need not touch the real environment.
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The real environment.
+env_lookup process_env();
+
+// The built-in defaults every file is applied over.
+v1::Config default_config();
+
+// Parses YAML text over the defaults. Throws config_error.
+v1::Config parse_config(const std::string& yaml_text, const env_lookup& env);
+
+// Reads and parses a file. Throws config_error (also when the file cannot be read).
+v1::Config load_config(const std::string& path, const env_lookup& env);
+
+// The environment variable that overrides a secret at `path` ("redis.password" →
+// "SWITCHBOARD_REDIS_PASSWORD").
+std::string secret_env_name(const std::string& path);
+
+// Parsed redis.url.
+struct redis_endpoint {
+  std::string host;
+  int port = 6379;
+  std::string password;
+  int db = 0;
+};
+
+// Parses "redis://[:password@]host[:port][/db]". Throws config_error naming "redis.url".
+redis_endpoint parse_redis_url(const std::string& url);
+
+}  // namespace switchboard

@@ -1,0 +1,33 @@
+#pragma once
+// Accepts TCP connections for the HTTP server and hands each to an http_session on its own strand.
+// Owns the acceptor only; stop() closes it, sessions finish their current request and end.
+// Thread-safe: run()/stop() may be called from any thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+
+#include "gateway/http_routes.hpp"
+
+namespace switchboard::gateway {
+
+class http_listener : public std::enable_shared_from_this<http_listener> {
+ public:
+  // Binds at once; throws boost::system::system_error if the address cannot be bound.
+  http_listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, http_handler handler);
+
+  void run();
+  void stop();
+  // The bound port (useful when asked for port 0).
+  unsigned short port() const;
+
+ private:
+  void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<const http_handler> handler_;
+};
+
+}  // namespace switchboard::gateway

@@ -1,0 +1,85 @@
+#include "gateway/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+
+namespace switchboard::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr std::size_t kBodyLimit = 64 * 1024;  // answered with 413 by Beast's parser error
+}  // namespace
+
+struct http_session::state {
+  explicit state(asio::ip::tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer{8192};
+  std::optional<http::request_parser<http::string_body>> parser;
+  http::response<http::string_body> response;
+};
+
+http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler)
+    : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)) {}
+
+http_session::~http_session() = default;
+
+void http_session::run() {
+  asio::dispatch(s_->stream.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void http_session::do_read() {
+  s_->parser.emplace();
+  s_->parser->body_limit(kBodyLimit);
+  s_->stream.expires_after(kIdleTimeout);
+  http::async_read(s_->stream, s_->buffer, *s_->parser,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+    return do_close();
+  }
+  auto& res = s_->response;
+  res = {};
+  bool keep_alive = false;
+  if (ec) {
+    res.result(ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request);
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = ec.message() + "\n";
+  } else {
+    const auto& req = s_->parser->get();
+    keep_alive = req.keep_alive();
+    http_answer a = (*handler_)(std::string_view(req.method_string()), std::string_view(req.target()));
+    res.version(req.version());
+    res.result(static_cast<http::status>(a.status));
+    res.set(http::field::content_type, a.content_type);
+    res.body() = std::move(a.body);
+  }
+  res.set(http::field::server, "switchboard");
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  http::async_write(s_->stream, res, [self = shared_from_this(), keep_alive](beast::error_code wec, std::size_t n) {
+    self->on_write(keep_alive, wec, n);
+  });
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  if (ec || !keep_alive) return do_close();
+  do_read();
+}
+
+void http_session::do_close() {
+  beast::error_code ignored;
+  s_->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace switchboard::gateway

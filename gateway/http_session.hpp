@@ -1,0 +1,30 @@
+#pragma once
+// One HTTP/1.1 connection: read a request (header deadline, body limit), answer it through the
+// http_handler, keep alive until the client closes or idles out. Beast lives in the .cpp only.
+// Not thread-safe: runs on its own strand.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+
+#include "gateway/http_routes.hpp"
+
+namespace switchboard::gateway {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler);
+  ~http_session();
+  void run();
+
+ private:
+  struct state;
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
+  void do_close();
+
+  std::unique_ptr<state> s_;
+  std::shared_ptr<const http_handler> handler_;
+};
+
+}  // namespace switchboard::gateway

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The one list of every Debian 12 package Switchboard needs, and an idempotent installer for it.
+# Used by the README's two commands, by .ci/run and by deploy/. Installs only what is missing and
+# runs `apt-get update` at most once per call.
+#
+#   scripts/packages.sh            install what is missing (build, run and test)
+#   scripts/packages.sh --list     print the names, one a line
+set -euo pipefail
+
+# Build tools.
+build=(g++ cmake ninja-build pkg-config lld ccache git)
+# Libraries (headers + runtime). Boost 1.81 component packages only: never libboost-dev (1.74).
+libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+      libboost-program-options1.81-dev
+      libprotobuf-dev protobuf-compiler libhiredis-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+      libssl-dev)
+# Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
+runtime=(redis-server redis-tools)
+# Tests and benchmarks.
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev)
+
+all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}")
+
+if [[ "${1:-}" == "--list" ]]; then
+  printf '%s\n' "${all[@]}"
+  exit 0
+fi
+
+missing=()
+for p in "${all[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "packages: all ${#all[@]} present"
+  exit 0
+fi
+
+echo "packages: installing ${missing[*]}"
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then as_root=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,91 @@
+#include "store/conversation_rules.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace switchboard::store {
+namespace {
+
+constexpr std::array<std::pair<v1::ConversationState, std::string_view>, 7> kStates = {{
+    {v1::QUEUED, "queued"},
+    {v1::OFFERED, "offered"},
+    {v1::ASSIGNED, "assigned"},
+    {v1::WRAP_UP, "wrap_up"},
+    {v1::RESOLVED, "resolved"},
+    {v1::WAITING_CUSTOMER, "waiting_customer"},
+    {v1::ESCALATED, "escalated"},
+}};
+
+}  // namespace
+
+std::string_view state_name(v1::ConversationState s) noexcept {
+  for (const auto& [st, name] : kStates) {
+    if (st == s) return name;
+  }
+  return "";
+}
+
+v1::ConversationState state_from_name(std::string_view name) noexcept {
+  for (const auto& [st, n] : kStates) {
+    if (n == name) return st;
+  }
+  return v1::CONVERSATION_STATE_UNSPECIFIED;
+}
+
+append_effects effects_of(const v1::Event& e) {
+  append_effects fx;
+  switch (e.kind_case()) {
+    case v1::Event::kMessage:
+      if (e.message().direction() == v1::DIRECTION_INBOUND) {
+        // A customer writes: a new conversation waits for an agent; a resolved one reopens; an
+        // agent waiting for the customer has their answer.
+        fx.create_state = "queued";
+        fx.transitions = "resolved>queued,waiting_customer>assigned";
+        fx.route_on = "queued";
+      } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
+        fx.set_once = "first_response_at_ms";
+      }
+      break;
+    case v1::Event::kOffer:
+      fx.transitions = "queued>offered";
+      fx.set_once = "first_offered_at_ms";
+      break;
+    case v1::Event::kOfferOutcome:
+      if (e.offer_outcome().outcome() == v1::OfferOutcome::ACCEPTED) {
+        fx.transitions = "offered>assigned";
+        fx.fields.emplace_back("owner_id", e.offer_outcome().agent_id());
+      } else {
+        fx.transitions = "offered>queued";
+        fx.route_on = "queued";
+      }
+      break;
+    case v1::Event::kAssignment:
+      fx.transitions = "queued>assigned,offered>assigned,escalated>assigned,waiting_customer>assigned";
+      fx.fields.emplace_back("owner_id", e.assignment().owner_id());
+      break;
+    case v1::Event::kTransfer:
+      fx.transitions = "*>queued";
+      fx.route_on = "queued";
+      fx.fields.emplace_back("owner_id", "");
+      if (!e.transfer().to_queue().empty()) fx.fields.emplace_back("queue", e.transfer().to_queue());
+      break;
+    case v1::Event::kTakeover:
+      fx.transitions = "*>assigned";
+      fx.fields.emplace_back("owner_id", e.takeover().lead_id());
+      break;
+    case v1::Event::kStatusChange: {
+      auto to = state_name(e.status_change().to());
+      if (!to.empty()) {
+        fx.transitions = "*>" + std::string(to);
+        if (e.status_change().to() == v1::QUEUED) fx.route_on = "queued";
+      }
+      break;
+    }
+    default:
+      // Notes, whispers, ratings, reads, decisions and merges change no state.
+      break;
+  }
+  return fx;
+}
+
+}  // namespace switchboard::store

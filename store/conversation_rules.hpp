@@ -1,0 +1,29 @@
+#pragma once
+// The conversation state machine (ARCHITECTURE §3), as data the append script applies atomically:
+// for each kind of event, which state a new conversation starts in, which transitions it causes,
+// when it needs routing, and which KPI timestamps it sets once. Pure; thread-safe.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "proto/model.pb.h"
+
+namespace switchboard::store {
+
+struct append_effects {
+  std::string create_state;   // state of a conversation this event opens; empty: it may not open one
+  std::string transitions;    // "from>to,..." applied to the current state; first match wins; '*' any
+  std::string route_on;       // add a routing request when the state becomes this one
+  std::string set_once;       // KPI fields set to now if still unset ("first_response_at_ms")
+  std::vector<std::pair<std::string, std::string>> fields;  // conversation fields to set
+};
+
+append_effects effects_of(const v1::Event& e);
+
+// "queued", "offered", ... as stored in the conversation hash.
+std::string_view state_name(v1::ConversationState s) noexcept;
+v1::ConversationState state_from_name(std::string_view name) noexcept;
+
+}  // namespace switchboard::store

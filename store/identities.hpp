@@ -1,0 +1,71 @@
+#pragma once
+// The identity repository: which customer a channel address belongs to. Resolving is an atomic
+// find-or-create on the one identity key (SET NX GET); linking claims an address for a customer;
+// merging moves every identity of one customer to another, recorded (who, when, why, what moved)
+// so that it can be undone. Identity keys live outside the shard groups, so a merge is a sequence
+// of single-key atomic steps, each safe to repeat: a merge cut short by a Redis outage is finished
+// by calling it again.
+//
+// Not thread-safe: run its coroutines on the redis_client's executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/ids.hpp"
+#include "proto/model.pb.h"
+#include "store/keys.hpp"
+#include "store/redis_client.hpp"
+
+namespace switchboard::store {
+
+struct resolved_identity {
+  std::string customer_id;
+  bool created = false;  // a new customer was made for this address
+};
+
+class identity_repository {
+ public:
+  identity_repository(redis_client& redis, const key_layout& keys, id_generator& ids, const clock& clk);
+
+  // The customer of an address, created if there is none. Concurrent calls for one new address
+  // all get the same customer. Errors: bad_input (empty address or unknown channel).
+  boost::asio::awaitable<result<resolved_identity>> resolve(v1::Channel channel, std::string address);
+
+  // Gives `customer_id` the address. conflict if another customer has it (merge them instead);
+  // linking an address the customer already has succeeds.
+  boost::asio::awaitable<result<void>> link(std::string customer_id, v1::Channel channel, std::string address);
+
+  // Every identity of a customer.
+  boost::asio::awaitable<result<std::vector<v1::Identity>>> identities(std::string customer_id);
+
+  // The customer record with its identities; not_found if there is none.
+  boost::asio::awaitable<result<v1::Customer>> customer(std::string customer_id);
+
+  // Moves every identity of `source` to `target` and marks `source` merged into it.
+  // Errors: not_found (either missing), bad_input (same customer), conflict (source already merged).
+  boost::asio::awaitable<result<v1::Merge>> merge(std::string source_id, std::string target_id, std::string actor,
+                                                  std::string reason);
+
+  // Undoes a merge: the identities it moved go back to the source unless they moved on since.
+  boost::asio::awaitable<result<v1::Merge>> undo_merge(std::string target_id, std::string merge_id,
+                                                       std::string actor);
+
+ private:
+  boost::asio::awaitable<result<v1::Merge>> load_merge(const std::string& target_id, const std::string& merge_id);
+  boost::asio::awaitable<result<std::vector<std::string>>> move_identities(const std::vector<std::string>& which,
+                                                                           const std::string& from,
+                                                                           const std::string& to);
+
+  redis_client& redis_;
+  const key_layout& keys_;
+  id_generator& ids_;
+  const clock& clock_;
+};
+
+// "email:ana@x.org" → channel and address; nullopt if malformed. Pure.
+std::optional<std::pair<v1::Channel, std::string>> parse_identity_member(std::string_view member);
+
+}  // namespace switchboard::store

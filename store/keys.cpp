@@ -1,0 +1,113 @@
+#include "store/keys.hpp"
+
+#include <charconv>
+
+namespace switchboard::store {
+namespace {
+
+std::uint64_t fnv1a64(std::string_view s) noexcept {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+constexpr std::pair<v1::Channel, std::string_view> kChannels[] = {
+    {v1::CHANNEL_WEB, "web"},           {v1::CHANNEL_EMAIL, "email"},         {v1::CHANNEL_WHATSAPP, "whatsapp"},
+    {v1::CHANNEL_MESSENGER, "messenger"}, {v1::CHANNEL_INSTAGRAM, "instagram"}, {v1::CHANNEL_TELEGRAM, "telegram"},
+    {v1::CHANNEL_SMS, "sms"},
+};
+
+}  // namespace
+
+key_layout::key_layout(std::string prefix, int groups) : prefix_(std::move(prefix)), groups_(groups) {}
+
+int key_layout::group_of_customer(std::string_view customer_id) const noexcept {
+  return static_cast<int>(fnv1a64(customer_id) % static_cast<std::uint64_t>(groups_));
+}
+
+std::optional<int> key_layout::group_of_conversation(std::string_view id) const noexcept {
+  auto dash = id.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size()) return std::nullopt;
+  int g = -1;
+  auto digits = id.substr(dash + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), g);
+  if (ec != std::errc() || end != digits.data() + digits.size() || g < 0 || g >= groups_) return std::nullopt;
+  return g;
+}
+
+std::string key_layout::conversation_id(std::string_view ulid, std::string_view customer_id) const {
+  return std::string(ulid) + "-" + std::to_string(group_of_customer(customer_id));
+}
+
+std::string key_layout::tagged(int group, std::string_view kind, std::string_view rest) const {
+  std::string k;
+  k.reserve(prefix_.size() + 16 + kind.size() + rest.size());
+  k += prefix_;
+  k += ":{g";
+  k += std::to_string(group);
+  k += "}:";
+  k += kind;
+  if (!rest.empty()) {
+    k += ':';
+    k += rest;
+  }
+  return k;
+}
+
+std::string key_layout::identity(v1::Channel channel, std::string_view address) const {
+  return prefix_ + ":id:" + std::string(channel_name(channel)) + ":" + std::string(address);
+}
+
+std::string key_layout::customer(std::string_view id) const { return tagged(group_of_customer(id), "cu", id); }
+
+std::string key_layout::customer_identities(std::string_view id) const { return customer(id) + ":ids"; }
+
+std::string key_layout::timeline(std::string_view id) const { return tagged(group_of_customer(id), "tl", id); }
+
+std::string key_layout::dedupe(std::string_view customer_id, std::string_view key) const {
+  return tagged(group_of_customer(customer_id), "dd", std::string(customer_id) + ":" + std::string(key));
+}
+
+std::string key_layout::routing_requests(int group) const { return tagged(group, "rq", ""); }
+
+std::string key_layout::merge(std::string_view customer_id, std::string_view merge_id) const {
+  return tagged(group_of_customer(customer_id), "mg", merge_id);
+}
+
+std::string key_layout::conversation_prefix(std::string_view customer_id) const {
+  return tagged(group_of_customer(customer_id), "cv", "") + ":";
+}
+
+std::string key_layout::conversation(std::string_view id) const {
+  auto g = group_of_conversation(id);
+  return g ? tagged(*g, "cv", id) : std::string();
+}
+
+std::string key_layout::conversation_index(std::string_view id) const {
+  auto k = conversation(id);
+  return k.empty() ? k : k + ":ix";
+}
+
+std::string key_layout::conversation_channel(std::string_view id) const {
+  auto k = conversation(id);
+  return k.empty() ? k : k + ":ch";
+}
+
+std::string_view channel_name(v1::Channel c) noexcept {
+  for (const auto& [ch, name] : kChannels) {
+    if (ch == c) return name;
+  }
+  return "unknown";
+}
+
+std::optional<v1::Channel> channel_from_name(std::string_view name) noexcept {
+  for (const auto& [ch, n] : kChannels) {
+    if (n == name) return ch;
+  }
+  return std::nullopt;
+}
+
+}  // namespace switchboard::store

@@ -1,0 +1,66 @@
+#pragma once
+// The Redis key layout (ARCHITECTURE §3). Every key of one customer carries the hash tag of its
+// shard group `{g<k>}`, k = fnv1a64(customer id) mod G, so one script can touch all of them on one
+// slot, on a single Redis or a Cluster. A conversation id carries its group after a dash
+// ("<ulid>-<k>") so its keys can be found from the id alone. Only identity keys (channel address →
+// customer) are outside the groups.
+//
+//   <p>:id:<channel>:<address>          string  identity → customer id
+//   <p>:{g<k>}:cu:<customer>            hash    customer record (created_at_ms, open, last, merged_into)
+//   <p>:{g<k>}:cu:<customer>:ids        set     "<channel>:<address>" of its identities
+//   <p>:{g<k>}:tl:<customer>            stream  the lifelong timeline (fields c, s, e)
+//   <p>:{g<k>}:cv:<conversation>        hash    conversation state
+//   <p>:{g<k>}:cv:<conversation>:ix     stream  ids 0-<seq> → timeline entry id (field t)
+//   <p>:{g<k>}:cv:<conversation>:ch     channel live fan-out of its events
+//   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
+//   <p>:{g<k>}:rq                       stream  routing requests of the group
+//   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
+//
+// Pure; thread-safe (immutable after construction).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proto/channel.pb.h"
+
+namespace switchboard::store {
+
+class key_layout {
+ public:
+  key_layout(std::string prefix, int groups);
+
+  int groups() const noexcept { return groups_; }
+  int group_of_customer(std::string_view customer_id) const noexcept;
+  // The group a conversation id carries, or nullopt if it is not one of ours.
+  std::optional<int> group_of_conversation(std::string_view conversation_id) const noexcept;
+  // A conversation id for a customer from a fresh time-sortable id.
+  std::string conversation_id(std::string_view ulid, std::string_view customer_id) const;
+
+  std::string identity(v1::Channel channel, std::string_view address) const;
+  std::string customer(std::string_view customer_id) const;
+  std::string customer_identities(std::string_view customer_id) const;
+  std::string timeline(std::string_view customer_id) const;
+  std::string dedupe(std::string_view customer_id, std::string_view idempotency_key) const;
+  std::string routing_requests(int group) const;
+  std::string merge(std::string_view customer_id, std::string_view merge_id) const;
+  // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
+  std::string conversation_prefix(std::string_view customer_id) const;
+  // Keys of a conversation, from its id (which carries the group). Empty if the id is malformed.
+  std::string conversation(std::string_view conversation_id) const;
+  std::string conversation_index(std::string_view conversation_id) const;
+  std::string conversation_channel(std::string_view conversation_id) const;
+
+ private:
+  std::string tagged(int group, std::string_view kind, std::string_view rest) const;
+
+  std::string prefix_;
+  int groups_;
+};
+
+// "email", "whatsapp", ... as used in identity keys and addresses like "email:ana@x.org".
+std::string_view channel_name(v1::Channel c) noexcept;
+std::optional<v1::Channel> channel_from_name(std::string_view name) noexcept;
+
+}  // namespace switchboard::store

@@ -1,0 +1,91 @@
+-- The append path (ARCHITECTURE §4 step 3), atomic on one shard group's slot.
+-- Dedupe on the idempotency key, open/reopen/find the conversation, give the event the next
+-- per-conversation sequence number, apply the state transition, append the event to the
+-- customer's timeline and to the conversation's index, publish it, and add a routing request when
+-- the conversation starts needing an agent. The state rules come from the caller
+-- (store/conversation_rules.cpp); this script only applies them.
+--
+-- The conversation's keys are derived from ARGV[9] (its group's "<p>:{g<k>}:cv:" prefix): they
+-- carry the same hash tag as KEYS, so they are on the same slot, which is what Redis Cluster checks.
+--
+-- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream
+-- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
+--       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
+--       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
+--       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
+--       12 state that needs routing, 13 KPI fields to set once to now ("a,b"), 14 channel name,
+--       15.. field, value pairs to set on the conversation
+-- Returns {duplicate 0|1, conversation id, seq, timeline entry id, state, created 0|1}
+-- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken).
+
+local now = tonumber(ARGV[5])
+if ARGV[6] ~= '' then
+  local prior = redis.call('GET', KEYS[1])
+  if prior then
+    local p = {}
+    for part in string.gmatch(prior, '[^\n]+') do p[#p + 1] = part end
+    return {1, p[1], tonumber(p[2]), p[3], p[4], 0}
+  end
+end
+
+local mode, cid, customer, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[9]
+if mode == 'current' then
+  local c = redis.call('HMGET', KEYS[3], 'open', 'last')
+  if c[1] then
+    cid = c[1]
+  elseif c[2] then
+    local last = redis.call('HMGET', prefix .. c[2], 'state', 'resolved_at_ms')
+    if last[1] == 'resolved' and last[2] and now - tonumber(last[2]) <= tonumber(ARGV[8]) then cid = c[2] end
+  end
+end
+
+local ckey = prefix .. cid
+local cur = redis.call('HMGET', ckey, 'state', 'customer_id')
+local state, created = cur[1], 0
+if state then
+  if cur[2] ~= customer then return redis.error_reply('NOCONV conversation not found') end
+  if mode == 'new' then return redis.error_reply('EXISTS conversation exists') end
+else
+  if mode == 'existing' or ARGV[10] == '' then return redis.error_reply('NOCONV conversation not found') end
+  created = 1
+  state = ARGV[10]
+  redis.call('HSET', ckey, 'id', cid, 'customer_id', customer, 'channel', ARGV[14], 'state', state,
+             'created_at_ms', now, 'last_seq', 0, 'reopen_count', 0)
+  redis.call('HSETNX', KEYS[3], 'created_at_ms', now)
+end
+
+local old = state
+if created == 0 then
+  for from, to in string.gmatch(ARGV[11], '([^,>]+)>([^,]+)') do
+    if from == old or from == '*' then
+      state = to
+      break
+    end
+  end
+end
+
+for field in string.gmatch(ARGV[13], '[^,]+') do redis.call('HSETNX', ckey, field, now) end
+for i = 15, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
+
+local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
+redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)
+if state == 'resolved' and old ~= 'resolved' then
+  redis.call('HSET', ckey, 'resolved_at_ms', now)
+  if redis.call('HGET', KEYS[3], 'open') == cid then redis.call('HDEL', KEYS[3], 'open') end
+  redis.call('HSET', KEYS[3], 'last', cid)
+elseif state ~= 'resolved' and (created == 1 or old == 'resolved') then
+  if old == 'resolved' then redis.call('HINCRBY', ckey, 'reopen_count', 1) end
+  redis.call('HSET', KEYS[3], 'open', cid)
+end
+
+local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
+redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
+if ARGV[12] ~= '' and state == ARGV[12] and (created == 1 or old ~= state) then
+  redis.call('XADD', KEYS[4], '*', 'c', cid, 'cu', customer, 'at', now)
+end
+redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])
+
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[1], cid .. '\n' .. seq .. '\n' .. sid .. '\n' .. state, 'EX', ARGV[7])
+end
+return {0, cid, seq, sid, state, created}

@@ -1,0 +1,94 @@
+#pragma once
+// The command client: one pipelined connection (many commands in flight, replies in order), a
+// timeout on every command, reconnect with backoff (redis_link), and Lua scripts run by SHA with a
+// transparent reload on NOSCRIPT. Scripts registered before start() are loaded on every connect,
+// so `ready()` means "reachable and scripts loaded". Errors come as codes (core/error.hpp); an
+// error reply gives server_error with the reply's text in `reply::str`.
+//
+// Not thread-safe: call it, and receive its callbacks, on its executor only. Callbacks run inline
+// from the reply; they may send more commands.
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/redis_link.hpp"
+#include "store/redis_script.hpp"
+
+namespace switchboard::store {
+
+// Builds a command's arguments: cmd("SET", key, value). (GCC 12 miscompiles braced lists of
+// string literals inside coroutines, so coroutine code builds its vectors with this.)
+template <class... Args>
+std::vector<std::string> cmd(Args&&... args) {
+  std::vector<std::string> v;
+  v.reserve(sizeof...(Args));
+  (v.emplace_back(std::forward<Args>(args)), ...);
+  return v;
+}
+
+class redis_client {
+ public:
+  redis_client(boost::asio::any_io_executor ex, redis_options opts, const clock& clk, std::string name = "cmd");
+  ~redis_client();
+  redis_client(const redis_client&) = delete;
+  redis_client& operator=(const redis_client&) = delete;
+
+  // Registers a script to load on every connect. Call before start().
+  void add_script(const redis_script& s);
+  void start();
+  void stop();
+  bool ready() const noexcept;
+  redis_link& link() noexcept;
+
+  // Sends a command: exec({"SET", key, value}, handler).
+  void exec(std::span<const std::string_view> args, reply_handler h);
+  void exec(std::initializer_list<std::string_view> args, reply_handler h) {
+    exec(std::span<const std::string_view>(args.begin(), args.size()), std::move(h));
+  }
+  // EVALSHA script keys... args...; on NOSCRIPT, EVAL once with the body (which caches it).
+  void eval(const redis_script& s, std::span<const std::string_view> keys, std::span<const std::string_view> args,
+            reply_handler h);
+
+  // Completion-token forms (use_awaitable, a callback, ...): signature void(error_code, reply).
+  template <class Token>
+  auto async_exec(std::vector<std::string> args, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
+        [this](auto handler, std::vector<std::string> owned) {
+          std::vector<std::string_view> views(owned.begin(), owned.end());
+          exec(views, wrap(std::move(handler)));
+        },
+        token, std::move(args));
+  }
+  template <class Token>
+  auto async_eval(const redis_script& s, std::vector<std::string> keys, std::vector<std::string> args, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
+        [this, &s](auto handler, std::vector<std::string> k, std::vector<std::string> a) {
+          std::vector<std::string_view> kv(k.begin(), k.end()), av(a.begin(), a.end());
+          eval(s, kv, av, wrap(std::move(handler)));
+        },
+        token, std::move(keys), std::move(args));
+  }
+
+ private:
+  class impl;
+
+  // Completion handlers are move-only; reply_handler is a std::function: share the handler.
+  template <class Handler>
+  static reply_handler wrap(Handler handler) {
+    auto h = std::make_shared<Handler>(std::move(handler));
+    return [h](boost::system::error_code ec, reply r) {
+      auto ex = boost::asio::get_associated_executor(*h);
+      boost::asio::dispatch(ex, [h, ec, r = std::move(r)]() mutable { (*h)(ec, std::move(r)); });
+    };
+  }
+
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::store

@@ -1,0 +1,319 @@
+#include "store/redis_link.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+
+#include "store/hiredis_asio.hpp"
+
+namespace switchboard::store {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// Tick granularity for command deadlines: an eighth of the timeout, at least a millisecond.
+std::chrono::milliseconds tick_period(std::chrono::milliseconds timeout) {
+  return std::max(std::chrono::milliseconds(1), timeout / 8);
+}
+
+const char* state_name(redis_link::state s) {
+  switch (s) {
+    case redis_link::state::idle: return "idle";
+    case redis_link::state::connecting: return "connecting";
+    case redis_link::state::handshaking: return "handshaking";
+    case redis_link::state::ready: return "ready";
+    case redis_link::state::stopped: return "stopped";
+  }
+  return "?";
+}
+
+// Counts the depth of hiredis callbacks so that frees are deferred out of them.
+struct in_callback {
+  explicit in_callback(int& d) : depth(d) { ++depth; }
+  ~in_callback() { --depth; }
+  int& depth;
+};
+
+}  // namespace
+
+redis_link::redis_link(asio::any_io_executor ex, redis_options opts, const clock& clk, std::string name)
+    : clock_(clk),
+      opts_(std::move(opts)),
+      name_(std::move(name)),
+      ex_(std::move(ex)),
+      reconnect_timer_(ex_),
+      connect_timer_(ex_),
+      tick_(ex_),
+      rng_(std::random_device{}()) {}
+
+redis_link::~redis_link() = default;
+
+void redis_link::start() {
+  if (state_ != state::idle) return;
+  connect();
+}
+
+void redis_link::stop() {
+  if (state_ == state::stopped) return;
+  set_state(state::stopped, errc::shutting_down);
+  reconnect_timer_.cancel();
+  connect_timer_.cancel();
+  tick_.cancel();
+  fail_in_flight(errc::shutting_down);
+  if (ctx_ == nullptr) return;
+  if (callback_depth_ == 0) {
+    free_context();
+  } else {
+    asio::post(ex_, [self = shared_from_this()] { self->free_context(); });
+  }
+}
+
+void redis_link::set_state(state s, error_code ec) {
+  if (s == state_) return;
+  state_ = s;
+  spdlog::debug("redis link={} state={} reason=\"{}\"", name_, state_name(s), ec ? ec.message() : "");
+  if (state_handler_) state_handler_(s, ec);
+}
+
+void redis_link::connect() {
+  set_state(state::connecting);
+  redisAsyncContext* c = redisAsyncConnect(opts_.host.c_str(), opts_.port);
+  if (c == nullptr || c->err) {
+    if (c != nullptr) {
+      spdlog::debug("redis link={} connect error=\"{}\"", name_, c->errstr);
+      redisAsyncFree(c);
+    }
+    last_error_ = errc::not_connected;
+    schedule_reconnect();
+    return;
+  }
+  // Hooks first: hiredis 0.14 registers its first write wait inside SetConnectCallback.
+  if (!attach_to_asio(c, ex_)) {
+    redisAsyncFree(c);
+    schedule_reconnect();
+    return;
+  }
+  ctx_ = c;
+  c->data = this;
+  self_ = shared_from_this();
+  redisAsyncSetConnectCallback(c, &redis_link::on_connect_cb);
+  redisAsyncSetDisconnectCallback(c, &redis_link::on_disconnect_cb);
+  connect_timer_.expires_after(opts_.connect_timeout);
+  connect_timer_.async_wait([self = shared_from_this(), c](error_code ec) {
+    if (ec || self->ctx_ != c || self->state_ != state::connecting) return;
+    spdlog::debug("redis link={} connect timed out", self->name_);
+    self->last_error_ = errc::timeout;
+    self->free_context();
+  });
+}
+
+void redis_link::on_connect_cb(const redisAsyncContext* c, int status) noexcept {
+  auto* self = static_cast<redis_link*>(c->data);
+  if (self == nullptr) return;
+  in_callback guard(self->callback_depth_);
+  try {
+    self->connect_timer_.cancel();
+    if (status != REDIS_OK) {
+      // hiredis frees the context after this returns and calls no disconnect callback.
+      spdlog::debug("redis link={} connect failed error=\"{}\"", self->name_, c->errstr);
+      self->connection_lost(errc::not_connected);
+      return;
+    }
+    self->set_state(state::handshaking);
+    auto ok_or_drop = [self](error_code ec, reply r) {
+      if (ec) return;  // the link is already being replaced
+      if (r.is_error()) {
+        spdlog::error("redis link={} handshake refused: {}", self->name_, r.str);
+        self->drop(errc::server_error);
+      }
+    };
+    if (!self->opts_.password.empty()) {
+      std::array<std::string_view, 2> auth{"AUTH", self->opts_.password};
+      self->send(auth, ok_or_drop, true);
+    }
+    if (self->opts_.db != 0) {
+      std::string db = std::to_string(self->opts_.db);
+      std::array<std::string_view, 2> select{"SELECT", db};
+      self->send(select, ok_or_drop, true);
+    }
+    self->on_handshake();
+  } catch (const std::exception& e) {
+    spdlog::error("redis link={} connect callback threw: {}", self->name_, e.what());
+  }
+}
+
+void redis_link::handshake_done() {
+  if (state_ != state::handshaking) return;
+  // Everything queued so far (AUTH, SELECT, the subclass's setup) is in the FIFO ahead of any
+  // user command: a PING marks the end, and its reply makes the link ready.
+  std::array<std::string_view, 1> ping{"PING"};
+  send(ping, [this](error_code ec, reply r) {
+    if (ec || r.is_error() || state_ != state::handshaking) return;
+    attempt_ = 0;
+    if (ever_ready_) ++reconnects_;
+    ever_ready_ = true;
+    spdlog::info("redis link={} ready at {}:{}", name_, opts_.host, opts_.port);
+    set_state(state::ready);
+  }, true);
+}
+
+void redis_link::on_disconnect_cb(const redisAsyncContext* c, int status) noexcept {
+  auto* self = static_cast<redis_link*>(c->data);
+  if (self == nullptr) return;
+  in_callback guard(self->callback_depth_);
+  try {
+    spdlog::debug("redis link={} disconnected status={} error=\"{}\"", self->name_, status, c->errstr);
+    self->connection_lost(self->last_error_ ? self->last_error_ : error_code(errc::disconnected));
+  } catch (...) {
+  }
+}
+
+void redis_link::connection_lost(error_code why) {
+  if (ctx_ == nullptr) return;
+  ctx_->data = nullptr;
+  ctx_ = nullptr;
+  auto keep = std::move(self_);  // we may be the last owner; live to the end of this call
+  connect_timer_.cancel();
+  fail_in_flight(why);
+  on_lost();
+  last_error_ = {};
+  if (state_ == state::stopped) return;
+  last_error_ = why;
+  set_state(state::connecting, why);
+  schedule_reconnect();
+}
+
+void redis_link::free_context() {
+  redisAsyncContext* c = ctx_;
+  if (c == nullptr) return;
+  in_callback guard(callback_depth_);
+  // Pending replies come back as null (failing the FIFO); a connected context also calls the
+  // disconnect callback, which runs connection_lost(). If it was never connected, we do.
+  redisAsyncFree(c);
+  if (ctx_ == c) connection_lost(last_error_ ? last_error_ : error_code(errc::disconnected));
+}
+
+void redis_link::drop(error_code why) {
+  if (ctx_ == nullptr) return;
+  last_error_ = why;
+  asio::post(ex_, [self = shared_from_this(), c = ctx_] {
+    if (self->ctx_ == c) self->free_context();
+  });
+}
+
+void redis_link::schedule_reconnect() {
+  if (state_ == state::stopped) return;
+  // Exponential from reconnect_min, capped at reconnect_max, with "equal jitter": half fixed,
+  // half random, so that many clients do not reconnect in step.
+  auto base = opts_.reconnect_min.count() << std::min(attempt_, 20);
+  auto capped = std::min<std::int64_t>(base, opts_.reconnect_max.count());
+  std::uniform_int_distribution<std::int64_t> jitter(capped / 2, capped);
+  ++attempt_;
+  reconnect_timer_.expires_after(std::chrono::milliseconds(jitter(rng_)));
+  reconnect_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->state_ == state::stopped || self->ctx_ != nullptr) return;
+    self->connect();
+  });
+}
+
+void redis_link::send(std::span<const std::string_view> args, reply_handler h, bool handshake) {
+  const bool usable = ctx_ != nullptr && (state_ == state::ready || (handshake && state_ == state::handshaking));
+  if (!usable) {
+    asio::post(ex_, [h = std::move(h)] { h(errc::not_connected, reply{}); });
+    return;
+  }
+  constexpr std::size_t kInline = 32;
+  std::array<const char*, kInline> argv_small;
+  std::array<std::size_t, kInline> len_small;
+  std::vector<const char*> argv_big;
+  std::vector<std::size_t> len_big;
+  const char** argv = argv_small.data();
+  std::size_t* lens = len_small.data();
+  if (args.size() > kInline) {
+    argv_big.resize(args.size());
+    len_big.resize(args.size());
+    argv = argv_big.data();
+    lens = len_big.data();
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    argv[i] = args[i].data();
+    lens[i] = args[i].size();
+  }
+  if (redisAsyncCommandArgv(ctx_, &redis_link::on_reply_cb, nullptr, static_cast<int>(args.size()), argv, lens) !=
+      REDIS_OK) {
+    asio::post(ex_, [h = std::move(h)] { h(errc::not_connected, reply{}); });
+    return;
+  }
+  in_flight_.push_back({std::move(h), clock_.steady() + opts_.command_timeout, false});
+  arm_tick();
+}
+
+void redis_link::on_reply_cb(redisAsyncContext* c, void* r, void*) noexcept {
+  auto* self = static_cast<redis_link*>(c->data);
+  if (self == nullptr || self->in_flight_.empty()) return;
+  in_callback guard(self->callback_depth_);
+  in_flight entry = std::move(self->in_flight_.front());
+  self->in_flight_.pop_front();
+  if (entry.done) return;
+  try {
+    if (r == nullptr) {
+      entry.handler(self->last_error_ ? self->last_error_ : error_code(errc::disconnected), reply{});
+      return;
+    }
+    reply out = reply::from_hiredis(static_cast<redisReply*>(r));
+    error_code ec = out.is_error() ? error_code(errc::server_error) : error_code();
+    entry.handler(ec, std::move(out));
+  } catch (const std::exception& e) {
+    spdlog::error("redis link={} reply handler threw: {}", self->name_, e.what());
+  }
+}
+
+void redis_link::fail_in_flight(error_code why) {
+  // Handlers may send new commands (which fail fast while we are down): take the queue first.
+  auto pending = std::move(in_flight_);
+  in_flight_.clear();
+  for (auto& e : pending) {
+    if (!e.done) e.handler(why, reply{});
+  }
+  // hiredis will still call back once per command it had; keep placeholders so that the FIFO
+  // stays aligned with its callbacks if the context is still alive.
+  if (ctx_ != nullptr) {
+    for (std::size_t i = 0; i < pending.size(); ++i) in_flight_.push_back({{}, {}, true});
+  }
+}
+
+void redis_link::arm_tick() {
+  if (tick_armed_) return;
+  tick_armed_ = true;
+  tick_.expires_after(tick_period(opts_.command_timeout));
+  tick_.async_wait([self = shared_from_this()](error_code ec) { self->on_tick(ec); });
+}
+
+void redis_link::on_tick(error_code ec) {
+  tick_armed_ = false;
+  if (ec || state_ == state::stopped) return;
+  const auto now = clock_.steady();
+  auto first_live = std::find_if(in_flight_.begin(), in_flight_.end(), [](const in_flight& e) { return !e.done; });
+  bool overdue = first_live != in_flight_.end() && first_live->deadline <= now;
+  overdue = subclass_overdue(now) || overdue;
+  if (overdue && ctx_ != nullptr) {
+    spdlog::warn("redis link={} reply overdue after {} ms: replacing the connection", name_,
+                 opts_.command_timeout.count());
+    // Fail every live command as timed out now; hiredis's null callbacks will find them done.
+    for (auto& e : in_flight_) {
+      if (!e.done) {
+        e.done = true;
+        e.handler(errc::timeout, reply{});
+      }
+    }
+    drop(errc::timeout);
+    return;
+  }
+  if (first_live != in_flight_.end() || subclass_waiting()) arm_tick();
+}
+
+}  // namespace switchboard::store

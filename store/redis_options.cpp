@@ -1,0 +1,18 @@
+#include "store/redis_options.hpp"
+
+namespace switchboard::store {
+
+redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep) {
+  redis_options o;
+  o.host = ep.host;
+  o.port = ep.port;
+  o.db = ep.db;
+  o.password = cfg.password().empty() ? ep.password : cfg.password();
+  o.command_timeout = std::chrono::milliseconds(cfg.command_timeout_ms());
+  o.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms());
+  o.reconnect_min = std::chrono::milliseconds(cfg.reconnect_min_ms());
+  o.reconnect_max = std::chrono::milliseconds(cfg.reconnect_max_ms());
+  return o;
+}
+
+}  // namespace switchboard::store

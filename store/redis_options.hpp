@@ -1,0 +1,25 @@
+#pragma once
+// Where a Redis client connects and how patiently. Built from the config (redis.*) or by tests.
+
+#include <chrono>
+#include <string>
+
+#include "core/config.hpp"
+
+namespace switchboard::store {
+
+struct redis_options {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;   // AUTH when non-empty
+  int db = 0;             // SELECT when non-zero
+  std::chrono::milliseconds command_timeout{2000};
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds reconnect_min{50};
+  std::chrono::milliseconds reconnect_max{2000};
+
+  // From the config; `ep` is the parsed redis.url (or the embedded server's address).
+  static redis_options from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep);
+};
+
+}  // namespace switchboard::store

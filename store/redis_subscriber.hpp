@@ -1,0 +1,47 @@
+#pragma once
+// The pub/sub connection, apart from the command connection (a subscribed hiredis connection
+// accepts nothing else). Holds the set of channels wanted and subscribes to all of them again
+// after every reconnect; a subscription not confirmed within the command timeout replaces the
+// connection. Messages published while the connection was down are lost: pub/sub is a doorbell,
+// the timeline stream is the truth (ARCHITECTURE §4.5); `on_resubscribed` tells the owner when to
+// re-read.
+//
+// Not thread-safe: call it, and receive its callbacks, on its executor only.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/redis_link.hpp"
+
+namespace switchboard::store {
+
+class redis_subscriber {
+ public:
+  using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
+
+  redis_subscriber(boost::asio::any_io_executor ex, redis_options opts, const clock& clk, std::string name = "sub");
+  ~redis_subscriber();
+  redis_subscriber(const redis_subscriber&) = delete;
+  redis_subscriber& operator=(const redis_subscriber&) = delete;
+
+  void start();
+  void stop();
+  // True when connected and every wanted channel is confirmed.
+  bool ready() const noexcept;
+  redis_link& link() noexcept;
+
+  // Adds `channel` to the wanted set; `h` gets each message. Replaces an earlier handler.
+  void subscribe(const std::string& channel, message_handler h);
+  void unsubscribe(const std::string& channel);
+  // Called each time all channels are (re)confirmed after a connect.
+  void on_resubscribed(std::function<void()> h);
+
+ private:
+  class impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::store

@@ -1,0 +1,206 @@
+#include "store/timeline.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "store/conversation_rules.hpp"
+#include "store/scripts.hpp"
+
+namespace switchboard::store {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string_view mode_name(append_request::target t) {
+  switch (t) {
+    case append_request::target::existing: return "existing";
+    case append_request::target::open_new: return "new";
+    case append_request::target::current: return "current";
+  }
+  return "existing";
+}
+
+error_code from_script_error(const reply& r) {
+  auto code = r.error_code();
+  if (code == "NOCONV") return errc::not_found;
+  if (code == "EXISTS") return errc::conflict;
+  return errc::server_error;
+}
+
+}  // namespace
+
+result<v1::Event> decode_timeline_entry(const reply& entry) {
+  if (!entry.is_array() || entry.elements.size() != 2 || !entry.elements[1].is_array()) {
+    return error_code(errc::protocol_error);
+  }
+  const auto& fields = entry.elements[1].elements;
+  v1::Event ev;
+  std::string_view conv, bytes;
+  std::int64_t seq = 0;
+  bool have_bytes = false;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const auto& k = fields[i].str;
+    if (k == "c") {
+      conv = fields[i + 1].str;
+    } else if (k == "s") {
+      seq = fields[i + 1].as_int().value_or(0);
+    } else if (k == "e") {
+      bytes = fields[i + 1].str;
+      have_bytes = true;
+    }
+  }
+  if (!have_bytes || !ev.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return error_code(errc::protocol_error);
+  }
+  ev.set_conversation_id(std::string(conv));
+  ev.set_seq(seq);
+  return ev;
+}
+
+timeline_repository::timeline_repository(redis_client& redis, const key_layout& keys, id_generator& ids,
+                                         const clock& clk, const v1::StoreConfig& cfg)
+    : redis_(redis),
+      keys_(keys),
+      ids_(ids),
+      clock_(clk),
+      dedupe_ttl_s_(std::to_string(cfg.dedupe_ttl_seconds())),
+      reopen_window_ms_(std::to_string(std::int64_t{cfg.reopen_window_seconds()} * 1000)) {}
+
+asio::awaitable<result<append_result>> timeline_repository::append(append_request req) {
+  if (req.customer_id.empty() || req.event.kind_case() == v1::Event::KIND_NOT_SET) {
+    co_return error_code(errc::bad_input);
+  }
+  if (req.mode == append_request::target::existing && !keys_.group_of_conversation(req.conversation_id)) {
+    co_return error_code(errc::not_found);
+  }
+  const std::int64_t now = clock_.unix_ms();
+  if (req.event.event_id().empty()) req.event.set_event_id(ids_.next());
+  if (req.event.at_ms() == 0) req.event.set_at_ms(now);
+  std::string conv = req.mode == append_request::target::existing ? req.conversation_id
+                                                                  : keys_.conversation_id(ids_.next(), req.customer_id);
+  if (keys_.group_of_conversation(conv) != keys_.group_of_customer(req.customer_id)) {
+    co_return error_code(errc::not_found);  // a conversation of another customer's group
+  }
+  // The stored bytes leave out what the stream entry holds beside them.
+  req.event.clear_conversation_id();
+  req.event.clear_seq();
+  const std::string bytes = req.event.SerializeAsString();
+  const append_effects fx = effects_of(req.event);
+  if (req.mode != append_request::target::existing && fx.create_state.empty()) co_return error_code(errc::bad_input);
+
+  const int group = keys_.group_of_customer(req.customer_id);
+  std::vector<std::string> k = {
+      keys_.dedupe(req.customer_id, req.idempotency_key.empty() ? "-" : req.idempotency_key),
+      keys_.timeline(req.customer_id), keys_.customer(req.customer_id), keys_.routing_requests(group)};
+  std::vector<std::string> a = {std::string(mode_name(req.mode)),
+                                conv,
+                                req.customer_id,
+                                bytes,
+                                std::to_string(now),
+                                req.idempotency_key,
+                                dedupe_ttl_s_,
+                                reopen_window_ms_,
+                                keys_.conversation_prefix(req.customer_id),
+                                fx.create_state,
+                                fx.transitions,
+                                fx.route_on,
+                                fx.set_once,
+                                std::string(channel_name(req.channel))};
+  for (const auto& [f, v] : fx.fields) {
+    a.push_back(f);
+    a.push_back(v);
+  }
+  for (auto& [f, v] : req.fields) {
+    a.push_back(std::move(f));
+    a.push_back(std::move(v));
+  }
+  auto [ec, r] = co_await redis_.async_eval(scripts::append(), std::move(k), std::move(a), use_tuple);
+  if (ec == errc::server_error) co_return from_script_error(r);
+  if (ec) co_return ec;
+  if (!r.is_array() || r.elements.size() != 6) co_return error_code(errc::protocol_error);
+  append_result out;
+  out.duplicate = r.elements[0].as_int().value_or(0) == 1;
+  out.conversation_id = r.elements[1].str;
+  out.seq = r.elements[2].as_int().value_or(0);
+  out.timeline_id = r.elements[3].str;
+  out.state = state_from_name(r.elements[4].str);
+  out.created = r.elements[5].as_int().value_or(0) == 1;
+  co_return out;
+}
+
+asio::awaitable<result<timeline_page>> timeline_repository::read_timeline(std::string customer_id, std::string after,
+                                                                          std::size_t count) {
+  if (customer_id.empty() || count == 0) co_return error_code(errc::bad_input);
+  std::string start = after.empty() ? "-" : "(" + after;
+  auto [ec, r] = co_await redis_.async_exec(cmd("XRANGE", keys_.timeline(customer_id), start, "+", "COUNT", std::to_string(count)), use_tuple);
+  if (ec) co_return ec;
+  if (!r.is_array()) co_return error_code(errc::protocol_error);
+  timeline_page page;
+  page.events.reserve(r.elements.size());
+  for (const auto& entry : r.elements) {
+    auto ev = decode_timeline_entry(entry);
+    if (!ev) co_return ev.error();
+    page.events.push_back(std::move(*ev));
+  }
+  if (r.elements.size() == count) page.next_after = r.elements.back().elements[0].str;
+  co_return page;
+}
+
+asio::awaitable<result<std::vector<v1::Event>>> timeline_repository::read_conversation(std::string conversation_id,
+                                                                                       std::int64_t after_seq,
+                                                                                       std::size_t count) {
+  if (!keys_.group_of_conversation(conversation_id)) co_return error_code(errc::not_found);
+  if (after_seq < 0 || count == 0) co_return error_code(errc::bad_input);
+  // The customer id (for the timeline key) is in the conversation hash; both reads are on one slot.
+  auto conv = co_await conversation(conversation_id);
+  if (!conv) co_return conv.error();
+  auto [ec, r] = co_await redis_.async_eval(
+      scripts::read_conversation(), cmd(keys_.conversation_index(conversation_id), keys_.timeline(conv->customer_id())), cmd(std::to_string(after_seq), std::to_string(count)), use_tuple);
+  if (ec) co_return ec;
+  if (!r.is_array()) co_return error_code(errc::protocol_error);
+  std::vector<v1::Event> out;
+  out.reserve(r.elements.size());
+  for (const auto& entry : r.elements) {
+    auto ev = decode_timeline_entry(entry);
+    if (!ev) co_return ev.error();
+    out.push_back(std::move(*ev));
+  }
+  co_return out;
+}
+
+asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std::string conversation_id) {
+  const std::string key = keys_.conversation(conversation_id);
+  if (key.empty()) co_return error_code(errc::not_found);
+  auto [ec, r] = co_await redis_.async_exec(cmd("HGETALL", key), use_tuple);
+  if (ec) co_return ec;
+  if (!r.is_array()) co_return error_code(errc::protocol_error);
+  if (r.elements.empty()) co_return error_code(errc::not_found);
+  v1::Conversation c;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& f = r.elements[i].str;
+    const reply& v = r.elements[i + 1];
+    const std::int64_t n = v.as_int().value_or(0);
+    if (f == "id") c.set_id(v.str);
+    else if (f == "customer_id") c.set_customer_id(v.str);
+    else if (f == "state") c.set_state(state_from_name(v.str));
+    else if (f == "channel") c.set_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
+    else if (f == "last_seq") c.set_last_seq(n);
+    else if (f == "queue") c.set_queue(v.str);
+    else if (f == "priority") c.set_priority(static_cast<std::int32_t>(n));
+    else if (f == "team") c.set_team(v.str);
+    else if (f == "owner_id") c.set_owner_id(v.str);
+    else if (f == "created_at_ms") c.set_created_at_ms(n);
+    else if (f == "first_offered_at_ms") c.set_first_offered_at_ms(n);
+    else if (f == "first_response_at_ms") c.set_first_response_at_ms(n);
+    else if (f == "resolved_at_ms") c.set_resolved_at_ms(n);
+    else if (f == "updated_at_ms") c.set_updated_at_ms(n);
+    else if (f == "reopen_count") c.set_reopen_count(static_cast<std::int32_t>(n));
+  }
+  co_return c;
+}
+
+}  // namespace switchboard::store

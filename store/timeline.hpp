@@ -1,0 +1,86 @@
+#pragma once
+// The timeline repository: the one append path (store/lua/append.lua) and the reads of what it
+// wrote — a customer's whole cross-channel timeline in pages, a conversation's events after a
+// sequence number, a conversation's state. Every call is one round trip.
+//
+// Not thread-safe: run its coroutines on the redis_client's executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/ids.hpp"
+#include "proto/model.pb.h"
+#include "store/keys.hpp"
+#include "store/redis_client.hpp"
+
+namespace switchboard::store {
+
+struct append_request {
+  enum class target {
+    existing,  // conversation_id must exist and belong to the customer
+    open_new,  // open a new conversation
+    current,   // the customer's open conversation, a recently resolved one reopened, or a new one
+  };
+  std::string customer_id;
+  target mode = target::existing;
+  std::string conversation_id;      // for existing
+  v1::Event event;                  // event_id and at_ms are filled in when empty
+  std::string idempotency_key;      // client or provider message id; empty: no dedupe
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
+  std::vector<std::pair<std::string, std::string>> fields;  // e.g. queue, priority, team
+};
+
+struct append_result {
+  std::string conversation_id;
+  std::int64_t seq = 0;
+  std::string timeline_id;          // the stream entry id
+  v1::ConversationState state = v1::CONVERSATION_STATE_UNSPECIFIED;
+  bool duplicate = false;           // the idempotency key was seen: nothing was stored
+  bool created = false;             // a new conversation was opened
+};
+
+struct timeline_page {
+  std::vector<v1::Event> events;    // in timeline order, with conversation_id and seq filled
+  std::string next_after;           // pass as `after` for the next page; empty at the end
+};
+
+class timeline_repository {
+ public:
+  timeline_repository(redis_client& redis, const key_layout& keys, id_generator& ids, const clock& clk,
+                      const v1::StoreConfig& cfg);
+
+  // Appends one event (ARCHITECTURE §4.3). Errors: bad_input (nothing to append), not_found (no
+  // such conversation for this customer), conflict (open_new with an id in use), and the client's
+  // retryable errors; in every error case nothing was written.
+  boost::asio::awaitable<result<append_result>> append(append_request req);
+
+  // Up to `count` timeline events after the entry id `after` ("" = from the start).
+  boost::asio::awaitable<result<timeline_page>> read_timeline(std::string customer_id, std::string after,
+                                                              std::size_t count);
+
+  // Up to `count` events of a conversation with seq > after_seq, in order.
+  boost::asio::awaitable<result<std::vector<v1::Event>>> read_conversation(std::string conversation_id,
+                                                                           std::int64_t after_seq,
+                                                                           std::size_t count);
+
+  // A conversation's state; not_found if there is none.
+  boost::asio::awaitable<result<v1::Conversation>> conversation(std::string conversation_id);
+
+ private:
+  redis_client& redis_;
+  const key_layout& keys_;
+  id_generator& ids_;
+  const clock& clock_;
+  std::string dedupe_ttl_s_;
+  std::string reopen_window_ms_;
+};
+
+// Decodes one XRANGE entry {id, {c, cid, s, seq, e, bytes}} into an event. Pure.
+result<v1::Event> decode_timeline_entry(const reply& entry);
+
+}  // namespace switchboard::store
