@@ -1,0 +1,225 @@
+"""End to end: the real `switchboard serve`, its embedded Redis, and an external Redis.
+
+Uses only Python's standard library as the client. Every process a test starts is stopped by it.
+Run by ctest (label e2e) with SWITCHBOARD_BIN set to the built binary.
+"""
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BIN = os.environ.get("SWITCHBOARD_BIN", "../../build/app/switchboard")
+LIMIT = 20.0  # seconds any single wait may take
+
+
+def script_sha(name):
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "store", "lua", name + ".lua"), "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port):
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(predicate, what, limit=LIMIT):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+class Server:
+    """A switchboard process with its own config in a temporary folder."""
+
+    def __init__(self, folder, redis_url="", extra=""):
+        self.folder = folder
+        self.http_port = free_port()
+        self.config = os.path.join(folder, "switchboard.yaml")
+        with open(self.config, "w") as f:
+            f.write(f"""server:
+  http_port: {self.http_port}
+redis:
+  url: "{redis_url}"
+  connect_timeout_ms: 300
+  command_timeout_ms: 300
+  reconnect_min_ms: 20
+  reconnect_max_ms: 100
+  embedded:
+    data_dir: {folder}/redis
+{extra}""")
+        self.log = open(os.path.join(folder, "serve.log"), "w+")
+        self.proc = subprocess.Popen([BIN, "serve", "--config", self.config], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+    def output(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def wait_listening(self):
+        wait_for(lambda: "listening on" in self.output() or self.proc.poll() is not None, "listening")
+        self.assert_running()
+
+    def assert_running(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("switchboard exited:\n" + self.output())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(LIMIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+        return self.proc.returncode
+
+    def embedded_port(self):
+        for line in self.output().splitlines():
+            if "embedded redis-server on 127.0.0.1:" in line:
+                return int(line.split("127.0.0.1:")[1].split()[0])
+        raise AssertionError("no embedded redis line in:\n" + self.output())
+
+
+class RedisServer:
+    """A plain redis-server, the 'redis.url' a user would configure."""
+
+    def __init__(self, folder, port=None):
+        self.port = port or free_port()
+        os.makedirs(folder, exist_ok=True)
+        self.proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+                                      "--dir", folder, "--save", "", "--appendonly", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: port_open(self.port), "redis-server")
+
+    def cli(self, *args):
+        return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True,
+                              timeout=LIMIT).stdout.strip()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(LIMIT)
+
+
+class ServeTest(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.mkdtemp(prefix="sb-e2e-")
+        self.cleanups = []
+
+    def tearDown(self):
+        for c in reversed(self.cleanups):
+            c()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def serve(self, **kw):
+        s = Server(self.folder, **kw)
+        self.cleanups.append(s.stop)
+        return s
+
+    def test_embedded_default_serves_health_and_stops_cleanly(self):
+        s = self.serve()
+        s.wait_listening()
+        self.assertEqual(get(s.http_port, "/healthz"), (200, "ok\n"))
+        self.assertEqual(get(s.http_port, "/readyz"), (200, "ready\n"))
+        self.assertEqual(get(s.http_port, "/nope")[0], 404)
+        redis_port = s.embedded_port()
+        self.assertTrue(port_open(redis_port))
+        self.assertTrue(os.path.isdir(os.path.join(self.folder, "redis", "appendonlydir")))
+        self.assertEqual(s.stop(), 0)
+        self.assertIn("switchboard stopped", s.output())
+        self.assertFalse(port_open(redis_port), "the embedded redis-server must stop with serve")
+
+    def test_embedded_data_survives_a_restart(self):
+        s = self.serve()
+        s.wait_listening()
+        port = s.embedded_port()
+        subprocess.run(["redis-cli", "-p", str(port), "SET", "kept", "yes"], check=True, capture_output=True)
+        self.assertEqual(s.stop(), 0)
+        s2 = self.serve()
+        s2.wait_listening()
+        got = subprocess.run(["redis-cli", "-p", str(s2.embedded_port()), "GET", "kept"], capture_output=True,
+                             text=True).stdout.strip()
+        self.assertEqual(got, "yes")
+
+    def test_sigint_also_stops_cleanly(self):
+        s = self.serve()
+        s.wait_listening()
+        self.assertEqual(s.stop(signal.SIGINT), 0)
+
+    def test_configured_redis_is_used_and_readiness_follows_it(self):
+        r = RedisServer(os.path.join(self.folder, "ext"))
+        self.cleanups.append(r.stop)
+        s = self.serve(redis_url=f"redis://127.0.0.1:{r.port}")
+        s.wait_listening()
+        self.assertNotIn("embedded redis-server", s.output())
+        self.assertFalse(os.path.exists(os.path.join(self.folder, "redis")))
+        self.assertEqual(get(s.http_port, "/readyz")[0], 200)
+        # The store's scripts were loaded into that server (readiness means "scripts loaded").
+        self.assertEqual(r.cli("SCRIPT", "EXISTS", script_sha("append"), script_sha("read_conversation")), "1\n1")
+        r.stop()
+        wait_for(lambda: get(s.http_port, "/readyz")[0] == 503, "readyz to go 503")
+        self.assertEqual(get(s.http_port, "/healthz")[0], 200)  # the process is still up
+        r2 = RedisServer(os.path.join(self.folder, "ext"), port=r.port)
+        self.cleanups.append(r2.stop)
+        wait_for(lambda: get(s.http_port, "/readyz")[0] == 200, "readyz back to 200")
+        s.assert_running()
+
+    def test_unreachable_redis_gives_one_clear_line_and_fails(self):
+        s = self.serve(redis_url=f"redis://127.0.0.1:{free_port()}")
+        code = s.proc.wait(LIMIT)
+        out = s.output().strip().splitlines()
+        self.assertNotEqual(code, 0)
+        self.assertTrue(out[-1].startswith("switchboard: cannot reach Redis at 127.0.0.1:"), out[-1])
+
+    def test_bad_config_names_the_key_and_fails(self):
+        s = self.serve(extra="log:\n  levle: debug\n")
+        code = s.proc.wait(LIMIT)
+        self.assertEqual(code, 3)
+        self.assertEqual(s.output().strip(), f"switchboard: bad config: {s.config}: log.levle: unknown key")
+
+    def test_port_in_use_gives_one_clear_line(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            cfg = os.path.join(self.folder, "busy.yaml")
+            with open(cfg, "w") as f:
+                f.write(f"server:\n  http_port: {port}\nredis:\n  embedded:\n    data_dir: {self.folder}/redis\n")
+            p = subprocess.run([BIN, "serve", "--config", cfg], capture_output=True, text=True, timeout=LIMIT)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertEqual(p.stderr.strip().splitlines()[-1],
+                             f"switchboard: cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+if __name__ == "__main__":
+    unittest.main()

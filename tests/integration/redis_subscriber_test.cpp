@@ -1,0 +1,66 @@
+#include "store/redis_subscriber.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/redis_fixture.hpp"
+
+namespace switchboard::store {
+namespace {
+
+using switchboard::testing::redis_fixture;
+
+class RedisSubscriber : public redis_fixture {};
+
+TEST_F(RedisSubscriber, ReceivesWhatIsPublished) {
+  redis_subscriber sub(ioc.get_executor(), options(), clk);
+  std::vector<std::pair<std::string, std::string>> got;
+  sub.subscribe("ch:a", [&](std::string_view c, std::string_view p) { got.emplace_back(c, p); });
+  sub.subscribe("ch:b", [&](std::string_view c, std::string_view p) { got.emplace_back(c, p); });
+  sub.start();
+  ASSERT_TRUE(run_until([&] { return sub.ready(); }));
+  EXPECT_EQ(raw({"PUBLISH", "ch:a", "one"}).integer, 1);
+  EXPECT_EQ(raw({"PUBLISH", "ch:b", std::string("two\0bytes", 9)}).integer, 1);
+  EXPECT_EQ(raw({"PUBLISH", "ch:other", "x"}).integer, 0);
+  ASSERT_TRUE(run_until([&] { return got.size() == 2; }));
+  EXPECT_EQ(got[0], std::make_pair(std::string("ch:a"), std::string("one")));
+  EXPECT_EQ(got[1].second, std::string("two\0bytes", 9));
+
+  sub.unsubscribe("ch:a");
+  // The unsubscribe is confirmed when PUBLISH counts no receiver (bounded wait).
+  ASSERT_TRUE(run_until([&] { return raw({"PUBSUB", "NUMSUB", "ch:a"}).elements.at(1).integer == 0; }));
+  sub.subscribe("ch:c", [&](std::string_view c, std::string_view p) { got.emplace_back(c, p); });
+  ASSERT_TRUE(run_until([&] { return sub.ready(); }));
+  raw({"PUBLISH", "ch:c", "three"});
+  ASSERT_TRUE(run_until([&] { return got.size() == 3; }));
+  EXPECT_EQ(got[2].first, "ch:c");
+  sub.stop();
+}
+
+TEST_F(RedisSubscriber, ResubscribesAfterTheServerRestarts) {
+  redis_subscriber sub(ioc.get_executor(), options(), clk);
+  int resubscribed = 0;
+  std::vector<std::string> got;
+  sub.on_resubscribed([&] { ++resubscribed; });
+  sub.subscribe("ch:a", [&](std::string_view, std::string_view p) { got.emplace_back(p); });
+  sub.start();
+  ASSERT_TRUE(run_until([&] { return sub.ready(); }));
+  EXPECT_EQ(resubscribed, 1);
+
+  const int port = server->port();
+  server->kill();
+  ASSERT_TRUE(run_until([&] { return !sub.ready(); }));
+  redis_process_options o;
+  o.dir = dir;
+  o.port = port;
+  server = std::make_unique<redis_process>(o);
+  server->start();
+  ASSERT_TRUE(run_until([&] { return sub.ready(); }));
+  EXPECT_EQ(resubscribed, 2);
+  raw({"PUBLISH", "ch:a", "after"});
+  ASSERT_TRUE(run_until([&] { return got.size() == 1; }));
+  EXPECT_EQ(got[0], "after");
+  sub.stop();
+}
+
+}  // namespace
+}  // namespace switchboard::store

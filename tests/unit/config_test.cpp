@@ -1,0 +1,117 @@
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace switchboard {
+namespace {
+
+env_lookup no_env() {
+  return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+}
+
+env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& n) -> std::optional<std::string> {
+    auto it = vars.find(n);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// The error message of parsing `yaml`, or "" if it parsed.
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, no_env());
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, EmptyFileGivesTheDefaults) {
+  auto c = parse_config("", no_env());
+  EXPECT_EQ(c.server().http_port(), 8080);
+  EXPECT_EQ(c.store().shard_groups(), 256);
+  EXPECT_EQ(c.redis().url(), "");
+  EXPECT_EQ(c.redis().embedded().appendfsync(), "everysec");
+}
+
+TEST(Config, ShippedFileIsValid) {
+  auto c = load_config(SWITCHBOARD_SOURCE_DIR "/config/switchboard.yaml", no_env());
+  EXPECT_EQ(c.server().listen_address(), "127.0.0.1");
+  EXPECT_EQ(c.log().format(), "text");
+}
+
+TEST(Config, ValuesOverrideDefaults) {
+  auto c = parse_config("server:\n  http_port: 9000\nredis:\n  url: redis://h:7000/2\n", no_env());
+  EXPECT_EQ(c.server().http_port(), 9000);
+  EXPECT_EQ(c.server().threads(), 2);  // untouched default
+  EXPECT_EQ(c.redis().url(), "redis://h:7000/2");
+}
+
+TEST(Config, UnknownKeyIsRejectedWithItsPath) {
+  EXPECT_EQ(error_of("redis:\n  urll: x\n"), "redis.urll: unknown key");
+  EXPECT_EQ(error_of("serve:\n  x: 1\n"), "serve: unknown key");
+  EXPECT_EQ(error_of("redis:\n  embedded:\n    dir: x\n"), "redis.embedded.dir: unknown key");
+}
+
+TEST(Config, WrongTypeIsRejectedWithItsPath) {
+  EXPECT_EQ(error_of("server:\n  http_port: soon\n"), "server.http_port: expected an integer, got 'soon'");
+  EXPECT_EQ(error_of("server:\n  http_port: 80.5\n"), "server.http_port: expected an integer, got '80.5'");
+  EXPECT_EQ(error_of("server: 5\n"), "server: expected a map");
+  EXPECT_EQ(error_of("redis:\n  url: [a, b]\n"), "redis.url: expected a string, got a list");
+  EXPECT_EQ(error_of("server:\n  http_port: 99999999999\n"), "server.http_port: integer out of range: '99999999999'");
+}
+
+TEST(Config, RangesAndChoicesAreChecked) {
+  EXPECT_EQ(error_of("server:\n  http_port: 70000\n"), "server.http_port: must be between 0 and 65535, got 70000");
+  EXPECT_EQ(error_of("redis:\n  embedded:\n    appendfsync: sometimes\n"),
+            "redis.embedded.appendfsync: must be one of always, everysec, no, got 'sometimes'");
+  EXPECT_EQ(error_of("log:\n  level: loud\n"), "log.level: must be one of trace, debug, info, warn, error, got 'loud'");
+  EXPECT_EQ(error_of("redis:\n  url: http://x\n"), "redis.url: scheme must be redis://");
+  EXPECT_EQ(error_of("store:\n  shard_groups: 0\n"), "store.shard_groups: must be between 1 and 16384, got 0");
+  EXPECT_EQ(error_of("redis:\n  reconnect_min_ms: 500\n  reconnect_max_ms: 100\n"),
+            "redis.reconnect_max_ms: must be between 500 and 600000, got 100");
+}
+
+TEST(Config, BrokenYamlIsRejected) {
+  EXPECT_NE(error_of("server: [\n").find("(yaml)"), std::string::npos);
+  EXPECT_EQ(error_of("- a\n- b\n"), "(top): expected a map of sections");
+}
+
+TEST(Config, MissingFileNamesTheFile) {
+  try {
+    load_config("/nonexistent/switchboard.yaml", no_env());
+    FAIL() << "expected an error";
+  } catch (const config_error& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/switchboard.yaml: cannot read the config file");
+  }
+}
+
+TEST(Config, SecretsComeFromTheEnvironment) {
+  EXPECT_EQ(secret_env_name("redis.password"), "SWITCHBOARD_REDIS_PASSWORD");
+  auto c = parse_config("redis:\n  password: from-file\n", env_of({{"SWITCHBOARD_REDIS_PASSWORD", "from-env"}}));
+  EXPECT_EQ(c.redis().password(), "from-env");
+  auto d = parse_config("redis:\n  password: from-file\n", no_env());
+  EXPECT_EQ(d.redis().password(), "from-file");
+  // Only fields marked secret are read from the environment.
+  auto e = parse_config("", env_of({{"SWITCHBOARD_REDIS_URL", "redis://evil:1"}}));
+  EXPECT_EQ(e.redis().url(), "");
+}
+
+TEST(Config, RedisUrlParses) {
+  auto ep = parse_redis_url("redis://:s3cret@10.0.0.5:6380/3");
+  EXPECT_EQ(ep.host, "10.0.0.5");
+  EXPECT_EQ(ep.port, 6380);
+  EXPECT_EQ(ep.password, "s3cret");
+  EXPECT_EQ(ep.db, 3);
+  auto d = parse_redis_url("redis://localhost");
+  EXPECT_EQ(d.port, 6379);
+  EXPECT_EQ(d.db, 0);
+  EXPECT_THROW(parse_redis_url("redis://host/x"), config_error);
+  EXPECT_THROW(parse_redis_url("not a url"), config_error);
+}
+
+}  // namespace
+}  // namespace switchboard

@@ -1,0 +1,80 @@
+#include "store/conversation_rules.hpp"
+
+#include <gtest/gtest.h>
+
+namespace switchboard::store {
+namespace {
+
+v1::Event message(v1::Direction d) {
+  v1::Event e;
+  e.mutable_message()->set_direction(d);
+  return e;
+}
+
+TEST(ConversationRules, ACustomerMessageOpensOrReopensAndNeedsRouting) {
+  auto fx = effects_of(message(v1::DIRECTION_INBOUND));
+  EXPECT_EQ(fx.create_state, "queued");
+  EXPECT_EQ(fx.transitions, "resolved>queued,waiting_customer>assigned");
+  EXPECT_EQ(fx.route_on, "queued");
+}
+
+TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
+  auto fx = effects_of(message(v1::DIRECTION_OUTBOUND));
+  EXPECT_EQ(fx.create_state, "");
+  EXPECT_EQ(fx.set_once, "first_response_at_ms");
+  EXPECT_EQ(fx.transitions, "");
+}
+
+TEST(ConversationRules, OffersAndOutcomes) {
+  v1::Event offer;
+  offer.mutable_offer()->set_agent_id("a1");
+  EXPECT_EQ(effects_of(offer).transitions, "queued>offered");
+  EXPECT_EQ(effects_of(offer).set_once, "first_offered_at_ms");
+
+  v1::Event accepted;
+  accepted.mutable_offer_outcome()->set_agent_id("a1");
+  accepted.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::ACCEPTED);
+  auto fx = effects_of(accepted);
+  EXPECT_EQ(fx.transitions, "offered>assigned");
+  ASSERT_EQ(fx.fields.size(), 1u);
+  EXPECT_EQ(fx.fields[0], std::make_pair(std::string("owner_id"), std::string("a1")));
+
+  v1::Event declined = accepted;
+  declined.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::DECLINED);
+  EXPECT_EQ(effects_of(declined).transitions, "offered>queued");
+  EXPECT_EQ(effects_of(declined).route_on, "queued");
+}
+
+TEST(ConversationRules, TransferRequeuesToTheTargetQueue) {
+  v1::Event t;
+  t.mutable_transfer()->set_to_queue("billing");
+  auto fx = effects_of(t);
+  EXPECT_EQ(fx.transitions, "*>queued");
+  EXPECT_EQ(fx.route_on, "queued");
+  EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("queue"), std::string("billing")));
+}
+
+TEST(ConversationRules, StatusChangeGoesToItsState) {
+  v1::Event s;
+  s.mutable_status_change()->set_to(v1::RESOLVED);
+  EXPECT_EQ(effects_of(s).transitions, "*>resolved");
+  EXPECT_EQ(effects_of(s).route_on, "");
+}
+
+TEST(ConversationRules, NotesChangeNothing) {
+  v1::Event n;
+  n.mutable_note()->set_body("remember");
+  auto fx = effects_of(n);
+  EXPECT_TRUE(fx.create_state.empty() && fx.transitions.empty() && fx.route_on.empty() && fx.fields.empty());
+}
+
+TEST(ConversationRules, StateNamesRoundTrip) {
+  for (auto s : {v1::QUEUED, v1::OFFERED, v1::ASSIGNED, v1::WRAP_UP, v1::RESOLVED, v1::WAITING_CUSTOMER,
+                 v1::ESCALATED}) {
+    EXPECT_EQ(state_from_name(state_name(s)), s);
+  }
+  EXPECT_EQ(state_from_name("bogus"), v1::CONVERSATION_STATE_UNSPECIFIED);
+}
+
+}  // namespace
+}  // namespace switchboard::store

@@ -1,0 +1,55 @@
+#include "store/keys.hpp"
+
+#include <gtest/gtest.h>
+
+namespace switchboard::store {
+namespace {
+
+// The hash tag Redis Cluster hashes: the text between the first '{' and the next '}'.
+std::string hash_tag(const std::string& key) {
+  auto open = key.find('{');
+  auto close = key.find('}', open);
+  return key.substr(open + 1, close - open - 1);
+}
+
+TEST(Keys, EveryKeyOfACustomerSharesItsGroupTag) {
+  key_layout k("sb", 256);
+  const std::string cu = "01JDZ5C3W4Q8N6R2T7V9X0Y1AB";
+  const std::string conv = k.conversation_id("01JDZ5C3W4Q8N6R2T7V9X0Y1AC", cu);
+  const std::string tag = "g" + std::to_string(k.group_of_customer(cu));
+  for (const auto& key : {k.customer(cu), k.customer_identities(cu), k.timeline(cu), k.dedupe(cu, "m1"),
+                          k.conversation(conv), k.conversation_index(conv), k.conversation_channel(conv),
+                          k.merge(cu, "x"), k.routing_requests(k.group_of_customer(cu))}) {
+    EXPECT_EQ(hash_tag(key), tag) << key;
+  }
+  EXPECT_EQ(k.conversation(conv), k.conversation_prefix(cu) + conv);
+}
+
+TEST(Keys, ConversationIdsCarryTheirGroup) {
+  key_layout k("sb", 16);
+  const std::string cu = "customer-1";
+  auto conv = k.conversation_id("01JDZ5C3W4Q8N6R2T7V9X0Y1AC", cu);
+  EXPECT_EQ(k.group_of_conversation(conv), k.group_of_customer(cu));
+  EXPECT_FALSE(k.group_of_conversation("nodash"));
+  EXPECT_FALSE(k.group_of_conversation("abc-"));
+  EXPECT_FALSE(k.group_of_conversation("abc-16"));  // beyond G
+  EXPECT_FALSE(k.group_of_conversation("abc-1x"));
+  EXPECT_EQ(k.conversation("garbage"), "");
+}
+
+TEST(Keys, GroupsSpreadCustomers) {
+  key_layout k("sb", 8);
+  std::array<int, 8> count{};
+  for (int i = 0; i < 8000; ++i) ++count[static_cast<std::size_t>(k.group_of_customer("c" + std::to_string(i)))];
+  for (int c : count) EXPECT_GT(c, 800);
+}
+
+TEST(Keys, IdentityKeysAreOutsideTheGroups) {
+  key_layout k("sb", 256);
+  EXPECT_EQ(k.identity(v1::CHANNEL_EMAIL, "ana@x.org"), "sb:id:email:ana@x.org");
+  EXPECT_EQ(channel_from_name("whatsapp"), v1::CHANNEL_WHATSAPP);
+  EXPECT_FALSE(channel_from_name("fax"));
+}
+
+}  // namespace
+}  // namespace switchboard::store
