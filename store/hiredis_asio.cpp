@@ -3,6 +3,7 @@
 #include <hiredis/async.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <memory>
 
 namespace switchboard::store {
@@ -18,9 +19,19 @@ class watcher : public std::enable_shared_from_this<watcher> {
     reading_ = on;
     if (on && !read_waiting_) wait_read();
   }
+  // A connected socket is almost always writable: rather than a reactor round trip per command,
+  // try the write on the next turn of the loop (coalescing every command queued until then), and
+  // fall back to waiting for writability only after a partial write. The first write wait is
+  // hiredis's connect check, which must really wait.
   void want_write(bool on) {
     writing_ = on;
-    if (on && !write_waiting_) wait_write();
+    if (!on || write_waiting_) return;
+    if (fast_write_) {
+      write_waiting_ = true;
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->on_writable({}); });
+    } else {
+      wait_write();
+    }
   }
   // hiredis is about to free the context (possibly from inside redisAsyncHandleRead below).
   void detach() noexcept {
@@ -52,13 +63,16 @@ class watcher : public std::enable_shared_from_this<watcher> {
     write_waiting_ = false;
     if (ec || ctx_ == nullptr || !writing_) return;
     redisAsyncHandleWrite(ctx_);  // may detach() us from inside
-    if (ctx_ != nullptr && writing_ && !write_waiting_) wait_write();
+    if (ctx_ == nullptr) return;
+    fast_write_ = !writing_;  // all written: next time try at once; partial: wait for room
+    if (writing_ && !write_waiting_) wait_write();
   }
 
   redisAsyncContext* ctx_;
   asio::posix::stream_descriptor socket_;
   bool reading_ = false, writing_ = false;
   bool read_waiting_ = false, write_waiting_ = false;
+  bool fast_write_ = false;
 };
 
 // hiredis keeps a raw pointer; it points at a heap shared_ptr so that waits in flight keep the

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 namespace switchboard::store {
 
 using boost::system::error_code;
@@ -45,16 +47,35 @@ void redis_client::exec(std::span<const std::string_view> args, reply_handler h)
 
 void redis_client::eval(const redis_script& s, std::span<const std::string_view> keys,
                         std::span<const std::string_view> args, reply_handler h) {
-  // argv: EVALSHA sha numkeys keys... args...; kept alive by the retry closure for the NOSCRIPT
-  // path, which re-sends the same argv with EVAL and the body.
+  std::vector<std::string> k(keys.begin(), keys.end()), a(args.begin(), args.end());
+  eval(s, std::move(k), std::move(a), std::move(h));
+}
+
+void redis_client::eval(const redis_script& s, std::vector<std::string>&& keys, std::vector<std::string>&& args,
+                        reply_handler h) {
   auto argv = std::make_shared<std::vector<std::string>>();
   argv->reserve(3 + keys.size() + args.size());
   argv->emplace_back("EVALSHA");
   argv->emplace_back(s.sha1);
   argv->emplace_back(std::to_string(keys.size()));
-  for (auto k : keys) argv->emplace_back(k);
-  for (auto a : args) argv->emplace_back(a);
-  std::vector<std::string_view> views(argv->begin(), argv->end());
+  for (auto& k : keys) argv->push_back(std::move(k));
+  for (auto& a : args) argv->push_back(std::move(a));
+  eval_argv(s, std::move(argv), std::move(h));
+}
+
+void redis_client::eval_argv(const redis_script& s, std::shared_ptr<std::vector<std::string>> argv, reply_handler h) {
+  // The argv stays alive in the closure for the NOSCRIPT path, which re-sends it with EVAL and the
+  // body (loading the script into the cache again).
+  std::array<std::string_view, 64> small;
+  std::vector<std::string_view> big;
+  std::span<const std::string_view> views;
+  if (argv->size() <= small.size()) {
+    std::copy(argv->begin(), argv->end(), small.begin());
+    views = std::span<const std::string_view>(small.data(), argv->size());
+  } else {
+    big.assign(argv->begin(), argv->end());
+    views = big;
+  }
   std::weak_ptr<impl> weak = impl_;
   impl_->send(views, [weak, argv, body = &s.body, h = std::move(h)](error_code ec, reply r) mutable {
     auto self = weak.lock();

@@ -54,6 +54,8 @@ class redis_client {
   // EVALSHA script keys... args...; on NOSCRIPT, EVAL once with the body (which caches it).
   void eval(const redis_script& s, std::span<const std::string_view> keys, std::span<const std::string_view> args,
             reply_handler h);
+  // The same, taking ownership of the arguments (no copy of large values such as event bytes).
+  void eval(const redis_script& s, std::vector<std::string>&& keys, std::vector<std::string>&& args, reply_handler h);
 
   // Completion-token forms (use_awaitable, a callback, ...): signature void(error_code, reply).
   template <class Token>
@@ -69,14 +71,16 @@ class redis_client {
   auto async_eval(const redis_script& s, std::vector<std::string> keys, std::vector<std::string> args, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
         [this, &s](auto handler, std::vector<std::string> k, std::vector<std::string> a) {
-          std::vector<std::string_view> kv(k.begin(), k.end()), av(a.begin(), a.end());
-          eval(s, kv, av, wrap(std::move(handler)));
+          eval(s, std::move(k), std::move(a), wrap(std::move(handler)));
         },
         token, std::move(keys), std::move(args));
   }
 
  private:
   class impl;
+
+  // Sends argv (EVALSHA sha numkeys ...) and retries once with EVAL on NOSCRIPT.
+  void eval_argv(const redis_script& s, std::shared_ptr<std::vector<std::string>> argv, reply_handler h);
 
   // Completion handlers are move-only; reply_handler is a std::function: share the handler.
   template <class Handler>

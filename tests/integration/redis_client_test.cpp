@@ -102,7 +102,7 @@ TEST_F(RedisClient, ScriptErrorsComeBackAsServerErrors) {
   auto c = connect();
   redis_script bad("bad", "return redis.error_reply('NOCONV conversation not found')");
   std::optional<std::pair<error_code, reply>> got;
-  c->eval(bad, {}, {}, [&](error_code ec, reply r) { got.emplace(ec, r); });
+  c->eval(bad, std::vector<std::string>{}, std::vector<std::string>{}, [&](error_code ec, reply r) { got.emplace(ec, r); });
   ASSERT_TRUE(run_until([&] { return got.has_value(); }));
   EXPECT_EQ(got->first, errc::server_error);
   EXPECT_EQ(got->second.error_code(), "NOCONV");
