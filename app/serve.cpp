@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -116,16 +117,31 @@ int serve(const std::string& config_path) {
   spdlog::info("switchboard listening on http://{}:{} threads={}", cfg.server().listen_address(), listener->port(),
                cfg.server().threads());
 
+  // SIGTERM/SIGINT: stop accepting, let open HTTP sessions finish their answer and close, stop the
+  // Redis client; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain(ioc);
+  std::chrono::steady_clock::time_point drain_deadline;
+  std::function<void()> check_drained = [&] {
+    if (listener->open_sessions() == 0) return;  // nothing keeps the loop: run() returns
+    if (std::chrono::steady_clock::now() >= drain_deadline) {
+      spdlog::warn("shutdown grace of {} ms over with {} HTTP sessions open", cfg.server().shutdown_grace_ms(),
+                   listener->open_sessions());
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait([&](boost::system::error_code ec) {
+      if (!ec) check_drained();
+    });
+  };
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {} received: stopping", sig);
+    drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.server().shutdown_grace_ms());
     listener->stop();
     asio::post(redis.link().get_executor(), [&redis] { redis.stop(); });
-    // In-flight HTTP answers are immediate; give them the grace period, then stop the loop.
-    auto grace = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(
-        std::min(cfg.server().shutdown_grace_ms(), 200)));
-    grace->async_wait([&ioc, grace](boost::system::error_code) { ioc.stop(); });
+    check_drained();
   });
 
   std::vector<std::thread> threads;

@@ -28,6 +28,16 @@ void http_listener::stop() {
     boost::system::error_code ignored;
     self->acceptor_.close(ignored);
   });
+  std::lock_guard lock(mutex_);
+  for (auto& w : sessions_) {
+    if (auto s = w.lock()) s->close();
+  }
+}
+
+std::size_t http_listener::open_sessions() {
+  std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+  return sessions_.size();
 }
 
 unsigned short http_listener::port() const { return acceptor_.local_endpoint().port(); }
@@ -45,7 +55,13 @@ void http_listener::on_accept(boost::system::error_code ec, tcp::socket socket) 
   if (ec) {
     spdlog::warn("http accept error=\"{}\"", ec.message());
   } else {
-    std::make_shared<http_session>(std::move(socket), handler_)->run();
+    auto session = std::make_shared<http_session>(std::move(socket), handler_);
+    {
+      std::lock_guard lock(mutex_);
+      std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+      sessions_.push_back(session);
+    }
+    session->run();
   }
   do_accept();
 }

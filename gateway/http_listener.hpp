@@ -1,11 +1,13 @@
 #pragma once
 // Accepts TCP connections for the HTTP server and hands each to an http_session on its own strand.
-// Owns the acceptor only; stop() closes it, sessions finish their current request and end.
-// Thread-safe: run()/stop() may be called from any thread.
+// Owns the acceptor and weak references to its sessions: stop() closes the acceptor and asks every
+// session to finish the answer it is writing and close. Thread-safe: any function, any thread.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "gateway/http_routes.hpp"
 
@@ -18,6 +20,8 @@ class http_listener : public std::enable_shared_from_this<http_listener> {
 
   void run();
   void stop();
+  // Sessions still open (a drain waits for 0).
+  std::size_t open_sessions();
   // The bound port (useful when asked for port 0).
   unsigned short port() const;
 
@@ -28,6 +32,8 @@ class http_listener : public std::enable_shared_from_this<http_listener> {
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<const http_handler> handler_;
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<class http_session>> sessions_;
 };
 
 }  // namespace switchboard::gateway

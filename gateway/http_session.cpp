@@ -25,6 +25,8 @@ struct http_session::state {
   beast::flat_buffer buffer{8192};
   std::optional<http::request_parser<http::string_body>> parser;
   http::response<http::string_body> response;
+  bool closing = false;  // stop() was called: no further requests
+  bool writing = false;
 };
 
 http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler)
@@ -36,7 +38,16 @@ void http_session::run() {
   asio::dispatch(s_->stream.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
+void http_session::close() {
+  asio::post(s_->stream.get_executor(), [self = shared_from_this()] {
+    self->s_->closing = true;
+    // Idle between requests (or mid-request): cancel the read. A write in progress finishes first.
+    if (!self->s_->writing) self->s_->stream.cancel();
+  });
+}
+
 void http_session::do_read() {
+  if (s_->closing) return do_close();
   s_->parser.emplace();
   s_->parser->body_limit(kBodyLimit);
   s_->stream.expires_after(kIdleTimeout);
@@ -65,15 +76,18 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     res.body() = std::move(a.body);
   }
   res.set(http::field::server, "switchboard");
+  keep_alive = keep_alive && !s_->closing;
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  s_->writing = true;
   http::async_write(s_->stream, res, [self = shared_from_this(), keep_alive](beast::error_code wec, std::size_t n) {
     self->on_write(keep_alive, wec, n);
   });
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-  if (ec || !keep_alive) return do_close();
+  s_->writing = false;
+  if (ec || !keep_alive || s_->closing) return do_close();
   do_read();
 }
 

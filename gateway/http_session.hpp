@@ -15,6 +15,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler);
   ~http_session();
   void run();
+  // Finish the answer being written (if any), then close. Thread-safe.
+  void close();
 
  private:
   struct state;

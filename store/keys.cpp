@@ -96,6 +96,11 @@ std::string key_layout::conversation_channel(std::string_view id) const {
   return k.empty() ? k : k + ":ch";
 }
 
+std::string key_layout::timeline_prefix_of(std::string_view id) const {
+  auto g = group_of_conversation(id);
+  return g ? tagged(*g, "tl", "") + ":" : std::string();
+}
+
 std::string_view channel_name(v1::Channel c) noexcept {
   for (const auto& [ch, name] : kChannels) {
     if (ch == c) return name;

@@ -51,6 +51,8 @@ class key_layout {
   std::string conversation(std::string_view conversation_id) const;
   std::string conversation_index(std::string_view conversation_id) const;
   std::string conversation_channel(std::string_view conversation_id) const;
+  // "<p>:{g<k>}:tl:" for the group a conversation id carries; empty if the id is malformed.
+  std::string timeline_prefix_of(std::string_view conversation_id) const;
 
  private:
   std::string tagged(int group, std::string_view kind, std::string_view rest) const;

@@ -155,11 +155,11 @@ asio::awaitable<result<std::vector<v1::Event>>> timeline_repository::read_conver
                                                                                        std::size_t count) {
   if (!keys_.group_of_conversation(conversation_id)) co_return error_code(errc::not_found);
   if (after_seq < 0 || count == 0) co_return error_code(errc::bad_input);
-  // The customer id (for the timeline key) is in the conversation hash; both reads are on one slot.
-  auto conv = co_await conversation(conversation_id);
-  if (!conv) co_return conv.error();
-  auto [ec, r] = co_await redis_.async_eval(
-      scripts::read_conversation(), cmd(keys_.conversation_index(conversation_id), keys_.timeline(conv->customer_id())), cmd(std::to_string(after_seq), std::to_string(count)), use_tuple);
+  auto [ec, r] = co_await redis_.async_eval(scripts::read_conversation(), cmd(keys_.conversation(conversation_id)),
+                                            cmd(std::to_string(after_seq), std::to_string(count),
+                                                keys_.timeline_prefix_of(conversation_id)),
+                                            use_tuple);
+  if (ec == errc::server_error) co_return from_script_error(r);
   if (ec) co_return ec;
   if (!r.is_array()) co_return error_code(errc::protocol_error);
   std::vector<v1::Event> out;

@@ -193,6 +193,8 @@ TEST_F(Timeline, RefusesOtherCustomersConversationsAndBadInputWithoutWriting) {
   EXPECT_EQ(await(repo->append(staff_opens)).error(), errc::bad_input);
   EXPECT_EQ(raw({"DBSIZE"}).integer, size);
   EXPECT_EQ(await(repo->conversation(open->conversation_id))->last_seq(), 1);
+  EXPECT_EQ(await(repo->read_conversation("01JDZ5C3W4Q8N6R2T7V9X0Y1AB-3", 0, 10)).error(), errc::not_found);
+  EXPECT_EQ(await(repo->conversation("01JDZ5C3W4Q8N6R2T7V9X0Y1AB-3")).error(), errc::not_found);
 }
 
 TEST_F(Timeline, TheWholeTimelineReadsInOrderAcrossConversationsInPages) {

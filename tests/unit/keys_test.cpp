@@ -23,6 +23,7 @@ TEST(Keys, EveryKeyOfACustomerSharesItsGroupTag) {
     EXPECT_EQ(hash_tag(key), tag) << key;
   }
   EXPECT_EQ(k.conversation(conv), k.conversation_prefix(cu) + conv);
+  EXPECT_EQ(k.timeline_prefix_of(conv) + cu, k.timeline(cu));
 }
 
 TEST(Keys, ConversationIdsCarryTheirGroup) {
