@@ -75,7 +75,9 @@ int serve(const std::string& config_path) {
   std::atomic<bool> redis_ready{false};
   redis.link().on_state_change([&](store::redis_link::state s, boost::system::error_code ec) {
     const bool up = s == store::redis_link::state::ready;
-    if (redis_ready.exchange(up) && !up) spdlog::warn("redis unavailable reason=\"{}\"", ec.message());
+    if (redis_ready.exchange(up) && !up && s != store::redis_link::state::stopped) {
+      spdlog::warn("redis unavailable reason=\"{}\"", ec.message());
+    }
   });
   redis.start();
   const auto patience = std::chrono::milliseconds(cfg.redis().connect_timeout_ms() + cfg.redis().command_timeout_ms());
