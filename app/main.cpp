@@ -8,6 +8,7 @@
 
 #include "app/serve.hpp"
 #include "core/config.hpp"
+#include "tools/sim/simulator.hpp"
 
 namespace po = boost::program_options;
 
@@ -18,7 +19,40 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve [--config FILE]   run the server (default config: config/switchboard.yaml)\n"
     "  check-config [--config FILE]   load the config, print nothing if it is valid\n"
+    "  simulate --scenario FILE.yaml [--seed N] [--json]   run a contact-centre simulation\n"
+    "  simulate --agents C --arrivals-per-hour L --aht-seconds S --target-seconds T --hours H\n"
+    "           [--patience-seconds P] [--seed N] [--json]      the one-queue shortcut\n"
     "  version                 print the version\n";
+
+// `switchboard simulate`: a scenario file, or the one-queue shortcut.
+int simulate(const po::variables_map& vm) {
+  switchboard::v1::Scenario scenario;
+  if (vm.count("scenario")) {
+    switchboard::load_yaml_into(vm["scenario"].as<std::string>(), scenario);
+  } else if (vm.count("agents") && vm.count("arrivals-per-hour") && vm.count("aht-seconds")) {
+    scenario = switchboard::sim::one_queue(vm["agents"].as<int>(), vm["arrivals-per-hour"].as<double>(),
+                                           vm["aht-seconds"].as<double>(), vm["target-seconds"].as<double>(),
+                                           vm["hours"].as<double>(), vm["patience-seconds"].as<double>());
+  } else {
+    std::cerr << "switchboard simulate: give --scenario FILE, or --agents, --arrivals-per-hour and --aht-seconds\n";
+    return 2;
+  }
+  const auto report = switchboard::sim::simulate(scenario, vm["seed"].as<std::uint64_t>());
+  if (!vm.count("json")) {
+    std::cout << switchboard::sim::to_text(report);
+  } else if (vm.count("scenario")) {
+    std::cout << switchboard::sim::to_json(report) << "\n";
+  } else {
+    // The shortcut prints the one queue's figures with the agents' occupancy in one object.
+    const auto& q = report.queues.at(0);
+    std::cout << "{\"service_level\":" << q.service_level << ",\"p_wait\":" << q.p_wait
+              << ",\"asa_seconds\":" << q.asa_seconds << ",\"abandon_rate\":" << q.abandon_rate
+              << ",\"occupancy\":" << report.groups.at(0).occupancy << ",\"arrivals\":" << q.arrivals
+              << ",\"answered\":" << q.answered << ",\"offers_per_assignment\":" << report.offers_per_assignment
+              << ",\"seed\":" << report.seed << "}\n";
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -30,7 +64,14 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   po::options_description opts("options");
   opts.add_options()("config,c", po::value<std::string>()->default_value("config/switchboard.yaml"), "config file")(
-      "help,h", "this help");
+      "help,h", "this help")("scenario", po::value<std::string>(), "simulator scenario (YAML)")(
+      "seed", po::value<std::uint64_t>()->default_value(1), "simulator seed")("json", "print JSON")(
+      "agents", po::value<int>(), "one-queue shortcut: agents")(
+      "arrivals-per-hour", po::value<double>(), "one-queue shortcut: arrivals per hour")(
+      "aht-seconds", po::value<double>(), "one-queue shortcut: average handle time")(
+      "target-seconds", po::value<double>()->default_value(20), "one-queue shortcut: service-level target")(
+      "hours", po::value<double>()->default_value(8), "one-queue shortcut: simulated hours")(
+      "patience-seconds", po::value<double>()->default_value(0), "one-queue shortcut: mean patience (0: none)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).run(), vm);
@@ -50,12 +91,16 @@ int main(int argc, char** argv) {
       switchboard::load_config(config, switchboard::process_env());
       return 0;
     }
+    if (command == "simulate") return simulate(vm);
     if (command == "version") {
       std::cout << "switchboard 0.1.0\n";
       return 0;
     }
   } catch (const switchboard::config_error& e) {
     std::cerr << "switchboard: bad config: " << e.what() << "\n";
+    return 3;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "switchboard: bad scenario: " << e.what() << "\n";
     return 3;
   } catch (const std::exception& e) {
     std::cerr << "switchboard: " << e.what() << "\n";

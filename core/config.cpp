@@ -64,6 +64,13 @@ const pb::EnumValueDescriptor* parse_enum(const YAML::Node& n, const pb::FieldDe
   std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
   const auto* e = f->enum_type();
   if (const auto* v = e->FindValueByName(upper)) return v;
+  // Values prefixed by their enum's name (CHANNEL_WEB) may be written without it ("web").
+  std::string prefix;
+  for (char c : e->name()) {
+    if (std::isupper(static_cast<unsigned char>(c)) && !prefix.empty()) prefix += '_';
+    prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (const auto* v = e->FindValueByName(prefix + "_" + upper)) return v;
   std::string names;
   for (int i = 1; i < e->value_count(); ++i) names += (i > 1 ? ", " : "") + e->value(i)->name();
   fail(path, "unknown value '" + s + "' (one of: " + names + ")");
@@ -248,18 +255,42 @@ v1::Config default_config() {
   return c;
 }
 
-v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
+void yaml_into(const std::string& yaml_text, pb::Message& out) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
     throw config_error("(yaml): " + std::string(e.what()));
   }
-  v1::Config c = default_config();
-  if (!root.IsNull()) {
-    if (!root.IsMap()) fail("(top)", "expected a map of sections");
-    merge_map(root, c, "");
+  if (root.IsNull()) return;
+  if (!root.IsMap()) fail("(top)", "expected a map of sections");
+  merge_map(root, out, "");
+}
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw config_error(path + ": cannot read the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+void load_yaml_into(const std::string& path, pb::Message& out) {
+  const std::string text = read_file(path);
+  try {
+    yaml_into(text, out);
+  } catch (const config_error& e) {
+    throw config_error(path + ": " + e.what());
   }
+}
+
+v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
+  v1::Config c = default_config();
+  yaml_into(yaml_text, c);
   apply_secrets(c, "", env);
   validate(c);
   return c;

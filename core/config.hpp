@@ -27,6 +27,14 @@ env_lookup process_env();
 // The built-in defaults every file is applied over.
 v1::Config default_config();
 
+// Fills `out` from YAML text by the message's schema (no defaults, no validation): the strict
+// loader behind the config, reused for other YAML files such as simulator scenarios. Throws
+// config_error naming the key's path.
+void yaml_into(const std::string& yaml_text, google::protobuf::Message& out);
+
+// Reads a file into `out` with yaml_into. Throws config_error (also when it cannot be read).
+void load_yaml_into(const std::string& path, google::protobuf::Message& out);
+
 // Parses YAML text over the defaults. Throws config_error.
 v1::Config parse_config(const std::string& yaml_text, const env_lookup& env);
 
