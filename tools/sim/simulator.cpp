@@ -96,7 +96,8 @@ class run {
         engine_(router::engine_config{{s.queues().begin(), s.queues().end()}, 0}),
         arrivals_rng_(seed * 0x9E3779B97F4A7C15ull + 1),
         handle_rng_(seed * 0x9E3779B97F4A7C15ull + 2),
-        patience_rng_(seed * 0x9E3779B97F4A7C15ull + 3) {
+        patience_rng_(seed * 0x9E3779B97F4A7C15ull + 3),
+        decline_rng_(seed * 0x9E3779B97F4A7C15ull + 4) {
     r_.seed = seed;
     r_.hours = s.hours();
     for (int i = 0; i < s.queues_size(); ++i) {
@@ -300,11 +301,18 @@ class run {
       }
       if (d.kind() != v1::Decision::OFFER) continue;
       ++r_.offers;
-      // The simulated agent accepts at once.
+      const int ai = agent_by_id(d.agent_id());
+      // The simulated agent answers at once: declines its group's share, accepts the rest.
+      const double decline = s_.agent_groups(agents_[static_cast<std::size_t>(ai)].group).decline_probability();
+      if (decline > 0 && decline_rng_.uniform() < decline) {
+        ++r_.engine_facts;
+        handle(engine_.answer_offer(d.conversation_id(), d.agent_id(), router::offer_answer::declined, to_ms(now)), now);
+        continue;
+      }
       engine_.answer_offer(d.conversation_id(), d.agent_id(), router::offer_answer::accepted, to_ms(now));
+      ++r_.engine_facts;
       ++r_.assignments;
       c.answered = true;
-      const int ai = agent_by_id(d.agent_id());
       c.group = agents_[static_cast<std::size_t>(ai)].group;
       const double wait = now - c.arrived;
       if (c.counted) {
@@ -356,7 +364,7 @@ class run {
 
   const v1::Scenario& s_;
   router::engine engine_;
-  rng arrivals_rng_, handle_rng_, patience_rng_;
+  rng arrivals_rng_, handle_rng_, patience_rng_, decline_rng_;
   std::priority_queue<event, std::vector<event>, std::greater<>> events_;
   std::uint64_t seq_ = 0;
   std::vector<conv> convs_;

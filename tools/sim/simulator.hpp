@@ -2,7 +2,7 @@
 // The discrete-event contact-centre simulator: Poisson arrivals per queue (rates may change by
 // hour), exponential or lognormal handle times, exponential customer patience, agent groups with
 // skills, chat capacity and shifts — driving the real routing engine (router/engine) with
-// simulated time. Agents accept every offer at once. Reports, per queue, service level, average
+// simulated time. Agents answer offers at once, declining their group's decline_probability share. Reports, per queue, service level, average
 // speed of answer, probability of waiting and abandonment, and occupancy per agent group.
 // Deterministic: the same scenario and seed give the same report. Pure (no I/O).
 
