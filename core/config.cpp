@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include <boost/url/parse.hpp>
@@ -189,6 +190,59 @@ void check_one_of(const std::string& v, std::initializer_list<const char*> allow
   fail(path, "must be one of " + names + ", got '" + v + "'");
 }
 
+void check_skills(const google::protobuf::RepeatedPtrField<v1::Skill>& skills, const std::string& path) {
+  for (int i = 0; i < skills.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    if (skills[i].name().empty()) fail(p + ".name", "must not be empty");
+    check_range(skills[i].proficiency(), 1, 5, p + ".proficiency");
+  }
+}
+
+}  // namespace
+
+void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues, const std::string& path) {
+  std::map<std::string, int> names;
+  for (int i = 0; i < queues.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    const auto& q = queues[i];
+    if (q.name().empty()) fail(p + ".name", "must not be empty");
+    if (!names.emplace(q.name(), i).second) fail(p + ".name", "'" + q.name() + "' is used twice");
+    check_skills(q.required_skills(), p + ".required_skills");
+    const auto& pol = q.policy();
+    check_range(pol.offer_timeout_seconds(), 0, 3600, p + ".policy.offer_timeout_seconds");
+    check_range(pol.max_missed_offers(), 0, 1000, p + ".policy.max_missed_offers");
+    check_range(pol.max_queue_length(), 0, 100'000'000, p + ".policy.max_queue_length");
+    check_range(pol.max_wait_seconds(), 0, 30 * 86400, p + ".policy.max_wait_seconds");
+    check_range(pol.preferred_agent_wait_seconds(), 0, 86400, p + ".policy.preferred_agent_wait_seconds");
+    if (pol.service_level_target() < 0 || pol.service_level_target() > 1) {
+      fail(p + ".policy.service_level_target", "must be between 0 and 1");
+    }
+    int last = -1;
+    for (int r = 0; r < pol.relax_size(); ++r) {
+      const std::string rp = p + ".policy.relax[" + std::to_string(r) + "]";
+      if (pol.relax(r).after_seconds() < last) fail(rp + ".after_seconds", "steps must be in order of after_seconds");
+      last = pol.relax(r).after_seconds();
+      check_range(pol.relax(r).lower_proficiency_by(), 0, 4, rp + ".lower_proficiency_by");
+    }
+  }
+  // Overflow targets must exist (checked once every name is known).
+  for (int i = 0; i < queues.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    const auto& pol = queues[i].policy();
+    if (!pol.overflow_queue().empty() && !names.count(pol.overflow_queue())) {
+      fail(p + ".policy.overflow_queue", "no queue named '" + pol.overflow_queue() + "'");
+    }
+    for (int r = 0; r < pol.relax_size(); ++r) {
+      const auto& to = pol.relax(r).overflow_queue();
+      if (!to.empty() && !names.count(to)) {
+        fail(p + ".policy.relax[" + std::to_string(r) + "].overflow_queue", "no queue named '" + to + "'");
+      }
+    }
+  }
+}
+
+namespace {
+
 void validate(const v1::Config& c) {
   check_range(c.server().http_port(), 0, 65535, "server.http_port");
   check_range(c.server().threads(), 1, 256, "server.threads");
@@ -209,6 +263,7 @@ void validate(const v1::Config& c) {
     fail("store.key_prefix", "must be non-empty without '{', '}', ':' or spaces");
   }
   check_one_of(c.log().level(), {"trace", "debug", "info", "warn", "error"}, "log.level");
+  validate_queues(c.queues(), "queues");
   check_one_of(c.log().format(), {"text", "json"}, "log.format");
 }
 

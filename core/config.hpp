@@ -45,6 +45,10 @@ v1::Config load_config(const std::string& path, const env_lookup& env);
 // "SWITCHBOARD_REDIS_PASSWORD").
 std::string secret_env_name(const std::string& path);
 
+// Checks routing queues (names unique, proficiencies 1–5, relax steps in order, overflow targets
+// that exist). Used for the config's `queues` and the simulator's scenarios. Throws config_error.
+void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues, const std::string& path);
+
 // Parsed redis.url.
 struct redis_endpoint {
   std::string host;

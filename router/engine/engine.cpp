@@ -410,7 +410,7 @@ decisions engine::update_agent(const agent_fact& f, time_ms now) {
   auto& a = *agents_[static_cast<std::size_t>(ai)];
   remove_agent_from_classes(ai);
   if (!known || (a.status != v1::AVAILABLE && f.status == v1::AVAILABLE)) {
-    a.idle_since = now;
+    a.idle_since = f.status_since != 0 ? f.status_since : now;
     a.missed = 0;
   }
   a.status = f.status;

@@ -39,6 +39,7 @@ struct agent_fact {
   std::vector<std::string> teams;
   std::vector<v1::ChannelCapacity> capacity;  // per channel; a channel not listed cannot be taken
   v1::AgentStatus status = v1::AVAILABLE;
+  time_ms status_since = 0;            // when the status began (0: now); starts the idle time
 };
 
 enum class offer_answer { accepted, declined, timed_out };

@@ -115,3 +115,30 @@ TEST(Config, RedisUrlParses) {
 
 }  // namespace
 }  // namespace switchboard
+
+namespace switchboard {
+namespace {
+
+TEST(ConfigQueues, TheShippedQueuesLoad) {
+  auto c = load_config(SWITCHBOARD_SOURCE_DIR "/config/switchboard.yaml", no_env());
+  ASSERT_EQ(c.queues_size(), 3);
+  EXPECT_EQ(c.queues(1).policy().strategy(), v1::BEST_SKILL_MATCH);
+  EXPECT_EQ(c.queues(1).policy().overflow_queue(), "general");
+  EXPECT_EQ(c.queues(2).policy().relax(0).any_team(), true);
+}
+
+TEST(ConfigQueues, BadQueuesNameTheKey) {
+  EXPECT_EQ(error_of("queues: [{name: a}, {name: a}]\n"), "queues[1].name: 'a' is used twice");
+  EXPECT_EQ(error_of("queues: [{name: a, policy: {overflow_queue: b}}]\n"),
+            "queues[0].policy.overflow_queue: no queue named 'b'");
+  EXPECT_EQ(error_of("queues: [{name: a, required_skills: [{name: x, proficiency: 7}]}]\n"),
+            "queues[0].required_skills[0].proficiency: must be between 1 and 5, got 7");
+  EXPECT_EQ(error_of("queues: [{name: a, policy: {strategy: fastest}}]\n"),
+            "queues[0].policy.strategy: unknown value 'fastest' (one of: LONGEST_IDLE, LEAST_OCCUPIED, "
+            "BEST_SKILL_MATCH, ROUND_ROBIN)");
+  EXPECT_EQ(error_of("queues: [{name: a, policy: {relax: [{after_seconds: 60}, {after_seconds: 30}]}}]\n"),
+            "queues[0].policy.relax[1].after_seconds: steps must be in order of after_seconds");
+}
+
+}  // namespace
+}  // namespace switchboard

@@ -26,6 +26,17 @@ TEST(RouterEngine, OffersAQueuedConversationToTheLongestIdleEligibleAgent) {
   EXPECT_EQ(e.waiting("support"), 0u);
 }
 
+TEST(RouterEngine, IdleTimeStartsWhenTheStatusBegan) {
+  auto e = one_queue(queue("support"));
+  auto ann = agent("ann", {});
+  ann.status_since = 500;
+  auto bob = agent("bob", {});
+  bob.status_since = 100;  // available for longer, though reported later
+  e.update_agent(ann, 1000);
+  e.update_agent(bob, 2000);
+  EXPECT_EQ(the_offer(e.queue_conversation(conv("c1", "support"), 3000)).agent_id(), "bob");
+}
+
 TEST(RouterEngine, WaitsWhenNobodyCanTakeItAndOffersWhenSomeoneCan) {
   auto e = one_queue(queue("support"));
   EXPECT_TRUE(e.queue_conversation(conv("c1", "support", 0), 0).empty());

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/config.hpp"
 #include "router/engine/engine.hpp"
 
 namespace switchboard::sim {
@@ -66,6 +67,11 @@ time_ms to_ms(double seconds) { return static_cast<time_ms>(std::llround(seconds
 void validate(const v1::Scenario& s) {
   if (!(s.hours() > 0)) throw std::invalid_argument("hours: must be > 0");
   if (s.queues().empty()) throw std::invalid_argument("queues: at least one queue is needed");
+  try {
+    validate_queues(s.queues(), "queues");
+  } catch (const config_error& e) {
+    throw std::invalid_argument(e.what());
+  }
   std::unordered_map<std::string, int> names;
   for (const auto& q : s.queues()) {
     if (q.name().empty()) throw std::invalid_argument("queues: every queue needs a name");
