@@ -110,7 +110,7 @@ class engine {
   std::set<timer> timers_;
   std::uint64_t seq_ = 0;        // arrival order tie-break and round-robin counter
   std::uint64_t decisions_ = 0;  // decision id counter
-  std::size_t roster_cursor_ = 0;
+  mutable std::size_t roster_cursor_ = 0;  // where the next explanation starts looking
   std::size_t waiting_total_ = 0;
 };
 

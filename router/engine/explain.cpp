@@ -86,7 +86,7 @@ void engine::explain(v1::Decision& d, const conversation& c, int chosen) const {
     if (ai == chosen) continue;
     reject(*agents_[static_cast<std::size_t>(ai)], c.excludes(ai) ? v1::DECLINED_BEFORE : v1::LOWER_SCORE, "");
   }
-  auto& cursor = const_cast<engine*>(this)->roster_cursor_;
+  auto& cursor = roster_cursor_;
   for (std::size_t looked = 0; looked < agents_.size() && looked < static_cast<std::size_t>(4 * limit) &&
                                d.rejected_size() < limit;
        ++looked) {
