@@ -7,7 +7,9 @@
 #include <string>
 
 #include "app/serve.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
+#include "gateway/auth/jwt.hpp"
 #include "tools/sim/simulator.hpp"
 
 namespace po = boost::program_options;
@@ -22,6 +24,8 @@ constexpr const char* kUsage =
     "  simulate --scenario FILE.yaml [--seed N] [--json]   run a contact-centre simulation\n"
     "  simulate --agents C --arrivals-per-hour L --aht-seconds S --target-seconds T --hours H\n"
     "           [--patience-seconds P] [--seed N] [--json]      the one-queue shortcut\n"
+    "  token --role agent|lead|admin|customer --sub ID [--team T]... [--ttl SECONDS] [--config FILE]\n"
+    "                          mint a token with the config's first key (for development)\n"
     "  version                 print the version\n";
 
 // `switchboard simulate`: a scenario file, or the one-queue shortcut.
@@ -54,6 +58,35 @@ int simulate(const po::variables_map& vm) {
   return 0;
 }
 
+// `switchboard token`: a signed token for development, with the config's first key.
+int token(const po::variables_map& vm, const std::string& config_path) {
+  if (!vm.count("role") || !vm.count("sub")) {
+    std::cerr << "switchboard token: --role and --sub are required\n";
+    return 2;
+  }
+  const std::string role = vm["role"].as<std::string>();
+  if (role != "agent" && role != "lead" && role != "admin" && role != "customer") {
+    std::cerr << "switchboard token: --role must be agent, lead, admin or customer\n";
+    return 2;
+  }
+  const auto cfg = switchboard::load_config(config_path, switchboard::process_env());
+  if (cfg.auth().keys_size() == 0) {
+    std::cerr << "switchboard token: " << config_path << " has no auth.keys to sign with\n";
+    return 3;
+  }
+  switchboard::gateway::jwt_claims c;
+  c.sub = vm["sub"].as<std::string>();
+  c.role = role;
+  if (vm.count("team")) c.teams = vm["team"].as<std::vector<std::string>>();
+  c.iss = cfg.auth().issuer();
+  c.aud = cfg.auth().audience();
+  c.iat = switchboard::system_clock_source::instance().unix_ms() / 1000;
+  c.exp = c.iat + vm["ttl"].as<std::int64_t>();
+  const auto& k = cfg.auth().keys(0);
+  std::cout << switchboard::gateway::sign_jwt(c, {k.kid(), k.secret()}) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,7 +104,10 @@ int main(int argc, char** argv) {
       "aht-seconds", po::value<double>(), "one-queue shortcut: average handle time")(
       "target-seconds", po::value<double>()->default_value(20), "one-queue shortcut: service-level target")(
       "hours", po::value<double>()->default_value(8), "one-queue shortcut: simulated hours")(
-      "patience-seconds", po::value<double>()->default_value(0), "one-queue shortcut: mean patience (0: none)");
+      "patience-seconds", po::value<double>()->default_value(0), "one-queue shortcut: mean patience (0: none)")(
+      "role", po::value<std::string>(), "token: role")("sub", po::value<std::string>(), "token: subject id")(
+      "team", po::value<std::vector<std::string>>()->composing(), "token: team (repeatable)")(
+      "ttl", po::value<std::int64_t>()->default_value(3600), "token: lifetime in seconds");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).run(), vm);
@@ -92,6 +128,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "simulate") return simulate(vm);
+    if (command == "token") return token(vm, config);
     if (command == "version") {
       std::cout << "switchboard 0.1.0\n";
       return 0;

@@ -169,6 +169,11 @@ void apply_secrets(pb::Message& msg, const std::string& path, const env_lookup& 
     const std::string p = join(path, f->name());
     if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
       apply_secrets(*r->MutableMessage(&msg, f), p, env);
+    } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      // Elements of a list by index: auth.keys.0.secret ← SWITCHBOARD_AUTH_KEYS_0_SECRET.
+      for (int i = 0; i < r->FieldSize(msg, f); ++i) {
+        apply_secrets(*r->MutableRepeatedMessage(&msg, f, i), p + "." + std::to_string(i), env);
+      }
     } else if (f->options().GetExtension(v1::secret) && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) {
       if (auto v = env(secret_env_name(p))) r->SetString(&msg, f, *v);
     }
@@ -263,6 +268,13 @@ void validate(const v1::Config& c) {
     fail("store.key_prefix", "must be non-empty without '{', '}', ':' or spaces");
   }
   check_one_of(c.log().level(), {"trace", "debug", "info", "warn", "error"}, "log.level");
+  for (int i = 0; i < c.auth().keys_size(); ++i) {
+    const std::string p = "auth.keys[" + std::to_string(i) + "]";
+    if (c.auth().keys(i).kid().empty()) fail(p + ".kid", "must not be empty");
+    if (c.auth().keys(i).secret().size() < 32) fail(p + ".secret", "must be at least 32 bytes");
+  }
+  check_range(c.auth().leeway_seconds(), 0, 600, "auth.leeway_seconds");
+  check_range(c.auth().visitor_token_ttl_seconds(), 60, 365 * 86400, "auth.visitor_token_ttl_seconds");
   validate_queues(c.queues(), "queues");
   check_one_of(c.log().format(), {"text", "json"}, "log.format");
 }
@@ -304,6 +316,11 @@ v1::Config default_config() {
   st->set_dedupe_ttl_seconds(7 * 86400);
   st->set_reopen_window_seconds(86400);
   st->set_key_prefix("sb");
+  auto* au = c.mutable_auth();
+  au->set_issuer("switchboard");
+  au->set_audience("switchboard");
+  au->set_leeway_seconds(30);
+  au->set_visitor_token_ttl_seconds(86400);
   auto* l = c.mutable_log();
   l->set_level("info");
   l->set_format("text");

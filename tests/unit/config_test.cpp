@@ -142,3 +142,20 @@ TEST(ConfigQueues, BadQueuesNameTheKey) {
 
 }  // namespace
 }  // namespace switchboard
+
+namespace switchboard {
+namespace {
+
+TEST(ConfigAuth, KeySecretsComeFromTheEnvironmentByIndex) {
+  const std::string yaml = "auth:\n  keys:\n    - {kid: a, secret: file-secret-0123456789abcdef0123456789}\n"
+                           "    - {kid: b, secret: file-secret-0123456789abcdef0123456789}\n";
+  auto c = parse_config(yaml, env_of({{"SWITCHBOARD_AUTH_KEYS_1_SECRET", "env-secret-0123456789abcdef0123456789"}}));
+  EXPECT_EQ(c.auth().keys(0).secret(), "file-secret-0123456789abcdef0123456789");
+  EXPECT_EQ(c.auth().keys(1).secret(), "env-secret-0123456789abcdef0123456789");
+  EXPECT_EQ(error_of("auth:\n  keys: [{kid: a, secret: short}]\n"), "auth.keys[0].secret: must be at least 32 bytes");
+  EXPECT_EQ(error_of("auth:\n  keys: [{secret: 0123456789abcdef0123456789abcdef}]\n"),
+            "auth.keys[0].kid: must not be empty");
+}
+
+}  // namespace
+}  // namespace switchboard
