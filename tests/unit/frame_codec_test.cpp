@@ -1,0 +1,111 @@
+#include "gateway/protocol/frame_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace switchboard::gateway {
+namespace {
+
+constexpr std::size_t kMax = 64 * 1024;
+
+v1::ClientFrame send_message() {
+  v1::ClientFrame f;
+  f.set_request_id("r1");
+  auto* s = f.mutable_send_message();
+  s->set_conversation_id("01JDZ5C3W4Q8N6R2T7V9X0Y1AB-3");
+  s->mutable_message()->set_body("hello, my order is late");
+  s->mutable_message()->set_client_message_id("m-1");
+  return f;
+}
+
+TEST(FrameCodec, ChoosesTheSubprotocol) {
+  EXPECT_EQ(choose_subprotocol("switchboard.v1.json"), wire_format::json);
+  EXPECT_EQ(choose_subprotocol("chat, switchboard.v1.proto , switchboard.v1.json"), wire_format::proto);
+  EXPECT_FALSE(choose_subprotocol("chat, superchat"));
+  EXPECT_FALSE(choose_subprotocol(""));
+}
+
+TEST(FrameCodec, DecodesJsonInTextFrames) {
+  auto d = decode_client_frame(wire_format::json, false,
+                               R"({"requestId":"r1","sendMessage":{"conversationId":"c-1",)"
+                               R"("message":{"body":"hi","clientMessageId":"m-1"}}})",
+                               kMax);
+  ASSERT_TRUE(d.ok) << d.error_message;
+  EXPECT_EQ(d.frame.request_id(), "r1");
+  EXPECT_EQ(d.frame.send_message().message().body(), "hi");
+  EXPECT_EQ(d.frame.send_message().message().client_message_id(), "m-1");
+}
+
+TEST(FrameCodec, DecodesProtobufInBinaryFrames) {
+  const auto bytes = send_message().SerializeAsString();
+  auto d = decode_client_frame(wire_format::proto, true, bytes, kMax);
+  ASSERT_TRUE(d.ok);
+  EXPECT_EQ(d.frame.send_message().message().body(), "hello, my order is late");
+}
+
+TEST(FrameCodec, RefusesWhatItCannotUseWithACode) {
+  EXPECT_EQ(decode_client_frame(wire_format::json, true, "{}", kMax).error_code, "bad_frame_type");
+  EXPECT_EQ(decode_client_frame(wire_format::proto, false, "", kMax).error_code, "bad_frame_type");
+  EXPECT_EQ(decode_client_frame(wire_format::json, false, std::string(kMax + 1, ' '), kMax).error_code,
+            "frame_too_large");
+  EXPECT_EQ(decode_client_frame(wire_format::json, false, "{not json", kMax).error_code, "bad_frame");
+  EXPECT_EQ(decode_client_frame(wire_format::json, false, R"({"requestId":"r1"})", kMax).error_code, "bad_frame");
+  auto unknown = decode_client_frame(wire_format::json, false, R"({"sendMesage":{}})", kMax);
+  EXPECT_EQ(unknown.error_code, "bad_frame");
+  EXPECT_NE(unknown.error_message.find("sendMesage"), std::string::npos) << unknown.error_message;
+  EXPECT_EQ(decode_client_frame(wire_format::proto, true, "\xff\xff\xff", kMax).error_code, "bad_frame");
+}
+
+TEST(FrameCodec, EveryPrefixAndRandomBytesGiveAFrameOrAnErrorNeverACrash) {
+  const auto json = std::string(R"({"requestId":"r1","sendMessage":{"message":{"body":"hi"}}})");
+  for (std::size_t n = 0; n < json.size(); ++n) {
+    auto d = decode_client_frame(wire_format::json, false, json.substr(0, n), kMax);
+    EXPECT_FALSE(d.ok) << n;  // a strict prefix of a JSON object is never valid JSON
+    EXPECT_EQ(d.error_code, "bad_frame");
+  }
+  const auto bytes = send_message().SerializeAsString();
+  for (std::size_t n = 0; n <= bytes.size(); ++n) {
+    auto d = decode_client_frame(wire_format::proto, true, bytes.substr(0, n), kMax);
+    EXPECT_TRUE(d.ok || !d.error_code.empty());
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    std::string junk(rng() % 64, '\0');
+    for (auto& c : junk) c = static_cast<char>(rng());
+    auto p = decode_client_frame(wire_format::proto, true, junk, kMax);
+    auto j = decode_client_frame(wire_format::json, false, junk, kMax);
+    EXPECT_TRUE(p.ok || !p.error_code.empty());
+    EXPECT_TRUE(j.ok || !j.error_code.empty());
+  }
+}
+
+TEST(FrameCodec, EncodesServerFramesInBothFormats) {
+  auto err = error_frame("r9", "retry", "redis unavailable", true);
+  const auto json = encode_server_frame(wire_format::json, err);
+  EXPECT_EQ(json, R"({"requestId":"r9","error":{"code":"retry","message":"redis unavailable","retry":true}})");
+  v1::ServerFrame back;
+  ASSERT_TRUE(back.ParseFromString(encode_server_frame(wire_format::proto, err)));
+  EXPECT_EQ(back.error().code(), "retry");
+}
+
+TEST(FrameCodec, RolesMaySendOnlyTheirFrames) {
+  using K = v1::ClientFrame;
+  EXPECT_TRUE(frame_allowed(role::customer, K::kOpenConversation));
+  EXPECT_TRUE(frame_allowed(role::customer, K::kSendMessage));
+  EXPECT_TRUE(frame_allowed(role::customer, K::kRate));
+  EXPECT_FALSE(frame_allowed(role::customer, K::kAnswerOffer));
+  EXPECT_FALSE(frame_allowed(role::customer, K::kAddNote));
+  EXPECT_FALSE(frame_allowed(role::customer, K::kTransfer));
+  EXPECT_TRUE(frame_allowed(role::agent, K::kAnswerOffer));
+  EXPECT_TRUE(frame_allowed(role::agent, K::kResolve));
+  EXPECT_FALSE(frame_allowed(role::agent, K::kOpenConversation));
+  EXPECT_FALSE(frame_allowed(role::agent, K::kRate));
+  EXPECT_TRUE(frame_allowed(role::lead, K::kTransfer));
+  EXPECT_FALSE(frame_allowed(role::agent, K::KIND_NOT_SET));
+  EXPECT_EQ(role_from_name("lead"), role::lead);
+  EXPECT_FALSE(role_from_name("root"));
+}
+
+}  // namespace
+}  // namespace switchboard::gateway
