@@ -17,7 +17,8 @@ libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-ur
 # Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
 runtime=(redis-server redis-tools)
 # Tests and benchmarks.
-test=(googletest libgtest-dev libgmock-dev libbenchmark-dev)
+# The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl)
 
 all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}")
 
