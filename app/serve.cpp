@@ -16,7 +16,9 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
+#include "core/ids.hpp"
 #include "gateway/http_listener.hpp"
+#include "gateway/rest_api.hpp"
 #include "store/redis_client.hpp"
 #include "store/redis_process.hpp"
 #include "store/scripts.hpp"
@@ -87,24 +89,9 @@ int serve(const std::string& config_path) {
                              std::to_string(patience.count()) + " ms");
   }
 
-  gateway::http_handler routes = [&redis_ready](std::string_view method, std::string_view target) {
-    gateway::http_answer a;
-    const auto path = target.substr(0, target.find('?'));
-    if (method != "GET" && method != "HEAD") {
-      a.status = 405;
-      a.body = "method not allowed\n";
-    } else if (path == "/healthz") {
-      a.body = "ok\n";
-    } else if (path == "/readyz") {
-      const bool up = redis_ready.load();
-      a.status = up ? 200 : 503;
-      a.body = up ? "ready\n" : "redis unavailable\n";
-    } else {
-      a.status = 404;
-      a.body = "not found\n";
-    }
-    return a;
-  };
+  id_generator ids(clk);
+  const gateway::rest_api api(cfg.auth(), clk, ids, redis_ready);
+  gateway::http_handler routes = [&api](const gateway::http_request& req) { return api.handle(req); };
   const auto address = asio::ip::make_address(cfg.server().listen_address());
   std::shared_ptr<gateway::http_listener> listener;
   try {

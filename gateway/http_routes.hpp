@@ -1,6 +1,7 @@
 #pragma once
-// What the HTTP server answers, without Beast in sight: a request's method and target in, a
-// status, content type and body out. The server (http_listener/http_session) owns the sockets.
+// What the HTTP server answers, without Beast in sight: a request's method, target, body and the
+// few headers the API reads in; a status, content type and body out. The server
+// (http_listener/http_session) owns the sockets.
 
 #include <functional>
 #include <string>
@@ -8,13 +9,24 @@
 
 namespace switchboard::gateway {
 
+struct http_request {
+  std::string_view method;
+  std::string_view target;         // path and query
+  std::string_view body;
+  std::string_view authorization;  // the Authorization header, if any
+  std::string_view origin;         // the Origin header, if any
+};
+
 struct http_answer {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
 };
 
+// A JSON error body: {"code": "...", "message": "..."}.
+http_answer json_error(int status, std::string_view code, std::string_view message);
+
 // Called on the connection's strand; must not block. Thread-safe as the caller makes it.
-using http_handler = std::function<http_answer(std::string_view method, std::string_view target)>;
+using http_handler = std::function<http_answer(const http_request&)>;
 
 }  // namespace switchboard::gateway

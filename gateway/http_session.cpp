@@ -69,7 +69,13 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   } else {
     const auto& req = s_->parser->get();
     keep_alive = req.keep_alive();
-    http_answer a = (*handler_)(std::string_view(req.method_string()), std::string_view(req.target()));
+    http_request r;
+    r.method = std::string_view(req.method_string());
+    r.target = std::string_view(req.target());
+    r.body = req.body();
+    r.authorization = std::string_view(req[http::field::authorization]);
+    r.origin = std::string_view(req[http::field::origin]);
+    http_answer a = (*handler_)(r);
     res.version(req.version());
     res.result(static_cast<http::status>(a.status));
     res.set(http::field::content_type, a.content_type);

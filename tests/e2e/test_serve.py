@@ -3,7 +3,10 @@
 Uses only Python's standard library as the client. Every process a test starts is stopped by it.
 Run by ctest (label e2e) with SWITCHBOARD_BIN set to the built binary.
 """
+import base64
 import hashlib
+import hmac
+import json
 import os
 import shutil
 import signal
@@ -17,6 +20,8 @@ import urllib.request
 
 BIN = os.environ.get("SWITCHBOARD_BIN", "../../build/app/switchboard")
 LIMIT = 20.0  # seconds any single wait may take
+JWT_SECRET = "e2e-secret-0123456789abcdef0123456789"
+IDENTITY_SECRET = "site-secret-for-e2e"
 
 
 def script_sha(name):
@@ -46,6 +51,26 @@ def wait_for(predicate, what, limit=LIMIT):
     raise AssertionError("timed out waiting for " + what)
 
 
+def post(port, path, body=b""):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def jwt_claims(token, secret):
+    """Checks an HS256 token's signature (RFC 7515) and returns its claims."""
+    def b64d(part):
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    header, payload, signature = token.split(".")
+    expected = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, b64d(signature)):
+        raise AssertionError("bad signature")
+    return json.loads(b64d(payload))
+
+
 def get(port, path):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
@@ -72,6 +97,9 @@ redis:
   reconnect_max_ms: 100
   embedded:
     data_dir: {folder}/redis
+auth:
+  identity_secret: {IDENTITY_SECRET}
+  keys: [{{kid: e2e, secret: {JWT_SECRET}}}]
 {extra}""")
         self.log = open(os.path.join(folder, "serve.log"), "w+")
         self.proc = subprocess.Popen([BIN, "serve", "--config", self.config], stdout=self.log,
@@ -206,6 +234,30 @@ class ServeTest(unittest.TestCase):
         code = s.proc.wait(LIMIT)
         self.assertEqual(code, 3)
         self.assertEqual(s.output().strip(), f"switchboard: bad config: {s.config}: log.levle: unknown key")
+
+    def test_visitor_tokens(self):
+        s = self.serve()
+        s.wait_listening()
+        status, body = post(s.http_port, "/v1/visitors")
+        self.assertEqual(status, 200, body)
+        got = json.loads(body)
+        claims = jwt_claims(got["token"], JWT_SECRET)
+        self.assertEqual(claims["role"], "customer")
+        self.assertEqual(claims["sub"], got["visitorId"])
+        self.assertTrue(claims["sub"].startswith("v-"))
+        self.assertEqual(claims["exp"], got["expiresAt"])
+        # Bound to the site's user id by the site's HMAC.
+        user_hash = hmac.new(IDENTITY_SECRET.encode(), b"42", hashlib.sha256).hexdigest()
+        status, body = post(s.http_port, "/v1/visitors", json.dumps({"userId": "42", "userHash": user_hash}).encode())
+        self.assertEqual(status, 200, body)
+        self.assertEqual(jwt_claims(json.loads(body)["token"], JWT_SECRET)["sub"], "user:42")
+        status, body = post(s.http_port, "/v1/visitors", json.dumps({"userId": "42", "userHash": "00"}).encode())
+        self.assertEqual((status, json.loads(body)["code"]), (403, "forbidden"))
+        status, body = post(s.http_port, "/v1/visitors", b"{not json")
+        self.assertEqual((status, json.loads(body)["code"]), (400, "bad_request"))
+        status, body = get(s.http_port, "/v1/visitors")
+        self.assertEqual((status, json.loads(body)["code"]), (405, "method_not_allowed"))
+        self.assertEqual(json.loads(get(s.http_port, "/v1/nothing")[1])["code"], "not_found")
 
     def test_port_in_use_gives_one_clear_line(self):
         with socket.socket() as taken:
