@@ -18,7 +18,14 @@
 #include "core/log.hpp"
 #include "core/ids.hpp"
 #include "gateway/http_listener.hpp"
+#include "gateway/conversation_service.hpp"
+#include "gateway/hub.hpp"
 #include "gateway/rest_api.hpp"
+#include "gateway/ws_context.hpp"
+#include "store/identities.hpp"
+#include "store/keys.hpp"
+#include "store/redis_subscriber.hpp"
+#include "store/timeline.hpp"
 #include "store/redis_client.hpp"
 #include "store/redis_process.hpp"
 #include "store/scripts.hpp"
@@ -70,7 +77,11 @@ int serve(const std::string& config_path) {
 
   asio::io_context ioc(cfg.server().threads());
   const clock& clk = system_clock_source::instance();
-  store::redis_client redis(asio::make_strand(ioc), store::redis_options::from_config(cfg.redis(), ep), clk);
+  // The core strand: the Redis clients, the hub and the conversation service run here.
+  auto core = asio::make_strand(ioc);
+  const auto redis_opts = store::redis_options::from_config(cfg.redis(), ep);
+  store::redis_client redis(core, redis_opts, clk);
+  store::redis_subscriber subscriber(core, redis_opts, clk);
   redis.add_script(store::scripts::append());
   redis.add_script(store::scripts::read_conversation());
   redis.add_script(store::scripts::cas_identity());
@@ -82,9 +93,11 @@ int serve(const std::string& config_path) {
     }
   });
   redis.start();
+  subscriber.start();
   const auto patience = std::chrono::milliseconds(cfg.redis().connect_timeout_ms() + cfg.redis().command_timeout_ms());
   if (!wait_until_ready(ioc, redis, patience)) {
     redis.stop();
+    subscriber.stop();
     throw std::runtime_error("cannot reach Redis at " + ep.host + ":" + std::to_string(ep.port) + " within " +
                              std::to_string(patience.count()) + " ms");
   }
@@ -92,13 +105,35 @@ int serve(const std::string& config_path) {
   id_generator ids(clk);
   const gateway::rest_api api(cfg.auth(), clk, ids, redis_ready);
   gateway::http_handler routes = [&api](const gateway::http_request& req) { return api.handle(req); };
+
+  // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
+  const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
+  store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
+  store::identity_repository identities(redis, keys, ids, clk);
+  gateway::hub rooms(subscriber, keys);
+  std::vector<std::string> queue_names;
+  for (const auto& q : cfg.queues()) queue_names.push_back(q.name());
+  gateway::conversation_service service(core, timeline, identities, rooms, queue_names);
+  auto ws = std::make_shared<gateway::ws_context>();
+  for (const auto& k : cfg.auth().keys()) ws->auth.keys.push_back({k.kid(), k.secret()});
+  ws->auth.issuer = cfg.auth().issuer();
+  ws->auth.audience = cfg.auth().audience();
+  ws->auth.leeway_seconds = cfg.auth().leeway_seconds();
+  ws->allowed_origins.assign(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end());
+  ws->max_frame_bytes = static_cast<std::size_t>(cfg.server().max_frame_bytes());
+  ws->max_queued_frames = static_cast<std::size_t>(cfg.server().max_queued_frames());
+  ws->idle_timeout = std::chrono::seconds(cfg.server().idle_timeout_seconds());
+  ws->handshake_timeout = std::chrono::seconds(cfg.server().handshake_timeout_seconds());
+  ws->service = &service;
+  ws->clk = &clk;
   const auto address = asio::ip::make_address(cfg.server().listen_address());
   std::shared_ptr<gateway::http_listener> listener;
   try {
     listener = std::make_shared<gateway::http_listener>(
-        ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes);
+        ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes, ws);
   } catch (const boost::system::system_error& e) {
     redis.stop();
+    subscriber.stop();
     throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
                              std::to_string(cfg.server().http_port()) + ": " + e.code().message());
   }
@@ -129,7 +164,11 @@ int serve(const std::string& config_path) {
     spdlog::info("signal {} received: stopping", sig);
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.server().shutdown_grace_ms());
     listener->stop();
-    asio::post(redis.link().get_executor(), [&redis] { redis.stop(); });
+    // Sessions first (1012: reconnect elsewhere), then Redis once they are gone.
+    asio::post(core, [&redis, &subscriber] {
+      redis.stop();
+      subscriber.stop();
+    });
     check_drained();
   });
 

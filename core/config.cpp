@@ -252,6 +252,10 @@ void validate(const v1::Config& c) {
   check_range(c.server().http_port(), 0, 65535, "server.http_port");
   check_range(c.server().threads(), 1, 256, "server.threads");
   check_range(c.server().shutdown_grace_ms(), 0, 600'000, "server.shutdown_grace_ms");
+  check_range(c.server().max_frame_bytes(), 256, 16 * 1024 * 1024, "server.max_frame_bytes");
+  check_range(c.server().max_queued_frames(), 1, 1'000'000, "server.max_queued_frames");
+  check_range(c.server().idle_timeout_seconds(), 1, 86400, "server.idle_timeout_seconds");
+  check_range(c.server().handshake_timeout_seconds(), 1, 600, "server.handshake_timeout_seconds");
   if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
   if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
@@ -301,6 +305,10 @@ v1::Config default_config() {
   s->set_http_port(8080);
   s->set_threads(2);
   s->set_shutdown_grace_ms(5000);
+  s->set_max_frame_bytes(64 * 1024);
+  s->set_max_queued_frames(256);
+  s->set_idle_timeout_seconds(60);
+  s->set_handshake_timeout_seconds(10);
   auto* r = c.mutable_redis();
   r->set_command_timeout_ms(2000);
   r->set_connect_timeout_ms(1000);

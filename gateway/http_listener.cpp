@@ -5,14 +5,19 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/http_session.hpp"
+#include "gateway/ws_context.hpp"
 
 namespace switchboard::gateway {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-http_listener::http_listener(asio::io_context& ioc, const tcp::endpoint& at, http_handler handler)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), handler_(std::make_shared<const http_handler>(std::move(handler))) {
+http_listener::http_listener(asio::io_context& ioc, const tcp::endpoint& at, http_handler handler,
+                             std::shared_ptr<ws_context> ws)
+    : ioc_(ioc),
+      acceptor_(asio::make_strand(ioc)),
+      handler_(std::make_shared<const http_handler>(std::move(handler))),
+      ws_(std::move(ws)) {
   acceptor_.open(at.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(at);
@@ -32,12 +37,13 @@ void http_listener::stop() {
   for (auto& w : sessions_) {
     if (auto s = w.lock()) s->close();
   }
+  if (ws_) ws_->close_all();
 }
 
 std::size_t http_listener::open_sessions() {
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
-  return sessions_.size();
+  return sessions_.size() + (ws_ ? ws_->open() : 0);
 }
 
 unsigned short http_listener::port() const { return acceptor_.local_endpoint().port(); }
@@ -55,7 +61,7 @@ void http_listener::on_accept(boost::system::error_code ec, tcp::socket socket) 
   if (ec) {
     spdlog::warn("http accept error=\"{}\"", ec.message());
   } else {
-    auto session = std::make_shared<http_session>(std::move(socket), handler_);
+    auto session = std::make_shared<http_session>(std::move(socket), handler_, ws_);
     {
       std::lock_guard lock(mutex_);
       std::erase_if(sessions_, [](const auto& w) { return w.expired(); });

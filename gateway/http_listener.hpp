@@ -16,7 +16,9 @@ namespace switchboard::gateway {
 class http_listener : public std::enable_shared_from_this<http_listener> {
  public:
   // Binds at once; throws boost::system::system_error if the address cannot be bound.
-  http_listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, http_handler handler);
+  // With `ws`, upgrade requests to /v1/ws become WebSocket sessions.
+  http_listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, http_handler handler,
+                std::shared_ptr<struct ws_context> ws = nullptr);
 
   void run();
   void stop();
@@ -32,6 +34,7 @@ class http_listener : public std::enable_shared_from_this<http_listener> {
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<const http_handler> handler_;
+  std::shared_ptr<ws_context> ws_;
   std::mutex mutex_;
   std::vector<std::weak_ptr<class http_session>> sessions_;
 };

@@ -6,13 +6,21 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+#include <algorithm>
 #include <chrono>
+
+#include "gateway/auth/jwt.hpp"
+#include "gateway/ws_session.hpp"
+#include "gateway/ws_upgrade.hpp"
 
 namespace switchboard::gateway {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 
 namespace {
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
@@ -29,8 +37,9 @@ struct http_session::state {
   bool writing = false;
 };
 
-http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler)
-    : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)) {}
+http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler,
+                           std::shared_ptr<ws_context> ws)
+    : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)), ws_(std::move(ws)) {}
 
 http_session::~http_session() = default;
 
@@ -67,6 +76,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = ec.message() + "\n";
   } else {
+    if (ws_ && websocket::is_upgrade(s_->parser->get()) && try_upgrade()) return;
     const auto& req = s_->parser->get();
     keep_alive = req.keep_alive();
     http_request r;
@@ -95,6 +105,69 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
   s_->writing = false;
   if (ec || !keep_alive || s_->closing) return do_close();
   do_read();
+}
+
+namespace {
+
+// The token of an upgrade: "Authorization: Bearer <t>", or ?access_token=<t> (browsers cannot set
+// headers on a WebSocket).
+std::string token_of(const http::request<http::string_body>& req) {
+  const auto auth = std::string_view(req[http::field::authorization]);
+  if (auth.rfind("Bearer ", 0) == 0) return std::string(auth.substr(7));
+  auto u = boost::urls::parse_origin_form(std::string_view(req.target()));
+  if (!u) return {};
+  auto it = u->params().find("access_token");
+  return it == u->params().end() ? std::string() : std::string((*it).value);
+}
+
+}  // namespace
+
+bool http_session::try_upgrade() {
+  const auto& req = s_->parser->get();
+  auto refuse = [this, &req](http::status status, std::string_view code, std::string_view message) {
+    http_answer a = json_error(static_cast<int>(status), code, message);
+    auto& res = s_->response;
+    res = {};
+    res.version(req.version());
+    res.result(status);
+    res.set(http::field::content_type, a.content_type);
+    res.set(http::field::server, "switchboard");
+    res.body() = std::move(a.body);
+    res.keep_alive(false);
+    res.prepare_payload();
+    s_->writing = true;
+    http::async_write(s_->stream, res, [self = shared_from_this()](beast::error_code wec, std::size_t n) {
+      self->on_write(false, wec, n);
+    });
+    return true;
+  };
+  const auto path = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));
+  if (path != "/v1/ws") return refuse(http::status::not_found, "not_found", "WebSocket endpoint is /v1/ws");
+  const auto origin = std::string_view(req[http::field::origin]);
+  if (!ws_->allowed_origins.empty() && !origin.empty() &&
+      std::find(ws_->allowed_origins.begin(), ws_->allowed_origins.end(), origin) == ws_->allowed_origins.end()) {
+    return refuse(http::status::forbidden, "origin_not_allowed", "this origin may not connect");
+  }
+  const std::string token = token_of(req);
+  if (token.empty()) return refuse(http::status::unauthorized, "unauthorized", "a token is required");
+  const auto verified = verify_jwt(token, ws_->auth, ws_->clk->unix_ms() / 1000);
+  if (!verified.ok) return refuse(http::status::unauthorized, "unauthorized", to_string(verified.error));
+  const auto r = role_from_name(verified.claims.role);
+  if (!r) return refuse(http::status::forbidden, "forbidden", "unknown role");
+  if (*r != role::customer) {
+    return refuse(http::status::forbidden, "forbidden", "the agent desk is not served by this version yet");
+  }
+  const auto format = choose_subprotocol(std::string_view(req[http::field::sec_websocket_protocol]));
+  if (!format) {
+    return refuse(http::status::bad_request, "unsupported_subprotocol",
+                  "offer Sec-WebSocket-Protocol switchboard.v1.json or switchboard.v1.proto");
+  }
+  principal who{*r, verified.claims.sub, verified.claims.teams};
+  auto up = std::make_unique<upgrade_request>();
+  up->req = s_->parser->release();
+  auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), *format);
+  session->run(std::move(up));
+  return true;
 }
 
 void http_session::do_close() {

@@ -12,7 +12,8 @@ namespace switchboard::gateway {
 
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler);
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler,
+               std::shared_ptr<struct ws_context> ws);
   ~http_session();
   void run();
   // Finish the answer being written (if any), then close. Thread-safe.
@@ -24,9 +25,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_read(boost::system::error_code ec, std::size_t n);
   void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
   void do_close();
+  // An upgrade request: authenticate, then hand the socket to a ws_session, or refuse it.
+  bool try_upgrade();
 
   std::unique_ptr<state> s_;
   std::shared_ptr<const http_handler> handler_;
+  std::shared_ptr<ws_context> ws_;
 };
 
 }  // namespace switchboard::gateway

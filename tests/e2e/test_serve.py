@@ -82,14 +82,14 @@ def get(port, path):
 class Server:
     """A switchboard process with its own config in a temporary folder."""
 
-    def __init__(self, folder, redis_url="", extra=""):
+    def __init__(self, folder, redis_url="", extra="", server_extra=""):
         self.folder = folder
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")
         with open(self.config, "w") as f:
             f.write(f"""server:
   http_port: {self.http_port}
-redis:
+{server_extra}redis:
   url: "{redis_url}"
   connect_timeout_ms: 300
   command_timeout_ms: 300

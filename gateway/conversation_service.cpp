@@ -1,0 +1,208 @@
+#include "gateway/conversation_service.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+namespace switchboard::gateway {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kResumeLimit = 1000;  // events per Resume; more: a history gap (reload)
+
+v1::ServerFrame ack(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool dup) {
+  v1::ServerFrame f;
+  f.set_request_id(request_id);
+  f.mutable_ack()->set_conversation_id(conversation);
+  f.mutable_ack()->set_seq(seq);
+  f.mutable_ack()->set_duplicate(dup);
+  return f;
+}
+
+void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const v1::ServerFrame>(std::move(f))); }
+
+}  // namespace
+
+v1::ServerFrame error_for(const std::string& request_id, const error_code& ec) {
+  if (is_retryable(ec)) return error_frame(request_id, "retry", "storage is unavailable; send the same frame again", true);
+  if (ec == errc::not_found) return error_frame(request_id, "not_found", "no such conversation");
+  if (ec == errc::bad_input) return error_frame(request_id, "bad_request", "the request cannot be stored as it is");
+  if (ec == errc::conflict) return error_frame(request_id, "conflict", "the request contradicts the current state");
+  return error_frame(request_id, "internal", ec.message());
+}
+
+conversation_service::conversation_service(asio::any_io_executor core, store::timeline_repository& timeline,
+                                           store::identity_repository& identities, hub& rooms,
+                                           std::vector<std::string> queues)
+    : core_(std::move(core)), timeline_(timeline), identities_(identities), rooms_(rooms), queues_(std::move(queues)) {
+  if (queues_.empty()) queues_.push_back("default");
+}
+
+void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
+  asio::co_spawn(core_, run(std::move(s), std::move(f)), asio::detached);
+}
+
+void conversation_service::closed(const session_sink* s) {
+  asio::post(core_, [this, s] {
+    rooms_.leave_all(s);
+    customers_.erase(s);
+  });
+}
+
+std::string conversation_service::queue_for_topic(const std::string& topic) const {
+  for (const auto& q : queues_) {
+    if (q == topic) return q;
+  }
+  return queues_.front();
+}
+
+asio::awaitable<result<std::string>> conversation_service::customer_of(const session_sink& s) {
+  if (auto it = customers_.find(&s); it != customers_.end()) co_return it->second;
+  auto r = co_await identities_.resolve(v1::CHANNEL_WEB, s.who().subject);
+  if (!r) co_return r.error();
+  customers_[&s] = r->customer_id;
+  co_return r->customer_id;
+}
+
+asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
+  const std::string& id = f.request_id();
+  try {
+    switch (f.kind_case()) {
+      case v1::ClientFrame::kPing: {
+        v1::ServerFrame pong;
+        pong.set_request_id(id);
+        pong.mutable_pong()->set_client_time_ms(f.ping().client_time_ms());
+        pong.mutable_pong()->set_server_time_ms(
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        reply(*s, std::move(pong));
+        co_return;
+      }
+      case v1::ClientFrame::kSendMessage:
+      case v1::ClientFrame::kOpenConversation: {
+        if (s->who().who != role::customer) break;  // staff messages arrive with the agent desk
+        v1::SendMessage m;
+        std::string queue = queues_.front();
+        if (f.has_send_message()) {
+          m = f.send_message();
+        } else {
+          if (!f.open_conversation().has_first_message()) {
+            reply(*s, error_frame(id, "bad_request", "openConversation needs a firstMessage"));
+            co_return;
+          }
+          *m.mutable_message() = f.open_conversation().first_message();
+          queue = queue_for_topic(f.open_conversation().topic());
+        }
+        bool joined = false;
+        std::string conversation;
+        auto answer = co_await send(*s, id, m, queue, joined, conversation);
+        if (joined) rooms_.join(conversation, s);
+        reply(*s, std::move(answer));
+        co_return;
+      }
+      case v1::ClientFrame::kResume:
+        reply(*s, co_await resume(s, f));
+        co_return;
+      case v1::ClientFrame::kRate:
+        reply(*s, co_await rate(*s, f));
+        co_return;
+      default:
+        break;
+    }
+    reply(*s, error_frame(id, "unsupported", "this request is not available on this server yet"));
+  } catch (const std::exception& e) {
+    reply(*s, error_frame(id, "internal", e.what()));
+  }
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& s, const std::string& request_id,
+                                                            const v1::SendMessage& m, std::string queue,
+                                                            bool& joined_room, std::string& conversation) {
+  if (m.message().client_message_id().empty()) {
+    co_return error_frame(request_id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
+  }
+  if (m.message().body().empty() && m.message().attachments().empty()) {
+    co_return error_frame(request_id, "bad_request", "an empty message");
+  }
+  auto customer = co_await customer_of(s);
+  if (!customer) co_return error_for(request_id, customer.error());
+  store::append_request req;
+  req.customer_id = *customer;
+  req.mode = m.conversation_id().empty() ? store::append_request::target::current
+                                         : store::append_request::target::existing;
+  req.conversation_id = m.conversation_id();
+  req.idempotency_key = m.message().client_message_id();
+  req.channel = v1::CHANNEL_WEB;
+  req.event.set_actor(*customer);
+  auto* msg = req.event.mutable_message();
+  *msg = m.message();
+  msg->set_direction(v1::DIRECTION_INBOUND);  // whatever the client claimed
+  msg->set_channel(v1::CHANNEL_WEB);
+  msg->clear_author_id();
+  if (req.mode != store::append_request::target::existing) req.fields.emplace_back("queue", std::move(queue));
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r) co_return error_for(request_id, r.error());
+  joined_room = true;
+  conversation = r->conversation_id;
+  co_return ack(request_id, r->conversation_id, r->seq, r->duplicate);
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<session_sink> s,
+                                                              const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const auto& conv_id = f.resume().conversation_id();
+  auto conv = co_await timeline_.conversation(conv_id);
+  if (!conv) co_return error_for(id, conv.error());
+  if (s->who().who == role::customer) {
+    auto customer = co_await customer_of(*s);
+    if (!customer) co_return error_for(id, customer.error());
+    if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);  // no existence leak
+  }
+  // Join first, then read: an event published in between is seen twice (the client drops what it
+  // has by seq), never lost.
+  rooms_.join(conv_id, s);
+  const std::int64_t after = std::max<std::int64_t>(0, f.resume().after_seq());
+  if (conv->last_seq() - after > static_cast<std::int64_t>(kResumeLimit)) {
+    v1::ServerFrame gap;
+    gap.set_request_id(id);
+    gap.mutable_history_gap()->set_conversation_id(conv_id);
+    gap.mutable_history_gap()->set_oldest_available_seq(1);
+    co_return gap;
+  }
+  auto events = co_await timeline_.read_conversation(conv_id, after, kResumeLimit);
+  if (!events) co_return error_for(id, events.error());
+  for (auto& ev : *events) {
+    if (s->who().who == role::customer && !customer_may_see(ev)) continue;
+    v1::ServerFrame frame;
+    *frame.mutable_event() = std::move(ev);
+    reply(*s, std::move(frame));
+  }
+  co_return ack(id, conv_id, conv->last_seq(), false);
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::rate(const session_sink& s, const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const auto& r = f.rate();
+  if (r.score() < 1 || r.score() > 5) co_return error_frame(id, "bad_request", "score must be 1 to 5");
+  auto customer = co_await customer_of(s);
+  if (!customer) co_return error_for(id, customer.error());
+  auto conv = co_await timeline_.conversation(r.conversation_id());
+  if (!conv) co_return error_for(id, conv.error());
+  if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);
+  if (conv->state() != v1::RESOLVED) co_return error_frame(id, "not_resolved", "rate a conversation once it is resolved");
+  store::append_request req;
+  req.customer_id = *customer;
+  req.conversation_id = r.conversation_id();
+  req.idempotency_key = "csat:" + r.conversation_id();  // once per conversation: a second rating is a duplicate
+  req.event.set_actor(*customer);
+  req.event.mutable_rating()->set_score(r.score());
+  req.event.mutable_rating()->set_comment(r.comment());
+  auto a = co_await timeline_.append(std::move(req));
+  if (!a) co_return error_for(id, a.error());
+  co_return ack(id, a->conversation_id, a->seq, a->duplicate);
+}
+
+}  // namespace switchboard::gateway

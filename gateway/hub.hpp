@@ -1,0 +1,48 @@
+#pragma once
+// Live fan-out of conversation events to the sessions of this gateway process: a session joins a
+// conversation's room; the hub subscribes to the conversation's Redis channel while the room has
+// members and delivers each published event to them — all of it to staff, what the customer may
+// see to customers. Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
+//
+// Not thread-safe: runs on the core strand (the Redis clients' executor).
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/session_sink.hpp"
+#include "store/keys.hpp"
+#include "store/redis_subscriber.hpp"
+
+namespace switchboard::gateway {
+
+class hub {
+ public:
+  hub(store::redis_subscriber& sub, const store::key_layout& keys);
+
+  void join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s);
+  void leave_all(const session_sink* s);
+  std::size_t members(const std::string& conversation_id) const;
+
+  // Delivers one event to a room (also used for events read from the stream on resume).
+  void deliver(const std::string& conversation_id, const v1::Event& ev);
+
+ private:
+  void on_publish(std::string_view channel, std::string_view payload);
+
+  store::redis_subscriber& sub_;
+  const store::key_layout& keys_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<session_sink>>> rooms_;
+  std::unordered_map<std::string, std::string> channel_to_conversation_;
+};
+
+// What a customer may see of their conversation: messages to and from them, state changes and
+// ratings; never notes, whispers, offers, assignments or routing decisions.
+bool customer_may_see(const v1::Event& ev);
+
+// Decodes a conversation channel payload "<seq>\n<timeline id>\n<event bytes>". Pure.
+bool decode_published_event(std::string_view payload, std::string_view conversation_id, v1::Event& out);
+
+}  // namespace switchboard::gateway

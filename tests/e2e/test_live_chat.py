@@ -1,0 +1,231 @@
+"""End to end: customers chatting through real `switchboard serve` processes, driven by
+python3-websockets (a WebSocket client this project did not write), over the JSON subprotocol.
+
+Covers the handshake (tokens, subprotocol, origin), sending with acknowledgements and idempotent
+re-sends, live events, resume after a reconnect with nothing lost or duplicated, two gateway
+processes on one Redis, bad and out-of-role frames, the frame size limit, Redis going away, and
+the drain with close code 1012.
+"""
+import asyncio
+import json
+import os
+import shutil
+import signal
+import tempfile
+import unittest
+
+import websockets
+
+from test_serve import LIMIT, RedisServer, Server, post
+
+WS = "switchboard.v1.json"
+
+
+def visitor_token(port):
+    status, body = post(port, "/v1/visitors")
+    assert status == 200, body
+    return json.loads(body)["token"]
+
+
+async def connect(port, token, **kw):
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/v1/ws?access_token={token}", subprotocols=[WS],
+                                  open_timeout=LIMIT, **kw)
+    welcome = json.loads(await asyncio.wait_for(ws.recv(), LIMIT))
+    assert "welcome" in welcome, welcome
+    return ws
+
+
+async def request(ws, frame):
+    """Sends a frame and returns (the frames before the answer, the answer)."""
+    await ws.send(json.dumps(frame))
+    before = []
+    while True:
+        got = json.loads(await asyncio.wait_for(ws.recv(), LIMIT))
+        if got.get("requestId") == frame["requestId"]:
+            return before, got
+        before.append(got)
+
+
+def say(request_id, body, client_id, conversation=""):
+    m = {"requestId": request_id, "sendMessage": {"message": {"body": body, "clientMessageId": client_id}}}
+    if conversation:
+        m["sendMessage"]["conversationId"] = conversation
+    return m
+
+
+class LiveChatTest(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.mkdtemp(prefix="sb-chat-")
+        self.cleanups = []
+
+    def tearDown(self):
+        for c in reversed(self.cleanups):
+            c()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def serve(self, **kw):
+        folder = os.path.join(self.folder, f"gw{len(self.cleanups)}")
+        os.makedirs(folder)
+        s = Server(folder, **kw)
+        self.cleanups.append(s.stop)
+        s.wait_listening()
+        return s
+
+    def run_async(self, coro):
+        return asyncio.run(asyncio.wait_for(coro, 60))
+
+    def test_a_customer_chats_and_resumes_without_loss_or_duplicates(self):
+        s = self.serve()
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            ws = await connect(s.http_port, token)
+            _, a1 = await request(ws, say("r1", "hello", "m1"))
+            conv = a1["ack"]["conversationId"]
+            self.assertEqual(a1["ack"]["seq"], "1")
+            before, a2 = await request(ws, say("r2", "my order is late", "m2"))
+            self.assertEqual(a2["ack"]["seq"], "2")
+            # Live: the stored event came back through pub/sub (before or after its ack).
+            events = [f["event"] for f in before if "event" in f]
+            if not events:
+                events = [json.loads(await asyncio.wait_for(ws.recv(), LIMIT))["event"]]
+            self.assertEqual(events[0]["seq"], "2")
+            self.assertEqual(events[0]["message"]["body"], "my order is late")
+            # A re-send with the same client id is acknowledged as a duplicate, stored once.
+            _, dup = await request(ws, say("r3", "my order is late", "m2"))
+            self.assertEqual(dup["ack"], {"conversationId": conv, "seq": "2", "duplicate": True})
+            await ws.close()
+
+            # Reconnect and resume after seq 1: exactly seq 2, then the ack with the last seq.
+            ws = await connect(s.http_port, token)
+            before, resumed = await request(ws, {"requestId": "r4", "resume": {"conversationId": conv, "afterSeq": "1"}})
+            self.assertEqual([e["event"]["seq"] for e in before], ["2"])
+            self.assertEqual(resumed["ack"]["seq"], "2")
+            # Another visitor cannot read it: "not found", no existence leak.
+            other = await connect(s.http_port, visitor_token(s.http_port))
+            _, refused = await request(other, {"requestId": "r5", "resume": {"conversationId": conv, "afterSeq": "0"}})
+            self.assertEqual(refused["error"]["code"], "not_found")
+            await other.close()
+            await ws.close()
+
+        self.run_async(scenario())
+
+    def test_two_gateway_processes_on_one_redis(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        url = f"redis://127.0.0.1:{r.port}"
+        g1, g2 = self.serve(redis_url=url), self.serve(redis_url=url)
+        token = visitor_token(g1.http_port)  # both gateways share the keys of the config
+
+        async def scenario():
+            a = await connect(g1.http_port, token)
+            _, first = await request(a, say("r1", "on gateway one", "m1"))
+            conv = first["ack"]["conversationId"]
+            b = await connect(g2.http_port, token)
+            await request(b, {"requestId": "r2", "resume": {"conversationId": conv, "afterSeq": "1"}})
+            await request(a, say("r3", "seen on gateway two?", "m2", conv))
+            got = json.loads(await asyncio.wait_for(b.recv(), LIMIT))
+            self.assertEqual(got["event"]["message"]["body"], "seen on gateway two?")
+            await a.close()
+            await b.close()
+
+        self.run_async(scenario())
+
+    def test_handshakes_are_refused_before_the_upgrade(self):
+        s = self.serve(server_extra="  allowed_origins: [https://shop.example.com]\n")
+        port = s.http_port
+        token = visitor_token(port)
+
+        async def status_of(path, headers=None, subprotocols=(WS,)):
+            try:
+                ws = await websockets.connect(f"ws://127.0.0.1:{port}{path}", subprotocols=list(subprotocols),
+                                              extra_headers=headers or {}, open_timeout=LIMIT)
+                await ws.close()
+                return 101
+            except websockets.exceptions.InvalidStatusCode as e:
+                return e.status_code
+
+        async def scenario():
+            self.assertEqual(await status_of("/v1/ws"), 401)
+            self.assertEqual(await status_of("/v1/ws?access_token=not.a.token"), 401)
+            self.assertEqual(await status_of("/v1/ws", {"Authorization": f"Bearer {token}"}), 101)
+            self.assertEqual(await status_of(f"/v1/ws?access_token={token}", subprotocols=("chat",)), 400)
+            self.assertEqual(await status_of(f"/elsewhere?access_token={token}"), 404)
+            path = f"/v1/ws?access_token={token}"
+            self.assertEqual(await status_of(path, {"Origin": "https://evil.example.com"}), 403)
+            self.assertEqual(await status_of(path, {"Origin": "https://shop.example.com"}), 101)
+
+        self.run_async(scenario())
+
+    def test_bad_frames_get_error_frames_and_the_connection_stays_usable(self):
+        s = self.serve()
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            ws = await connect(s.http_port, token)
+            await ws.send("{not json")
+            self.assertEqual(json.loads(await ws.recv())["error"]["code"], "bad_frame")
+            await ws.send(b"\x00\x01")  # binary on the JSON subprotocol
+            self.assertEqual(json.loads(await ws.recv())["error"]["code"], "bad_frame_type")
+            _, forbidden = await request(ws, {"requestId": "x", "answerOffer": {"conversationId": "c", "accept": True}})
+            self.assertEqual(forbidden["error"]["code"], "forbidden")
+            _, missing_id = await request(ws, {"requestId": "y", "sendMessage": {"message": {"body": "hi"}}})
+            self.assertEqual(missing_id["error"]["code"], "bad_request")
+            _, ok = await request(ws, say("z", "still here", "m1"))
+            self.assertIn("ack", ok)
+            # Over the frame limit: an error frame, and the connection stays usable...
+            await ws.send(json.dumps(say("big", "x" * 70000, "m2")))
+            self.assertEqual(json.loads(await ws.recv())["error"]["code"], "frame_too_large")
+            _, ok = await request(ws, say("z2", "still usable", "m3"))
+            self.assertIn("ack", ok)
+            # ...but far over it (twice the limit) the connection is closed with 1009.
+            await ws.send(json.dumps(say("huge", "x" * 140000, "m4")))
+            with self.assertRaises(websockets.exceptions.ConnectionClosed) as closed:
+                for _ in range(10):  # live events of the earlier messages may still arrive first
+                    await asyncio.wait_for(ws.recv(), LIMIT)
+            self.assertEqual(closed.exception.rcvd.code, 1009)
+
+        self.run_async(scenario())
+
+    def test_redis_down_means_retry_and_nothing_half_written(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        s = self.serve(redis_url=f"redis://127.0.0.1:{r.port}")
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            ws = await connect(s.http_port, token)
+            _, first = await request(ws, say("r1", "before", "m1"))
+            conv = first["ack"]["conversationId"]
+            r.stop()
+            _, down = await request(ws, say("r2", "during", "m2", conv))
+            self.assertEqual(down["error"]["code"], "retry")
+            self.assertTrue(down["error"]["retry"])
+            RedisServer.__init__(r, os.path.join(self.folder, "redis"), port=r.port)  # same port, no data kept
+            for attempt in range(100):  # bounded: the client reconnects within its backoff
+                _, again = await request(ws, say(f"r3-{attempt}", "after", "m3"))
+                if "ack" in again:
+                    break
+                await asyncio.sleep(0.1)
+            self.assertIn("ack", again)
+            await ws.close()
+
+        self.run_async(scenario())
+
+    def test_sigterm_tells_clients_to_reconnect_with_1012(self):
+        s = self.serve()
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            ws = await connect(s.http_port, token)
+            s.proc.send_signal(signal.SIGTERM)
+            with self.assertRaises(websockets.exceptions.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), LIMIT)
+            self.assertEqual(closed.exception.rcvd.code, 1012)
+
+        self.run_async(scenario())
+        self.assertEqual(s.proc.wait(LIMIT), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
