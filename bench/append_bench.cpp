@@ -227,12 +227,12 @@ int main(int argc, char** argv) {
   const auto fx = store::effects_of(sample.event);
   const int group = keys.group_of_customer(customers[0]);
   std::vector<std::string> raw_args = {
-      "EVALSHA", store::scripts::append().sha1, "4",
+      "EVALSHA", store::scripts::append().sha1, "5",
       keys.dedupe(customers[0], "r__rand_int__"), keys.timeline(customers[0]), keys.customer(customers[0]),
-      keys.routing_requests(group),
+      keys.routing_requests(group), keys.fence(group),
       "existing", convs[0], customers[0], event_bytes, std::to_string(clk.unix_ms()), "r__rand_int__", "3600",
       "3600000", keys.conversation_prefix(customers[0]), fx.create_state, fx.transitions, fx.route_on, fx.set_once,
-      "web"};
+      "web", ""};
 
   long key_base = 0;
   run_switchboard(ioc, repo, customers, convs, 16, std::min(total / 5, 20000L), key_base);  // warm-up

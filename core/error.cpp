@@ -20,6 +20,7 @@ class category final : public boost::system::error_category {
       case errc::not_found: return "not found";
       case errc::conflict: return "conflict";
       case errc::shutting_down: return "shutting down";
+      case errc::fenced: return "fenced: a newer router holds the lease";
     }
     return "unknown switchboard error";
   }

@@ -19,6 +19,7 @@ enum class errc {
   not_found,         // No such customer, conversation or identity.
   conflict,          // The write contradicts the current state (identity owned by another).
   shutting_down,     // The component is stopping.
+  fenced,            // A router write under a lease token a newer router has superseded.
 };
 
 const boost::system::error_category& switchboard_category() noexcept;

@@ -77,6 +77,10 @@ std::string key_layout::merge(std::string_view customer_id, std::string_view mer
   return tagged(group_of_customer(customer_id), "mg", merge_id);
 }
 
+std::string key_layout::fence(int group) const { return tagged(group, "fence", ""); }
+
+std::string key_layout::lease(std::string_view name) const { return prefix_ + ":lease:" + std::string(name); }
+
 std::string key_layout::conversation_prefix(std::string_view customer_id) const {
   return tagged(group_of_customer(customer_id), "cv", "") + ":";
 }

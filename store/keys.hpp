@@ -15,6 +15,8 @@
 //   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
+//   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
+//   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
 //
 // Pure; thread-safe (immutable after construction).
 
@@ -45,6 +47,10 @@ class key_layout {
   std::string dedupe(std::string_view customer_id, std::string_view idempotency_key) const;
   std::string routing_requests(int group) const;
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;
+  // The fence of a shard group: the largest router lease token that wrote there.
+  std::string fence(int group) const;
+  // A lease (outside the groups): "<p>:lease:<name>".
+  std::string lease(std::string_view name) const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
   std::string conversation_prefix(std::string_view customer_id) const;
   // Keys of a conversation, from its id (which carries the group). Empty if the id is malformed.

@@ -8,5 +8,8 @@ namespace switchboard::store::scripts {
 const redis_script& append();
 const redis_script& read_conversation();
 const redis_script& cas_identity();
+const redis_script& lease_acquire();
+const redis_script& lease_release();
+const redis_script& fence();
 
 }  // namespace switchboard::store::scripts

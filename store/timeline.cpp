@@ -28,6 +28,7 @@ error_code from_script_error(const reply& r) {
   auto code = r.error_code();
   if (code == "NOCONV") return errc::not_found;
   if (code == "EXISTS") return errc::conflict;
+  if (code == "FENCED") return errc::fenced;
   return errc::server_error;
 }
 
@@ -95,7 +96,8 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   const int group = keys_.group_of_customer(req.customer_id);
   std::vector<std::string> k = {
       keys_.dedupe(req.customer_id, req.idempotency_key.empty() ? "-" : req.idempotency_key),
-      keys_.timeline(req.customer_id), keys_.customer(req.customer_id), keys_.routing_requests(group)};
+      keys_.timeline(req.customer_id), keys_.customer(req.customer_id), keys_.routing_requests(group),
+      keys_.fence(group)};
   std::vector<std::string> a = {std::string(mode_name(req.mode)),
                                 conv,
                                 req.customer_id,
@@ -109,7 +111,8 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
                                 fx.transitions,
                                 fx.route_on,
                                 fx.set_once,
-                                std::string(channel_name(req.channel))};
+                                std::string(channel_name(req.channel)),
+                                req.fencing_token == 0 ? std::string() : std::to_string(req.fencing_token)};
   for (const auto& [f, v] : fx.fields) {
     a.push_back(f);
     a.push_back(v);

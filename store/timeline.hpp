@@ -33,6 +33,7 @@ struct append_request {
   std::string idempotency_key;      // client or provider message id; empty: no dedupe
   v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
   std::vector<std::pair<std::string, std::string>> fields;  // e.g. queue, priority, team
+  std::uint64_t fencing_token = 0;  // router writes: the lease token (0: not a router write)
 };
 
 struct append_result {
@@ -55,7 +56,8 @@ class timeline_repository {
                       const v1::StoreConfig& cfg);
 
   // Appends one event (ARCHITECTURE §4.3). Errors: bad_input (nothing to append), not_found (no
-  // such conversation for this customer), conflict (open_new with an id in use), and the client's
+  // such conversation for this customer), conflict (open_new with an id in use), fenced (a router
+  // write under a lease token older than the group's fence), and the client's
   // retryable errors; in every error case nothing was written.
   boost::asio::awaitable<result<append_result>> append(append_request req);
 

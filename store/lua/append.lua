@@ -8,17 +8,23 @@
 -- The conversation's keys are derived from ARGV[9] (its group's "<p>:{g<k>}:cv:" prefix): they
 -- carry the same hash tag as KEYS, so they are on the same slot, which is what Redis Cluster checks.
 --
--- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream
+-- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence
 -- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
 --       12 state that needs routing, 13 KPI fields to set once to now ("a,b"), 14 channel name,
---       15.. field, value pairs to set on the conversation
+--       15 router lease token ('' = not a router write), 16.. field, value pairs to set
+-- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
+-- the lease and has fenced the group (store/lease.hpp).
 -- Returns {duplicate 0|1, conversation id, seq, timeline entry id, state, created 0|1}
--- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken).
+-- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED.
 
 local now = tonumber(ARGV[5])
+if ARGV[15] ~= '' then
+  local fence = tonumber(redis.call('GET', KEYS[5]) or '0')
+  if tonumber(ARGV[15]) < fence then return redis.error_reply('FENCED a newer router holds the lease') end
+end
 if ARGV[6] ~= '' then
   local prior = redis.call('GET', KEYS[1])
   if prior then
@@ -65,7 +71,7 @@ if created == 0 then
 end
 
 for field in string.gmatch(ARGV[13], '[^,]+') do redis.call('HSETNX', ckey, field, now) end
-for i = 15, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
+for i = 16, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
 
 local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
 redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)

@@ -43,6 +43,9 @@ std::unique_ptr<store::redis_client> redis_fixture::connect() {
   c->add_script(store::scripts::append());
   c->add_script(store::scripts::read_conversation());
   c->add_script(store::scripts::cas_identity());
+  c->add_script(store::scripts::lease_acquire());
+  c->add_script(store::scripts::lease_release());
+  c->add_script(store::scripts::fence());
   c->start();
   EXPECT_TRUE(run_until([&] { return c->ready(); })) << "client never became ready";
   return c;
