@@ -38,6 +38,7 @@ class redis_process {
   bool running() const noexcept { return pid_ > 0; }
 
   int port() const noexcept { return port_; }
+  pid_t pid() const noexcept { return pid_; }
   const std::string& host() const noexcept { return host_; }
   const std::string& dir() const noexcept { return opts_.dir; }
 

@@ -14,14 +14,14 @@
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
 --       12 state that needs routing, 13 KPI fields to set once to now ("a,b"), 14 channel name,
---       15 router lease token ('' = not a router write), 16.. field, value pairs to set
+--       15 router lease token ('' or '0' = not a router write), 16.. field, value pairs to set
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
 -- the lease and has fenced the group (store/lease.hpp).
 -- Returns {duplicate 0|1, conversation id, seq, timeline entry id, state, created 0|1}
 -- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED.
 
 local now = tonumber(ARGV[5])
-if ARGV[15] ~= '' then
+if ARGV[15] ~= '' and ARGV[15] ~= '0' then
   local fence = tonumber(redis.call('GET', KEYS[5]) or '0')
   if tonumber(ARGV[15]) < fence then return redis.error_reply('FENCED a newer router holds the lease') end
 end
