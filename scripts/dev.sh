@@ -27,17 +27,18 @@ build() {  # build <dir> [cmake args...]
 
 case "$command" in
   build)
-    build build
+    build build -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_BENCH=ON
     ;;
   serve)
     build build -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_BENCH=OFF
     exec build/app/switchboard serve --config config/switchboard.yaml
     ;;
   test)
-    build build
+    # Explicit: a `serve` before may have configured build/ without tests.
+    build build -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_BENCH=ON
     ctest --test-dir build --output-on-failure -j 2
     echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer"
-    build build-asan -DSWITCHBOARD_SANITIZE=ON -DSWITCHBOARD_BENCH=OFF
+    build build-asan -DSWITCHBOARD_SANITIZE=ON -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_BENCH=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j 2
     ;;
