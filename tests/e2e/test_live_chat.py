@@ -9,14 +9,12 @@ the drain with close code 1012.
 import asyncio
 import json
 import os
-import shutil
 import signal
-import tempfile
 import unittest
 
 import websockets
 
-from test_serve import LIMIT, RedisServer, Server, post
+from test_serve import LIMIT, ProcessTest, RedisServer, post
 
 WS = "switchboard.v1.json"
 
@@ -53,21 +51,12 @@ def say(request_id, body, client_id, conversation=""):
     return m
 
 
-class LiveChatTest(unittest.TestCase):
-    def setUp(self):
-        self.folder = tempfile.mkdtemp(prefix="sb-chat-")
-        self.cleanups = []
-
-    def tearDown(self):
-        for c in reversed(self.cleanups):
-            c()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
+class LiveChatTest(ProcessTest):
     def serve(self, **kw):
+        """A gateway in a folder of its own (several may run in one test), listening."""
         folder = os.path.join(self.folder, f"gw{len(self.cleanups)}")
         os.makedirs(folder)
-        s = Server(folder, **kw)
-        self.cleanups.append(s.stop)
+        s = super().serve(folder, **kw)
         s.wait_listening()
         return s
 

@@ -159,7 +159,9 @@ class RedisServer:
             self.proc.wait(LIMIT)
 
 
-class ServeTest(unittest.TestCase):
+class ProcessTest(unittest.TestCase):
+    """A temporary folder per test and the processes it started, stopped in reverse order."""
+
     def setUp(self):
         self.folder = tempfile.mkdtemp(prefix="sb-e2e-")
         self.cleanups = []
@@ -169,10 +171,13 @@ class ServeTest(unittest.TestCase):
             c()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def serve(self, **kw):
-        s = Server(self.folder, **kw)
+    def serve(self, folder=None, **kw):
+        s = Server(folder or self.folder, **kw)
         self.cleanups.append(s.stop)
         return s
+
+
+class ServeTest(ProcessTest):
 
     def test_embedded_default_serves_health_and_stops_cleanly(self):
         s = self.serve()
