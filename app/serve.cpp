@@ -103,14 +103,15 @@ int serve(const std::string& config_path) {
   }
 
   id_generator ids(clk);
-  const gateway::rest_api api(cfg.auth(), clk, ids, redis_ready);
-  gateway::http_handler routes = [&api](const gateway::http_request& req) { return api.handle(req); };
-
   // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
   store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
   store::identity_repository identities(redis, keys, ids, clk);
   gateway::hub rooms(subscriber, keys);
+  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline);
+  gateway::http_handler routes = [&api](gateway::http_request req, gateway::http_responder respond) {
+    api.handle(std::move(req), std::move(respond));
+  };
   std::vector<std::string> queue_names;
   for (const auto& q : cfg.queues()) queue_names.push_back(q.name());
   gateway::conversation_service service(core, timeline, identities, rooms, queue_names);

@@ -10,11 +10,11 @@
 namespace switchboard::gateway {
 
 struct http_request {
-  std::string_view method;
-  std::string_view target;         // path and query
-  std::string_view body;
-  std::string_view authorization;  // the Authorization header, if any
-  std::string_view origin;         // the Origin header, if any
+  std::string method;
+  std::string target;         // path and query
+  std::string body;
+  std::string authorization;  // the Authorization header, if any
+  std::string origin;         // the Origin header, if any
 };
 
 struct http_answer {
@@ -26,7 +26,11 @@ struct http_answer {
 // A JSON error body: {"code": "...", "message": "..."}.
 http_answer json_error(int status, std::string_view code, std::string_view message);
 
-// Called on the connection's strand; must not block. Thread-safe as the caller makes it.
-using http_handler = std::function<http_answer(const http_request&)>;
+// Delivers the answer; may be called from any thread, once.
+using http_responder = std::function<void(http_answer)>;
+
+// Called on the connection's strand; must not block: an answer that needs Redis is given to the
+// responder later. Thread-safe as the caller makes it.
+using http_handler = std::function<void(http_request, http_responder)>;
 
 }  // namespace switchboard::gateway

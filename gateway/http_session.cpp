@@ -1,6 +1,7 @@
 #include "gateway/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -68,29 +69,37 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
     return do_close();
   }
+  if (ec) {
+    http_answer a;
+    a.status = static_cast<int>(ec == http::error::body_limit ? http::status::payload_too_large
+                                                              : http::status::bad_request);
+    a.body = ec.message() + "\n";
+    return write_answer(std::move(a), false, 11);
+  }
+  if (ws_ && websocket::is_upgrade(s_->parser->get()) && try_upgrade()) return;
+  auto& req = s_->parser->get();
+  const bool keep_alive = req.keep_alive();
+  const unsigned version = req.version();
+  http_request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  r.body = std::move(req.body());
+  r.authorization = std::string(req[http::field::authorization]);
+  r.origin = std::string(req[http::field::origin]);
+  (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version](http_answer a) {
+    asio::post(self->s_->stream.get_executor(), [self, keep_alive, version, a = std::move(a)]() mutable {
+      self->write_answer(std::move(a), keep_alive, version);
+    });
+  });
+}
+
+void http_session::write_answer(http_answer a, bool keep_alive, unsigned version) {
   auto& res = s_->response;
   res = {};
-  bool keep_alive = false;
-  if (ec) {
-    res.result(ec == http::error::body_limit ? http::status::payload_too_large : http::status::bad_request);
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.body() = ec.message() + "\n";
-  } else {
-    if (ws_ && websocket::is_upgrade(s_->parser->get()) && try_upgrade()) return;
-    const auto& req = s_->parser->get();
-    keep_alive = req.keep_alive();
-    http_request r;
-    r.method = std::string_view(req.method_string());
-    r.target = std::string_view(req.target());
-    r.body = req.body();
-    r.authorization = std::string_view(req[http::field::authorization]);
-    r.origin = std::string_view(req[http::field::origin]);
-    http_answer a = (*handler_)(r);
-    res.version(req.version());
-    res.result(static_cast<http::status>(a.status));
-    res.set(http::field::content_type, a.content_type);
-    res.body() = std::move(a.body);
-  }
+  res.version(version);
+  res.result(static_cast<http::status>(a.status));
+  res.set(http::field::content_type, a.content_type);
+  res.body() = std::move(a.body);
   res.set(http::field::server, "switchboard");
   keep_alive = keep_alive && !s_->closing;
   res.keep_alive(keep_alive);
@@ -125,20 +134,7 @@ std::string token_of(const http::request<http::string_body>& req) {
 bool http_session::try_upgrade() {
   const auto& req = s_->parser->get();
   auto refuse = [this, &req](http::status status, std::string_view code, std::string_view message) {
-    http_answer a = json_error(static_cast<int>(status), code, message);
-    auto& res = s_->response;
-    res = {};
-    res.version(req.version());
-    res.result(status);
-    res.set(http::field::content_type, a.content_type);
-    res.set(http::field::server, "switchboard");
-    res.body() = std::move(a.body);
-    res.keep_alive(false);
-    res.prepare_payload();
-    s_->writing = true;
-    http::async_write(s_->stream, res, [self = shared_from_this()](beast::error_code wec, std::size_t n) {
-      self->on_write(false, wec, n);
-    });
+    write_answer(json_error(static_cast<int>(status), code, message), false, req.version());
     return true;
   };
   const auto path = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));

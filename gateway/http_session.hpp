@@ -24,6 +24,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void do_read();
   void on_read(boost::system::error_code ec, std::size_t n);
   void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
+  void write_answer(http_answer a, bool keep_alive, unsigned version);
   void do_close();
   // An upgrade request: authenticate, then hand the socket to a ws_session, or refuse it.
   bool try_upgrade();

@@ -3,10 +3,16 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/url/parse_query.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
 
 namespace switchboard::gateway {
 
 namespace json = boost::json;
+namespace asio = boost::asio;
 
 http_answer json_error(int status, std::string_view code, std::string_view message) {
   http_answer a;
@@ -16,14 +22,85 @@ http_answer json_error(int status, std::string_view code, std::string_view messa
   return a;
 }
 
-rest_api::rest_api(const v1::AuthConfig& auth, const clock& clk, id_generator& ids,
-                   const std::atomic<bool>& redis_ready)
-    : auth_(auth), clock_(clk), ids_(ids), redis_ready_(redis_ready) {}
+namespace {
 
-http_answer rest_api::handle(const http_request& req) const {
-  const auto path = req.target.substr(0, req.target.find('?'));
+constexpr std::size_t kMaxPage = 1000;
+
+std::string proto_json(const google::protobuf::Message& m) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out);
+  return out;
+}
+
+http_answer json_ok(std::string body) {
+  http_answer a;
+  a.content_type = "application/json";
+  a.body = std::move(body);
+  return a;
+}
+
+http_answer store_error(const boost::system::error_code& ec) {
+  if (is_retryable(ec)) return json_error(503, "retry", "storage is unavailable; try again");
+  if (ec == errc::not_found) return json_error(404, "not_found", "no such resource");
+  if (ec == errc::bad_input) return json_error(400, "bad_request", "bad parameters");
+  return json_error(500, "internal", ec.message());
+}
+
+// A query parameter, or `fallback`.
+std::string param(const std::string& query, std::string_view name, std::string fallback = {}) {
+  auto u = boost::urls::parse_query(query);
+  if (!u) return fallback;
+  auto it = u->find(name);
+  return it == u->end() ? fallback : std::string((*it).value);
+}
+
+bool parse_count(const std::string& s, std::int64_t& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && out >= 0;
+}
+
+}  // namespace
+
+rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
+                   asio::any_io_executor core, store::timeline_repository& timeline)
+    : auth_(cfg.auth()),
+      core_(std::move(core)),
+      timeline_(timeline),
+      clock_(clk),
+      ids_(ids),
+      redis_ready_(redis_ready) {
+  for (const auto& k : auth_.keys()) policy_.keys.push_back({k.kid(), k.secret()});
+  policy_.issuer = auth_.issuer();
+  policy_.audience = auth_.audience();
+  policy_.leeway_seconds = auth_.leeway_seconds();
+  queues_json_ = "{\"queues\":[";
+  for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
+  queues_json_ += "]}";
+}
+
+bool rest_api::staff_only(const http_request& req, http_answer& refusal) const {
+  if (req.authorization.rfind("Bearer ", 0) != 0) {
+    refusal = json_error(401, "unauthorized", "an Authorization: Bearer token is required");
+    return false;
+  }
+  const auto v = verify_jwt(std::string_view(req.authorization).substr(7), policy_, clock_.unix_ms() / 1000);
+  if (!v.ok) {
+    refusal = json_error(401, "unauthorized", to_string(v.error));
+    return false;
+  }
+  if (v.claims.role != "agent" && v.claims.role != "lead" && v.claims.role != "admin") {
+    refusal = json_error(403, "forbidden", "staff only");
+    return false;
+  }
+  return true;
+}
+
+void rest_api::handle(http_request req, http_responder respond) const {
+  const auto q = req.target.find('?');
+  const std::string path = req.target.substr(0, q);
+  const std::string query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
   if (path == "/healthz" || path == "/readyz") {
-    if (req.method != "GET" && req.method != "HEAD") return json_error(405, "method_not_allowed", "use GET");
+    if (req.method != "GET" && req.method != "HEAD") return respond(json_error(405, "method_not_allowed", "use GET"));
     http_answer a;
     if (path == "/healthz") {
       a.body = "ok\n";
@@ -32,13 +109,56 @@ http_answer rest_api::handle(const http_request& req) const {
       a.status = up ? 200 : 503;
       a.body = up ? "ready\n" : "redis unavailable\n";
     }
-    return a;
+    return respond(std::move(a));
   }
   if (path == "/v1/visitors") {
-    if (req.method != "POST") return json_error(405, "method_not_allowed", "use POST");
-    return visitors(req);
+    if (req.method != "POST") return respond(json_error(405, "method_not_allowed", "use POST"));
+    return respond(visitors(req));
   }
-  return json_error(404, "not_found", "no such resource");
+  constexpr std::string_view conv_prefix = "/v1/conversations/", cust_prefix = "/v1/customers/";
+  const bool is_queues = path == "/v1/queues";
+  const bool is_conv = path.rfind(conv_prefix, 0) == 0 && path.size() > conv_prefix.size();
+  const bool is_timeline = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() + 9 &&
+                           path.ends_with("/timeline");
+  if (!is_queues && !is_conv && !is_timeline) return respond(json_error(404, "not_found", "no such resource"));
+  if (req.method != "GET") return respond(json_error(405, "method_not_allowed", "use GET"));
+  http_answer refusal;
+  if (!staff_only(req, refusal)) return respond(std::move(refusal));
+  if (is_queues) return respond(json_ok(queues_json_));
+  auto work = is_conv ? conversation(path.substr(conv_prefix.size()), query)
+                      : timeline(path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query);
+  asio::co_spawn(core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
+    respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
+  });
+}
+
+// GET /v1/conversations/{id}?after_seq=N&limit=M → {"conversation": {...}, "events": [...]}
+asio::awaitable<http_answer> rest_api::conversation(std::string id, std::string query) const {
+  std::int64_t after = 0, limit = 100;
+  if (!parse_count(param(query, "after_seq", "0"), after) || !parse_count(param(query, "limit", "100"), limit) ||
+      limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
+    co_return json_error(400, "bad_request", "after_seq >= 0 and 1 <= limit <= 1000");
+  }
+  auto conv = co_await timeline_.conversation(id);
+  if (!conv) co_return store_error(conv.error());
+  auto events = co_await timeline_.read_conversation(id, after, static_cast<std::size_t>(limit));
+  if (!events) co_return store_error(events.error());
+  std::string body = "{\"conversation\":" + proto_json(*conv) + ",\"events\":[";
+  for (std::size_t i = 0; i < events->size(); ++i) body += (i ? "," : "") + proto_json((*events)[i]);
+  co_return json_ok(body + "]}");
+}
+
+// GET /v1/customers/{id}/timeline?after=<entry id>&limit=M → {"events": [...], "nextAfter": "..."}
+asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::string query) const {
+  std::int64_t limit = 100;
+  if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
+    co_return json_error(400, "bad_request", "1 <= limit <= 1000");
+  }
+  auto page = co_await timeline_.read_timeline(customer, param(query, "after"), static_cast<std::size_t>(limit));
+  if (!page) co_return store_error(page.error());
+  std::string body = "{\"events\":[";
+  for (std::size_t i = 0; i < page->events.size(); ++i) body += (i ? "," : "") + proto_json(page->events[i]);
+  co_return json_ok(body + "],\"nextAfter\":" + json::serialize(json::string(page->next_after)) + "}");
 }
 
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]

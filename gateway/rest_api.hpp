@@ -1,8 +1,12 @@
 #pragma once
-// The HTTP API that needs no Redis round trip: /healthz, /readyz and POST /v1/visitors (a visitor
-// token for the web widget, optionally bound to the site's own user id by the site's HMAC).
-// Errors are JSON {"code", "message"}. No Beast here. Thread-safe: handle() may run on any strand.
+// The HTTP API: /healthz, /readyz, POST /v1/visitors (a visitor token for the web widget,
+// optionally bound to the site's own user id by the site's HMAC), and for staff (agent, lead or
+// admin token): GET /v1/queues, /v1/conversations/{id} (state and events), /v1/customers/{id}/timeline.
+// Answers that need Redis run on the core strand. Errors are JSON {"code", "message"}. No Beast
+// here. Thread-safe: handle() may run on any strand.
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <atomic>
 #include <string>
 
@@ -11,20 +15,30 @@
 #include "gateway/auth/jwt.hpp"
 #include "gateway/http_routes.hpp"
 #include "proto/config.pb.h"
+#include "store/timeline.hpp"
 
 namespace switchboard::gateway {
 
 class rest_api {
  public:
-  // `redis_ready` is read on every /readyz.
-  rest_api(const v1::AuthConfig& auth, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready);
+  // `redis_ready` is read on every /readyz; `timeline` runs on `core`.
+  rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
+           boost::asio::any_io_executor core, store::timeline_repository& timeline);
 
-  http_answer handle(const http_request& req) const;
+  void handle(http_request req, http_responder respond) const;
 
  private:
   http_answer visitors(const http_request& req) const;
+  // The staff member behind the request's bearer token, or the 401/403 answer.
+  bool staff_only(const http_request& req, http_answer& refusal) const;
+  boost::asio::awaitable<http_answer> conversation(std::string id, std::string query) const;
+  boost::asio::awaitable<http_answer> timeline(std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
+  jwt_policy policy_;
+  std::string queues_json_;
+  boost::asio::any_io_executor core_;
+  store::timeline_repository& timeline_;
   const clock& clock_;
   id_generator& ids_;
   const std::atomic<bool>& redis_ready_;

@@ -14,7 +14,7 @@ import unittest
 
 import websockets
 
-from test_serve import LIMIT, ProcessTest, RedisServer, post
+from test_serve import LIMIT, ProcessTest, RedisServer, get, post, staff_token
 
 WS = "switchboard.v1.json"
 
@@ -61,6 +61,7 @@ class LiveChatTest(ProcessTest):
         return s
 
     def run_async(self, coro):
+        """Runs a test's coroutine to completion, within a minute."""
         return asyncio.run(asyncio.wait_for(coro, 60))
 
     def test_a_customer_chats_and_resumes_without_loss_or_duplicates(self):
@@ -98,6 +99,43 @@ class LiveChatTest(ProcessTest):
             await ws.close()
 
         self.run_async(scenario())
+
+    def test_staff_read_conversations_and_timelines_over_rest(self):
+        s = self.serve(extra="queues: [{name: general}, {name: billing}]\n")
+        token = visitor_token(s.http_port)
+
+        async def chat():
+            ws = await connect(s.http_port, token)
+            _, a = await request(ws, say("r1", "hello", "m1"))
+            await request(ws, say("r2", "are you there?", "m2", a["ack"]["conversationId"]))
+            await ws.close()
+            return a["ack"]["conversationId"]
+
+        conv = self.run_async(chat())
+        agent = staff_token()
+        status, body = get(s.http_port, f"/v1/conversations/{conv}", agent)
+        self.assertEqual(status, 200, body)
+        got = json.loads(body)
+        self.assertEqual(got["conversation"]["state"], "QUEUED")
+        self.assertEqual(got["conversation"]["queue"], "general")
+        self.assertEqual([e["message"]["body"] for e in got["events"]], ["hello", "are you there?"])
+        status, body = get(s.http_port, f"/v1/conversations/{conv}?after_seq=1", agent)
+        self.assertEqual([e["seq"] for e in json.loads(body)["events"]], ["2"])
+        customer = got["conversation"]["customerId"]
+        status, body = get(s.http_port, f"/v1/customers/{customer}/timeline?limit=1", agent)
+        page = json.loads(body)
+        self.assertEqual((status, len(page["events"])), (200, 1))
+        status, body = get(s.http_port, f"/v1/customers/{customer}/timeline?after={page['nextAfter']}", agent)
+        self.assertEqual(json.loads(body)["events"][0]["message"]["body"], "are you there?")
+        status, body = get(s.http_port, "/v1/queues", staff_token("lead", "lead-1"))
+        self.assertEqual([q["name"] for q in json.loads(body)["queues"]], ["general", "billing"])
+        # Refusals, as JSON with a code.
+        self.assertEqual(get(s.http_port, f"/v1/conversations/{conv}")[0], 401)
+        self.assertEqual(get(s.http_port, f"/v1/conversations/{conv}", token)[0], 403)  # a customer's token
+        status, body = get(s.http_port, "/v1/conversations/01M84T42DQ18W34E6Z0Z12X1J8-4", agent)
+        self.assertEqual((status, json.loads(body)["code"]), (404, "not_found"))
+        status, body = get(s.http_port, f"/v1/conversations/{conv}?limit=0", agent)
+        self.assertEqual((status, json.loads(body)["code"]), (400, "bad_request"))
 
     def test_two_gateway_processes_on_one_redis(self):
         r = RedisServer(os.path.join(self.folder, "redis"))
