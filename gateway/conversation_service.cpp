@@ -109,6 +109,11 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
       case v1::ClientFrame::kRate:
         reply(*s, co_await rate(*s, f));
         co_return;
+      case v1::ClientFrame::kTyping:
+      case v1::ClientFrame::kRead:
+        if (s->who().who != role::customer) break;
+        reply(*s, co_await presence(*s, f));
+        co_return;
       default:
         break;
     }
@@ -181,6 +186,38 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
     reply(*s, std::move(frame));
   }
   co_return ack(id, conv_id, conv->last_seq(), false);
+}
+
+// Typing is published, not stored (seq 0 on the wire); read receipts are stored once per seq.
+asio::awaitable<v1::ServerFrame> conversation_service::presence(const session_sink& s, const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const auto& conv_id = f.has_typing() ? f.typing().conversation_id() : f.read().conversation_id();
+  auto customer = co_await customer_of(s);
+  if (!customer) co_return error_for(id, customer.error());
+  auto conv = co_await timeline_.conversation(conv_id);
+  if (!conv) co_return error_for(id, conv.error());
+  if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);
+  v1::Event ev;
+  ev.set_actor(*customer);
+  if (f.has_typing()) {
+    ev.mutable_typing()->set_who(*customer);
+    ev.mutable_typing()->set_active(f.typing().active());
+    auto r = co_await timeline_.publish_ephemeral(conv_id, std::move(ev));
+    if (!r) co_return error_for(id, r.error());
+    co_return ack(id, conv_id, 0, false);
+  }
+  const auto up_to = f.read().up_to_seq();
+  if (up_to < 1 || up_to > conv->last_seq()) co_return error_frame(id, "bad_request", "upToSeq must be a seq of this conversation");
+  ev.mutable_read()->set_who(*customer);
+  ev.mutable_read()->set_up_to_seq(up_to);
+  store::append_request req;
+  req.customer_id = *customer;
+  req.conversation_id = conv_id;
+  req.idempotency_key = "read:" + *customer + ":" + std::to_string(up_to);
+  req.event = std::move(ev);
+  auto a = co_await timeline_.append(std::move(req));
+  if (!a) co_return error_for(id, a.error());
+  co_return ack(id, a->conversation_id, a->seq, a->duplicate);
 }
 
 asio::awaitable<v1::ServerFrame> conversation_service::rate(const session_sink& s, const v1::ClientFrame& f) {

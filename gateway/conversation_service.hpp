@@ -1,6 +1,7 @@
 #pragma once
 // What a connected customer can do, turned into store calls: open a conversation, send messages,
-// resume after a reconnect from the last sequence number seen, rate a resolved conversation, ping.
+// typing (published, not stored) and read receipts, resume after a reconnect from the last
+// sequence number seen, rate a resolved conversation, ping.
 // Every stored write goes through the one append path with the client's message id as the
 // idempotency key; the answer (Ack or Error with a code) is sent only after Redis replied. Agent
 // and lead frames arrive with the router service (issue: live chat); until then they are answered
@@ -40,6 +41,7 @@ class conversation_service {
                                                std::string& conversation);
   boost::asio::awaitable<v1::ServerFrame> resume(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> rate(const session_sink& s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
   std::string queue_for_topic(const std::string& topic) const;
 
   boost::asio::any_io_executor core_;

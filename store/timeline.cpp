@@ -175,6 +175,17 @@ asio::awaitable<result<std::vector<v1::Event>>> timeline_repository::read_conver
   co_return out;
 }
 
+asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string conversation_id, v1::Event ev) {
+  const std::string channel = keys_.conversation_channel(conversation_id);
+  if (channel.empty()) co_return error_code(errc::not_found);
+  if (ev.at_ms() == 0) ev.set_at_ms(clock_.unix_ms());
+  ev.clear_conversation_id();
+  ev.clear_seq();
+  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", channel, "0\n-\n" + ev.SerializeAsString()), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
 asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std::string conversation_id) {
   const std::string key = keys_.conversation(conversation_id);
   if (key.empty()) co_return error_code(errc::not_found);

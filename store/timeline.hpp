@@ -73,6 +73,10 @@ class timeline_repository {
   // A conversation's state; not_found if there is none.
   boost::asio::awaitable<result<v1::Conversation>> conversation(std::string conversation_id);
 
+  // Publishes an event that is not stored (typing) on the conversation's channel, with seq 0:
+  // "0\n-\n<event bytes>". Live listeners get it; nobody can resume it.
+  boost::asio::awaitable<result<void>> publish_ephemeral(std::string conversation_id, v1::Event ev);
+
  private:
   redis_client& redis_;
   const key_layout& keys_;

@@ -100,6 +100,46 @@ class LiveChatTest(ProcessTest):
 
         self.run_async(scenario())
 
+    def test_typing_is_live_only_and_read_receipts_are_stored(self):
+        s = self.serve()
+        token = visitor_token(s.http_port)
+
+        async def next_event(ws):
+            for _ in range(10):  # bounded: skip acks and other frames
+                got = json.loads(await asyncio.wait_for(ws.recv(), LIMIT))
+                if "event" in got:
+                    return got["event"]
+            raise AssertionError("no event")
+
+        async def scenario():
+            a = await connect(s.http_port, token)
+            _, first = await request(a, say("r1", "hello", "m1"))
+            conv = first["ack"]["conversationId"]
+            b = await connect(s.http_port, token)  # the same customer in a second tab
+            await request(b, {"requestId": "r2", "resume": {"conversationId": conv, "afterSeq": "1"}})
+            _, typed = await request(a, {"requestId": "r3", "typing": {"conversationId": conv, "active": True}})
+            self.assertEqual(typed["ack"]["conversationId"], conv)
+            ev = await next_event(b)
+            self.assertEqual(ev["typing"]["active"], True)
+            self.assertNotIn("seq", ev)  # seq 0: not stored
+            _, read = await request(a, {"requestId": "r4", "read": {"conversationId": conv, "upToSeq": "1"}})
+            self.assertEqual(read["ack"]["seq"], "2")
+            ev = await next_event(b)
+            self.assertEqual((ev["seq"], ev["read"]["upToSeq"]), ("2", "1"))
+            _, again = await request(a, {"requestId": "r5", "read": {"conversationId": conv, "upToSeq": "1"}})
+            self.assertTrue(again["ack"]["duplicate"])
+            _, bad = await request(a, {"requestId": "r6", "read": {"conversationId": conv, "upToSeq": "99"}})
+            self.assertEqual(bad["error"]["code"], "bad_request")
+            # Typing is not in the history: a resume from 0 sees the message and the read receipt.
+            c = await connect(s.http_port, token)
+            before, done = await request(c, {"requestId": "r7", "resume": {"conversationId": conv, "afterSeq": "0"}})
+            self.assertEqual([("message" in e["event"], "read" in e["event"]) for e in before],
+                             [(True, False), (False, True)])
+            for ws in (a, b, c):
+                await ws.close()
+
+        self.run_async(scenario())
+
     def test_staff_read_conversations_and_timelines_over_rest(self):
         s = self.serve(extra="queues: [{name: general}, {name: billing}]\n")
         token = visitor_token(s.http_port)
