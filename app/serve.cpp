@@ -125,6 +125,11 @@ int serve(const std::string& config_path) {
   ws->max_queued_frames = static_cast<std::size_t>(cfg.server().max_queued_frames());
   ws->idle_timeout = std::chrono::seconds(cfg.server().idle_timeout_seconds());
   ws->handshake_timeout = std::chrono::seconds(cfg.server().handshake_timeout_seconds());
+  ws->frames_per_second = cfg.server().frames_per_second();
+  ws->frame_burst = cfg.server().frame_burst();
+  ws->user_frames_per_second = cfg.server().user_frames_per_second();
+  ws->user_frame_burst = cfg.server().user_frame_burst();
+  ws->max_connections_per_user = cfg.server().max_connections_per_user();
   ws->service = &service;
   ws->clk = &clk;
   const auto address = asio::ip::make_address(cfg.server().listen_address());

@@ -256,6 +256,11 @@ void validate(const v1::Config& c) {
   check_range(c.server().max_queued_frames(), 1, 1'000'000, "server.max_queued_frames");
   check_range(c.server().idle_timeout_seconds(), 1, 86400, "server.idle_timeout_seconds");
   check_range(c.server().handshake_timeout_seconds(), 1, 600, "server.handshake_timeout_seconds");
+  if (!(c.server().frames_per_second() > 0)) fail("server.frames_per_second", "must be > 0");
+  if (!(c.server().user_frames_per_second() > 0)) fail("server.user_frames_per_second", "must be > 0");
+  check_range(c.server().frame_burst(), 1, 1'000'000, "server.frame_burst");
+  check_range(c.server().user_frame_burst(), 1, 1'000'000, "server.user_frame_burst");
+  check_range(c.server().max_connections_per_user(), 1, 100'000, "server.max_connections_per_user");
   if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
   if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
@@ -309,6 +314,11 @@ v1::Config default_config() {
   s->set_max_queued_frames(256);
   s->set_idle_timeout_seconds(60);
   s->set_handshake_timeout_seconds(10);
+  s->set_frames_per_second(20);
+  s->set_frame_burst(40);
+  s->set_user_frames_per_second(50);
+  s->set_user_frame_burst(100);
+  s->set_max_connections_per_user(10);
   auto* r = c.mutable_redis();
   r->set_command_timeout_ms(2000);
   r->set_connect_timeout_ms(1000);

@@ -158,6 +158,10 @@ bool http_session::try_upgrade() {
     return refuse(http::status::bad_request, "unsupported_subprotocol",
                   "offer Sec-WebSocket-Protocol switchboard.v1.json or switchboard.v1.proto");
   }
+  if (!ws_->reserve_connection(verified.claims.sub)) {
+    return refuse(http::status::too_many_requests, "too_many_connections",
+                  "this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
+  }
   principal who{*r, verified.claims.sub, verified.claims.teams};
   auto up = std::make_unique<upgrade_request>();
   up->req = s_->parser->release();

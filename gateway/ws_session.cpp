@@ -34,6 +34,26 @@ void ws_context::close_all() {
   }
 }
 
+bool ws_context::reserve_connection(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  auto it = users_.try_emplace(user, user_state{0, token_bucket(user_frames_per_second, user_frame_burst)}).first;
+  if (it->second.connections >= max_connections_per_user) return false;
+  ++it->second.connections;
+  return true;
+}
+
+void ws_context::release_connection(const std::string& user) {
+  std::lock_guard lock(mutex_);
+  auto it = users_.find(user);
+  if (it != users_.end() && --it->second.connections <= 0) users_.erase(it);
+}
+
+bool ws_context::user_take(const std::string& user, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = users_.find(user);
+  return it == users_.end() || it->second.bucket.take(now);
+}
+
 std::size_t ws_context::open() const {
   std::lock_guard lock(mutex_);
   std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -43,8 +63,9 @@ std::size_t ws_context::open() const {
 // ---- the session ----
 
 struct ws_session::state {
-  explicit state(asio::ip::tcp::socket s) : ws(std::move(s)) {}
+  state(asio::ip::tcp::socket s, double rate, double burst) : ws(std::move(s)), bucket(rate, burst) {}
   websocket::stream<beast::tcp_stream> ws;
+  token_bucket bucket;
   beast::flat_buffer buffer;
   std::deque<std::shared_ptr<const std::string>> queue;
   bool writing = false;
@@ -56,9 +77,13 @@ struct ws_session::state {
 
 ws_session::ws_session(asio::ip::tcp::socket socket, std::shared_ptr<ws_context> ctx, principal who,
                        wire_format format)
-    : s_(std::make_unique<state>(std::move(socket))), ctx_(std::move(ctx)), who_(std::move(who)), format_(format) {}
+    : s_(std::make_unique<state>(std::move(socket), ctx->frames_per_second, ctx->frame_burst)),
+      ctx_(std::move(ctx)),
+      who_(std::move(who)),
+      format_(format) {}
 
-ws_session::~ws_session() = default;
+// The connection was reserved at the handshake (http_session::try_upgrade).
+ws_session::~ws_session() { ctx_->release_connection(who_.subject); }
 
 void ws_session::run(std::unique_ptr<upgrade_request> up) {
   auto& ws = s_->ws;
@@ -109,6 +134,11 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
   }
   const std::string payload = beast::buffers_to_string(s_->buffer.data());
   s_->buffer.consume(s_->buffer.size());
+  const auto now = ctx_->clk->steady();
+  if (!s_->bucket.take(now) || !ctx_->user_take(who_.subject, now)) {
+    send_local(error_frame("", "rate_limited", "too many frames; slow down and send again", true));
+    return do_read();
+  }
   auto d = decode_client_frame(format_, s_->ws.got_binary(), payload, ctx_->max_frame_bytes);
   if (!d.ok) {
     send_local(error_frame("", d.error_code, d.error_message));

@@ -140,6 +140,35 @@ class LiveChatTest(ProcessTest):
 
         self.run_async(scenario())
 
+    def test_rate_and_connection_limits(self):
+        s = self.serve(server_extra="  frames_per_second: 1\n  frame_burst: 3\n  max_connections_per_user: 2\n")
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            a = await connect(s.http_port, token)
+            for i in range(5):
+                await a.send(json.dumps({"requestId": f"p{i}", "ping": {}}))
+            answers = [json.loads(await asyncio.wait_for(a.recv(), LIMIT)) for _ in range(5)]
+            limited = [x for x in answers if "error" in x]
+            self.assertEqual(len([x for x in answers if "pong" in x]), 3)  # the burst
+            self.assertEqual(len(limited), 2)
+            self.assertEqual((limited[0]["error"]["code"], limited[0]["error"]["retry"]), ("rate_limited", True))
+            b = await connect(s.http_port, token)
+            with self.assertRaises(websockets.exceptions.InvalidStatusCode) as refused:
+                await connect(s.http_port, token)
+            self.assertEqual(refused.exception.status_code, 429)
+            await b.close()
+            for attempt in range(100):  # bounded: the slot frees when the server drops the session
+                try:
+                    c = await connect(s.http_port, token)
+                    break
+                except websockets.exceptions.InvalidStatusCode:
+                    await asyncio.sleep(0.05)
+            await c.close()
+            await a.close()
+
+        self.run_async(scenario())
+
     def test_staff_read_conversations_and_timelines_over_rest(self):
         s = self.serve(extra="queues: [{name: general}, {name: billing}]\n")
         token = visitor_token(s.http_port)

@@ -109,3 +109,28 @@ TEST(FrameCodec, RolesMaySendOnlyTheirFrames) {
 
 }  // namespace
 }  // namespace switchboard::gateway
+
+#include "gateway/protocol/rate_limiter.hpp"
+
+namespace switchboard::gateway {
+namespace {
+
+TEST(TokenBucket, AllowsTheBurstThenTheRate) {
+  using namespace std::chrono_literals;
+  token_bucket b(10, 3);  // 10 a second, bursts of 3
+  std::chrono::steady_clock::time_point t{};
+  EXPECT_TRUE(b.take(t));
+  EXPECT_TRUE(b.take(t));
+  EXPECT_TRUE(b.take(t));
+  EXPECT_FALSE(b.take(t));          // burst spent
+  EXPECT_FALSE(b.take(t + 50ms));   // half a token back
+  EXPECT_TRUE(b.take(t + 100ms));   // one token back
+  EXPECT_FALSE(b.take(t + 100ms));
+  EXPECT_TRUE(b.take(t + 10s));     // refilled, but never beyond the burst
+  EXPECT_TRUE(b.take(t + 10s));
+  EXPECT_TRUE(b.take(t + 10s));
+  EXPECT_FALSE(b.take(t + 10s));
+}
+
+}  // namespace
+}  // namespace switchboard::gateway
