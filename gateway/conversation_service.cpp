@@ -22,7 +22,7 @@ v1::ServerFrame ack(const std::string& request_id, const std::string& conversati
   return f;
 }
 
-void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const v1::ServerFrame>(std::move(f))); }
+void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
 
 }  // namespace
 

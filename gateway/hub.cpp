@@ -83,10 +83,10 @@ void hub::on_publish(std::string_view channel, std::string_view payload) {
 void hub::deliver(const std::string& conversation_id, const v1::Event& ev) {
   auto it = rooms_.find(conversation_id);
   if (it == rooms_.end()) return;
-  // One frame, shared by every member who may see it.
-  auto frame = std::make_shared<v1::ServerFrame>();
-  *frame->mutable_event() = ev;
-  std::shared_ptr<const v1::ServerFrame> shared = std::move(frame);
+  // One frame, encoded once per format, shared by every member who may see it.
+  v1::ServerFrame f;
+  *f.mutable_event() = ev;
+  const auto shared = std::make_shared<const outbound_frame>(std::move(f));
   const bool customers_may = customer_may_see(ev);
   for (const auto& w : it->second) {
     auto s = w.lock();

@@ -2,7 +2,9 @@
 // What the hub and the conversation service see of a WebSocket session: a place to deliver frames
 // and who is on the other end. Keeps the Beast session out of the core (no Beast here).
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,12 +20,30 @@ struct principal {
   std::vector<std::string> teams;  // for staff
 };
 
+// A frame on its way to one session or many, encoded at most once per wire format however many
+// sessions send it (STYLE: a broadcast is serialised once). Thread-safe.
+class outbound_frame {
+ public:
+  explicit outbound_frame(v1::ServerFrame f) : frame_(std::move(f)) {}
+  const v1::ServerFrame& frame() const { return frame_; }
+  const std::string& encoded(wire_format f) const {
+    const auto i = static_cast<std::size_t>(f);
+    std::call_once(once_[i], [&] { bytes_[i] = encode_server_frame(f, frame_); });
+    return bytes_[i];
+  }
+
+ private:
+  v1::ServerFrame frame_;
+  mutable std::array<std::once_flag, 2> once_;
+  mutable std::array<std::string, 2> bytes_;
+};
+
 class session_sink {
  public:
   virtual ~session_sink() = default;
   // Queues a frame for the client. Thread-safe: called from the core strand; the session hops to
-  // its own. Frames are shared: one encoding per format serves every session.
-  virtual void deliver(std::shared_ptr<const v1::ServerFrame> frame) = 0;
+  // its own.
+  virtual void deliver(std::shared_ptr<const outbound_frame> frame) = 0;
   virtual const principal& who() const = 0;
 };
 

@@ -150,9 +150,11 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void ws_session::deliver(std::shared_ptr<const v1::ServerFrame> frame) {
+void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
   asio::post(s_->ws.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
-    self->enqueue(std::make_shared<const std::string>(encode_server_frame(self->format_, *frame)));
+    // The bytes live inside the shared frame: the aliasing pointer keeps it alive while queued.
+    const std::string& bytes = frame->encoded(self->format_);
+    self->enqueue(std::shared_ptr<const std::string>(frame, &bytes));
   });
 }
 

@@ -26,7 +26,7 @@ class ws_session final : public session_sink, public std::enable_shared_from_thi
   // Completes the upgrade (answering with the chosen subprotocol) and starts reading.
   void run(std::unique_ptr<upgrade_request> req);
 
-  void deliver(std::shared_ptr<const v1::ServerFrame> frame) override;
+  void deliver(std::shared_ptr<const outbound_frame> frame) override;
   const principal& who() const override { return who_; }
   void close_for_restart();
 
