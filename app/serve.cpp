@@ -82,9 +82,7 @@ int serve(const std::string& config_path) {
   const auto redis_opts = store::redis_options::from_config(cfg.redis(), ep);
   store::redis_client redis(core, redis_opts, clk);
   store::redis_subscriber subscriber(core, redis_opts, clk);
-  redis.add_script(store::scripts::append());
-  redis.add_script(store::scripts::read_conversation());
-  redis.add_script(store::scripts::cas_identity());
+  for (const auto* s : store::scripts::all()) redis.add_script(*s);
   std::atomic<bool> redis_ready{false};
   redis.link().on_state_change([&](store::redis_link::state s, boost::system::error_code ec) {
     const bool up = s == store::redis_link::state::ready;

@@ -246,6 +246,23 @@ void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues
   }
 }
 
+void validate_agents(const google::protobuf::RepeatedPtrField<v1::Agent>& agents, const std::string& path) {
+  std::map<std::string, int> ids;
+  for (int i = 0; i < agents.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    const auto& a = agents[i];
+    if (a.id().empty()) fail(p + ".id", "must not be empty");
+    if (!ids.emplace(a.id(), i).second) fail(p + ".id", "'" + a.id() + "' is used twice");
+    check_skills(a.skills(), p + ".skills");
+    for (int c = 0; c < a.capacity_size(); ++c) {
+      const std::string cp = p + ".capacity[" + std::to_string(c) + "]";
+      if (a.capacity(c).channel() == v1::CHANNEL_UNSPECIFIED) fail(cp + ".channel", "must name a channel");
+      check_range(a.capacity(c).max_concurrent(), 0, 1000, cp + ".max_concurrent");
+      check_range(a.capacity(c).weight(), 0, 100, cp + ".weight");
+    }
+  }
+}
+
 namespace {
 
 void validate(const v1::Config& c) {
@@ -285,6 +302,11 @@ void validate(const v1::Config& c) {
   check_range(c.auth().leeway_seconds(), 0, 600, "auth.leeway_seconds");
   check_range(c.auth().visitor_token_ttl_seconds(), 60, 365 * 86400, "auth.visitor_token_ttl_seconds");
   validate_queues(c.queues(), "queues");
+  validate_agents(c.agents(), "agents");
+  check_range(c.router().lease_ttl_ms(), 300, 600'000, "router.lease_ttl_ms");
+  check_range(c.router().agent_grace_seconds(), 0, 86400, "router.agent_grace_seconds");
+  check_range(c.router().read_batch(), 1, 100'000, "router.read_batch");
+  check_range(c.router().default_handle_seconds(), 1, 86400, "router.default_handle_seconds");
   check_one_of(c.log().format(), {"text", "json"}, "log.format");
 }
 
@@ -339,6 +361,11 @@ v1::Config default_config() {
   au->set_audience("switchboard");
   au->set_leeway_seconds(30);
   au->set_visitor_token_ttl_seconds(86400);
+  auto* rt = c.mutable_router();
+  rt->set_lease_ttl_ms(3000);
+  rt->set_agent_grace_seconds(60);
+  rt->set_read_batch(256);
+  rt->set_default_handle_seconds(300);
   auto* l = c.mutable_log();
   l->set_level("info");
   l->set_format("text");

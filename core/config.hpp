@@ -48,6 +48,9 @@ std::string secret_env_name(const std::string& path);
 // Checks routing queues (names unique, proficiencies 1–5, relax steps in order, overflow targets
 // that exist). Used for the config's `queues` and the simulator's scenarios. Throws config_error.
 void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues, const std::string& path);
+// Checks agent profiles (ids unique, proficiencies 1–5, capacities in range). Also used by
+// PUT /v1/agents/{id}. Throws config_error naming the key.
+void validate_agents(const google::protobuf::RepeatedPtrField<v1::Agent>& agents, const std::string& path);
 
 // Parsed redis.url.
 struct redis_endpoint {

@@ -21,6 +21,7 @@ class category final : public boost::system::error_category {
       case errc::conflict: return "conflict";
       case errc::shutting_down: return "shutting down";
       case errc::fenced: return "fenced: a newer router holds the lease";
+      case errc::wrong_state: return "the conversation is not in the state the request needs";
     }
     return "unknown switchboard error";
   }

@@ -20,6 +20,7 @@ enum class errc {
   conflict,          // The write contradicts the current state (identity owned by another).
   shutting_down,     // The component is stopping.
   fenced,            // A router write under a lease token a newer router has superseded.
+  wrong_state,       // The conversation is not as the request needs (offer expired, not the owner).
 };
 
 const boost::system::error_category& switchboard_category() noexcept;

@@ -41,7 +41,7 @@ append_effects effects_of(const v1::Event& e) {
         // agent waiting for the customer has their answer.
         fx.create_state = "queued";
         fx.transitions = "resolved>queued,waiting_customer>assigned";
-        fx.route_on = "queued";
+        fx.notify = "queued";
       } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
         fx.set_once = "first_response_at_ms";
       }
@@ -53,31 +53,34 @@ append_effects effects_of(const v1::Event& e) {
     case v1::Event::kOfferOutcome:
       if (e.offer_outcome().outcome() == v1::OfferOutcome::ACCEPTED) {
         fx.transitions = "offered>assigned";
+        fx.notify = "accepted";
         fx.fields.emplace_back("owner_id", e.offer_outcome().agent_id());
       } else {
         fx.transitions = "offered>queued";
-        fx.route_on = "queued";
+        fx.notify = e.offer_outcome().outcome() == v1::OfferOutcome::DECLINED ? "declined" : "timed_out";
       }
       break;
     case v1::Event::kAssignment:
       fx.transitions = "queued>assigned,offered>assigned,escalated>assigned,waiting_customer>assigned";
+      fx.notify = "assigned";
       fx.fields.emplace_back("owner_id", e.assignment().owner_id());
       break;
     case v1::Event::kTransfer:
       fx.transitions = "*>queued";
-      fx.route_on = "queued";
+      fx.notify = "transfer";
       fx.fields.emplace_back("owner_id", "");
       if (!e.transfer().to_queue().empty()) fx.fields.emplace_back("queue", e.transfer().to_queue());
       break;
     case v1::Event::kTakeover:
       fx.transitions = "*>assigned";
+      fx.notify = "takeover";
       fx.fields.emplace_back("owner_id", e.takeover().lead_id());
       break;
     case v1::Event::kStatusChange: {
       auto to = state_name(e.status_change().to());
       if (!to.empty()) {
         fx.transitions = "*>" + std::string(to);
-        if (e.status_change().to() == v1::QUEUED) fx.route_on = "queued";
+        fx.notify = e.status_change().to() == v1::RESOLVED ? "released" : "status";
       }
       break;
     }

@@ -15,7 +15,7 @@ namespace switchboard::store {
 struct append_effects {
   std::string create_state;   // state of a conversation this event opens; empty: it may not open one
   std::string transitions;    // "from>to,..." applied to the current state; first match wins; '*' any
-  std::string route_on;       // add a routing request when the state becomes this one
+  std::string notify;         // router note added when the state changes ("queued", "accepted", ...)
   std::string set_once;       // KPI fields set to now if still unset ("first_response_at_ms")
   std::vector<std::pair<std::string, std::string>> fields;  // conversation fields to set
 };

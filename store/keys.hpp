@@ -16,7 +16,14 @@
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
+//   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
 //   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
+//   <p>:{ag}:all                        set     ids of every agent with a record
+//   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
+//   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
+//   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
+//   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
+// Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
 //
 // Pure; thread-safe (immutable after construction).
 
@@ -51,6 +58,14 @@ class key_layout {
   std::string fence(int group) const;
   // A lease (outside the groups): "<p>:lease:<name>".
   std::string lease(std::string_view name) const;
+  // The group's index of unresolved conversations.
+  std::string active(int group) const;
+  // Agents (outside the groups).
+  std::string agents() const;
+  std::string agent(std::string_view agent_id) const;
+  std::string agent_conversations(std::string_view agent_id) const;
+  std::string agent_channel(std::string_view agent_id) const;
+  std::string agent_events() const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
   std::string conversation_prefix(std::string_view customer_id) const;
   // Keys of a conversation, from its id (which carries the group). Empty if the id is malformed.

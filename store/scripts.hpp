@@ -1,6 +1,8 @@
 #pragma once
 // The Lua scripts of the store, compiled into the binary from store/lua/*.lua.
 
+#include <vector>
+
 #include "store/redis_script.hpp"
 
 namespace switchboard::store::scripts {
@@ -11,5 +13,10 @@ const redis_script& cas_identity();
 const redis_script& lease_acquire();
 const redis_script& lease_release();
 const redis_script& fence();
+const redis_script& agent_event();
+const redis_script& router_snapshot();
+
+// Every script above, to register with a client (redis_client::add_script) in one go.
+std::vector<const redis_script*> all();
 
 }  // namespace switchboard::store::scripts

@@ -29,6 +29,7 @@ error_code from_script_error(const reply& r) {
   if (code == "NOCONV") return errc::not_found;
   if (code == "EXISTS") return errc::conflict;
   if (code == "FENCED") return errc::fenced;
+  if (code == "STATE") return errc::wrong_state;
   return errc::server_error;
 }
 
@@ -97,7 +98,7 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   std::vector<std::string> k = {
       keys_.dedupe(req.customer_id, req.idempotency_key.empty() ? "-" : req.idempotency_key),
       keys_.timeline(req.customer_id), keys_.customer(req.customer_id), keys_.routing_requests(group),
-      keys_.fence(group)};
+      keys_.fence(group), keys_.active(group)};
   std::vector<std::string> a = {std::string(mode_name(req.mode)),
                                 conv,
                                 req.customer_id,
@@ -109,10 +110,11 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
                                 keys_.conversation_prefix(req.customer_id),
                                 fx.create_state,
                                 fx.transitions,
-                                fx.route_on,
+                                req.fencing_token == 0 ? fx.notify : std::string(),  // the router knows its own
                                 fx.set_once,
                                 std::string(channel_name(req.channel)),
-                                req.fencing_token == 0 ? std::string() : std::to_string(req.fencing_token)};
+                                req.fencing_token == 0 ? std::string() : std::to_string(req.fencing_token),
+                                req.guard};
   for (const auto& [f, v] : fx.fields) {
     a.push_back(f);
     a.push_back(v);

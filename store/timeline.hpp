@@ -34,6 +34,9 @@ struct append_request {
   v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
   std::vector<std::pair<std::string, std::string>> fields;  // e.g. queue, priority, team
   std::uint64_t fencing_token = 0;  // router writes: the lease token (0: not a router write)
+  // Conditions on the existing conversation, "field=v1|v2;field=v" (missing fields read as ""):
+  // when one does not hold, nothing is written and append fails with wrong_state.
+  std::string guard;
 };
 
 struct append_result {
@@ -57,7 +60,8 @@ class timeline_repository {
 
   // Appends one event (ARCHITECTURE §4.3). Errors: bad_input (nothing to append), not_found (no
   // such conversation for this customer), conflict (open_new with an id in use), fenced (a router
-  // write under a lease token older than the group's fence), and the client's
+  // write under a lease token older than the group's fence), wrong_state (the guard does not
+  // hold), and the client's
   // retryable errors; in every error case nothing was written.
   boost::asio::awaitable<result<append_result>> append(append_request req);
 

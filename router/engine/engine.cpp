@@ -356,11 +356,7 @@ void engine::requeue_after_offer(int ci, int ai, time_ms now, bool missed, decis
 
 // ---- facts ----
 
-decisions engine::queue_conversation(const conversation_fact& f, time_ms now, bool* accepted) {
-  decisions out;
-  if (accepted) *accepted = false;
-  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty()) return out;
-  if (accepted) *accepted = true;
+int engine::new_conversation(const conversation_fact& f, time_ms now) {
   int ci;
   if (!free_convs_.empty()) {
     ci = free_convs_.back();
@@ -383,6 +379,32 @@ decisions engine::queue_conversation(const conversation_fact& f, time_ms now, bo
   c.queued_at = f.queued_at != 0 ? f.queued_at : now;
   c.entered_queue_at = now;
   c.seq = ++seq_;
+  return ci;
+}
+
+bool engine::restore(const conversation_fact& f, const std::string& agent_id, bool offered, time_ms offer_expires) {
+  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty() || agent_id.empty()) return false;
+  const int ci = new_conversation(f, f.queued_at);
+  const int ai = agent_index(agent_id);
+  auto& c = *convs_[static_cast<std::size_t>(ci)];
+  auto& a = *agents_[static_cast<std::size_t>(ai)];
+  c.state = offered ? conversation::st::offered : conversation::st::assigned;
+  c.agent = ai;
+  occupy(a, c.channel, +1);
+  refresh_agent(ai);
+  if (offered) {
+    timers_.insert({offer_expires, static_cast<int>(timer_kind::offer_timeout), ci, c.gen});
+  }
+  return true;
+}
+
+decisions engine::queue_conversation(const conversation_fact& f, time_ms now, bool* accepted) {
+  decisions out;
+  if (accepted) *accepted = false;
+  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty()) return out;
+  if (accepted) *accepted = true;
+  const int ci = new_conversation(f, now);
+  auto& c = *convs_[static_cast<std::size_t>(ci)];
   const auto& q = queues_.at(f.queue);
   const std::string& pref = !f.preferred_agent.empty() ? f.preferred_agent : f.last_agent;
   if (!pref.empty() && agent_ids_.count(pref) && q.q.policy().preferred_agent_wait_seconds() > 0) {

@@ -38,6 +38,10 @@ class engine {
   // A conversation starts waiting (or waits again after a transfer). Unknown queue: no decision,
   // returns false through `accepted` if given.
   decisions queue_conversation(const conversation_fact& c, time_ms now, bool* accepted = nullptr);
+  // A conversation already offered to or owned by an agent when a router takes over (rebuilt from
+  // the store): held by the agent, using their capacity, with no decision. An offer times out at
+  // `offer_expires`. Unknown queue or known id: ignored (false).
+  bool restore(const conversation_fact& c, const std::string& agent_id, bool offered, time_ms offer_expires);
   // An agent logs in, changes status, skills or capacity.
   decisions update_agent(const agent_fact& a, time_ms now);
   // The agent answered an offer (or it timed out, as the caller's timer saw it).
@@ -96,6 +100,7 @@ class engine {
   v1::RejectReason why_not(const agent& a, const conversation& c, std::string& detail) const;
 
   int agent_index(const std::string& id);
+  int new_conversation(const conversation_fact& f, time_ms now);
   const queue_rec* queue_of(const conversation& c) const;
 
   engine_config cfg_;

@@ -8,17 +8,21 @@
 -- The conversation's keys are derived from ARGV[9] (its group's "<p>:{g<k>}:cv:" prefix): they
 -- carry the same hash tag as KEYS, so they are on the same slot, which is what Redis Cluster checks.
 --
--- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence
+-- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence,
+--       6 the group's index of unresolved conversations (hash id → state)
 -- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
---       12 state that needs routing, 13 KPI fields to set once to now ("a,b"), 14 channel name,
---       15 router lease token ('' or '0' = not a router write), 16.. field, value pairs to set
+--       12 router note: when the state changes (or a conversation is created), a routing request of
+--       this kind is added for the router ('' = none), 13 KPI fields to set once to now ("a,b"),
+--       14 channel name, 15 router lease token ('' or '0' = not a router write),
+--       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
--- the lease and has fenced the group (store/lease.hpp).
+-- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
+-- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
 -- Returns {duplicate 0|1, conversation id, seq, timeline entry id, state, created 0|1}
--- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED.
+-- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED, STATE.
 
 local now = tonumber(ARGV[5])
 if ARGV[15] ~= '' and ARGV[15] ~= '0' then
@@ -51,6 +55,17 @@ local state, created = cur[1], 0
 if state then
   if cur[2] ~= customer then return redis.error_reply('NOCONV conversation not found') end
   if mode == 'new' then return redis.error_reply('EXISTS conversation exists') end
+  if ARGV[16] ~= '' and ARGV[16] ~= '-' then
+    for cond in string.gmatch(ARGV[16], '[^;]+') do
+      local f, allowed = string.match(cond, '^([^=]+)=(.*)$')
+      local v = redis.call('HGET', ckey, f) or ''
+      local ok = false
+      for want in string.gmatch(allowed .. '|', '([^|]*)|') do
+        if want == v then ok = true break end
+      end
+      if not ok then return redis.error_reply('STATE ' .. f .. ' is ' .. v) end
+    end
+  end
 else
   if mode == 'existing' or ARGV[10] == '' then return redis.error_reply('NOCONV conversation not found') end
   created = 1
@@ -71,7 +86,7 @@ if created == 0 then
 end
 
 for field in string.gmatch(ARGV[13], '[^,]+') do redis.call('HSETNX', ckey, field, now) end
-for i = 16, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
+for i = 17, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
 
 local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
 redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)
@@ -86,8 +101,17 @@ end
 
 local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
 redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
-if ARGV[12] ~= '' and state == ARGV[12] and (created == 1 or old ~= state) then
-  redis.call('XADD', KEYS[4], '*', 'c', cid, 'cu', customer, 'at', now)
+if created == 1 or old ~= state then
+  if state == 'resolved' then redis.call('HDEL', KEYS[6], cid) else redis.call('HSET', KEYS[6], cid, state) end
+  if ARGV[12] ~= '' then
+    -- The router learns what it needs from the entry alone (no read back).
+    local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
+                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills')
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', ARGV[12],
+               'st', state, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
+               'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
+               'sk', f[11] or '')
+  end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])
 

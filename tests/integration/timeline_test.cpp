@@ -157,8 +157,12 @@ TEST_F(Timeline, AResolvedConversationReopensOnTheNextCustomerMessage) {
   EXPECT_FALSE(back->created);
   EXPECT_EQ(back->state, v1::QUEUED);
   EXPECT_EQ(await(repo->conversation(conv))->reopen_count(), 1);
-  // Reopening asked for routing again: two requests in all.
-  EXPECT_EQ(raw({"XLEN", keys.routing_requests(keys.group_of_customer("cu1"))}).integer, 2);
+  // The router heard of each change: queued, released (resolved), queued again (reopened).
+  auto rq = raw({"XRANGE", keys.routing_requests(keys.group_of_customer("cu1")), "-", "+"});
+  ASSERT_EQ(rq.elements.size(), 3u);
+  std::vector<std::string> notes;
+  for (const auto& e : rq.elements) notes.push_back(e.elements[1].elements[7].str + ":" + e.elements[1].elements[9].str);
+  EXPECT_EQ(notes, (std::vector<std::string>{"queued:queued", "released:resolved", "queued:queued"}));
 }
 
 TEST_F(Timeline, OutsideTheReopenWindowANewConversationOpens) {
@@ -267,6 +271,72 @@ TEST_F(Timeline, ConcurrentAppendsToOneConversationGetGapFreeSequenceNumbers) {
   auto events = await(repo->read_conversation(open->conversation_id, 0, 1000));
   ASSERT_EQ(events->size(), static_cast<std::size_t>(n + 1));
   for (std::size_t i = 0; i < events->size(); ++i) EXPECT_EQ((*events)[i].seq(), static_cast<std::int64_t>(i + 1));
+}
+
+}  // namespace
+}  // namespace switchboard::store
+
+namespace switchboard::store {
+namespace {
+
+class TimelineGuards : public Timeline {};
+
+// A guarded write (accept an offer, reply as the owner) is refused when the conversation is not as
+// the writer believes, and then nothing at all is written.
+TEST_F(TimelineGuards, AGuardThatDoesNotHoldWritesNothing) {
+  auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
+  const auto conv = open->conversation_id;
+  v1::Event offer;
+  offer.set_actor("router");
+  offer.mutable_offer()->set_agent_id("ann");
+  auto o = in_conversation("cu1", conv, offer);
+  o.guard = "state=queued";
+  o.fields = {{"offer_agent", "ann"}};
+  ASSERT_TRUE(await(repo->append(o)));
+
+  const auto before = raw({"XLEN", keys.timeline("cu1")}).integer;
+  v1::Event accept;
+  accept.mutable_offer_outcome()->set_agent_id("bob");
+  accept.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::ACCEPTED);
+  auto wrong_agent = in_conversation("cu1", conv, accept);
+  wrong_agent.guard = "state=offered;offer_agent=bob";
+  wrong_agent.idempotency_key = "accept-bob";
+  auto r = await(repo->append(wrong_agent));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), errc::wrong_state);
+  EXPECT_EQ(raw({"XLEN", keys.timeline("cu1")}).integer, before);
+  EXPECT_EQ(raw({"EXISTS", keys.dedupe("cu1", "accept-bob")}).integer, 0);
+  EXPECT_EQ(await(repo->conversation(conv))->state(), v1::OFFERED);
+
+  accept.mutable_offer_outcome()->set_agent_id("ann");
+  auto right = in_conversation("cu1", conv, accept);
+  right.guard = "state=offered|queued;offer_agent=ann";
+  auto ok = await(repo->append(right));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->state, v1::ASSIGNED);
+  EXPECT_EQ(await(repo->conversation(conv))->owner_id(), "ann");
+}
+
+// The group's index of unresolved conversations (what a new router rebuilds from) follows every
+// state change; resolving removes the conversation from it.
+TEST_F(TimelineGuards, TheActiveIndexFollowsTheState) {
+  auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
+  const auto conv = open->conversation_id;
+  const auto act = keys.active(keys.group_of_customer("cu1"));
+  EXPECT_EQ(raw({"HGET", act, conv}).str, "queued");
+  await(repo->append(in_conversation("cu1", conv, status(v1::RESOLVED))));
+  EXPECT_TRUE(raw({"HGET", act, conv}).is_nil());
+}
+
+// Router writes carry no note for the router (it knows what it wrote).
+TEST_F(TimelineGuards, RouterWritesAddNoRoutingRequest) {
+  auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
+  v1::Event to_queue;
+  to_queue.mutable_status_change()->set_to(v1::RESOLVED);
+  auto w = in_conversation("cu1", open->conversation_id, to_queue);
+  w.fencing_token = 7;
+  ASSERT_TRUE(await(repo->append(w)));
+  EXPECT_EQ(raw({"XLEN", keys.routing_requests(keys.group_of_customer("cu1"))}).integer, 1);
 }
 
 }  // namespace

@@ -40,12 +40,7 @@ store::redis_options redis_fixture::options() const {
 
 std::unique_ptr<store::redis_client> redis_fixture::connect() {
   auto c = std::make_unique<store::redis_client>(ioc.get_executor(), options(), clk);
-  c->add_script(store::scripts::append());
-  c->add_script(store::scripts::read_conversation());
-  c->add_script(store::scripts::cas_identity());
-  c->add_script(store::scripts::lease_acquire());
-  c->add_script(store::scripts::lease_release());
-  c->add_script(store::scripts::fence());
+  for (const auto* s : store::scripts::all()) c->add_script(*s);
   c->start();
   EXPECT_TRUE(run_until([&] { return c->ready(); })) << "client never became ready";
   return c;

@@ -15,7 +15,7 @@ TEST(ConversationRules, ACustomerMessageOpensOrReopensAndNeedsRouting) {
   auto fx = effects_of(message(v1::DIRECTION_INBOUND));
   EXPECT_EQ(fx.create_state, "queued");
   EXPECT_EQ(fx.transitions, "resolved>queued,waiting_customer>assigned");
-  EXPECT_EQ(fx.route_on, "queued");
+  EXPECT_EQ(fx.notify, "queued");
 }
 
 TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
@@ -38,11 +38,15 @@ TEST(ConversationRules, OffersAndOutcomes) {
   EXPECT_EQ(fx.transitions, "offered>assigned");
   ASSERT_EQ(fx.fields.size(), 1u);
   EXPECT_EQ(fx.fields[0], std::make_pair(std::string("owner_id"), std::string("a1")));
+  EXPECT_EQ(fx.notify, "accepted");
 
   v1::Event declined = accepted;
   declined.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::DECLINED);
   EXPECT_EQ(effects_of(declined).transitions, "offered>queued");
-  EXPECT_EQ(effects_of(declined).route_on, "queued");
+  EXPECT_EQ(effects_of(declined).notify, "declined");
+  v1::Event missed = accepted;
+  missed.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
+  EXPECT_EQ(effects_of(missed).notify, "timed_out");
 }
 
 TEST(ConversationRules, TransferRequeuesToTheTargetQueue) {
@@ -50,7 +54,7 @@ TEST(ConversationRules, TransferRequeuesToTheTargetQueue) {
   t.mutable_transfer()->set_to_queue("billing");
   auto fx = effects_of(t);
   EXPECT_EQ(fx.transitions, "*>queued");
-  EXPECT_EQ(fx.route_on, "queued");
+  EXPECT_EQ(fx.notify, "transfer");
   EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("queue"), std::string("billing")));
 }
 
@@ -58,14 +62,16 @@ TEST(ConversationRules, StatusChangeGoesToItsState) {
   v1::Event s;
   s.mutable_status_change()->set_to(v1::RESOLVED);
   EXPECT_EQ(effects_of(s).transitions, "*>resolved");
-  EXPECT_EQ(effects_of(s).route_on, "");
+  EXPECT_EQ(effects_of(s).notify, "released");
+  s.mutable_status_change()->set_to(v1::QUEUED);
+  EXPECT_EQ(effects_of(s).notify, "status");
 }
 
 TEST(ConversationRules, NotesChangeNothing) {
   v1::Event n;
   n.mutable_note()->set_body("remember");
   auto fx = effects_of(n);
-  EXPECT_TRUE(fx.create_state.empty() && fx.transitions.empty() && fx.route_on.empty() && fx.fields.empty());
+  EXPECT_TRUE(fx.create_state.empty() && fx.transitions.empty() && fx.notify.empty() && fx.fields.empty());
 }
 
 TEST(ConversationRules, StateNamesRoundTrip) {

@@ -246,3 +246,38 @@ TEST(RouterEngine, TheSameFactsInTheSameOrderGiveTheSameDecisions) {
 
 }  // namespace
 }  // namespace switchboard::router
+
+namespace switchboard::router {
+namespace {
+
+using namespace test;
+
+// A router that takes over rebuilds what its predecessor left: held conversations use capacity,
+// a restored offer still times out, and what it restores is never offered twice.
+TEST(RouterEngineRestore, HeldConversationsUseCapacityAndOffersStillTimeOut) {
+  engine e(engine_config{{queue("support")}, 5});
+  EXPECT_TRUE(e.restore(conv("held", "support", 100), "ann", false, 0));
+  EXPECT_TRUE(e.restore(conv("offered", "support", 200), "bob", true, 5000));
+  EXPECT_FALSE(e.restore(conv("held", "support", 100), "bob", false, 0));   // known id
+  EXPECT_FALSE(e.restore(conv("x", "nope", 100), "bob", false, 0));         // unknown queue
+  EXPECT_EQ(e.conversation_state("held"), "assigned");
+  EXPECT_EQ(e.conversation_agent("offered"), "bob");
+  // Both agents come online with one chat each: both are full, a new conversation waits.
+  e.update_agent(agent("ann", {}), 1000);
+  e.update_agent(agent("bob", {}), 1000);
+  EXPECT_TRUE(e.queue_conversation(conv("new", "support", 1500), 1500).empty());
+  // Bob's restored offer times out at 5000: it goes back to the queue, not to bob again; bob is
+  // free and gets the waiting one.
+  auto ds = e.advance(5000);
+  ASSERT_FALSE(ds.empty());
+  EXPECT_EQ(ds.front().kind(), v1::Decision::REQUEUE);
+  EXPECT_EQ(e.conversation_agent("new"), "bob");
+  EXPECT_EQ(e.conversation_state("offered"), "waiting");
+  // Ann's release frees her for the requeued one.
+  auto rel = e.release("held", 6000);
+  EXPECT_EQ(the_offer(rel).conversation_id(), "offered");
+  EXPECT_EQ(the_offer(rel).agent_id(), "ann");
+}
+
+}  // namespace
+}  // namespace switchboard::router

@@ -1,0 +1,130 @@
+#include "store/agents.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "store/scripts.hpp"
+
+namespace switchboard::store {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+std::string_view agent_status_name(v1::AgentStatus s) noexcept {
+  switch (s) {
+    case v1::AVAILABLE: return "available";
+    case v1::AWAY: return "away";
+    default: return "offline";
+  }
+}
+
+v1::AgentStatus agent_status_from_name(std::string_view name) noexcept {
+  if (name == "available") return v1::AVAILABLE;
+  if (name == "away") return v1::AWAY;
+  return v1::OFFLINE;
+}
+
+bool decode_agent_record(std::string_view profile, std::string_view status, std::int64_t since, int connections,
+                         agent_record& out) {
+  if (!out.agent.ParseFromArray(profile.data(), static_cast<int>(profile.size()))) return false;
+  out.agent.set_status(agent_status_from_name(status));
+  out.agent.set_status_since_ms(since);
+  out.connections = connections;
+  return true;
+}
+
+agent_repository::agent_repository(redis_client& redis, const key_layout& keys, const clock& clk)
+    : redis_(redis), keys_(keys), clock_(clk) {}
+
+asio::awaitable<result<agent_record>> agent_repository::event(std::string id, std::string kind, std::string profile,
+                                                              bool only_if_none, v1::AgentStatus status, int delta) {
+  if (id.empty()) co_return error_code(errc::bad_input);
+  const std::string status_arg = status == v1::AGENT_STATUS_UNSPECIFIED ? "" : std::string(agent_status_name(status));
+  auto [ec, r] = co_await redis_.async_eval(
+      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents()),
+      cmd(id, std::move(kind), std::move(profile), only_if_none ? "1" : "0", status_arg,
+          std::to_string(clock_.unix_ms()), std::to_string(delta)),
+      use_tuple);
+  if (ec == errc::server_error && r.error_code() == "NOAGENT") co_return error_code(errc::not_found);
+  if (ec) co_return ec;
+  if (!r.is_array() || r.elements.size() != 4) co_return error_code(errc::protocol_error);
+  agent_record out;
+  if (!decode_agent_record(r.elements[0].str, r.elements[1].str, r.elements[2].as_int().value_or(0),
+                           static_cast<int>(r.elements[3].as_int().value_or(0)), out)) {
+    co_return error_code(errc::protocol_error);
+  }
+  co_return out;
+}
+
+asio::awaitable<result<agent_record>> agent_repository::put_profile(v1::Agent profile) {
+  std::string id = profile.id();
+  profile.clear_status();
+  profile.clear_status_since_ms();
+  co_return co_await event(std::move(id), "profile", profile.SerializeAsString(), false,
+                           v1::AGENT_STATUS_UNSPECIFIED, 0);
+}
+
+asio::awaitable<result<agent_record>> agent_repository::connected(v1::Agent fallback) {
+  std::string id = fallback.id();
+  fallback.clear_status();
+  fallback.clear_status_since_ms();
+  co_return co_await event(std::move(id), "connect", fallback.SerializeAsString(), true,
+                           v1::AGENT_STATUS_UNSPECIFIED, +1);
+}
+
+asio::awaitable<result<agent_record>> agent_repository::dropped(std::string agent_id) {
+  co_return co_await event(std::move(agent_id), "drop", "", false, v1::AGENT_STATUS_UNSPECIFIED, -1);
+}
+
+asio::awaitable<result<agent_record>> agent_repository::set_status(std::string agent_id, v1::AgentStatus status) {
+  if (status != v1::AVAILABLE && status != v1::AWAY && status != v1::OFFLINE) co_return error_code(errc::bad_input);
+  co_return co_await event(std::move(agent_id), "status", "", false, status, 0);
+}
+
+asio::awaitable<result<agent_record>> agent_repository::get(std::string agent_id) {
+  auto [ec, r] = co_await redis_.async_exec(
+      cmd("HMGET", keys_.agent(agent_id), "profile", "status", "status_since_ms", "conns"), use_tuple);
+  if (ec) co_return ec;
+  if (!r.is_array() || r.elements.size() != 4) co_return error_code(errc::protocol_error);
+  if (r.elements[0].is_nil()) co_return error_code(errc::not_found);
+  agent_record out;
+  if (!decode_agent_record(r.elements[0].str, r.elements[1].str, r.elements[2].as_int().value_or(0),
+                           static_cast<int>(r.elements[3].as_int().value_or(0)), out)) {
+    co_return error_code(errc::protocol_error);
+  }
+  co_return out;
+}
+
+asio::awaitable<result<std::vector<agent_record>>> agent_repository::list() {
+  auto [ec, r] = co_await redis_.async_exec(cmd("SMEMBERS", keys_.agents()), use_tuple);
+  if (ec) co_return ec;
+  std::vector<std::string> ids;
+  for (const auto& e : r.elements) ids.push_back(e.str);
+  std::sort(ids.begin(), ids.end());
+  std::vector<agent_record> out;
+  out.reserve(ids.size());
+  for (auto& id : ids) {
+    auto a = co_await get(std::move(id));
+    if (a) out.push_back(std::move(*a));
+    else if (a.error() != errc::not_found) co_return a.error();
+  }
+  co_return out;
+}
+
+asio::awaitable<result<std::vector<v1::AgentConversation>>> agent_repository::conversations(std::string agent_id) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("HVALS", keys_.agent_conversations(agent_id)), use_tuple);
+  if (ec) co_return ec;
+  std::vector<v1::AgentConversation> out;
+  for (const auto& e : r.elements) {
+    v1::AgentConversation c;
+    if (c.ParseFromArray(e.str.data(), static_cast<int>(e.str.size()))) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.conversation_id() < b.conversation_id(); });
+  co_return out;
+}
+
+}  // namespace switchboard::store

@@ -1,0 +1,60 @@
+#pragma once
+// The agent registry: each agent's profile (skills, teams, capacity), status and number of open
+// desk sessions, in one record per agent; every change also goes to the router's agent event
+// stream in the same script (store/lua/agent_event.lua), so the router sees each change once and
+// in order. The router keeps, per agent, the conversations it offered them or they own
+// (`conversations`), which a desk reads when it (re)connects.
+//
+// Not thread-safe: run its coroutines on the redis_client's executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "proto/routing.pb.h"
+#include "proto/wire.pb.h"
+#include "store/keys.hpp"
+#include "store/redis_client.hpp"
+
+namespace switchboard::store {
+
+struct agent_record {
+  v1::Agent agent;      // profile, with status and status_since_ms filled
+  int connections = 0;  // open desk sessions over every gateway
+};
+
+class agent_repository {
+ public:
+  agent_repository(redis_client& redis, const key_layout& keys, const clock& clk);
+
+  // Sets an agent's profile (status fields are ignored). Creates the agent.
+  boost::asio::awaitable<result<agent_record>> put_profile(v1::Agent profile);
+  // A desk session opened: counts it, and sets `fallback` as the profile if the agent has none.
+  boost::asio::awaitable<result<agent_record>> connected(v1::Agent fallback);
+  // A desk session closed.
+  boost::asio::awaitable<result<agent_record>> dropped(std::string agent_id);
+  // Available, away or offline. not_found for an unknown agent.
+  boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status);
+  boost::asio::awaitable<result<agent_record>> get(std::string agent_id);
+  boost::asio::awaitable<result<std::vector<agent_record>>> list();
+  // What the router says the agent holds (offers and owned conversations).
+  boost::asio::awaitable<result<std::vector<v1::AgentConversation>>> conversations(std::string agent_id);
+
+ private:
+  boost::asio::awaitable<result<agent_record>> event(std::string id, std::string kind, std::string profile,
+                                                     bool only_if_none, v1::AgentStatus status, int delta);
+  redis_client& redis_;
+  const key_layout& keys_;
+  const clock& clock_;
+};
+
+std::string_view agent_status_name(v1::AgentStatus s) noexcept;  // "available", "away", "offline"
+v1::AgentStatus agent_status_from_name(std::string_view name) noexcept;
+// A record from its stored parts (the script's reply, a stream entry). false: bad profile bytes.
+bool decode_agent_record(std::string_view profile, std::string_view status, std::int64_t since, int connections,
+                         agent_record& out);
+
+}  // namespace switchboard::store

@@ -1,0 +1,90 @@
+#include "store/agents.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/redis_fixture.hpp"
+
+namespace switchboard::store {
+namespace {
+
+using switchboard::testing::redis_fixture;
+
+class Agents : public redis_fixture {
+ protected:
+  void SetUp() override {
+    redis_fixture::SetUp();
+    client = connect();
+    repo = std::make_unique<agent_repository>(*client, keys, clk);
+  }
+  void TearDown() override {
+    repo.reset();
+    client.reset();
+    redis_fixture::TearDown();
+  }
+  static v1::Agent profile(const std::string& id, const std::string& skill) {
+    v1::Agent a;
+    a.set_id(id);
+    a.add_teams("care");
+    auto* s = a.add_skills();
+    s->set_name(skill);
+    s->set_proficiency(3);
+    return a;
+  }
+  // The kinds of the router's agent events so far.
+  std::vector<std::string> events() {
+    std::vector<std::string> out;
+    for (const auto& e : raw({"XRANGE", keys.agent_events(), "-", "+"}).elements) {
+      out.push_back(e.elements[1].elements[3].str + ":" + e.elements[1].elements[7].str + ":" +
+                    e.elements[1].elements[11].str);
+    }
+    return out;
+  }
+  std::unique_ptr<redis_client> client;
+  std::unique_ptr<agent_repository> repo;
+};
+
+TEST_F(Agents, AnUnknownAgentIsNotFoundAndNothingIsWritten) {
+  auto r = await(repo->set_status("ghost", v1::AVAILABLE));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), errc::not_found);
+  EXPECT_EQ(raw({"XLEN", keys.agent_events()}).integer, 0);
+  EXPECT_EQ(await(repo->get("ghost")).error(), errc::not_found);
+}
+
+// The fallback profile of a first connect is kept; a later connect does not overwrite a profile
+// set through the API; every change reaches the router's stream in order.
+TEST_F(Agents, ConnectStatusAndDropAreRecordedAndStreamed) {
+  auto c = await(repo->connected(profile("ann", "support")));
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->connections, 1);
+  EXPECT_EQ(c->agent.status(), v1::OFFLINE);
+  ASSERT_TRUE(await(repo->put_profile(profile("ann", "billing"))));
+  auto again = await(repo->connected(profile("ann", "support")));
+  EXPECT_EQ(again->connections, 2);
+  EXPECT_EQ(again->agent.skills(0).name(), "billing");
+
+  auto s = await(repo->set_status("ann", v1::AVAILABLE));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->agent.status(), v1::AVAILABLE);
+  EXPECT_GT(s->agent.status_since_ms(), 0);
+  EXPECT_EQ(await(repo->dropped("ann"))->connections, 1);
+  EXPECT_EQ(await(repo->dropped("ann"))->connections, 0);
+  EXPECT_EQ(await(repo->dropped("ann"))->connections, 0);  // never below zero
+
+  EXPECT_EQ(events(), (std::vector<std::string>{"connect:offline:1", "profile:offline:1", "connect:offline:2",
+                                                "status:available:2", "drop:available:1", "drop:available:0",
+                                                "drop:available:0"}));
+  auto all = await(repo->list());
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].agent.id(), "ann");
+  EXPECT_EQ((*all)[0].agent.status(), v1::AVAILABLE);
+}
+
+TEST_F(Agents, AStatusOutsideTheThreeIsRefused) {
+  await(repo->connected(profile("ann", "support")));
+  EXPECT_EQ(await(repo->set_status("ann", v1::AGENT_STATUS_UNSPECIFIED)).error(), errc::bad_input);
+}
+
+}  // namespace
+}  // namespace switchboard::store
