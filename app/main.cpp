@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: switchboard <command> [options]\n"
     "commands:\n"
-    "  serve [--config FILE]   run the server (default config: config/switchboard.yaml)\n"
+    "  serve [--config FILE] [--roles gateway,router]\n"
+    "                          run the server (default config: config/switchboard.yaml; both roles)\n"
     "  check-config [--config FILE]   load the config, print nothing if it is valid\n"
     "  simulate --scenario FILE.yaml [--seed N] [--json]   run a contact-centre simulation\n"
     "  simulate --agents C --arrivals-per-hour L --aht-seconds S --target-seconds T --hours H\n"
@@ -107,7 +108,8 @@ int main(int argc, char** argv) {
       "patience-seconds", po::value<double>()->default_value(0), "one-queue shortcut: mean patience (0: none)")(
       "role", po::value<std::string>(), "token: role")("sub", po::value<std::string>(), "token: subject id")(
       "team", po::value<std::vector<std::string>>()->composing(), "token: team (repeatable)")(
-      "ttl", po::value<std::int64_t>()->default_value(3600), "token: lifetime in seconds");
+      "ttl", po::value<std::int64_t>()->default_value(3600), "token: lifetime in seconds")(
+      "roles", po::value<std::string>()->default_value("gateway,router"), "serve: roles of this process");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).run(), vm);
@@ -122,7 +124,9 @@ int main(int argc, char** argv) {
   }
   const std::string config = vm["config"].as<std::string>();
   try {
-    if (command == "serve") return switchboard::app::serve(config);
+    if (command == "serve") {
+      return switchboard::app::serve(config, switchboard::app::parse_roles(vm["roles"].as<std::string>()));
+    }
     if (command == "check-config") {
       switchboard::load_config(config, switchboard::process_env());
       return 0;

@@ -22,6 +22,8 @@
 #include "gateway/hub.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/ws_context.hpp"
+#include "router/service.hpp"
+#include "store/agents.hpp"
 #include "store/identities.hpp"
 #include "store/keys.hpp"
 #include "store/redis_subscriber.hpp"
@@ -60,10 +62,26 @@ bool wait_until_ready(asio::io_context& ioc, store::redis_client& client, std::c
 
 }  // namespace
 
-int serve(const std::string& config_path) {
+roles parse_roles(const std::string& list) {
+  roles r{false, false};
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    auto end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const auto name = list.substr(start, end - start);
+    if (name == "gateway") r.gateway = true;
+    else if (name == "router") r.router = true;
+    else throw std::invalid_argument("--roles: unknown role '" + name + "' (gateway, router)");
+    start = end + 1;
+  }
+  return r;
+}
+
+int serve(const std::string& config_path, roles which) {
   const v1::Config cfg = load_config(config_path, process_env());
   setup_logging(cfg.log());
-  spdlog::info("switchboard starting config={}", config_path);
+  spdlog::info("switchboard starting config={} roles={}{}{}", config_path, which.gateway ? "gateway" : "",
+               which.gateway && which.router ? "," : "", which.router ? "router" : "");
 
   std::unique_ptr<store::redis_process> embedded;
   redis_endpoint ep;
@@ -101,18 +119,41 @@ int serve(const std::string& config_path) {
   }
 
   id_generator ids(clk);
-  // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
+
+  // The router: its own strand and Redis connection (it blocks reading its streams).
+  auto router_strand = asio::make_strand(ioc);
+  std::unique_ptr<store::redis_client> router_redis;
+  std::unique_ptr<router::service> router_service;
+  if (which.router) {
+    router_redis = std::make_unique<store::redis_client>(router_strand, redis_opts, clk, "router");
+    for (const auto* s : store::scripts::all()) router_redis->add_script(*s);
+    router::service_options ro;
+    ro.instance = ids.next();
+    ro.lease_ttl = std::chrono::milliseconds(cfg.router().lease_ttl_ms());
+    ro.agent_grace = std::chrono::seconds(cfg.router().agent_grace_seconds());
+    ro.read_batch = cfg.router().read_batch();
+    ro.default_handle_seconds = cfg.router().default_handle_seconds();
+    ro.max_block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg.redis().command_timeout_ms() / 2)));
+    ro.queues.assign(cfg.queues().begin(), cfg.queues().end());
+    router_service = std::make_unique<router::service>(router_strand, *router_redis, keys, ids, clk, cfg.store(), ro);
+    asio::post(router_strand, [&] {
+      router_redis->start();
+      router_service->start();
+    });
+    spdlog::info("router {} contending for the lease (ttl {} ms)", ro.instance, cfg.router().lease_ttl_ms());
+  }
+
+  // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
   store::identity_repository identities(redis, keys, ids, clk);
+  store::agent_repository agents(redis, keys, clk);
   gateway::hub rooms(subscriber, keys);
-  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline);
+  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents);
   gateway::http_handler routes = [&api](gateway::http_request req, gateway::http_responder respond) {
     api.handle(std::move(req), std::move(respond));
   };
-  std::vector<std::string> queue_names;
-  for (const auto& q : cfg.queues()) queue_names.push_back(q.name());
-  gateway::conversation_service service(core, timeline, identities, rooms, queue_names);
+  gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg);
   auto ws = std::make_shared<gateway::ws_context>();
   for (const auto& k : cfg.auth().keys()) ws->auth.keys.push_back({k.kid(), k.secret()});
   ws->auth.issuer = cfg.auth().issuer();
@@ -130,33 +171,48 @@ int serve(const std::string& config_path) {
   ws->max_connections_per_user = cfg.server().max_connections_per_user();
   ws->service = &service;
   ws->clk = &clk;
-  const auto address = asio::ip::make_address(cfg.server().listen_address());
   std::shared_ptr<gateway::http_listener> listener;
-  try {
-    listener = std::make_shared<gateway::http_listener>(
-        ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes, ws);
-  } catch (const boost::system::system_error& e) {
-    redis.stop();
-    subscriber.stop();
-    throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
-                             std::to_string(cfg.server().http_port()) + ": " + e.code().message());
+  auto stop_router = [&] {
+    if (router_service) router_service->stop([&] { router_redis->stop(); });
+  };
+  if (which.gateway) {
+    const auto address = asio::ip::make_address(cfg.server().listen_address());
+    try {
+      listener = std::make_shared<gateway::http_listener>(
+          ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes, ws);
+    } catch (const boost::system::system_error& e) {
+      redis.stop();
+      subscriber.stop();
+      stop_router();
+      ioc.run_for(std::chrono::milliseconds(200));
+      throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
+                               std::to_string(cfg.server().http_port()) + ": " + e.code().message());
+    }
+    listener->run();
+    spdlog::info("switchboard listening on http://{}:{} threads={}", cfg.server().listen_address(), listener->port(),
+                 cfg.server().threads());
   }
-  listener->run();
-  spdlog::info("switchboard listening on http://{}:{} threads={}", cfg.server().listen_address(), listener->port(),
-               cfg.server().threads());
 
-  // SIGTERM/SIGINT: stop accepting, let open HTTP sessions finish their answer and close, stop the
-  // Redis client; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
+  // SIGTERM/SIGINT: stop accepting, tell WebSocket clients to reconnect (1012), let open sessions
+  // and in-flight requests finish (their acks need Redis), give the router lease up, then stop the
+  // Redis clients; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   asio::steady_timer drain(ioc);
   std::chrono::steady_clock::time_point drain_deadline;
+  auto open_work = [&] { return (listener ? listener->open_sessions() : 0) + static_cast<std::size_t>(service.in_flight()); };
   std::function<void()> check_drained = [&] {
-    if (listener->open_sessions() == 0) return;  // nothing keeps the loop: run() returns
-    if (std::chrono::steady_clock::now() >= drain_deadline) {
-      spdlog::warn("shutdown grace of {} ms over with {} HTTP sessions open", cfg.server().shutdown_grace_ms(),
-                   listener->open_sessions());
-      ioc.stop();
-      return;
+    const bool over = std::chrono::steady_clock::now() >= drain_deadline;
+    if (open_work() == 0 || over) {
+      if (over) {
+        spdlog::warn("shutdown grace of {} ms over with {} sessions or requests open", cfg.server().shutdown_grace_ms(),
+                     open_work());
+      }
+      asio::post(core, [&redis, &subscriber] {
+        redis.stop();
+        subscriber.stop();
+      });
+      if (over) ioc.stop();
+      return;  // nothing keeps the loop: run() returns
     }
     drain.expires_after(std::chrono::milliseconds(10));
     drain.async_wait([&](boost::system::error_code ec) {
@@ -167,12 +223,8 @@ int serve(const std::string& config_path) {
     if (ec) return;
     spdlog::info("signal {} received: stopping", sig);
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.server().shutdown_grace_ms());
-    listener->stop();
-    // Sessions first (1012: reconnect elsewhere), then Redis once they are gone.
-    asio::post(core, [&redis, &subscriber] {
-      redis.stop();
-      subscriber.stop();
-    });
+    if (listener) listener->stop();
+    stop_router();
     check_drained();
   });
 

@@ -35,28 +35,68 @@ v1::ServerFrame error_for(const std::string& request_id, const error_code& ec) {
 }
 
 conversation_service::conversation_service(asio::any_io_executor core, store::timeline_repository& timeline,
-                                           store::identity_repository& identities, hub& rooms,
-                                           std::vector<std::string> queues)
-    : core_(std::move(core)), timeline_(timeline), identities_(identities), rooms_(rooms), queues_(std::move(queues)) {
-  if (queues_.empty()) queues_.push_back("default");
+                                           store::identity_repository& identities, store::agent_repository& agents,
+                                           hub& rooms, const v1::Config& cfg)
+    : core_(std::move(core)),
+      timeline_(timeline),
+      identities_(identities),
+      agents_(agents),
+      rooms_(rooms),
+      queues_(cfg.queues().begin(), cfg.queues().end()),
+      configured_agents_(cfg.agents().begin(), cfg.agents().end()) {
+  if (queues_.empty()) queues_.emplace_back().set_name("default");
+}
+
+void conversation_service::spawn(asio::awaitable<void> work) {
+  ++in_flight_;
+  asio::co_spawn(core_, std::move(work), [this](std::exception_ptr) { --in_flight_; });
 }
 
 void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
-  asio::co_spawn(core_, run(std::move(s), std::move(f)), asio::detached);
+  if (s->who().who == role::customer) {
+    spawn(run(std::move(s), std::move(f)));
+  } else {
+    spawn(run_staff(std::move(s), std::move(f)));
+  }
+}
+
+void conversation_service::opened(std::shared_ptr<session_sink> s) {
+  if (s->who().who != role::agent && s->who().who != role::lead) return;
+  spawn(desk_opened(std::move(s)));
 }
 
 void conversation_service::closed(const session_sink* s) {
+  ++in_flight_;
   asio::post(core_, [this, s] {
+    struct done {
+      std::atomic<int>& n;
+      ~done() { --n; }
+    } counted{in_flight_};  // after the drop below is spawned
     rooms_.leave_all(s);
     customers_.erase(s);
+    auto it = desks_.find(s);
+    if (it == desks_.end()) return;
+    if (!it->second.registered) {
+      it->second.closed = true;  // desk_opened drops it once registered
+      return;
+    }
+    const std::string agent = it->second.agent_id;
+    desks_.erase(it);
+    spawn([](store::agent_repository& agents, std::string id) -> asio::awaitable<void> {
+      co_await agents.dropped(std::move(id));
+    }(agents_, agent));
   });
 }
 
 std::string conversation_service::queue_for_topic(const std::string& topic) const {
   for (const auto& q : queues_) {
-    if (q == topic) return q;
+    if (q.name() == topic) return q.name();
   }
-  return queues_.front();
+  return queues_.front().name();
+}
+
+bool conversation_service::queue_exists(const std::string& name) const {
+  return std::any_of(queues_.begin(), queues_.end(), [&](const v1::Queue& q) { return q.name() == name; });
 }
 
 asio::awaitable<result<std::string>> conversation_service::customer_of(const session_sink& s) {
@@ -83,9 +123,8 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
       }
       case v1::ClientFrame::kSendMessage:
       case v1::ClientFrame::kOpenConversation: {
-        if (s->who().who != role::customer) break;  // staff messages arrive with the agent desk
         v1::SendMessage m;
-        std::string queue = queues_.front();
+        std::string queue = queues_.front().name();
         if (f.has_send_message()) {
           m = f.send_message();
         } else {
@@ -111,13 +150,12 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
         co_return;
       case v1::ClientFrame::kTyping:
       case v1::ClientFrame::kRead:
-        if (s->who().who != role::customer) break;
         reply(*s, co_await presence(*s, f));
         co_return;
       default:
         break;
     }
-    reply(*s, error_frame(id, "unsupported", "this request is not available on this server yet"));
+    reply(*s, error_frame(id, "forbidden", "this role may not send that request"));
   } catch (const std::exception& e) {
     reply(*s, error_frame(id, "internal", e.what()));
   }
@@ -147,7 +185,14 @@ asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& 
   msg->set_direction(v1::DIRECTION_INBOUND);  // whatever the client claimed
   msg->set_channel(v1::CHANNEL_WEB);
   msg->clear_author_id();
-  if (req.mode != store::append_request::target::existing) req.fields.emplace_back("queue", std::move(queue));
+  // What the router shows an agent in the offer.
+  req.fields.emplace_back("preview", m.message().body().substr(0, 140));
+  if (req.mode != store::append_request::target::existing) {
+    for (const auto& q : queues_) {
+      if (q.name() == queue) req.fields.emplace_back("+team", q.team());
+    }
+    req.fields.emplace_back("+queue", std::move(queue));
+  }
   auto r = co_await timeline_.append(std::move(req));
   if (!r) co_return error_for(request_id, r.error());
   joined_room = true;
@@ -165,6 +210,8 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
     auto customer = co_await customer_of(*s);
     if (!customer) co_return error_for(id, customer.error());
     if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);  // no existence leak
+  } else if (!staff_may_read(s->who(), *conv)) {
+    co_return error_for(id, errc::not_found);
   }
   // Join first, then read: an event published in between is seen twice (the client drops what it
   // has by seq), never lost.

@@ -1,17 +1,22 @@
 #pragma once
-// What a connected customer can do, turned into store calls: open a conversation, send messages,
-// typing (published, not stored) and read receipts, resume after a reconnect from the last
-// sequence number seen, rate a resolved conversation, ping.
-// Every stored write goes through the one append path with the client's message id as the
-// idempotency key; the answer (Ack or Error with a code) is sent only after Redis replied. Agent
-// and lead frames arrive with the router service (issue: live chat); until then they are answered
-// with the error code "unsupported".
+// What a connected customer or agent can do, turned into store calls (docs/PROTOCOL.md).
+// Customers: open a conversation, send messages, typing (published, not stored) and read
+// receipts, resume after a reconnect from the last sequence number seen, rate a resolved
+// conversation, ping. Agents and leads (the desk): status, answer offers (on accept: the room and
+// the customer's whole cross-channel timeline), reply, notes, typing, reads, transfer, resolve,
+// resume. A desk session registers with the agent registry when it opens and leaves it when it
+// closes (the router's grace period starts when the agent's last desk closes).
+// Every stored write goes through the one append path with an idempotency key; staff writes are
+// guarded (only the owner replies, transfers or resolves; only the agent offered answers), so a
+// race with the router or another desk is refused whole, never half-written. The answer (Ack or
+// Error with a code) is sent only after Redis replied.
 //
 // Thread-safe: handle() and closed() may be called from any thread; the work runs on the core
 // strand (the Redis clients' executor).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -19,6 +24,8 @@
 
 #include "gateway/hub.hpp"
 #include "gateway/session_sink.hpp"
+#include "proto/config.pb.h"
+#include "store/agents.hpp"
 #include "store/identities.hpp"
 #include "store/timeline.hpp"
 
@@ -27,11 +34,17 @@ namespace switchboard::gateway {
 class conversation_service {
  public:
   conversation_service(boost::asio::any_io_executor core, store::timeline_repository& timeline,
-                       store::identity_repository& identities, hub& rooms, std::vector<std::string> queues);
+                       store::identity_repository& identities, store::agent_repository& agents, hub& rooms,
+                       const v1::Config& cfg);
 
+  // A session was accepted (after Welcome): desks register with the agent registry and get their
+  // AgentState.
+  void opened(std::shared_ptr<session_sink> s);
   void handle(std::shared_ptr<session_sink> s, v1::ClientFrame f);
   void closed(const session_sink* s);
   const boost::asio::any_io_executor& core() const { return core_; }
+  // Requests being worked on (the drain waits for none before stopping Redis). Thread-safe.
+  int in_flight() const noexcept { return in_flight_.load(); }
 
  private:
   boost::asio::awaitable<void> run(std::shared_ptr<session_sink> s, v1::ClientFrame f);
@@ -44,13 +57,41 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
   std::string queue_for_topic(const std::string& topic) const;
 
+  // The desk (conversation_service_staff.cpp).
+  struct desk {
+    std::string agent_id;
+    bool registered = false;  // counted in the registry
+    bool closed = false;      // closed before registering finished
+  };
+  boost::asio::awaitable<void> desk_opened(std::shared_ptr<session_sink> s);
+  boost::asio::awaitable<void> run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f);
+  boost::asio::awaitable<v1::ServerFrame> agent_state(const std::string& agent_id, const v1::Agent& a);
+  boost::asio::awaitable<v1::ServerFrame> set_status(const session_sink& s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> answer_offer(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> staff_write(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> staff_presence(const session_sink& s, const v1::ClientFrame& f);
+  boost::asio::awaitable<result<v1::Conversation>> readable(const session_sink& s, const std::string& conversation_id);
+  v1::Agent fallback_profile(const principal& p) const;
+  bool queue_exists(const std::string& name) const;
+
+  // Runs `work` on the core strand, counted in in_flight().
+  void spawn(boost::asio::awaitable<void> work);
+
   boost::asio::any_io_executor core_;
+  std::atomic<int> in_flight_{0};
   store::timeline_repository& timeline_;
   store::identity_repository& identities_;
+  store::agent_repository& agents_;
   hub& rooms_;
-  std::vector<std::string> queues_;
+  std::vector<v1::Queue> queues_;
+  std::vector<v1::Agent> configured_agents_;
   std::unordered_map<const session_sink*, std::string> customers_;  // session → customer id
+  std::unordered_map<const session_sink*, desk> desks_;             // desk sessions
 };
+
+// Whether a staff member may read a conversation: admins always; agents and leads when it is of
+// one of their teams (or of no team) or they own it. Others get "not found" (no existence leak).
+bool staff_may_read(const principal& p, const v1::Conversation& c);
 
 // The Error frame for a store error: retryable ones say "retry" with retry=true.
 v1::ServerFrame error_for(const std::string& request_id, const boost::system::error_code& ec);

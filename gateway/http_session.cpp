@@ -150,9 +150,6 @@ bool http_session::try_upgrade() {
   if (!verified.ok) return refuse(http::status::unauthorized, "unauthorized", to_string(verified.error));
   const auto r = role_from_name(verified.claims.role);
   if (!r) return refuse(http::status::forbidden, "forbidden", "unknown role");
-  if (*r != role::customer) {
-    return refuse(http::status::forbidden, "forbidden", "the agent desk is not served by this version yet");
-  }
   const auto format = choose_subprotocol(std::string_view(req[http::field::sec_websocket_protocol]));
   if (!format) {
     return refuse(http::status::bad_request, "unsupported_subprotocol",

@@ -36,64 +36,87 @@ bool decode_published_event(std::string_view payload, std::string_view conversat
 
 hub::hub(store::redis_subscriber& sub, const store::key_layout& keys) : sub_(sub), keys_(keys) {}
 
-void hub::join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s) {
-  auto& room = rooms_[conversation_id];
-  for (const auto& w : room) {
+void hub::enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s) {
+  auto& r = rooms_[channel];
+  for (const auto& w : r.members) {
     if (w.lock() == s) return;
   }
-  room.push_back(s);
-  if (room.size() == 1) {
-    const std::string channel = keys_.conversation_channel(conversation_id);
-    channel_to_conversation_[channel] = conversation_id;
+  r.agent = agent;
+  r.id = id;
+  r.members.push_back(s);
+  if (r.members.size() == 1) {
     sub_.subscribe(channel, [this](std::string_view ch, std::string_view payload) { on_publish(ch, payload); });
   }
 }
 
-void hub::leave_all(const session_sink* s) {
-  for (auto it = rooms_.begin(); it != rooms_.end();) {
-    auto& room = it->second;
-    std::erase_if(room, [s](const std::weak_ptr<session_sink>& w) {
-      auto p = w.lock();
-      return !p || p.get() == s;
-    });
-    if (room.empty()) {
-      const std::string channel = keys_.conversation_channel(it->first);
-      sub_.unsubscribe(channel);
-      channel_to_conversation_.erase(channel);
-      it = rooms_.erase(it);
-    } else {
-      ++it;
-    }
+void hub::join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s) {
+  enter(keys_.conversation_channel(conversation_id), false, conversation_id, s);
+}
+
+void hub::join_agent(const std::string& agent_id, const std::shared_ptr<session_sink>& s) {
+  enter(keys_.agent_channel(agent_id), true, agent_id, s);
+}
+
+void hub::remove(const std::string& channel, const session_sink* s) {
+  auto it = rooms_.find(channel);
+  if (it == rooms_.end()) return;
+  std::erase_if(it->second.members, [s](const std::weak_ptr<session_sink>& w) {
+    auto p = w.lock();
+    return !p || p.get() == s;
+  });
+  if (it->second.members.empty()) {
+    sub_.unsubscribe(channel);
+    rooms_.erase(it);
   }
 }
 
+void hub::leave(const std::string& conversation_id, const session_sink* s) {
+  remove(keys_.conversation_channel(conversation_id), s);
+}
+
+void hub::leave_all(const session_sink* s) {
+  std::vector<std::string> channels;
+  for (const auto& [channel, r] : rooms_) channels.push_back(channel);
+  for (const auto& channel : channels) remove(channel, s);
+}
+
 std::size_t hub::members(const std::string& conversation_id) const {
-  auto it = rooms_.find(conversation_id);
-  return it == rooms_.end() ? 0 : it->second.size();
+  auto it = rooms_.find(keys_.conversation_channel(conversation_id));
+  return it == rooms_.end() ? 0 : it->second.members.size();
+}
+
+void hub::send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too) {
+  for (const auto& w : r.members) {
+    auto s = w.lock();
+    if (!s) continue;
+    if (s->who().who == role::customer && !customers_too) continue;
+    s->deliver(f);
+  }
 }
 
 void hub::on_publish(std::string_view channel, std::string_view payload) {
-  auto it = channel_to_conversation_.find(std::string(channel));
-  if (it == channel_to_conversation_.end()) return;
+  auto it = rooms_.find(std::string(channel));
+  if (it == rooms_.end()) return;
+  const room& r = it->second;
+  if (r.agent || payload.starts_with("F\n")) {
+    if (!r.agent) payload.remove_prefix(2);
+    v1::ServerFrame f;
+    if (!f.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return;
+    send_to(r, std::make_shared<const outbound_frame>(std::move(f)), true);
+    return;
+  }
   v1::Event ev;
-  if (!decode_published_event(payload, it->second, ev)) return;
-  deliver(it->second, ev);
+  if (!decode_published_event(payload, r.id, ev)) return;
+  deliver(r.id, ev);
 }
 
 void hub::deliver(const std::string& conversation_id, const v1::Event& ev) {
-  auto it = rooms_.find(conversation_id);
+  auto it = rooms_.find(keys_.conversation_channel(conversation_id));
   if (it == rooms_.end()) return;
   // One frame, encoded once per format, shared by every member who may see it.
   v1::ServerFrame f;
   *f.mutable_event() = ev;
-  const auto shared = std::make_shared<const outbound_frame>(std::move(f));
-  const bool customers_may = customer_may_see(ev);
-  for (const auto& w : it->second) {
-    auto s = w.lock();
-    if (!s) continue;
-    if (s->who().who == role::customer && !customers_may) continue;
-    s->deliver(shared);
-  }
+  send_to(it->second, std::make_shared<const outbound_frame>(std::move(f)), customer_may_see(ev));
 }
 
 }  // namespace switchboard::gateway

@@ -1,8 +1,11 @@
 #pragma once
-// Live fan-out of conversation events to the sessions of this gateway process: a session joins a
-// conversation's room; the hub subscribes to the conversation's Redis channel while the room has
-// members and delivers each published event to them — all of it to staff, what the customer may
-// see to customers. Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
+// Live fan-out to the sessions of this gateway process. A session joins a conversation's room, and
+// an agent's desk sessions join the agent's room; the hub subscribes to the room's Redis channel
+// while the room has members and delivers what is published there:
+//   conversation channel: "<seq>\n<timeline id>\n<Event bytes>" — all of it to staff, what the
+//     customer may see to customers; or "F\n<ServerFrame bytes>" (a queue position) to everyone;
+//   agent channel: ServerFrame bytes (offers, withdrawn offers, agent state) from the router.
+// Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
 //
 // Not thread-safe: runs on the core strand (the Redis clients' executor).
 
@@ -23,6 +26,8 @@ class hub {
   hub(store::redis_subscriber& sub, const store::key_layout& keys);
 
   void join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s);
+  void join_agent(const std::string& agent_id, const std::shared_ptr<session_sink>& s);
+  void leave(const std::string& conversation_id, const session_sink* s);
   void leave_all(const session_sink* s);
   std::size_t members(const std::string& conversation_id) const;
 
@@ -30,12 +35,19 @@ class hub {
   void deliver(const std::string& conversation_id, const v1::Event& ev);
 
  private:
+  struct room {
+    bool agent = false;   // an agent's room (else a conversation's)
+    std::string id;       // the conversation or agent id
+    std::vector<std::weak_ptr<session_sink>> members;
+  };
+  void enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
+  void remove(const std::string& channel, const session_sink* s);
   void on_publish(std::string_view channel, std::string_view payload);
+  void send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too);
 
   store::redis_subscriber& sub_;
   const store::key_layout& keys_;
-  std::unordered_map<std::string, std::vector<std::weak_ptr<session_sink>>> rooms_;
-  std::unordered_map<std::string, std::string> channel_to_conversation_;
+  std::unordered_map<std::string, room> rooms_;  // by Redis channel
 };
 
 // What a customer may see of their conversation: messages to and from them, state changes and

@@ -9,6 +9,9 @@
 
 #include <charconv>
 
+#include "core/config.hpp"
+#include "gateway/conversation_service.hpp"
+
 namespace switchboard::gateway {
 
 namespace json = boost::json;
@@ -62,10 +65,11 @@ bool parse_count(const std::string& s, std::int64_t& out) {
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-                   asio::any_io_executor core, store::timeline_repository& timeline)
+                   asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents)
     : auth_(cfg.auth()),
       core_(std::move(core)),
       timeline_(timeline),
+      agents_(agents),
       clock_(clk),
       ids_(ids),
       redis_ready_(redis_ready) {
@@ -78,7 +82,7 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   queues_json_ += "]}";
 }
 
-bool rest_api::staff_only(const http_request& req, http_answer& refusal) const {
+bool rest_api::staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const {
   if (req.authorization.rfind("Bearer ", 0) != 0) {
     refusal = json_error(401, "unauthorized", "an Authorization: Bearer token is required");
     return false;
@@ -92,6 +96,7 @@ bool rest_api::staff_only(const http_request& req, http_answer& refusal) const {
     refusal = json_error(403, "forbidden", "staff only");
     return false;
   }
+  who = v.claims;
   return true;
 }
 
@@ -115,25 +120,113 @@ void rest_api::handle(http_request req, http_responder respond) const {
     if (req.method != "POST") return respond(json_error(405, "method_not_allowed", "use POST"));
     return respond(visitors(req));
   }
-  constexpr std::string_view conv_prefix = "/v1/conversations/", cust_prefix = "/v1/customers/";
+  constexpr std::string_view conv_prefix = "/v1/conversations/", cust_prefix = "/v1/customers/",
+                             agent_prefix = "/v1/agents/";
   const bool is_queues = path == "/v1/queues";
   const bool is_conv = path.rfind(conv_prefix, 0) == 0 && path.size() > conv_prefix.size();
   const bool is_timeline = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() + 9 &&
                            path.ends_with("/timeline");
-  if (!is_queues && !is_conv && !is_timeline) return respond(json_error(404, "not_found", "no such resource"));
-  if (req.method != "GET") return respond(json_error(405, "method_not_allowed", "use GET"));
+  const bool is_agents = path == "/v1/agents";
+  const bool is_agent = path.rfind(agent_prefix, 0) == 0 && path.size() > agent_prefix.size() &&
+                        path.find('/', agent_prefix.size()) == std::string::npos;
+  if (!is_queues && !is_conv && !is_timeline && !is_agents && !is_agent) {
+    return respond(json_error(404, "not_found", "no such resource"));
+  }
+  const bool put = is_agent && req.method == "PUT";
+  if (req.method != "GET" && !put) return respond(json_error(405, "method_not_allowed", is_agent ? "use GET or PUT" : "use GET"));
   http_answer refusal;
-  if (!staff_only(req, refusal)) return respond(std::move(refusal));
+  jwt_claims who;
+  if (!staff_only(req, who, refusal)) return respond(std::move(refusal));
   if (is_queues) return respond(json_ok(queues_json_));
-  auto work = is_conv ? conversation(path.substr(conv_prefix.size()), query)
-                      : timeline(path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query);
+  asio::awaitable<http_answer> work =
+      is_conv       ? conversation(who, path.substr(conv_prefix.size()), query)
+      : is_timeline ? timeline(path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query)
+      : put         ? put_agent(who, path.substr(agent_prefix.size()), std::move(req.body))
+                    : agents(who, is_agents ? std::string() : path.substr(agent_prefix.size()));
   asio::co_spawn(core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
     respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
   });
 }
 
+namespace {
+
+principal principal_of(const jwt_claims& c) {
+  principal p;
+  p.who = role_from_name(c.role).value_or(role::customer);
+  p.subject = c.sub;
+  p.teams = c.teams;
+  return p;
+}
+
+bool shares_team(const jwt_claims& who, const v1::Agent& a) {
+  if (who.role == "admin" || who.sub == a.id()) return true;
+  for (const auto& t : a.teams()) {
+    if (std::find(who.teams.begin(), who.teams.end(), t) != who.teams.end()) return true;
+  }
+  return false;
+}
+
+std::string agent_json(const store::agent_record& r) {
+  std::string j = proto_json(r.agent);
+  return "{\"connections\":" + std::to_string(r.connections) + (j.size() > 2 ? "," : "") + j.substr(1);
+}
+
+}  // namespace
+
+// GET /v1/agents → {"agents": [{"connections": n, "id": ..., "skills": ..., "status": ...}, ...]}
+// GET /v1/agents/{id} → one of them. Agents outside the caller's teams are "not found".
+asio::awaitable<http_answer> rest_api::agents(jwt_claims who, std::string id) const {
+  if (!id.empty()) {
+    auto a = co_await agents_.get(id);
+    if (!a) co_return store_error(a.error());
+    if (!shares_team(who, a->agent)) co_return store_error(errc::not_found);
+    co_return json_ok(agent_json(*a));
+  }
+  auto all = co_await agents_.list();
+  if (!all) co_return store_error(all.error());
+  std::string body = "{\"agents\":[";
+  bool first = true;
+  for (const auto& a : *all) {
+    if (!shares_team(who, a.agent)) continue;
+    body += (first ? "" : ",") + agent_json(a);
+    first = false;
+  }
+  co_return json_ok(body + "]}");
+}
+
+// PUT /v1/agents/{id} with an Agent in JSON ({"displayName", "skills", "teams", "capacity"}):
+// the agent's profile from now on (the router hears of it at once).
+asio::awaitable<http_answer> rest_api::put_agent(jwt_claims who, std::string id, std::string body) const {
+  if (who.role != "admin" && who.role != "lead") co_return json_error(403, "forbidden", "admins and leads only");
+  v1::Agent a;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  if (auto st = google::protobuf::util::JsonStringToMessage(body, &a, opts); !st.ok()) {
+    co_return json_error(400, "bad_request", "the body must be an Agent in JSON: " + std::string(st.message()));
+  }
+  if (!a.id().empty() && a.id() != id) co_return json_error(400, "bad_request", "the body's id differs from the path's");
+  a.set_id(id);
+  if (who.role == "lead") {
+    for (const auto& t : a.teams()) {
+      if (std::find(who.teams.begin(), who.teams.end(), t) == who.teams.end()) {
+        co_return json_error(403, "forbidden", "a lead may only place agents in their own teams ('" + t + "')");
+      }
+    }
+  }
+  google::protobuf::RepeatedPtrField<v1::Agent> one;
+  *one.Add() = a;
+  try {
+    validate_agents(one, "agent");
+  } catch (const config_error& e) {
+    co_return json_error(400, "bad_request", e.what());
+  }
+  auto r = co_await agents_.put_profile(std::move(a));
+  if (!r) co_return store_error(r.error());
+  co_return json_ok(agent_json(*r));
+}
+
 // GET /v1/conversations/{id}?after_seq=N&limit=M → {"conversation": {...}, "events": [...]}
-asio::awaitable<http_answer> rest_api::conversation(std::string id, std::string query) const {
+asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string id, std::string query) const {
   std::int64_t after = 0, limit = 100;
   if (!parse_count(param(query, "after_seq", "0"), after) || !parse_count(param(query, "limit", "100"), limit) ||
       limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
@@ -141,6 +234,7 @@ asio::awaitable<http_answer> rest_api::conversation(std::string id, std::string 
   }
   auto conv = co_await timeline_.conversation(id);
   if (!conv) co_return store_error(conv.error());
+  if (!staff_may_read(principal_of(who), *conv)) co_return store_error(errc::not_found);  // no existence leak
   auto events = co_await timeline_.read_conversation(id, after, static_cast<std::size_t>(limit));
   if (!events) co_return store_error(events.error());
   std::string body = "{\"conversation\":" + proto_json(*conv) + ",\"events\":[";

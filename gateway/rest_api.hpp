@@ -1,7 +1,9 @@
 #pragma once
 // The HTTP API: /healthz, /readyz, POST /v1/visitors (a visitor token for the web widget,
 // optionally bound to the site's own user id by the site's HMAC), and for staff (agent, lead or
-// admin token): GET /v1/queues, /v1/conversations/{id} (state and events), /v1/customers/{id}/timeline.
+// admin token): GET /v1/queues, /v1/conversations/{id} (state and events; of the caller's teams),
+// /v1/customers/{id}/timeline, GET /v1/agents[/{id}] (agents sharing a team with the caller; all
+// for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own teams).
 // Answers that need Redis run on the core strand. Errors are JSON {"code", "message"}. No Beast
 // here. Thread-safe: handle() may run on any strand.
 
@@ -15,6 +17,7 @@
 #include "gateway/auth/jwt.hpp"
 #include "gateway/http_routes.hpp"
 #include "proto/config.pb.h"
+#include "store/agents.hpp"
 #include "store/timeline.hpp"
 
 namespace switchboard::gateway {
@@ -23,15 +26,17 @@ class rest_api {
  public:
   // `redis_ready` is read on every /readyz; `timeline` runs on `core`.
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-           boost::asio::any_io_executor core, store::timeline_repository& timeline);
+           boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents);
 
   void handle(http_request req, http_responder respond) const;
 
  private:
   http_answer visitors(const http_request& req) const;
   // The staff member behind the request's bearer token, or the 401/403 answer.
-  bool staff_only(const http_request& req, http_answer& refusal) const;
-  boost::asio::awaitable<http_answer> conversation(std::string id, std::string query) const;
+  bool staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const;
+  boost::asio::awaitable<http_answer> conversation(jwt_claims who, std::string id, std::string query) const;
+  boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
+  boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
   boost::asio::awaitable<http_answer> timeline(std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
@@ -39,6 +44,7 @@ class rest_api {
   std::string queues_json_;
   boost::asio::any_io_executor core_;
   store::timeline_repository& timeline_;
+  store::agent_repository& agents_;
   const clock& clock_;
   id_generator& ids_;
   const std::atomic<bool>& redis_ready_;

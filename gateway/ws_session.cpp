@@ -115,10 +115,14 @@ void ws_session::on_accept(beast::error_code ec) {
   v1::ServerFrame welcome;
   auto* w = welcome.mutable_welcome();
   w->set_session_id(s_->id);
-  w->set_role(who_.who == role::customer ? "customer" : who_.who == role::agent ? "agent" : "lead");
+  w->set_role(who_.who == role::customer ? "customer"
+              : who_.who == role::agent  ? "agent"
+              : who_.who == role::lead   ? "lead"
+                                         : "admin");
   w->set_subject(who_.subject);
   w->set_heartbeat_seconds(static_cast<int>(ctx_->idle_timeout.count() / 2));
   send_local(welcome);
+  ctx_->service->opened(shared_from_this());
   do_read();
 }
 

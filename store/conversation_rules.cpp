@@ -58,6 +58,8 @@ append_effects effects_of(const v1::Event& e) {
       } else {
         fx.transitions = "offered>queued";
         fx.notify = e.offer_outcome().outcome() == v1::OfferOutcome::DECLINED ? "declined" : "timed_out";
+        // Never offered to them again, also after a router failover (the new leader reads it).
+        fx.fields.emplace_back("*excluded", e.offer_outcome().agent_id());
       }
       break;
     case v1::Event::kAssignment:
@@ -69,6 +71,7 @@ append_effects effects_of(const v1::Event& e) {
       fx.transitions = "*>queued";
       fx.notify = "transfer";
       fx.fields.emplace_back("owner_id", "");
+      fx.fields.emplace_back("excluded", "");  // a new routing: everyone may be offered it again
       if (!e.transfer().to_queue().empty()) fx.fields.emplace_back("queue", e.transfer().to_queue());
       break;
     case v1::Event::kTakeover:
@@ -81,6 +84,9 @@ append_effects effects_of(const v1::Event& e) {
       if (!to.empty()) {
         fx.transitions = "*>" + std::string(to);
         fx.notify = e.status_change().to() == v1::RESOLVED ? "released" : "status";
+        if (e.status_change().to() == v1::RESOLVED || e.status_change().to() == v1::QUEUED) {
+          fx.fields.emplace_back("excluded", "");
+        }
       }
       break;
     }

@@ -88,6 +88,8 @@ std::string key_layout::agent_conversations(std::string_view id) const { return 
 std::string key_layout::agent_channel(std::string_view id) const { return prefix_ + ":ag:" + std::string(id) + ":ch"; }
 std::string key_layout::agent_events() const { return prefix_ + ":{ag}:ev"; }
 
+std::string key_layout::group_conversation_prefix(int group) const { return tagged(group, "cv", "") + ":"; }
+
 std::string key_layout::conversation_prefix(std::string_view customer_id) const {
   return tagged(group_of_customer(customer_id), "cv", "") + ":";
 }

@@ -68,6 +68,8 @@ class key_layout {
   std::string agent_events() const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
   std::string conversation_prefix(std::string_view customer_id) const;
+  // The same prefix for a group: "<p>:{g<k>}:cv:".
+  std::string group_conversation_prefix(int group) const;
   // Keys of a conversation, from its id (which carries the group). Empty if the id is malformed.
   std::string conversation(std::string_view conversation_id) const;
   std::string conversation_index(std::string_view conversation_id) const;

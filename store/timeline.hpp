@@ -32,7 +32,9 @@ struct append_request {
   v1::Event event;                  // event_id and at_ms are filled in when empty
   std::string idempotency_key;      // client or provider message id; empty: no dedupe
   v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
-  std::vector<std::pair<std::string, std::string>> fields;  // e.g. queue, priority, team
+  // Conversation fields to set, e.g. preview; "+queue": only on a conversation this append creates;
+  // "*excluded": appended to the field's comma-separated list.
+  std::vector<std::pair<std::string, std::string>> fields;
   std::uint64_t fencing_token = 0;  // router writes: the lease token (0: not a router write)
   // Conditions on the existing conversation, "field=v1|v2;field=v" (missing fields read as ""):
   // when one does not hold, nothing is written and append fails with wrong_state.

@@ -379,6 +379,7 @@ int engine::new_conversation(const conversation_fact& f, time_ms now) {
   c.queued_at = f.queued_at != 0 ? f.queued_at : now;
   c.entered_queue_at = now;
   c.seq = ++seq_;
+  for (const auto& a : f.excluded) c.excluded.push_back(agent_index(a));
   return ci;
 }
 
@@ -407,9 +408,10 @@ decisions engine::queue_conversation(const conversation_fact& f, time_ms now, bo
   auto& c = *convs_[static_cast<std::size_t>(ci)];
   const auto& q = queues_.at(f.queue);
   const std::string& pref = !f.preferred_agent.empty() ? f.preferred_agent : f.last_agent;
-  if (!pref.empty() && agent_ids_.count(pref) && q.q.policy().preferred_agent_wait_seconds() > 0) {
+  const int pin_s = f.preferred_wait_seconds > 0 ? f.preferred_wait_seconds : q.q.policy().preferred_agent_wait_seconds();
+  if (!pref.empty() && agent_ids_.count(pref) && pin_s > 0) {
     c.pinned_agent = agent_ids_.at(pref);
-    c.pin_until = now + time_ms{q.q.policy().preferred_agent_wait_seconds()} * 1000;
+    c.pin_until = now + time_ms{pin_s} * 1000;
   }
   const auto& p = q.q.policy();
   if (p.max_queue_length() > 0 && q.waiting >= static_cast<std::size_t>(p.max_queue_length()) &&

@@ -29,7 +29,9 @@ struct conversation_fact {
   std::string team;                    // empty: the queue's team
   std::string preferred_agent;         // wait for this agent first (policy.preferred_agent_wait_seconds)
   std::string last_agent;              // used as preferred when no preferred agent is given
+  int preferred_wait_seconds = 0;      // how long to wait for the preferred agent; 0: the queue's policy
   time_ms queued_at = 0;               // when it started waiting (its place in the queue)
+  std::vector<std::string> excluded;   // agents who declined or missed it: never offered it again
 };
 
 // An agent's current state. Sending it again replaces the previous one.

@@ -18,6 +18,8 @@
 --       this kind is added for the router ('' = none), 13 KPI fields to set once to now ("a,b"),
 --       14 channel name, 15 router lease token ('' or '0' = not a router write),
 --       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
+--       to set ('+field': only on the conversation this append creates; '*field': appended to a
+--       comma-separated list)
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
 -- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
 -- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
@@ -86,7 +88,19 @@ if created == 0 then
 end
 
 for field in string.gmatch(ARGV[13], '[^,]+') do redis.call('HSETNX', ckey, field, now) end
-for i = 17, #ARGV, 2 do redis.call('HSET', ckey, ARGV[i], ARGV[i + 1]) end
+for i = 17, #ARGV, 2 do
+  local f, mark = ARGV[i], string.sub(ARGV[i], 1, 1)
+  if mark == '+' then
+    if created == 1 then redis.call('HSET', ckey, string.sub(f, 2), ARGV[i + 1]) end
+  elseif mark == '*' then
+    local name = string.sub(f, 2)
+    local cur = redis.call('HGET', ckey, name)
+    if cur and cur ~= '' then redis.call('HSET', ckey, name, cur .. ',' .. ARGV[i + 1])
+    else redis.call('HSET', ckey, name, ARGV[i + 1]) end
+  else
+    redis.call('HSET', ckey, f, ARGV[i + 1])
+  end
+end
 
 local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
 redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)
@@ -106,11 +120,11 @@ if created == 1 or old ~= state then
   if ARGV[12] ~= '' then
     -- The router learns what it needs from the entry alone (no read back).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
-                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills')
+                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded')
     redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', ARGV[12],
-               'st', state, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
+               'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
-               'sk', f[11] or '')
+               'sk', f[11] or '', 'ex', f[12] or '')
   end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

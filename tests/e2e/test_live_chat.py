@@ -170,7 +170,7 @@ class LiveChatTest(ProcessTest):
         self.run_async(scenario())
 
     def test_staff_read_conversations_and_timelines_over_rest(self):
-        s = self.serve(extra="queues: [{name: general}, {name: billing}]\n")
+        s = self.serve(extra="queues: [{name: general, team: care}, {name: billing}]\n")
         token = visitor_token(s.http_port)
 
         async def chat():
@@ -181,10 +181,13 @@ class LiveChatTest(ProcessTest):
             return a["ack"]["conversationId"]
 
         conv = self.run_async(chat())
-        agent = staff_token()
+        agent = staff_token(teams=["care"])
         status, body = get(s.http_port, f"/v1/conversations/{conv}", agent)
         self.assertEqual(status, 200, body)
         got = json.loads(body)
+        # Staff of another team: "not found", as for a conversation that does not exist.
+        status, body = get(s.http_port, f"/v1/conversations/{conv}", staff_token(teams=["tech"]))
+        self.assertEqual((status, json.loads(body)["code"]), (404, "not_found"))
         self.assertEqual(got["conversation"]["state"], "QUEUED")
         self.assertEqual(got["conversation"]["queue"], "general")
         self.assertEqual([e["message"]["body"] for e in got["events"]], ["hello", "are you there?"])

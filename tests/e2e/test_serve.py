@@ -81,9 +81,11 @@ def sign_token(claims, secret=None, kid="e2e"):
     return f"{header}.{payload}.{b64e(sig)}"
 
 
-def staff_token(role="agent", sub="agent-7"):
-    return sign_token({"sub": sub, "role": role, "iss": "switchboard", "aud": "switchboard",
-                       "exp": int(time.time()) + 600})
+def staff_token(role="agent", sub="agent-7", teams=None):
+    claims = {"sub": sub, "role": role, "iss": "switchboard", "aud": "switchboard", "exp": int(time.time()) + 600}
+    if teams is not None:
+        claims["teams"] = teams
+    return sign_token(claims)
 
 
 def get(port, path, token=None):
@@ -100,7 +102,7 @@ def get(port, path, token=None):
 class Server:
     """A switchboard process with its own config in a temporary folder."""
 
-    def __init__(self, folder, redis_url="", extra="", server_extra=""):
+    def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router"):
         self.folder = folder
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")
@@ -120,7 +122,7 @@ auth:
   keys: [{{kid: e2e, secret: {JWT_SECRET}}}]
 {extra}""")
         self.log = open(os.path.join(folder, "serve.log"), "w+")
-        self.proc = subprocess.Popen([BIN, "serve", "--config", self.config], stdout=self.log,
+        self.proc = subprocess.Popen([BIN, "serve", "--config", self.config, "--roles", roles], stdout=self.log,
                                      stderr=subprocess.STDOUT)
 
     def output(self):

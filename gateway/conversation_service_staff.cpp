@@ -1,0 +1,319 @@
+// The agent desk side of the conversation service (see conversation_service.hpp).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <algorithm>
+
+#include "gateway/conversation_service.hpp"
+
+namespace switchboard::gateway {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kTimelinePage = 500;   // events per TimelinePage frame
+constexpr int kTimelinePagesOnAccept = 4;    // more: the page's nextAfter, for GET /v1/customers/{id}/timeline
+
+void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
+
+v1::ServerFrame ack(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool dup) {
+  v1::ServerFrame f;
+  f.set_request_id(request_id);
+  f.mutable_ack()->set_conversation_id(conversation);
+  f.mutable_ack()->set_seq(seq);
+  f.mutable_ack()->set_duplicate(dup);
+  return f;
+}
+
+// Only the owner replies, transfers or resolves, and only while it is theirs to work on.
+std::string owner_guard(const std::string& who) { return "owner_id=" + who + ";state=assigned|waiting_customer|wrap_up"; }
+
+}  // namespace
+
+bool staff_may_read(const principal& p, const v1::Conversation& c) {
+  if (p.who == role::admin) return true;
+  if (p.who == role::customer) return false;
+  if (!c.owner_id().empty() && c.owner_id() == p.subject) return true;
+  // A conversation of a queue without a team is everyone's.
+  return c.team().empty() || std::find(p.teams.begin(), p.teams.end(), c.team()) != p.teams.end();
+}
+
+v1::Agent conversation_service::fallback_profile(const principal& p) const {
+  for (const auto& a : configured_agents_) {
+    if (a.id() == p.subject) return a;
+  }
+  // Not configured: the token's teams, web chat with three at a time, no skills (PUT /v1/agents
+  // gives them).
+  v1::Agent a;
+  a.set_id(p.subject);
+  for (const auto& t : p.teams) a.add_teams(t);
+  auto* c = a.add_capacity();
+  c->set_channel(v1::CHANNEL_WEB);
+  c->set_max_concurrent(3);
+  return a;
+}
+
+asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_sink> s) {
+  const std::string id = s->who().subject;
+  desks_[s.get()] = desk{id, false, false};
+  auto r = co_await agents_.connected(fallback_profile(s->who()));
+  auto it = desks_.find(s.get());
+  if (!r) {
+    if (it != desks_.end()) desks_.erase(it);
+    reply(*s, error_for("", r.error()));
+    co_return;
+  }
+  if (it == desks_.end() || it->second.closed) {
+    if (it != desks_.end()) desks_.erase(it);
+    co_await agents_.dropped(id);  // it closed while registering
+    co_return;
+  }
+  it->second.registered = true;
+  rooms_.join_agent(id, s);
+  reply(*s, co_await agent_state(id, r->agent));
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::agent_state(const std::string& agent_id, const v1::Agent& a) {
+  v1::ServerFrame f;
+  auto* st = f.mutable_agent_state();
+  st->set_status(a.status());
+  st->set_status_since_ms(a.status_since_ms());
+  auto held = co_await agents_.conversations(agent_id);
+  if (held) {
+    for (auto& c : *held) *st->add_conversations() = std::move(c);
+  }
+  co_return f;
+}
+
+asio::awaitable<result<v1::Conversation>> conversation_service::readable(const session_sink& s,
+                                                                         const std::string& conversation_id) {
+  auto conv = co_await timeline_.conversation(conversation_id);
+  if (!conv) co_return conv.error();
+  if (!staff_may_read(s.who(), *conv)) co_return error_code(errc::not_found);
+  co_return conv;
+}
+
+asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
+  const std::string& id = f.request_id();
+  try {
+    v1::ServerFrame answer;
+    switch (f.kind_case()) {
+      case v1::ClientFrame::kPing:
+      case v1::ClientFrame::kResume:
+        co_await run(s, std::move(f));  // the same for everyone
+        co_return;
+      case v1::ClientFrame::kSetStatus:
+        answer = co_await set_status(*s, f);
+        break;
+      case v1::ClientFrame::kAnswerOffer:
+        answer = co_await answer_offer(s, f);
+        break;
+      case v1::ClientFrame::kSendMessage:
+      case v1::ClientFrame::kAddNote:
+      case v1::ClientFrame::kTransfer:
+      case v1::ClientFrame::kResolve:
+        answer = co_await staff_write(s, f);
+        break;
+      case v1::ClientFrame::kTyping:
+      case v1::ClientFrame::kRead:
+        answer = co_await staff_presence(*s, f);
+        break;
+      default:
+        answer = error_frame(id, "forbidden", "this role may not send that request");
+        break;
+    }
+    reply(*s, std::move(answer));
+  } catch (const std::exception& e) {
+    reply(*s, error_frame(id, "internal", e.what()));
+  }
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::set_status(const session_sink& s, const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  if (s.who().who != role::agent && s.who().who != role::lead) {
+    co_return error_frame(id, "forbidden", "only agents and leads have a status");
+  }
+  const auto status = f.set_status().status();
+  if (status != v1::AVAILABLE && status != v1::AWAY && status != v1::OFFLINE) {
+    co_return error_frame(id, "bad_request", "status must be AVAILABLE, AWAY or OFFLINE");
+  }
+  auto r = co_await agents_.set_status(s.who().subject, status);
+  if (!r) co_return error_for(id, r.error());
+  auto state = co_await agent_state(s.who().subject, r->agent);
+  state.set_request_id(id);
+  co_return state;
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::answer_offer(std::shared_ptr<session_sink> s,
+                                                                    const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const auto& a = f.answer_offer();
+  const std::string& me = s->who().subject;
+  auto conv = co_await timeline_.conversation(a.conversation_id());
+  if (!conv && is_retryable(conv.error())) co_return error_for(id, conv.error());
+  if (!conv) co_return error_frame(id, "offer_unavailable", "this offer is not open for you (expired or answered)");
+  store::append_request req;
+  req.customer_id = conv->customer_id();
+  req.conversation_id = a.conversation_id();
+  req.guard = "state=offered;offer_agent=" + me;  // only the agent offered, only while offered
+  req.event.set_actor(me);
+  req.event.mutable_offer_outcome()->set_agent_id(me);
+  req.event.mutable_offer_outcome()->set_outcome(a.accept() ? v1::OfferOutcome::ACCEPTED : v1::OfferOutcome::DECLINED);
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() == errc::wrong_state) {
+    // A re-sent accept that already succeeded is a duplicate, not an error.
+    auto now = co_await timeline_.conversation(a.conversation_id());
+    if (a.accept() && now && now->owner_id() == me && now->state() == v1::ASSIGNED) {
+      rooms_.join(a.conversation_id(), s);
+      co_return ack(id, a.conversation_id(), now->last_seq(), true);
+    }
+    co_return error_frame(id, "offer_unavailable", "this offer is not open for you (expired or answered)");
+  }
+  if (!r) co_return error_for(id, r.error());
+  if (!a.accept()) co_return ack(id, r->conversation_id, r->seq, r->duplicate);
+  // Accepted: the room, then the customer's whole cross-channel history, then the ack.
+  rooms_.join(r->conversation_id, s);
+  std::string after;
+  for (int page = 0; page < kTimelinePagesOnAccept; ++page) {
+    auto p = co_await timeline_.read_timeline(conv->customer_id(), after, kTimelinePage);
+    if (!p) break;
+    v1::ServerFrame tf;  // no request id: the pages come before the answer (the Ack)
+    auto* t = tf.mutable_timeline();
+    t->set_customer_id(conv->customer_id());
+    for (auto& ev : p->events) *t->add_events() = std::move(ev);
+    t->set_next_after(p->next_after);
+    reply(*s, std::move(tf));
+    if (p->next_after.empty()) break;
+    after = p->next_after;
+  }
+  co_return ack(id, r->conversation_id, r->seq, r->duplicate);
+}
+
+// Reply, note, transfer, resolve: one guarded append each.
+asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_ptr<session_sink> s,
+                                                                   const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const std::string& me = s->who().subject;
+  std::string cid;
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kSendMessage: cid = f.send_message().conversation_id(); break;
+    case v1::ClientFrame::kAddNote: cid = f.add_note().conversation_id(); break;
+    case v1::ClientFrame::kTransfer: cid = f.transfer().conversation_id(); break;
+    default: cid = f.resolve().conversation_id(); break;
+  }
+  if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
+  auto conv = co_await readable(*s, cid);
+  if (!conv) co_return error_for(id, conv.error());
+
+  store::append_request req;
+  req.customer_id = conv->customer_id();
+  req.conversation_id = cid;
+  req.event.set_actor(me);
+  bool leaves = false;  // the desk stops following the conversation afterwards
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kSendMessage: {
+      const auto& m = f.send_message().message();
+      if (m.client_message_id().empty()) {
+        co_return error_frame(id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
+      }
+      if (m.body().empty() && m.attachments().empty()) co_return error_frame(id, "bad_request", "an empty message");
+      auto* msg = req.event.mutable_message();
+      *msg = m;
+      msg->set_direction(v1::DIRECTION_OUTBOUND);
+      msg->set_channel(conv->channel());
+      msg->set_author_id(me);
+      req.idempotency_key = "staff:" + me + ":" + m.client_message_id();
+      req.guard = owner_guard(me);
+      break;
+    }
+    case v1::ClientFrame::kAddNote: {
+      if (f.add_note().body().empty()) co_return error_frame(id, "bad_request", "an empty note");
+      auto* note = req.event.mutable_note();
+      note->set_direction(v1::DIRECTION_INTERNAL);
+      note->set_body(f.add_note().body());
+      note->set_author_id(me);
+      note->set_channel(conv->channel());
+      if (!id.empty()) req.idempotency_key = "note:" + me + ":" + id;
+      break;
+    }
+    case v1::ClientFrame::kTransfer: {
+      const auto& t = f.transfer();
+      if (t.to_agent_id().empty() == t.to_queue().empty()) {
+        co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
+      }
+      if (!t.to_queue().empty() && !queue_exists(t.to_queue())) {
+        co_return error_frame(id, "not_found", "no queue named '" + t.to_queue() + "'");
+      }
+      if (t.to_agent_id() == me) co_return error_frame(id, "bad_request", "a transfer to yourself");
+      if (!t.to_agent_id().empty()) {
+        auto target = co_await agents_.get(t.to_agent_id());
+        if (!target) {
+          co_return target.error() == errc::not_found ? error_frame(id, "not_found", "no agent '" + t.to_agent_id() + "'")
+                                                      : error_for(id, target.error());
+        }
+      }
+      auto* ev = req.event.mutable_transfer();
+      ev->set_from_id(me);
+      ev->set_to_agent_id(t.to_agent_id());
+      ev->set_to_queue(t.to_queue());
+      ev->set_note(t.note());
+      req.guard = owner_guard(me);
+      req.fields.emplace_back("preferred_agent", t.to_agent_id());
+      req.fields.emplace_back("last_owner", me);
+      if (!id.empty()) req.idempotency_key = "transfer:" + me + ":" + id;
+      leaves = true;
+      break;
+    }
+    default: {
+      auto* sc = req.event.mutable_status_change();
+      sc->set_to(v1::RESOLVED);
+      sc->set_actor(me);
+      sc->set_disposition(f.resolve().disposition().empty() ? "solved" : f.resolve().disposition());
+      req.guard = "owner_id=" + me;
+      if (!id.empty()) req.idempotency_key = "resolve:" + me + ":" + id;
+      leaves = true;
+      break;
+    }
+  }
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() == errc::wrong_state) {
+    co_return error_frame(id, "not_owner", "you do not own this conversation (any more)");
+  }
+  if (!r) co_return error_for(id, r.error());
+  if (leaves && !r->duplicate) rooms_.leave(cid, s.get());
+  co_return ack(id, r->conversation_id, r->seq, r->duplicate);
+}
+
+asio::awaitable<v1::ServerFrame> conversation_service::staff_presence(const session_sink& s, const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const std::string& me = s.who().subject;
+  const auto& cid = f.has_typing() ? f.typing().conversation_id() : f.read().conversation_id();
+  auto conv = co_await readable(s, cid);
+  if (!conv) co_return error_for(id, conv.error());
+  v1::Event ev;
+  ev.set_actor(me);
+  if (f.has_typing()) {
+    ev.mutable_typing()->set_who(me);
+    ev.mutable_typing()->set_active(f.typing().active());
+    auto r = co_await timeline_.publish_ephemeral(cid, std::move(ev));
+    if (!r) co_return error_for(id, r.error());
+    co_return ack(id, cid, 0, false);
+  }
+  const auto up_to = f.read().up_to_seq();
+  if (up_to < 1 || up_to > conv->last_seq()) {
+    co_return error_frame(id, "bad_request", "upToSeq must be a seq of this conversation");
+  }
+  ev.mutable_read()->set_who(me);
+  ev.mutable_read()->set_up_to_seq(up_to);
+  store::append_request req;
+  req.customer_id = conv->customer_id();
+  req.conversation_id = cid;
+  req.idempotency_key = "read:" + me + ":" + std::to_string(up_to);
+  req.event = std::move(ev);
+  auto a = co_await timeline_.append(std::move(req));
+  if (!a) co_return error_for(id, a.error());
+  co_return ack(id, a->conversation_id, a->seq, a->duplicate);
+}
+
+}  // namespace switchboard::gateway

@@ -1,0 +1,763 @@
+#include "router/service.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "proto/wire.pb.h"
+#include "store/conversation_rules.hpp"
+#include "store/scripts.hpp"
+
+namespace switchboard::router {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kGroup = "router";
+constexpr time_ms kPositionEveryMs = 1000;
+constexpr std::size_t kPreviewChars = 140;
+
+// Field `name` of a stream entry's flat field list, or "".
+std::string field(const store::reply& fields, std::string_view name) {
+  for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == name) return fields.elements[i + 1].str;
+  }
+  return {};
+}
+
+std::int64_t to_int(const std::string& s) {
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return v;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// "a,b" → {a, b}.
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "name:min,name:min" → skill needs.
+std::vector<skill_need> parse_skills(const std::string& s) {
+  std::vector<skill_need> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    const auto part = s.substr(start, end - start);
+    const auto colon = part.find(':');
+    if (colon != std::string::npos && colon > 0) {
+      out.push_back({part.substr(0, colon), std::clamp(static_cast<int>(to_int(part.substr(colon + 1))), 1, 5)});
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+using field_list = std::vector<std::pair<std::string, std::string>>;
+
+// Field/value pairs for an append (GCC 12 miscompiles braced lists of strings inside coroutines).
+field_list fields_of(std::string f1, std::string v1) {
+  field_list out;
+  out.emplace_back(std::move(f1), std::move(v1));
+  return out;
+}
+field_list fields_of(std::string f1, std::string v1, std::string f2, std::string v2) {
+  field_list out = fields_of(std::move(f1), std::move(v1));
+  out.emplace_back(std::move(f2), std::move(v2));
+  return out;
+}
+
+}  // namespace
+
+service::service(asio::any_io_executor ex, store::redis_client& redis, const store::key_layout& keys, id_generator& ids,
+                 const clock& clk, const v1::StoreConfig& store_cfg, service_options opts)
+    : ex_(ex),
+      redis_(redis),
+      keys_(keys),
+      ids_(ids),
+      clock_(clk),
+      opts_(std::move(opts)),
+      timeline_(redis, keys, ids, clk, store_cfg),
+      agents_(redis, keys, clk),
+      lease_(redis, "router", opts_.instance, opts_.lease_ttl, keys),
+      timer_(ex) {
+  for (int g = 0; g < keys_.groups(); ++g) streams_.push_back(keys_.routing_requests(g));
+  streams_.push_back(keys_.agent_events());
+  for (const auto& q : opts_.queues) queue_team_[q.name()] = q.team();
+}
+
+service::~service() = default;
+
+void service::start() {
+  asio::co_spawn(ex_, loop(), [this](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("router stopped: {}", ex.what());
+      }
+    }
+    leader_ = false;
+    if (on_stopped_) on_stopped_();
+  });
+}
+
+void service::stop(std::function<void()> done) {
+  asio::post(ex_, [this, done = std::move(done)]() mutable {
+    stopping_ = true;
+    on_stopped_ = std::move(done);
+    timer_.cancel();
+  });
+}
+
+asio::awaitable<void> service::sleep_for(std::chrono::milliseconds d) {
+  timer_.expires_after(d);
+  co_await timer_.async_wait(use_tuple);
+}
+
+// ---- leadership ----
+
+asio::awaitable<void> service::ensure_groups() {
+  for (std::size_t i = 0; i < streams_.size() && !stopping_;) {
+    auto [ec, r] = co_await redis_.async_exec(store::cmd("XGROUP", "CREATE", streams_[i], kGroup, "$", "MKSTREAM"),
+                                              use_tuple);
+    if (!ec || r.error_code() == "BUSYGROUP") {
+      ++i;
+      continue;
+    }
+    co_await sleep_for(std::chrono::milliseconds(200));  // Redis not reachable yet: try again
+  }
+}
+
+asio::awaitable<void> service::loop() {
+  co_await ensure_groups();
+  while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_renew_) co_await renew();
+    if (stopping_) break;
+    if (!leader_) {
+      co_await sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(next_renew_ - std::chrono::steady_clock::now()));
+      continue;
+    }
+    // Block until work comes, the next engine timer, the next renewal or the next positions.
+    const time_ms now = clock_.unix_ms();
+    const time_ms renew_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      next_renew_ - std::chrono::steady_clock::now()).count();
+    const time_ms until = std::min(std::min(engine_->next_timer(), next_positions_), renew_at);
+    const auto block = std::chrono::milliseconds(std::clamp<time_ms>(until - now, 1, opts_.max_block.count()));
+    co_await read_and_route(block);
+    if (!leader_ || stopping_) continue;
+    const time_ms after = clock_.unix_ms();
+    co_await apply(engine_->advance(after), true);
+    if (!leader_) continue;
+    co_await expire_grace(after);
+    if (leader_ && after >= next_positions_) {
+      co_await publish_positions(after);
+      next_positions_ = after + kPositionEveryMs;
+    }
+  }
+  if (leader_) {
+    leader_ = false;
+    co_await lease_.release();
+    spdlog::info("router {} released the lease", opts_.instance);
+  }
+}
+
+asio::awaitable<void> service::renew() {
+  next_renew_ = std::chrono::steady_clock::now() + opts_.lease_ttl / 3;
+  auto t = co_await lease_.acquire();
+  if (!t) {
+    if (leader_) step_down("cannot renew the lease");
+    co_return;
+  }
+  if (*t == 0) {
+    if (leader_) step_down("another router holds the lease");
+    co_return;
+  }
+  if (leader_ && *t == token_) {
+    // Renewed. Requests a stale reader took after losing the lease are handled here.
+    co_await claim(opts_.lease_ttl);
+    co_return;
+  }
+  token_ = *t;
+  auto fenced = co_await lease_.fence(token_);
+  if (!fenced || !*fenced) {
+    spdlog::warn("router {} could not fence the groups with token {}", opts_.instance, token_);
+    co_return;
+  }
+  co_await take_over();
+}
+
+void service::step_down(const char* why) {
+  spdlog::warn("router {} steps down: {}", opts_.instance, why);
+  leader_ = false;
+  engine_.reset();
+  convs_.clear();
+  agent_infos_.clear();
+  grace_.clear();
+}
+
+// Rebuilds the engine from the store: held conversations first (they use capacity), then agents,
+// then waiting conversations in their order of arrival; then what a crashed leader left pending.
+asio::awaitable<void> service::take_over() {
+  const time_ms now = clock_.unix_ms();
+  engine_ = std::make_unique<engine>(engine_config{opts_.queues, 5});
+  convs_.clear();
+  agent_infos_.clear();
+  grace_.clear();
+  struct waiting_row {
+    time_ms queued_at;
+    std::string id;
+    std::vector<std::string> excluded;
+  };
+  std::vector<waiting_row> waiting;
+  std::map<std::string, std::vector<std::pair<std::string, v1::AgentConversation>>> held;
+  for (int g = 0; g < keys_.groups(); ++g) {
+    auto [ec, r] = co_await redis_.async_eval(store::scripts::router_snapshot(), store::cmd(keys_.active(g)),
+                                              store::cmd(keys_.group_conversation_prefix(g)), use_tuple);
+    if (ec) {
+      spdlog::warn("router {} cannot read group {}: {}", opts_.instance, g, ec.message());
+      engine_.reset();
+      co_return;  // not leader yet; the next renewal tries again
+    }
+    for (const auto& row : r.elements) {
+      if (row.elements.size() != 17) continue;
+      auto s = [&](int i) -> const std::string& { return row.elements[static_cast<std::size_t>(i)].str; };
+      const std::string& id = s(0);
+      conv_info c;
+      c.customer = s(1);
+      c.queue = s(3);
+      c.channel = store::channel_from_name(s(4)).value_or(v1::CHANNEL_WEB);
+      c.priority = static_cast<int>(to_int(s(5)));
+      c.preview = s(12);
+      c.queued_at = to_int(s(13));
+      c.seq = to_int(s(15));
+      const std::string state = s(2);
+      convs_[id] = c;
+      conversation_fact f = conversation_fact_of(id);
+      f.required = parse_skills(s(14));
+      f.excluded = split(s(16));
+      if (state == "queued") {
+        waiting.push_back({c.queued_at, id, f.excluded});
+      } else if (state == "offered" && !s(8).empty()) {
+        engine_->restore(f, s(8), true, to_int(s(9)));
+        convs_[id].owner = s(8);
+        v1::AgentConversation ac;
+        ac.set_conversation_id(id);
+        ac.set_state(v1::OFFERED);
+        held[s(8)].push_back({id, ac});
+      } else if ((state == "assigned" || state == "waiting_customer" || state == "wrap_up") && !s(7).empty()) {
+        engine_->restore(f, s(7), false, 0);
+        convs_[id].owner = s(7);
+        convs_[id].assigned_at = now;
+      }
+    }
+  }
+  auto agents = co_await agents_.list();
+  if (!agents) {
+    engine_.reset();
+    co_return;
+  }
+  decisions ds;
+  for (auto& rec : *agents) {
+    auto& info = agent_infos_[rec.agent.id()];
+    info.profile = rec.agent;
+    info.status = rec.agent.status();
+    info.connections = rec.connections;
+    // Nobody connected: they get the grace period from now (their drop may predate this leader).
+    if (rec.connections == 0) grace_[rec.agent.id()] = now + opts_.agent_grace.count();
+    update_agent(rec.agent.id(), ds);
+  }
+  std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.queued_at < b.queued_at; });
+  for (const auto& w : waiting) {
+    conversation_fact f = conversation_fact_of(w.id);
+    f.excluded = w.excluded;
+    auto more = engine_->queue_conversation(f, now);
+    ds.insert(ds.end(), more.begin(), more.end());
+  }
+  leader_ = true;
+  spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
+               convs_.size(), agent_infos_.size());
+  // The agents' index of what they hold, rebuilt from what the engine now knows.
+  for (const auto& [id, info] : agent_infos_) {
+    co_await redis_.async_exec(store::cmd("DEL", keys_.agent_conversations(id)), use_tuple);
+  }
+  for (const auto& [id, c] : convs_) {
+    if (c.owner.empty()) continue;
+    const bool offered = engine_->conversation_state(id) == "offered";
+    co_await index_agent_conversation(c.owner, id, offered ? v1::OFFERED : v1::ASSIGNED, 0);
+  }
+  co_await apply(std::move(ds), false);
+  // Requests a crashed leader read but never acknowledged (stale ones are skipped by seq).
+  co_await claim(std::chrono::milliseconds(0));
+}
+
+// Takes over entries pending with other consumers for at least `min_idle`, handles them like
+// fresh ones and acknowledges them.
+asio::awaitable<void> service::claim(std::chrono::milliseconds min_idle) {
+  for (const auto& stream : streams_) {
+    if (!leader_) co_return;
+    auto [ec, r] = co_await redis_.async_exec(store::cmd("XAUTOCLAIM", stream, kGroup, opts_.instance,
+                                                         std::to_string(min_idle.count()), "0-0", "COUNT", "1000"),
+                                              use_tuple);
+    if (ec || !r.is_array() || r.elements.size() < 2 || r.elements[1].elements.empty()) continue;
+    std::vector<std::string> ack = store::cmd("XACK", stream, kGroup);
+    for (const auto& entry : r.elements[1].elements) {
+      if (entry.elements.size() != 2 || !entry.elements[1].is_array()) continue;
+      if (stream == keys_.agent_events()) {
+        co_await on_agent_event(entry.elements[1]);
+      } else {
+        co_await on_request(entry.elements[1]);
+      }
+      ack.push_back(entry.elements[0].str);
+    }
+    if (leader_) co_await redis_.async_exec(std::move(ack), use_tuple);
+  }
+}
+
+// ---- reading ----
+
+asio::awaitable<void> service::read_and_route(std::chrono::milliseconds block) {
+  std::vector<std::string> args = store::cmd("XREADGROUP", "GROUP", kGroup, opts_.instance, "COUNT",
+                                             std::to_string(opts_.read_batch), "BLOCK", std::to_string(block.count()),
+                                             "STREAMS");
+  args.insert(args.end(), streams_.begin(), streams_.end());
+  for (std::size_t i = 0; i < streams_.size(); ++i) args.emplace_back(">");
+  auto [ec, r] = co_await redis_.async_exec(std::move(args), use_tuple);
+  if (ec) {
+    if (r.error_code() == "NOGROUP") co_await ensure_groups();  // the streams were deleted (FLUSHALL)
+    else co_await sleep_for(std::chrono::milliseconds(100));
+    co_return;
+  }
+  if (!r.is_array()) co_return;  // timed out: nil
+  for (const auto& per_stream : r.elements) {
+    if (per_stream.elements.size() != 2) continue;
+    const std::string& stream = per_stream.elements[0].str;
+    const bool agents = stream == keys_.agent_events();
+    std::vector<std::string> ack = store::cmd("XACK", stream, kGroup);
+    for (const auto& entry : per_stream.elements[1].elements) {
+      if (entry.elements.size() != 2 || !entry.elements[1].is_array()) continue;
+      if (!leader_) co_return;  // stepped down mid-batch: the next leader claims the rest
+      if (agents) {
+        co_await on_agent_event(entry.elements[1]);
+      } else {
+        co_await on_request(entry.elements[1]);
+      }
+      ack.push_back(entry.elements[0].str);
+    }
+    if (ack.size() > 3 && leader_) co_await redis_.async_exec(std::move(ack), use_tuple);
+  }
+}
+
+conversation_fact service::conversation_fact_of(const std::string& id) const {
+  conversation_fact f;
+  f.id = id;
+  auto it = convs_.find(id);
+  if (it == convs_.end()) return f;
+  f.queue = it->second.queue;
+  f.channel = it->second.channel;
+  f.priority = it->second.priority;
+  f.queued_at = it->second.queued_at;
+  return f;
+}
+
+void service::forget(const std::string& id, time_ms now) {
+  auto it = convs_.find(id);
+  if (it == convs_.end()) return;
+  if (it->second.assigned_at > 0) {
+    // Handle time feeds the wait estimate: a moving average per queue.
+    const double seconds = static_cast<double>(now - it->second.assigned_at) / 1000.0;
+    auto [h, fresh] = handle_seconds_.try_emplace(it->second.queue, opts_.default_handle_seconds);
+    h->second = 0.8 * h->second + 0.2 * std::max(1.0, seconds);
+  }
+  convs_.erase(it);
+}
+
+asio::awaitable<void> service::on_request(const store::reply& fields) {
+  const std::string id = field(fields, "c");
+  const std::string kind = field(fields, "k");
+  const std::string state = field(fields, "st");
+  const time_ms now = clock_.unix_ms();
+  if (id.empty()) co_return;
+  // A note at or below the sequence number already accounted for is stale (re-claimed after a
+  // takeover whose snapshot already holds its effect, or superseded by the router's own write).
+  const std::int64_t seq = to_int(field(fields, "sq"));
+  if (auto known = convs_.find(id); known != convs_.end() && seq <= known->second.seq) co_return;
+  auto& c = convs_[id];
+  c.seq = seq;
+  c.customer = field(fields, "cu");
+  c.queue = field(fields, "q");
+  c.channel = store::channel_from_name(field(fields, "ch")).value_or(v1::CHANNEL_WEB);
+  c.priority = static_cast<int>(to_int(field(fields, "p")));
+  if (auto pv = field(fields, "pv"); !pv.empty()) c.preview = pv;
+  if (c.queued_at == 0) c.queued_at = to_int(field(fields, "ca"));
+  const std::string owner = field(fields, "o");
+  const std::string engine_state = engine_->conversation_state(id);
+
+  if (state == "resolved") {
+    const std::string held_by = engine_->conversation_agent(id);
+    auto ds = engine_->release(id, now);
+    if (!held_by.empty()) {
+      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(held_by), id), use_tuple);
+    }
+    forget(id, now);
+    co_await apply(std::move(ds), false);
+    co_return;
+  }
+  if (kind == "declined" && state == "queued") {
+    const std::string offered_to = field(fields, "oa");
+    if (engine_state == "offered" && engine_->conversation_agent(id) == offered_to) {
+      c.owner.clear();
+      co_await apply(engine_->answer_offer(id, offered_to, offer_answer::declined, now), false);
+      co_return;
+    }
+  }
+  if (state == "queued") {
+    // Already waiting or held as the engine sees it: nothing new.
+    if ((kind == "queued" || kind == "declined") && !engine_state.empty()) co_return;
+    // Queued again (transfer, requeue, reopen): out of the engine, then waiting once more,
+    // preferring the agent named.
+    decisions ds;
+    if (!engine_state.empty()) {
+      const std::string held_by = engine_->conversation_agent(id);
+      ds = engine_->release(id, now);
+      if (!held_by.empty()) {
+        co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(held_by), id), use_tuple);
+      }
+    }
+    c.owner.clear();
+    c.assigned_at = 0;
+    c.published_position = 0;
+    if (kind == "transfer") c.queued_at = now;
+    conversation_fact f = conversation_fact_of(id);
+    f.required = parse_skills(field(fields, "sk"));
+    f.excluded = split(field(fields, "ex"));
+    f.preferred_agent = field(fields, "pa");
+    f.last_agent = field(fields, "lo");
+    if (!f.preferred_agent.empty()) {
+      // Transferred to an agent: they get it first, for at least one offer's time.
+      for (const auto& q : opts_.queues) {
+        if (q.name() == f.queue) {
+          f.preferred_wait_seconds = std::max(q.policy().preferred_agent_wait_seconds(),
+                                              std::max(q.policy().offer_timeout_seconds(), 30) + 5);
+        }
+      }
+    }
+    bool accepted = false;
+    auto more = engine_->queue_conversation(f, now, &accepted);
+    if (!accepted) spdlog::warn("router: conversation {} names unknown queue '{}'", id, c.queue);
+    ds.insert(ds.end(), more.begin(), more.end());
+    co_await apply(std::move(ds), false);
+    co_return;
+  }
+  if ((state == "assigned" || state == "waiting_customer") && !owner.empty()) {
+    if (engine_state == "offered" && engine_->conversation_agent(id) == owner) {
+      co_await apply(engine_->answer_offer(id, owner, offer_answer::accepted, now), false);
+    } else if (engine_state != "assigned" || engine_->conversation_agent(id) != owner) {
+      // Held by someone the engine did not expect (an accept racing a timeout, a takeover): the
+      // store is the truth.
+      decisions ds = engine_->release(id, now);
+      engine_->restore(conversation_fact_of(id), owner, false, 0);
+      co_await apply(std::move(ds), false);
+    }
+    c.owner = owner;
+    c.assigned_at = now;
+    co_await index_agent_conversation(owner, id, v1::ASSIGNED, 0);
+  }
+}
+
+void service::update_agent(const std::string& agent_id, decisions& out) {
+  auto more = engine_->update_agent(fact_of(agent_id), clock_.unix_ms());
+  out.insert(out.end(), more.begin(), more.end());
+}
+
+agent_fact service::fact_of(const std::string& agent_id) const {
+  agent_fact f;
+  f.id = agent_id;
+  auto it = agent_infos_.find(agent_id);
+  if (it == agent_infos_.end()) {
+    f.status = v1::OFFLINE;
+    return f;
+  }
+  const auto& p = it->second.profile;
+  f.skills.assign(p.skills().begin(), p.skills().end());
+  f.teams.assign(p.teams().begin(), p.teams().end());
+  f.capacity.assign(p.capacity().begin(), p.capacity().end());
+  // No desk open: no offers (their held conversations wait out the grace period).
+  f.status = it->second.connections > 0 ? it->second.status : v1::OFFLINE;
+  f.status_since = p.status_since_ms();
+  return f;
+}
+
+asio::awaitable<void> service::on_agent_event(const store::reply& fields) {
+  const std::string id = field(fields, "a");
+  const std::string kind = field(fields, "k");
+  store::agent_record rec;
+  if (id.empty() || !store::decode_agent_record(field(fields, "p"), field(fields, "s"), to_int(field(fields, "ss")),
+                                                static_cast<int>(to_int(field(fields, "n"))), rec)) {
+    co_return;
+  }
+  auto& info = agent_infos_[id];
+  info.profile = rec.agent;
+  info.status = rec.agent.status();
+  info.connections = rec.connections;
+  if (rec.connections > 0) {
+    grace_.erase(id);
+  } else if (kind == "drop" && !grace_.count(id)) {
+    grace_[id] = clock_.unix_ms() + opts_.agent_grace.count();
+    spdlog::info("router: agent {} disconnected; conversations kept for {} ms", id, opts_.agent_grace.count());
+  }
+  decisions ds;
+  update_agent(id, ds);
+  co_await apply(std::move(ds), false);
+}
+
+// ---- writing decisions ----
+
+asio::awaitable<result<store::append_result>> service::write(const std::string& conversation_id, v1::Event ev,
+                                                              std::string guard,
+                                                              std::vector<std::pair<std::string, std::string>> fields) {
+  store::append_request req;
+  auto it = convs_.find(conversation_id);
+  req.customer_id = it == convs_.end() ? std::string() : it->second.customer;
+  req.conversation_id = conversation_id;
+  req.fencing_token = token_;
+  req.guard = std::move(guard);
+  req.fields = std::move(fields);
+  ev.set_actor("router");
+  req.event = std::move(ev);
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() == errc::fenced) step_down("fenced: a newer router wrote in a group");
+  if (r && it != convs_.end()) it->second.seq = std::max(it->second.seq, r->seq);
+  co_return r;
+}
+
+asio::awaitable<void> service::apply(decisions ds, bool requeue_is_timeout) {
+  for (auto& d : ds) {
+    if (!leader_) co_return;
+    co_await apply_one(std::move(d), requeue_is_timeout);
+  }
+}
+
+asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout) {
+  const std::string cid = d.conversation_id();
+  const time_ms now = clock_.unix_ms();
+  d.set_decision_id(ids_.next());
+  if (d.kind() != v1::Decision::SET_AGENT_AWAY) {
+    // The decision with its reasons, in the conversation's own timeline.
+    v1::Event trace;
+    *trace.mutable_decision() = d;
+    auto r = co_await write(cid, std::move(trace), "", field_list());
+    if (!r) {
+      if (r.error() != errc::fenced) spdlog::warn("router: cannot record decision on {}: {}", cid, r.error().message());
+      if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
+        co_await apply(engine_->release(cid, now), false);
+        forget(cid, now);
+      }
+      co_return;
+    }
+  }
+  switch (d.kind()) {
+    case v1::Decision::OFFER: {
+      const std::string agent = d.agent_id();
+      auto& c = convs_[cid];
+      const int timeout_s = [&] {
+        for (const auto& q : opts_.queues) {
+          if (q.name() == d.queue()) return q.policy().offer_timeout_seconds();
+        }
+        return 30;
+      }();
+      const time_ms expires = now + time_ms{timeout_s > 0 ? timeout_s : 30} * 1000;
+      v1::Event ev;
+      ev.mutable_offer()->set_agent_id(agent);
+      ev.mutable_offer()->set_expires_at_ms(expires);
+      ev.mutable_offer()->set_decision_id(d.decision_id());
+      auto r = co_await write(cid, std::move(ev), "state=queued",
+                              fields_of("offer_agent", agent, "offer_expires_at_ms", std::to_string(expires)));
+      if (!r) {
+        // No longer waiting (resolved, taken over) or the store is down: out of the engine; the
+        // store's next change about it brings it back.
+        if (r.error() != errc::fenced) {
+          co_await apply(engine_->release(cid, now), false);
+          forget(cid, now);
+        }
+        co_return;
+      }
+      c.owner = agent;
+      c.published_position = 0;
+      co_await index_agent_conversation(agent, cid, v1::OFFERED, expires);
+      v1::ServerFrame f;
+      auto* o = f.mutable_offer();
+      o->set_conversation_id(cid);
+      o->set_expires_at_ms(expires);
+      o->set_queue(d.queue());
+      o->set_channel(c.channel);
+      o->set_preview(c.preview.substr(0, kPreviewChars));
+      *o->mutable_decision() = d;
+      co_await publish_to_agent(agent, f);
+      break;
+    }
+    case v1::Decision::REQUEUE: {
+      const std::string agent = d.agent_id();
+      if (requeue_is_timeout) {
+        v1::Event ev;
+        ev.mutable_offer_outcome()->set_agent_id(agent);
+        ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
+        auto r = co_await write(cid, std::move(ev), "state=offered;offer_agent=" + agent, fields_of("offer_agent", ""));
+        if (!r && r.error() == errc::wrong_state) {
+          co_return;  // accepted or declined at the last moment: the note about it follows
+        }
+      }
+      convs_[cid].owner.clear();
+      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
+      v1::ServerFrame f;
+      auto* ev = f.mutable_event();
+      ev->set_conversation_id(cid);
+      ev->set_at_ms(now);
+      ev->set_actor("router");
+      ev->mutable_offer_outcome()->set_agent_id(agent);
+      ev->mutable_offer_outcome()->set_outcome(requeue_is_timeout ? v1::OfferOutcome::TIMED_OUT
+                                                                  : v1::OfferOutcome::DECLINED);
+      co_await publish_to_agent(agent, f);
+      break;
+    }
+    case v1::Decision::OVERFLOW: {
+      v1::Event ev;
+      ev.mutable_transfer()->set_from_id("router");
+      ev.mutable_transfer()->set_to_queue(d.queue());
+      ev.mutable_transfer()->set_note(d.reason());
+      co_await write(cid, std::move(ev), "state=queued", field_list());
+      convs_[cid].queue = d.queue();
+      break;
+    }
+    case v1::Decision::SET_AGENT_AWAY: {
+      auto r = co_await agents_.set_status(d.agent_id(), v1::AWAY);
+      if (r) {
+        agent_infos_[d.agent_id()].status = v1::AWAY;
+        v1::ServerFrame f;
+        auto* st = f.mutable_agent_state();
+        st->set_status(v1::AWAY);
+        st->set_status_since_ms(r->agent.status_since_ms());
+        st->set_reason(d.reason());
+        co_await publish_to_agent(d.agent_id(), f);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+asio::awaitable<void> service::publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f) {
+  co_await redis_.async_exec(store::cmd("PUBLISH", keys_.agent_channel(agent_id), f.SerializeAsString()), use_tuple);
+}
+
+asio::awaitable<void> service::index_agent_conversation(const std::string& agent_id, const std::string& cid,
+                                                        v1::ConversationState state, time_ms offer_expires) {
+  v1::AgentConversation ac;
+  ac.set_conversation_id(cid);
+  ac.set_state(state);
+  if (auto it = convs_.find(cid); it != convs_.end()) {
+    ac.set_customer_id(it->second.customer);
+    ac.set_queue(it->second.queue);
+    ac.set_channel(it->second.channel);
+  }
+  ac.set_offer_expires_at_ms(offer_expires);
+  co_await redis_.async_exec(store::cmd("HSET", keys_.agent_conversations(agent_id), cid, ac.SerializeAsString()),
+                             use_tuple);
+}
+
+// ---- grace and positions ----
+
+asio::awaitable<void> service::expire_grace(time_ms now) {
+  while (leader_ && !grace_.empty()) {
+    auto it = std::find_if(grace_.begin(), grace_.end(), [&](const auto& g) { return g.second <= now; });
+    if (it == grace_.end()) co_return;
+    const std::string agent = it->first;
+    grace_.erase(it);
+    std::vector<std::string> held;
+    for (const auto& [id, c] : convs_) {
+      if (c.owner == agent && engine_->conversation_state(id) == "assigned") held.push_back(id);
+    }
+    if (!held.empty()) spdlog::info("router: agent {} did not come back; requeueing {} conversations", agent, held.size());
+    for (const auto& id : held) {
+      v1::Event ev;
+      ev.mutable_status_change()->set_to(v1::QUEUED);
+      ev.mutable_status_change()->set_actor("router");
+      ev.mutable_status_change()->set_reason("agent " + agent + " disconnected and did not come back in time");
+      auto r = co_await write(id, std::move(ev), "owner_id=" + agent + ";state=assigned|waiting_customer|wrap_up",
+                              fields_of("owner_id", "", "last_owner", agent));
+      if (!r) continue;
+      decisions ds = engine_->release(id, now);
+      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), id), use_tuple);
+      auto& c = convs_[id];
+      c.owner.clear();
+      c.assigned_at = 0;
+      conversation_fact f = conversation_fact_of(id);
+      f.last_agent = agent;
+      auto more = engine_->queue_conversation(f, now);
+      ds.insert(ds.end(), more.begin(), more.end());
+      co_await apply(std::move(ds), false);
+    }
+  }
+}
+
+// Every waiting conversation is told its place in its queue and an estimate of the wait when the
+// place changed: estimate = place × average handle time ÷ agents available for the queue's team.
+asio::awaitable<void> service::publish_positions(time_ms now) {
+  std::map<std::string, std::vector<std::tuple<int, time_ms, std::string>>> by_queue;
+  for (const auto& [id, c] : convs_) {
+    if (engine_->conversation_state(id) != "waiting") continue;
+    by_queue[c.queue].emplace_back(-c.priority, c.queued_at, id);
+  }
+  for (auto& [queue, list] : by_queue) {
+    std::sort(list.begin(), list.end());
+    const std::string& team = queue_team_[queue];
+    int serving = 0;
+    for (const auto& [aid, a] : agent_infos_) {
+      if (a.connections <= 0 || a.status != v1::AVAILABLE) continue;
+      if (team.empty() || std::find(a.profile.teams().begin(), a.profile.teams().end(), team) != a.profile.teams().end()) {
+        ++serving;
+      }
+    }
+    auto h = handle_seconds_.try_emplace(queue, opts_.default_handle_seconds).first->second;
+    int place = 0;
+    for (const auto& [neg_priority, queued_at, id] : list) {
+      ++place;
+      auto& c = convs_[id];
+      if (c.published_position == place) continue;
+      c.published_position = place;
+      spdlog::debug("router: {} is number {} in {}", id, place, queue);
+      v1::ServerFrame f;
+      auto* qp = f.mutable_queue_position();
+      qp->set_conversation_id(id);
+      qp->set_position(place);
+      qp->set_estimated_wait_seconds(static_cast<int>(std::ceil(place * h / std::max(1, serving))));
+      co_await redis_.async_exec(store::cmd("PUBLISH", keys_.conversation_channel(id), "F\n" + f.SerializeAsString()),
+                                 use_tuple);
+      if (!leader_) co_return;
+    }
+  }
+  (void)now;
+}
+
+}  // namespace switchboard::router

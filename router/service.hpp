@@ -1,0 +1,137 @@
+#pragma once
+// The router service (ARCHITECTURE §1, §4.6, §5): exactly one active router among any number of
+// `switchboard serve` processes. Each contends for a Redis lease (store/lease.hpp); the holder
+// fences every shard group with its token, rebuilds the engine from the store (unresolved
+// conversations of every group, every agent record), re-claims requests a crashed router left
+// pending, and then consumes, with one consumer group:
+//   - the groups' routing-request streams, which the append script feeds atomically with each
+//     change a router must hear of (queued, accepted, declined, transferred, released, ...);
+//   - the agent event stream (status, profile, a desk connected or dropped).
+// It feeds the engine, times offers and bullseye steps with engine.advance(), and writes every
+// decision back through the append path under its fencing token: the decision with its reasons,
+// then what it does (an offer guarded on "still queued", a timed-out offer guarded on "still
+// offered to that agent", an overflow). A stale leader's writes are refused by the fence, and it
+// steps down. Offers and agent state go to the agent's channel; queue positions with an estimated
+// wait go to waiting conversations' channels. An agent whose last desk dropped keeps their
+// conversations for `agent_grace`, then they are requeued (their last agent preferred).
+//
+// Runs on its own executor with its own Redis connection (it blocks in XREADGROUP). start() and
+// stop() may be called from any thread; the rest runs on the executor.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "proto/config.pb.h"
+#include "router/engine/engine.hpp"
+#include "store/agents.hpp"
+#include "store/keys.hpp"
+#include "store/lease.hpp"
+#include "store/redis_client.hpp"
+#include "store/timeline.hpp"
+
+namespace switchboard::router {
+
+struct service_options {
+  std::string instance;                              // lease owner and consumer name; unique per process
+  std::chrono::milliseconds lease_ttl{3000};
+  std::chrono::milliseconds agent_grace{60'000};
+  int read_batch = 256;
+  int default_handle_seconds = 300;
+  std::chrono::milliseconds max_block{1000};         // below the Redis command timeout
+  std::vector<v1::Queue> queues;
+};
+
+class service {
+ public:
+  // `redis` must be a client of its own (blocking reads) running on `ex`, with the store's scripts.
+  service(boost::asio::any_io_executor ex, store::redis_client& redis, const store::key_layout& keys,
+          id_generator& ids, const clock& clk, const v1::StoreConfig& store_cfg, service_options opts);
+  ~service();
+
+  void start();
+  // Gives the lease up (a standby takes over at once) and ends the loop; `done` runs after.
+  void stop(std::function<void()> done);
+  bool leader() const noexcept { return leader_.load(); }
+
+ private:
+  struct conv_info {
+    std::string customer;
+    std::string queue;
+    v1::Channel channel = v1::CHANNEL_WEB;
+    int priority = 0;
+    std::string preview;
+    std::string owner;            // agent holding or offered it
+    time_ms queued_at = 0;
+    time_ms assigned_at = 0;
+    int published_position = 0;   // last QueuePosition sent
+    std::int64_t seq = 0;         // the conversation's seq this router has accounted for
+  };
+  struct agent_info {
+    v1::Agent profile;
+    v1::AgentStatus status = v1::OFFLINE;  // as the agent set it
+    int connections = 0;
+  };
+
+  boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<void> ensure_groups();
+  boost::asio::awaitable<void> renew();
+  boost::asio::awaitable<void> take_over();
+  boost::asio::awaitable<void> claim(std::chrono::milliseconds min_idle);
+  void step_down(const char* why);
+  boost::asio::awaitable<void> read_and_route(std::chrono::milliseconds block);
+  boost::asio::awaitable<void> on_request(const store::reply& fields);
+  boost::asio::awaitable<void> on_agent_event(const store::reply& fields);
+  boost::asio::awaitable<void> apply(decisions ds, bool requeue_is_timeout);
+  boost::asio::awaitable<void> apply_one(v1::Decision d, bool requeue_is_timeout);
+  boost::asio::awaitable<void> expire_grace(time_ms now);
+  boost::asio::awaitable<void> publish_positions(time_ms now);
+  boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
+                                                             std::string guard,
+                                                             std::vector<std::pair<std::string, std::string>> fields);
+  boost::asio::awaitable<void> publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f);
+  boost::asio::awaitable<void> index_agent_conversation(const std::string& agent_id, const std::string& conversation_id,
+                                                        v1::ConversationState state, time_ms offer_expires);
+  agent_fact fact_of(const std::string& agent_id) const;
+  void update_agent(const std::string& agent_id, decisions& out);
+  conversation_fact conversation_fact_of(const std::string& conversation_id) const;
+  void forget(const std::string& conversation_id, time_ms now);
+  boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
+
+  boost::asio::any_io_executor ex_;
+  store::redis_client& redis_;
+  const store::key_layout& keys_;
+  id_generator& ids_;
+  const clock& clock_;
+  service_options opts_;
+  store::timeline_repository timeline_;
+  store::agent_repository agents_;
+  store::lease lease_;
+  boost::asio::steady_timer timer_;
+
+  std::atomic<bool> leader_{false};
+  bool stopping_ = false;
+  std::function<void()> on_stopped_;
+  std::uint64_t token_ = 0;
+  std::chrono::steady_clock::time_point next_renew_{};
+  time_ms next_positions_ = 0;
+  std::unique_ptr<engine> engine_;
+  std::unordered_map<std::string, conv_info> convs_;
+  std::unordered_map<std::string, agent_info> agent_infos_;
+  std::map<std::string, time_ms> grace_;              // agent → when their conversations are requeued
+  std::map<std::string, double> handle_seconds_;      // queue → moving average of handle time
+  std::map<std::string, std::string> queue_team_;     // queue → team
+  std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
+};
+
+}  // namespace switchboard::router
