@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Chat with Switchboard as a web-widget customer from a terminal.
+"""Chat with Switchboard from a terminal, as a web-widget customer or as an agent.
 
     /usr/bin/python3 tools/ws_chat.py [--server http://127.0.0.1:8080] [--token TOKEN]
 
 Gets a visitor token (POST /v1/visitors) unless one is given, connects to /v1/ws with the JSON
 subprotocol, sends each line you type as a message, and prints every frame the server sends.
 Lines starting with '{' are sent as raw frames (see docs/PROTOCOL.md). Needs python3-websockets.
+
+As an agent (--token "$(build/app/switchboard token --role agent --sub ana --team care)"), lines
+starting with '/' are desk commands on the conversation last offered or accepted:
+    /available  /away  /accept  /decline  /note TEXT  /transfer QUEUE  /resolve [DISPOSITION]
+and other lines are replies to the conversation last accepted.
 """
 import argparse
 import asyncio
@@ -31,12 +36,30 @@ async def main():
         conversation = ""
         counter = itertools.count(1)
 
+        offered = ""
+
         async def show():
-            nonlocal conversation
+            nonlocal conversation, offered
             async for frame in ws:
                 print("<", frame, flush=True)
-                ack = json.loads(frame).get("ack", {})
-                conversation = ack.get("conversationId", conversation)
+                got = json.loads(frame)
+                conversation = got.get("ack", {}).get("conversationId", conversation)
+                offered = got.get("offer", {}).get("conversationId", offered)
+
+        def command(line, n):
+            """A desk command as a frame, or None."""
+            word, _, rest = line[1:].partition(" ")
+            target = offered if word in ("accept", "decline") else conversation
+            frames = {
+                "available": {"setStatus": {"status": "AVAILABLE"}},
+                "away": {"setStatus": {"status": "AWAY"}},
+                "accept": {"answerOffer": {"conversationId": target, "accept": True}},
+                "decline": {"answerOffer": {"conversationId": target, "accept": False}},
+                "note": {"addNote": {"conversationId": target, "body": rest}},
+                "transfer": {"transfer": {"conversationId": target, "toQueue": rest}},
+                "resolve": {"resolve": {"conversationId": target, "disposition": rest or "solved"}},
+            }
+            return json.dumps({"requestId": f"r{n}", **frames[word]}) if word in frames else None
 
         reader = asyncio.create_task(show())
         loop = asyncio.get_running_loop()
@@ -50,6 +73,11 @@ async def main():
             n = next(counter)
             if line.startswith("{"):
                 frame = line
+            elif line.startswith("/"):
+                frame = command(line, n)
+                if frame is None:
+                    print("? commands: /available /away /accept /decline /note TEXT /transfer QUEUE /resolve", flush=True)
+                    continue
             else:
                 msg = {"body": line, "clientMessageId": f"cli-{n}"}
                 send = {"message": msg, **({"conversationId": conversation} if conversation else {})}
