@@ -61,6 +61,10 @@ void http_listener::on_accept(boost::system::error_code ec, tcp::socket socket) 
   if (ec) {
     spdlog::warn("http accept error=\"{}\"", ec.message());
   } else {
+    // Small frames go out at once: Nagle's algorithm with delayed acks would hold a chat message
+    // back by up to 40 ms.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<http_session>(std::move(socket), handler_, ws_);
     {
       std::lock_guard lock(mutex_);

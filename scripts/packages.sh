@@ -19,8 +19,11 @@ runtime=(redis-server redis-tools)
 # Tests and benchmarks.
 # The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl)
+# bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
+# WebSocket) as the baseline a user might pick instead.
+bench=(nginx-light libnginx-mod-nchan)
 
-all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}")
+all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}" "${bench[@]}")
 
 if [[ "${1:-}" == "--list" ]]; then
   printf '%s\n' "${all[@]}"

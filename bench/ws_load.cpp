@@ -1,0 +1,635 @@
+// bench/ws_load: N customers and M agents in live conversations over WebSocket, through a real
+// `switchboard serve` (gateway + router) on a private redis-server, and — the baseline a user might
+// pick instead — the same traffic through nginx with Debian's nchan module (Redis-backed pub/sub
+// over WebSocket) on the same Redis, in the same run.
+//
+//   build/bench/ws_load [--customers 1000] [--agents 100] [--seconds 10] [--only switchboard|nchan]
+//
+// For each system:
+//   1. idle memory: the server's resident memory before and after N customers connect and wait
+//      (Switchboard: every customer authenticated, welcomed, nothing else) → bytes per connection;
+//   2. peak: every customer keeps one message in flight (the next goes when the previous is
+//      persisted: Switchboard's ack; nchan: the customer's own copy, published through Redis) for
+//      --seconds → persisted messages per second, the server's CPU in core-seconds and messages
+//      per core-second;
+//   3. latency at 50% and 90% of that peak, offered open-loop (evenly paced, whatever the
+//      answers): customer send → agent receive, p50/p99/p999.
+// Switchboard routes first: each customer opens a conversation, the router offers it, an agent
+// accepts; then the agent receives every customer message as a live event. nchan has no routing:
+// each agent subscribes to its conversations' channels (multiplexed on one socket).
+//
+// The load client is one thread (so it is not the bottleneck on the others' cores: it is measured
+// against the servers' CPU, and both servers get the same client). It starts every process itself
+// on loopback and stops them at the end.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "gateway/auth/jwt.hpp"
+#include "proto/wire.pb.h"
+#include "store/redis_process.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+using namespace switchboard;
+using steady = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr const char* kSecret = "ws-load-secret-0123456789abcdef0123";
+
+// ---- processes ----
+
+struct child {
+  pid_t pid = -1;
+  void stop() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 200; ++i) {  // up to 10 s
+      if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+        pid = -1;
+        return;
+      }
+      ::usleep(50'000);
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+  ~child() { stop(); }
+};
+
+void spawn(child& c, const std::vector<std::string>& argv, const std::string& log) {
+  const pid_t parent = ::getpid();
+  c.pid = ::fork();
+  if (c.pid < 0) throw std::runtime_error("fork failed");
+  if (c.pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    std::FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      ::dup2(fileno(f), 1);
+      ::dup2(fileno(f), 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+// utime + stime of a process and its live children (nginx workers), in seconds.
+double cpu_seconds(pid_t pid) {
+  auto one = [](pid_t p) -> double {
+    std::ifstream in("/proc/" + std::to_string(p) + "/stat");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    auto close = s.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream rest(s.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  };
+  double total = one(pid);
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    auto close = s.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(s.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid) total += one(std::stoi(name));
+  }
+  return total;
+}
+
+// Resident memory of a process and its children, KiB.
+long rss_kib(pid_t pid) {
+  auto one = [](pid_t p) -> long {
+    std::ifstream in("/proc/" + std::to_string(p) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0;
+  };
+  long total = one(pid);
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    auto close = s.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(s.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid) total += one(std::stoi(name));
+  }
+  return total;
+}
+
+bool http_ok(int port, const std::string& target) {
+  try {
+    asio::io_context ioc;
+    beast::tcp_stream s(ioc);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    http::request<http::empty_body> req(http::verb::get, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    http::write(s, req);
+    beast::flat_buffer b;
+    http::response<http::string_body> res;
+    http::read(s, b, res);
+    return res.result_int() == 200;
+  } catch (...) {
+    return false;
+  }
+}
+
+// Whether a WebSocket handshake on `path` succeeds (nchan answers 503 until it reached Redis).
+bool ws_ok(int port, const std::string& path) {
+  try {
+    asio::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws(ioc);
+    beast::get_lowest_layer(ws).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    ws.handshake("127.0.0.1", path);
+    ws.close(websocket::close_code::normal);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+void wait_until(const std::function<bool()>& ok, const std::string& what, std::chrono::seconds limit) {
+  const auto deadline = steady::now() + limit;
+  while (!ok()) {
+    if (steady::now() > deadline) throw std::runtime_error("timed out waiting for " + what);
+    ::usleep(20'000);
+  }
+}
+
+// ---- the load client ----
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch()).count();
+}
+
+struct connection : std::enable_shared_from_this<connection> {
+  explicit connection(asio::io_context& ioc) : ws(ioc) {}
+  websocket::stream<beast::tcp_stream> ws;
+  beast::flat_buffer buf;
+  std::deque<std::string> out;
+  bool writing = false;
+  bool open = false;
+  std::function<void(std::string_view)> on_message;
+
+  void start(int port, const std::string& target, const std::string& subprotocol, const std::string& token,
+             std::function<void()> on_open) {
+    auto self = shared_from_this();
+    beast::get_lowest_layer(ws).async_connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+        [self, target, subprotocol, token, on_open](beast::error_code ec) {
+          if (ec) throw std::runtime_error("connect: " + ec.message());
+          self->ws.next_layer().socket().set_option(tcp::no_delay(true));
+          self->ws.set_option(websocket::stream_base::decorator([subprotocol, token](websocket::request_type& r) {
+            if (!subprotocol.empty()) r.set(http::field::sec_websocket_protocol, subprotocol);
+            if (!token.empty()) r.set(http::field::authorization, "Bearer " + token);
+          }));
+          self->ws.binary(subprotocol == "switchboard.v1.proto");
+          self->ws.async_handshake("127.0.0.1", target, [self, on_open](beast::error_code ec2) {
+            if (ec2) throw std::runtime_error("handshake: " + ec2.message());
+            self->open = true;
+            on_open();
+            self->read();
+          });
+        });
+  }
+  void read() {
+    ws.async_read(buf, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->open = false;
+        return;
+      }
+      const auto data = self->buf.cdata();
+      self->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      self->buf.consume(self->buf.size());
+      self->read();
+    });
+  }
+  void send(std::string bytes) {
+    out.push_back(std::move(bytes));
+    if (!writing) write();
+  }
+  void write() {
+    writing = true;
+    ws.async_write(asio::buffer(out.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing = false;
+      if (ec) return;
+      self->out.pop_front();
+      if (!self->out.empty()) self->write();
+    });
+  }
+  void close() {
+    if (open) ws.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+  }
+};
+
+struct figures {
+  double idle_bytes_per_conn = 0;
+  double peak_per_s = 0;
+  double peak_core_s = 0;
+  double per_core_second = 0;
+  struct at_rate {
+    double offered = 0, delivered_per_s = 0, p50 = 0, p99 = 0, p999 = 0;
+    long lost = 0;  // sent, never delivered to the agent within 10 s
+  } half, ninety;
+};
+
+// The system under test: where to connect and how.
+struct target {
+  bool switchboard = true;
+  int port = 0;
+  pid_t pid = -1;
+};
+
+// Runs `ioc` until `done()`; throws after `limit`.
+void run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
+               const std::string& what) {
+  const auto deadline = steady::now() + limit;
+  while (!done()) {
+    if (steady::now() > deadline) throw std::runtime_error("timed out: " + what);
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(5));
+  }
+}
+
+void run_for(asio::io_context& ioc, std::chrono::milliseconds d) {
+  ioc.restart();
+  ioc.run_for(d);
+}
+
+std::string sign(const std::string& role, const std::string& sub) {
+  gateway::jwt_claims c;
+  c.sub = sub;
+  c.role = role;
+  c.iss = "switchboard";
+  c.aud = "switchboard";
+  c.iat = system_clock_source::instance().unix_ms() / 1000;
+  c.exp = c.iat + 3600;
+  return gateway::sign_jwt(c, {"load", kSecret});
+}
+
+figures run(const target& t, int customers, int agents, int seconds) {
+  asio::io_context ioc;
+  figures f;
+  const auto N = static_cast<std::size_t>(customers);
+  std::vector<std::shared_ptr<connection>> cs(N), as(static_cast<std::size_t>(agents));
+  std::vector<std::string> conv_of(N);
+  std::vector<int> in_flight(N, 0);
+  std::vector<long> next_id(N, 0);
+  long opened = 0, ready = 0, accepted = 0, persisted = 0, delivered = 0;
+  bool closed_loop = false, measuring = false;
+  std::vector<double> latency_ms;
+  const std::string proto = t.switchboard ? "switchboard.v1.proto" : "";
+
+  auto send_message = [&](std::size_t i) {
+    const std::string body = "t" + std::to_string(now_ns());
+    ++in_flight[i];
+    if (!t.switchboard) return cs[i]->send(body);
+    v1::ClientFrame fr;
+    fr.set_request_id("m");
+    auto* m = fr.mutable_send_message();
+    m->set_conversation_id(conv_of[i]);
+    m->mutable_message()->set_body(body);
+    m->mutable_message()->set_client_message_id("c" + std::to_string(i) + "-" + std::to_string(next_id[i]++));
+    cs[i]->send(fr.SerializeAsString());
+  };
+  auto on_persisted = [&](std::size_t i) {
+    --in_flight[i];
+    ++persisted;
+    if (closed_loop && in_flight[i] == 0) send_message(i);
+  };
+  auto on_agent_body = [&](std::string_view body) {
+    if (body.size() < 2 || body[0] != 't') return;
+    ++delivered;
+    if (measuring) {
+      const std::int64_t sent = std::stoll(std::string(body.substr(1)));
+      latency_ms.push_back(static_cast<double>(now_ns() - sent) / 1e6);
+    }
+  };
+
+  // Agents: Switchboard desks set themselves available and accept every offer; nchan subscribers
+  // listen to their conversations' channels (customer i belongs to agent i mod M).
+  for (int j = 0; j < agents; ++j) {
+    auto a = std::make_shared<connection>(ioc);
+    as[static_cast<std::size_t>(j)] = a;
+    std::string path = "/v1/ws";
+    if (!t.switchboard) {
+      path = "/s/";
+      for (int i = j; i < customers; i += agents) path += (i == j ? "" : ",") + ("conv" + std::to_string(i));
+    }
+    a->on_message = [&, a](std::string_view bytes) {
+      if (!t.switchboard) return on_agent_body(bytes);
+      v1::ServerFrame fr;
+      if (!fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+      if (fr.has_agent_state() && fr.request_id() == "st") ++ready;
+      if (fr.has_offer()) {
+        v1::ClientFrame ans;
+        ans.set_request_id("acc");
+        ans.mutable_answer_offer()->set_conversation_id(fr.offer().conversation_id());
+        ans.mutable_answer_offer()->set_accept(true);
+        a->send(ans.SerializeAsString());
+      }
+      if (fr.has_ack() && fr.request_id() == "acc") ++accepted;
+      if (fr.has_event() && fr.event().has_message() && fr.event().message().direction() == v1::DIRECTION_INBOUND) {
+        on_agent_body(fr.event().message().body());
+      }
+    };
+    a->start(t.port, path, proto, t.switchboard ? sign("agent", "a" + std::to_string(j)) : "", [&, a] {
+      ++opened;
+      if (!t.switchboard) return;
+      v1::ClientFrame st;
+      st.set_request_id("st");
+      st.mutable_set_status()->set_status(v1::AVAILABLE);
+      a->send(st.SerializeAsString());
+    });
+  }
+  run_until(ioc, [&] { return opened == agents && (!t.switchboard || ready == agents); }, std::chrono::seconds(60),
+            "agents connecting");
+
+  // 1. Idle memory: N customers connected, doing nothing.
+  run_for(ioc, std::chrono::milliseconds(500));
+  const long rss_before = rss_kib(t.pid);
+  opened = 0;
+  long welcomed = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    auto c = std::make_shared<connection>(ioc);
+    cs[i] = c;
+    c->on_message = [&, i](std::string_view bytes) {
+      if (!t.switchboard) {
+        if (bytes.size() > 1 && bytes[0] == 't') on_persisted(i);  // its own copy, back through Redis
+        return;
+      }
+      v1::ServerFrame fr;
+      if (!fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+      if (fr.has_welcome()) ++welcomed;
+      if (fr.has_ack() && fr.request_id() == "open") conv_of[i] = fr.ack().conversation_id();
+      if (fr.has_ack() && fr.request_id() == "m") on_persisted(i);
+    };
+    c->start(t.port, t.switchboard ? "/v1/ws" : "/c/conv" + std::to_string(i), proto,
+             t.switchboard ? sign("customer", "c" + std::to_string(i)) : "", [&] { ++opened; });
+    if (i % 200 == 199) run_for(ioc, std::chrono::milliseconds(1));  // keep the accept queue short
+  }
+  run_until(ioc, [&] { return opened == customers && (!t.switchboard || welcomed == customers); },
+            std::chrono::seconds(180), "customers connecting");
+  run_for(ioc, std::chrono::milliseconds(1000));
+  const long rss_after = rss_kib(t.pid);
+  f.idle_bytes_per_conn = static_cast<double>(rss_after - rss_before) * 1024.0 / customers;
+
+  // Switchboard routes first: every customer opens a conversation; an agent accepts each.
+  if (t.switchboard) {
+    for (std::size_t i = 0; i < N; ++i) {
+      v1::ClientFrame fr;
+      fr.set_request_id("open");
+      fr.mutable_send_message()->mutable_message()->set_body("hello");
+      fr.mutable_send_message()->mutable_message()->set_client_message_id("open-" + std::to_string(i));
+      cs[i]->send(fr.SerializeAsString());
+      if (i % 200 == 199) run_for(ioc, std::chrono::milliseconds(1));
+    }
+    run_until(ioc, [&] { return accepted == customers; }, std::chrono::seconds(300), "conversations routed");
+    run_for(ioc, std::chrono::milliseconds(500));
+  }
+
+  // 2. Peak: one message in flight per customer.
+  persisted = delivered = 0;
+  closed_loop = true;
+  const double cpu0 = cpu_seconds(t.pid);
+  const auto t0 = steady::now();
+  for (std::size_t i = 0; i < N; ++i) send_message(i);
+  run_for(ioc, std::chrono::seconds(seconds));
+  const double elapsed = std::chrono::duration<double>(steady::now() - t0).count();
+  const long peak_persisted = persisted;
+  const double cpu1 = cpu_seconds(t.pid);
+  closed_loop = false;
+  const auto peak_until = steady::now() + std::chrono::seconds(10);
+  while (!std::all_of(in_flight.begin(), in_flight.end(), [](int n) { return n == 0; }) && steady::now() < peak_until) {
+    run_for(ioc, std::chrono::milliseconds(5));
+  }
+  std::fill(in_flight.begin(), in_flight.end(), 0);
+  f.peak_per_s = static_cast<double>(peak_persisted) / elapsed;
+  f.peak_core_s = cpu1 - cpu0;
+  f.per_core_second = f.peak_core_s > 0 ? static_cast<double>(peak_persisted) / f.peak_core_s : 0;
+
+  // 3. Latency at a share of the peak, paced evenly whatever the answers.
+  auto paced = [&](double share, figures::at_rate& out) {
+    const double rate = f.peak_per_s * share;
+    out.offered = rate;
+    latency_ms.clear();
+    delivered = 0;
+    measuring = true;
+    long sent = 0;
+    std::size_t next = 0;
+    const auto start = steady::now();
+    const auto end = start + std::chrono::seconds(seconds);
+    asio::steady_timer tick(ioc);
+    std::function<void()> pace = [&] {
+      const auto now = steady::now();
+      if (now >= end) return;
+      const long due = static_cast<long>(rate * std::chrono::duration<double>(now - start).count());
+      for (; sent < due; ++sent) {
+        send_message(next);
+        next = (next + 1) % N;
+      }
+      tick.expires_after(std::chrono::microseconds(500));
+      tick.async_wait([&](beast::error_code ec) {
+        if (!ec) pace();
+      });
+    };
+    pace();
+    run_until(ioc, [&] { return steady::now() >= end; }, std::chrono::seconds(seconds + 5), "paced load");
+    // Wait for the stragglers, up to 10 s; what never arrives is counted as lost.
+    const auto drain_until = steady::now() + std::chrono::seconds(10);
+    while (delivered < sent && steady::now() < drain_until) run_for(ioc, std::chrono::milliseconds(5));
+    out.lost = sent - delivered;
+    measuring = false;
+    out.delivered_per_s = static_cast<double>(delivered) / seconds;
+    out.p50 = percentile(latency_ms, 0.50);
+    out.p99 = percentile(latency_ms, 0.99);
+    out.p999 = percentile(latency_ms, 0.999);
+    const auto acks_until = steady::now() + std::chrono::seconds(10);
+    while (!std::all_of(in_flight.begin(), in_flight.end(), [](int n) { return n == 0; }) && steady::now() < acks_until) {
+      run_for(ioc, std::chrono::milliseconds(5));
+    }
+    std::fill(in_flight.begin(), in_flight.end(), 0);  // lost ones are not waited for again
+  };
+  paced(0.5, f.half);
+  paced(0.9, f.ninety);
+
+  for (auto& c : cs) c->close();
+  for (auto& a : as) a->close();
+  run_for(ioc, std::chrono::milliseconds(300));
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int customers = 1000, agents = 100, seconds = 10;
+  std::string only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--customers") customers = std::stoi(argv[i + 1]);
+    else if (a == "--agents") agents = std::stoi(argv[i + 1]);
+    else if (a == "--seconds") seconds = std::stoi(argv[i + 1]);
+    else if (a == "--only") only = argv[i + 1];
+    else {
+      std::cerr << "usage: ws_load [--customers N] [--agents M] [--seconds S] [--only switchboard|nchan]\n";
+      return 2;
+    }
+  }
+  agents = std::max(1, std::min(agents, customers));
+  if ((customers + agents - 1) / agents > 255) {
+    std::cerr << "ws_load: at most 255 customers per agent (an nchan subscriber multiplexes up to 255 channels)\n";
+    return 2;
+  }
+  const auto exe = std::filesystem::canonical("/proc/self/exe");
+  const std::string bin = (exe.parent_path().parent_path() / "app" / "switchboard").string();
+  const auto tmp = std::filesystem::temp_directory_path() / ("sb-ws-load-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(tmp);
+  int status = 0;
+  try {
+    store::redis_process_options ro;
+    ro.dir = (tmp / "redis").string();
+    ro.appendfsync = "everysec";
+    store::redis_process redis(ro);
+    redis.start();
+    std::vector<std::pair<std::string, figures>> results;
+
+    if (only.empty() || only == "switchboard") {
+      const int port = store::pick_free_port();
+      const int per_agent = (customers + agents - 1) / agents + 1;
+      std::ofstream cfg(tmp / "switchboard.yaml");
+      cfg << "server: {http_port: " << port << ", threads: 2, max_queued_frames: 100000, idle_timeout_seconds: 600,\n"
+          << "  frames_per_second: 1000000, frame_burst: 1000000, user_frames_per_second: 1000000,\n"
+          << "  user_frame_burst: 1000000, max_connections_per_user: 10}\n"
+          << "redis: {url: \"redis://127.0.0.1:" << redis.port() << "\", command_timeout_ms: 5000}\n"
+          << "log: {level: warn}\n"
+          << "auth: {keys: [{kid: load, secret: " << kSecret << "}]}\n"
+          << "router: {agent_grace_seconds: 600}\n"
+          << "queues: [{name: load, policy: {strategy: least_occupied, offer_timeout_seconds: 300}}]\n"
+          << "agents:\n";
+      for (int j = 0; j < agents; ++j) {
+        cfg << "  - {id: a" << j << ", capacity: [{channel: web, max_concurrent: " << per_agent << "}]}\n";
+      }
+      cfg.close();
+      child sb;
+      spawn(sb, {bin, "serve", "--config", (tmp / "switchboard.yaml").string()}, (tmp / "switchboard.log").string());
+      wait_until([&] { return http_ok(port, "/readyz"); }, "switchboard /readyz", std::chrono::seconds(30));
+      ::usleep(1'500'000);  // the router takes the lease (at most a third of its TTL)
+      results.emplace_back("switchboard", run(target{true, port, sb.pid}, customers, agents, seconds));
+      sb.stop();
+      ::system(("redis-cli -p " + std::to_string(redis.port()) + " FLUSHALL > /dev/null").c_str());
+    }
+    if (only.empty() || only == "nchan") {
+      const int port = store::pick_free_port();
+      std::ofstream cfg(tmp / "nginx.conf");
+      cfg << "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;\nworker_processes 2;\ndaemon off;\n"
+          << "pid " << (tmp / "nginx.pid").string() << ";\nerror_log " << (tmp / "nginx-error.log").string()
+          << " warn;\nworker_rlimit_nofile 20000;\nevents { worker_connections 19000; }\nhttp {\n  access_log off;\n"
+          << "  client_body_temp_path " << tmp.string() << ";\n"
+          << "  upstream redis_store { nchan_redis_server redis://127.0.0.1:" << redis.port() << "; }\n"
+          << "  server {\n    listen 127.0.0.1:" << port << ";\n"
+          << "    location ~ ^/c/(\\w+)$ { nchan_pubsub websocket; nchan_channel_id $1; nchan_redis_pass redis_store; }\n"
+          << "    location ~ ^/s/([\\w,]+)$ { nchan_subscriber websocket; nchan_channel_id $1;\n"
+          << "      nchan_channel_id_split_delimiter \",\"; nchan_redis_pass redis_store; }\n"
+          << "    location = /ok { return 200; }\n  }\n}\n";
+      cfg.close();
+      child ng;
+      spawn(ng, {"nginx", "-c", (tmp / "nginx.conf").string(), "-p", tmp.string()}, (tmp / "nginx.log").string());
+      wait_until([&] { return http_ok(port, "/ok") && ws_ok(port, "/s/probe"); }, "nginx and nchan on Redis",
+                 std::chrono::seconds(30));
+      results.emplace_back("nginx+nchan", run(target{false, port, ng.pid}, customers, agents, seconds));
+      ng.stop();
+    }
+    redis.stop();
+
+    std::printf("ws_load: %d customers, %d agents, %d s per phase, Redis AOF everysec, 2 server threads/workers\n",
+                customers, agents, seconds);
+    std::printf("%-44s", "");
+    for (const auto& [name, f] : results) std::printf("%16s", name.c_str());
+    std::printf("\n");
+    auto row = [&](const char* label, const std::function<double(const figures&)>& get, const char* fmt) {
+      std::printf("%-44s", label);
+      for (const auto& [name, f] : results) std::printf(fmt, get(f));
+      std::printf("\n");
+    };
+    row("memory per idle connection (bytes)", [](const figures& f) { return f.idle_bytes_per_conn; }, "%16.0f");
+    row("peak persisted messages/s", [](const figures& f) { return f.peak_per_s; }, "%16.0f");
+    row("server CPU at peak (core-seconds)", [](const figures& f) { return f.peak_core_s; }, "%16.2f");
+    row("messages per server core-second", [](const figures& f) { return f.per_core_second; }, "%16.0f");
+    row("50% of peak: offered msgs/s", [](const figures& f) { return f.half.offered; }, "%16.0f");
+    row("  delivered to agents msgs/s", [](const figures& f) { return f.half.delivered_per_s; }, "%16.0f");
+    row("  never delivered (of those sent)", [](const figures& f) { return double(f.half.lost); }, "%16.0f");
+    row("  customer -> agent p50 (ms)", [](const figures& f) { return f.half.p50; }, "%16.2f");
+    row("  customer -> agent p99 (ms)", [](const figures& f) { return f.half.p99; }, "%16.2f");
+    row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.half.p999; }, "%16.2f");
+    row("90% of peak: offered msgs/s", [](const figures& f) { return f.ninety.offered; }, "%16.0f");
+    row("  delivered to agents msgs/s", [](const figures& f) { return f.ninety.delivered_per_s; }, "%16.0f");
+    row("  never delivered (of those sent)", [](const figures& f) { return double(f.ninety.lost); }, "%16.0f");
+    row("  customer -> agent p50 (ms)", [](const figures& f) { return f.ninety.p50; }, "%16.2f");
+    row("  customer -> agent p99 (ms)", [](const figures& f) { return f.ninety.p99; }, "%16.2f");
+    row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.ninety.p999; }, "%16.2f");
+  } catch (const std::exception& e) {
+    std::cerr << "ws_load: " << e.what() << " (logs in " << tmp.string() << ")\n";
+    return 1;
+  }
+  std::filesystem::remove_all(tmp);
+  return status;
+}
