@@ -162,7 +162,22 @@ class DeskTest(ProcessTest):
             _, refused = await request(bob, say("b2", "still me", "bm2", conv))
             self.assertEqual(refused["error"]["code"], "not_owner")
 
-            _, res = await request(ann, {"requestId": "z1", "resolve": {"conversationId": conv,
+            # The customer types: ann sees it live.
+            await request(cu, {"requestId": "ct", "typing": {"conversationId": conv, "active": True}})
+            seen_typing = await next_frame(ann, "event")
+            while "typing" not in seen_typing["event"]:
+                seen_typing = await next_frame(ann, "event")
+            self.assertEqual(seen_typing["event"]["typing"]["active"], True)
+            # Ann hands it to bob by name: bob is offered it first.
+            _, tb = await request(ann, {"requestId": "x2", "transfer": {"conversationId": conv, "toAgentId": "bob",
+                                                                        "note": "bob knows this courier"}})
+            self.assertIn("ack", tb)
+            offer = (await next_frame(bob, "offer"))["offer"]
+            self.assertEqual(offer["conversationId"], conv)
+            await request(bob, {"requestId": "a5", "answerOffer": {"conversationId": conv, "accept": True}})
+            _, nope = await request(ann, {"requestId": "x3", "transfer": {"conversationId": conv, "toQueue": "general"}})
+            self.assertEqual(nope["error"]["code"], "not_owner")
+            _, res = await request(bob, {"requestId": "z1", "resolve": {"conversationId": conv,
                                                                         "disposition": "solved"}})
             self.assertIn("ack", res)
             skipped = []
