@@ -147,13 +147,14 @@ int serve(const std::string& config_path, roles which) {
   // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
   store::identity_repository identities(redis, keys, ids, clk);
-  store::agent_repository agents(redis, keys, clk);
+  store::agent_repository agents(redis, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds()));
   gateway::hub rooms(subscriber, keys);
   const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents);
   gateway::http_handler routes = [&api](gateway::http_request req, gateway::http_responder respond) {
     api.handle(std::move(req), std::move(respond));
   };
-  gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg);
+  gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg, ids.next());
+  if (which.gateway) service.start();
   auto ws = std::make_shared<gateway::ws_context>();
   for (const auto& k : cfg.auth().keys()) ws->auth.keys.push_back({k.kid(), k.secret()});
   ws->auth.issuer = cfg.auth().issuer();
@@ -183,6 +184,7 @@ int serve(const std::string& config_path, roles which) {
     } catch (const boost::system::system_error& e) {
       redis.stop();
       subscriber.stop();
+      service.stop();
       stop_router();
       ioc.run_for(std::chrono::milliseconds(200));
       throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
@@ -224,6 +226,7 @@ int serve(const std::string& config_path, roles which) {
     spdlog::info("signal {} received: stopping", sig);
     drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.server().shutdown_grace_ms());
     if (listener) listener->stop();
+    service.stop();
     stop_router();
     check_drained();
   });

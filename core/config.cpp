@@ -278,6 +278,7 @@ void validate(const v1::Config& c) {
   check_range(c.server().frame_burst(), 1, 1'000'000, "server.frame_burst");
   check_range(c.server().user_frame_burst(), 1, 1'000'000, "server.user_frame_burst");
   check_range(c.server().max_connections_per_user(), 1, 100'000, "server.max_connections_per_user");
+  check_range(c.server().desk_presence_seconds(), 2, 3600, "server.desk_presence_seconds");
   if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
   if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
@@ -341,6 +342,7 @@ v1::Config default_config() {
   s->set_user_frames_per_second(50);
   s->set_user_frame_burst(100);
   s->set_max_connections_per_user(10);
+  s->set_desk_presence_seconds(15);
   auto* r = c.mutable_redis();
   r->set_command_timeout_ms(2000);
   r->set_connect_timeout_ms(1000);

@@ -1,6 +1,8 @@
 #include "gateway/conversation_service.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
@@ -36,15 +38,46 @@ v1::ServerFrame error_for(const std::string& request_id, const error_code& ec) {
 
 conversation_service::conversation_service(asio::any_io_executor core, store::timeline_repository& timeline,
                                            store::identity_repository& identities, store::agent_repository& agents,
-                                           hub& rooms, const v1::Config& cfg)
+                                           hub& rooms, const v1::Config& cfg, std::string instance)
     : core_(std::move(core)),
       timeline_(timeline),
       identities_(identities),
       agents_(agents),
       rooms_(rooms),
       queues_(cfg.queues().begin(), cfg.queues().end()),
-      configured_agents_(cfg.agents().begin(), cfg.agents().end()) {
+      configured_agents_(cfg.agents().begin(), cfg.agents().end()),
+      instance_(std::move(instance)),
+      desk_lifetime_(std::chrono::seconds(cfg.server().desk_presence_seconds())),
+      refresh_timer_(std::make_unique<asio::steady_timer>(core_)) {
   if (queues_.empty()) queues_.emplace_back().set_name("default");
+}
+
+conversation_service::~conversation_service() = default;
+
+void conversation_service::start() {
+  asio::post(core_, [this] { spawn(refresh_desks()); });
+}
+
+void conversation_service::stop() {
+  asio::post(core_, [this] {
+    stopping_ = true;
+    refresh_timer_->cancel();
+  });
+}
+
+// This gateway's desk sessions are alive: their expiry moves on (a gateway that dies stops doing
+// this, and its sessions expire — store/agents.hpp).
+asio::awaitable<void> conversation_service::refresh_desks() {
+  while (!stopping_) {
+    refresh_timer_->expires_after(desk_lifetime_ / 3);
+    co_await refresh_timer_->async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled: stopping_
+    if (stopping_) break;
+    std::vector<std::pair<std::string, std::string>> open;
+    for (const auto& [s, d] : desks_) {
+      if (d.registered) open.emplace_back(d.agent_id, d.session_id);
+    }
+    co_await agents_.refresh(std::move(open));  // Redis down: the next round tries again
+  }
 }
 
 void conversation_service::spawn(asio::awaitable<void> work) {
@@ -80,11 +113,11 @@ void conversation_service::closed(const session_sink* s) {
       it->second.closed = true;  // desk_opened drops it once registered
       return;
     }
-    const std::string agent = it->second.agent_id;
+    std::string agent = it->second.agent_id, session = it->second.session_id;
     desks_.erase(it);
-    spawn([](store::agent_repository& agents, std::string id) -> asio::awaitable<void> {
-      co_await agents.dropped(std::move(id));
-    }(agents_, agent));
+    spawn([](store::agent_repository& agents, std::string id, std::string desk) -> asio::awaitable<void> {
+      co_await agents.dropped(std::move(id), std::move(desk));
+    }(agents_, std::move(agent), std::move(session)));
   });
 }
 

@@ -16,6 +16,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -33,9 +35,16 @@ namespace switchboard::gateway {
 
 class conversation_service {
  public:
+  // `instance` names this gateway process (desk session ids start with it).
   conversation_service(boost::asio::any_io_executor core, store::timeline_repository& timeline,
                        store::identity_repository& identities, store::agent_repository& agents, hub& rooms,
-                       const v1::Config& cfg);
+                       const v1::Config& cfg, std::string instance);
+  ~conversation_service();
+
+  // Refreshes this gateway's desk sessions every third of server.desk_presence_seconds until
+  // stop(). Thread-safe.
+  void start();
+  void stop();
 
   // A session was accepted (after Welcome): desks register with the agent registry and get their
   // AgentState.
@@ -60,10 +69,12 @@ class conversation_service {
   // The desk (conversation_service_staff.cpp).
   struct desk {
     std::string agent_id;
+    std::string session_id;   // unique over gateways: "<instance>-<n>"
     bool registered = false;  // counted in the registry
     bool closed = false;      // closed before registering finished
   };
   boost::asio::awaitable<void> desk_opened(std::shared_ptr<session_sink> s);
+  boost::asio::awaitable<void> refresh_desks();
   boost::asio::awaitable<void> run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f);
   boost::asio::awaitable<v1::ServerFrame> agent_state(const std::string& agent_id, const v1::Agent& a);
   boost::asio::awaitable<v1::ServerFrame> set_status(const session_sink& s, const v1::ClientFrame& f);
@@ -87,6 +98,11 @@ class conversation_service {
   std::vector<v1::Agent> configured_agents_;
   std::unordered_map<const session_sink*, std::string> customers_;  // session → customer id
   std::unordered_map<const session_sink*, desk> desks_;             // desk sessions
+  std::string instance_;
+  std::uint64_t next_desk_ = 0;
+  std::chrono::milliseconds desk_lifetime_;
+  std::unique_ptr<boost::asio::steady_timer> refresh_timer_;
+  bool stopping_ = false;
 };
 
 // Whether a staff member may read a conversation: admins always; agents and leads when it is of

@@ -56,8 +56,9 @@ v1::Agent conversation_service::fallback_profile(const principal& p) const {
 
 asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_sink> s) {
   const std::string id = s->who().subject;
-  desks_[s.get()] = desk{id, false, false};
-  auto r = co_await agents_.connected(fallback_profile(s->who()));
+  const std::string session = instance_ + "-" + std::to_string(++next_desk_);
+  desks_[s.get()] = desk{id, session, false, false};
+  auto r = co_await agents_.connected(fallback_profile(s->who()), session);
   auto it = desks_.find(s.get());
   if (!r) {
     if (it != desks_.end()) desks_.erase(it);
@@ -66,7 +67,7 @@ asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_
   }
   if (it == desks_.end() || it->second.closed) {
     if (it != desks_.end()) desks_.erase(it);
-    co_await agents_.dropped(id);  // it closed while registering
+    co_await agents_.dropped(id, session);  // it closed while registering
     co_return;
   }
   it->second.registered = true;

@@ -194,8 +194,10 @@ asio::awaitable<void> service::renew() {
     co_return;
   }
   if (leader_ && *t == token_) {
-    // Renewed. Requests a stale reader took after losing the lease are handled here.
+    // Renewed. Requests a stale reader took after losing the lease are handled here, and desk
+    // sessions of gateways that died expire (their agents' drop events follow in the stream).
     co_await claim(opts_.lease_ttl);
+    co_await agents_.sweep();
     co_return;
   }
   token_ = *t;

@@ -37,17 +37,19 @@ bool decode_agent_record(std::string_view profile, std::string_view status, std:
   return true;
 }
 
-agent_repository::agent_repository(redis_client& redis, const key_layout& keys, const clock& clk)
-    : redis_(redis), keys_(keys), clock_(clk) {}
+agent_repository::agent_repository(redis_client& redis, const key_layout& keys, const clock& clk,
+                                   std::chrono::milliseconds desk_lifetime)
+    : redis_(redis), keys_(keys), clock_(clk), desk_lifetime_(desk_lifetime) {}
 
 asio::awaitable<result<agent_record>> agent_repository::event(std::string id, std::string kind, std::string profile,
-                                                              bool only_if_none, v1::AgentStatus status, int delta) {
+                                                              bool only_if_none, v1::AgentStatus status,
+                                                              std::string session_op) {
   if (id.empty()) co_return error_code(errc::bad_input);
   const std::string status_arg = status == v1::AGENT_STATUS_UNSPECIFIED ? "" : std::string(agent_status_name(status));
   auto [ec, r] = co_await redis_.async_eval(
-      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents()),
+      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents(), keys_.agent_desks(id)),
       cmd(id, std::move(kind), std::move(profile), only_if_none ? "1" : "0", status_arg,
-          std::to_string(clock_.unix_ms()), std::to_string(delta)),
+          std::to_string(clock_.unix_ms()), std::move(session_op), std::to_string(desk_lifetime_.count())),
       use_tuple);
   if (ec == errc::server_error && r.error_code() == "NOAGENT") co_return error_code(errc::not_found);
   if (ec) co_return ec;
@@ -65,24 +67,46 @@ asio::awaitable<result<agent_record>> agent_repository::put_profile(v1::Agent pr
   profile.clear_status();
   profile.clear_status_since_ms();
   co_return co_await event(std::move(id), "profile", profile.SerializeAsString(), false,
-                           v1::AGENT_STATUS_UNSPECIFIED, 0);
+                           v1::AGENT_STATUS_UNSPECIFIED, "");
 }
 
-asio::awaitable<result<agent_record>> agent_repository::connected(v1::Agent fallback) {
+asio::awaitable<result<agent_record>> agent_repository::connected(v1::Agent fallback, std::string session) {
+  if (session.empty()) co_return error_code(errc::bad_input);
   std::string id = fallback.id();
   fallback.clear_status();
   fallback.clear_status_since_ms();
   co_return co_await event(std::move(id), "connect", fallback.SerializeAsString(), true,
-                           v1::AGENT_STATUS_UNSPECIFIED, +1);
+                           v1::AGENT_STATUS_UNSPECIFIED, "+" + session);
 }
 
-asio::awaitable<result<agent_record>> agent_repository::dropped(std::string agent_id) {
-  co_return co_await event(std::move(agent_id), "drop", "", false, v1::AGENT_STATUS_UNSPECIFIED, -1);
+asio::awaitable<result<agent_record>> agent_repository::dropped(std::string agent_id, std::string session) {
+  if (session.empty()) co_return error_code(errc::bad_input);
+  co_return co_await event(std::move(agent_id), "drop", "", false, v1::AGENT_STATUS_UNSPECIFIED, "-" + session);
+}
+
+asio::awaitable<result<void>> agent_repository::refresh(std::vector<std::pair<std::string, std::string>> sessions) {
+  if (sessions.empty()) co_return result<void>{};
+  std::vector<std::string> keys, args;
+  args.push_back(std::to_string(clock_.unix_ms() + desk_lifetime_.count()));
+  for (auto& [agent, session] : sessions) {
+    keys.push_back(keys_.agent_desks(agent));
+    args.push_back(std::move(session));
+  }
+  auto [ec, r] = co_await redis_.async_eval(scripts::agent_presence(), std::move(keys), std::move(args), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
+asio::awaitable<result<int>> agent_repository::sweep() {
+  auto [ec, r] = co_await redis_.async_eval(scripts::agent_sweep(), cmd(keys_.agents(), keys_.agent_events()),
+                                            cmd(keys_.agent_prefix(), std::to_string(clock_.unix_ms())), use_tuple);
+  if (ec) co_return ec;
+  co_return static_cast<int>(r.integer);
 }
 
 asio::awaitable<result<agent_record>> agent_repository::set_status(std::string agent_id, v1::AgentStatus status) {
   if (status != v1::AVAILABLE && status != v1::AWAY && status != v1::OFFLINE) co_return error_code(errc::bad_input);
-  co_return co_await event(std::move(agent_id), "status", "", false, status, 0);
+  co_return co_await event(std::move(agent_id), "status", "", false, status, "");
 }
 
 asio::awaitable<result<agent_record>> agent_repository::get(std::string agent_id) {

@@ -1,13 +1,18 @@
 #pragma once
-// The agent registry: each agent's profile (skills, teams, capacity), status and number of open
-// desk sessions, in one record per agent; every change also goes to the router's agent event
-// stream in the same script (store/lua/agent_event.lua), so the router sees each change once and
-// in order. The router keeps, per agent, the conversations it offered them or they own
-// (`conversations`), which a desk reads when it (re)connects.
+// The agent registry: each agent's profile (skills, teams, capacity), status and open desk
+// sessions, in one record per agent; every change also goes to the router's agent event stream in
+// the same script (store/lua/agent_event.lua), so the router sees each change once and in order.
+// A desk session counts until it closes or, when its gateway dies without closing it, until it
+// expires: gateways refresh their sessions (`refresh`, every third of the lifetime) and the active
+// router sweeps expired ones (`sweep`), which tells the router the desk dropped. The router keeps,
+// per agent, the conversations it offered them or they own (`conversations`), which a desk reads
+// when it (re)connects.
 //
 // Not thread-safe: run its coroutines on the redis_client's executor.
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,14 +33,19 @@ struct agent_record {
 
 class agent_repository {
  public:
-  agent_repository(redis_client& redis, const key_layout& keys, const clock& clk);
+  agent_repository(redis_client& redis, const key_layout& keys, const clock& clk,
+                   std::chrono::milliseconds desk_lifetime = std::chrono::seconds(15));
 
   // Sets an agent's profile (status fields are ignored). Creates the agent.
   boost::asio::awaitable<result<agent_record>> put_profile(v1::Agent profile);
   // A desk session opened: counts it, and sets `fallback` as the profile if the agent has none.
-  boost::asio::awaitable<result<agent_record>> connected(v1::Agent fallback);
+  boost::asio::awaitable<result<agent_record>> connected(v1::Agent fallback, std::string session);
   // A desk session closed.
-  boost::asio::awaitable<result<agent_record>> dropped(std::string agent_id);
+  boost::asio::awaitable<result<agent_record>> dropped(std::string agent_id, std::string session);
+  // These (agent id, session id) desk sessions are still open: their lifetime starts again.
+  boost::asio::awaitable<result<void>> refresh(std::vector<std::pair<std::string, std::string>> sessions);
+  // Expires sessions nobody refreshed; returns how many agents lost their last one.
+  boost::asio::awaitable<result<int>> sweep();
   // Available, away or offline. not_found for an unknown agent.
   boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status);
   boost::asio::awaitable<result<agent_record>> get(std::string agent_id);
@@ -45,10 +55,11 @@ class agent_repository {
 
  private:
   boost::asio::awaitable<result<agent_record>> event(std::string id, std::string kind, std::string profile,
-                                                     bool only_if_none, v1::AgentStatus status, int delta);
+                                                     bool only_if_none, v1::AgentStatus status, std::string session_op);
   redis_client& redis_;
   const key_layout& keys_;
   const clock& clock_;
+  std::chrono::milliseconds desk_lifetime_;
 };
 
 std::string_view agent_status_name(v1::AgentStatus s) noexcept;  // "available", "away", "offline"

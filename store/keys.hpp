@@ -21,6 +21,7 @@
 //   <p>:{ag}:all                        set     ids of every agent with a record
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
 //   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
+//   <p>:{ag}:<agent>:desks              zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
 //   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
 // Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
@@ -64,6 +65,8 @@ class key_layout {
   std::string agents() const;
   std::string agent(std::string_view agent_id) const;
   std::string agent_conversations(std::string_view agent_id) const;
+  std::string agent_desks(std::string_view agent_id) const;
+  std::string agent_prefix() const;  // <p>:{ag}:
   std::string agent_channel(std::string_view agent_id) const;
   std::string agent_events() const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".

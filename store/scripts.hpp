@@ -15,6 +15,8 @@ const redis_script& lease_release();
 const redis_script& fence();
 const redis_script& agent_event();
 const redis_script& router_snapshot();
+const redis_script& agent_presence();
+const redis_script& agent_sweep();
 
 // Every script above, to register with a client (redis_client::add_script) in one go.
 std::vector<const redis_script*> all();

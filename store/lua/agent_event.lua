@@ -1,12 +1,17 @@
 -- An agent's record changes and the router is told, atomically (the record and the router's event
--- stream never disagree): a profile is set, the status changes, a session connects or drops.
--- KEYS: 1 agent record hash, 2 agent event stream (read by the router), 3 the set of agent ids
+-- stream never disagree): a profile is set, the status changes, a desk session opens or closes.
+-- Open desk sessions are a sorted set of session ids scored by when they expire: a gateway
+-- refreshes its sessions (agent_presence.lua), so the sessions of a gateway that died expire on
+-- their own (agent_sweep.lua) instead of counting forever.
+-- KEYS: 1 agent record hash, 2 agent event stream (read by the router), 3 the set of agent ids,
+--       4 the agent's desk sessions (zset: session id → expiry ms)
 -- ARGV: 1 agent id, 2 kind (profile|status|connect|drop), 3 profile bytes ('' = keep),
 --       4 '1': set the profile only if there is none yet, 5 status name ('' = keep),
---       6 now ms, 7 connection count delta (+1 connect, -1 drop, 0)
+--       6 now ms, 7 session id opened ('+id') or closed ('-id') or '', 8 session lifetime ms
 -- Returns {profile bytes, status, status_since_ms, connections}
 -- Errors: NOAGENT (no profile: the agent is unknown).
 local rec = KEYS[1]
+local now = tonumber(ARGV[6])
 if ARGV[3] ~= '' then
   if ARGV[4] == '1' then
     redis.call('HSETNX', rec, 'profile', ARGV[3])
@@ -16,15 +21,19 @@ if ARGV[3] ~= '' then
 end
 local profile = redis.call('HGET', rec, 'profile')
 if not profile then return redis.error_reply('NOAGENT no such agent') end
-local conns = redis.call('HINCRBY', rec, 'conns', tonumber(ARGV[7]))
-if conns < 0 then
-  redis.call('HSET', rec, 'conns', 0)
-  conns = 0
+local op, session = string.sub(ARGV[7], 1, 1), string.sub(ARGV[7], 2)
+if op == '+' then
+  redis.call('ZADD', KEYS[4], now + tonumber(ARGV[8]), session)
+elseif op == '-' then
+  redis.call('ZREM', KEYS[4], session)
 end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+local conns = redis.call('ZCARD', KEYS[4])
+redis.call('HSET', rec, 'conns', conns)
 local status = redis.call('HGET', rec, 'status')
 if not status or (ARGV[5] ~= '' and ARGV[5] ~= status) then
   if ARGV[5] ~= '' then status = ARGV[5] else status = 'offline' end
-  redis.call('HSET', rec, 'status', status, 'status_since_ms', ARGV[6])
+  redis.call('HSET', rec, 'status', status, 'status_since_ms', now)
 end
 local since = redis.call('HGET', rec, 'status_since_ms')
 redis.call('SADD', KEYS[3], ARGV[1])

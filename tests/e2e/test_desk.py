@@ -279,6 +279,36 @@ class DeskTest(ProcessTest):
         reasons = [e["statusChange"].get("reason", "") for e in json.loads(body)["events"] if "statusChange" in e]
         self.assertTrue(any("ann disconnected" in r for r in reasons), reasons)
 
+    def test_an_agent_on_a_gateway_that_dies_is_requeued_after_presence_and_grace(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        url = f"redis://127.0.0.1:{r.port}"
+        presence = "  desk_presence_seconds: 2\n"
+        g1 = self.serve(redis_url=url, server_extra=presence)
+        g2 = self.serve(redis_url=url, server_extra=presence, roles="gateway")
+
+        async def scenario():
+            ann, _ = await desk(g2.http_port, "ann")
+            await available(ann)
+            cu = await connect(g1.http_port, visitor_token(g1.http_port))
+            _, a = await request(cu, say("r1", "hello", "m1"))
+            conv = a["ack"]["conversationId"]
+            offer = (await next_frame(ann, "offer"))["offer"]
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": offer["conversationId"],
+                                                                   "accept": True}})
+            # Ann's gateway dies without closing anything: her desk session expires (nobody
+            # refreshes it), the grace period runs, and her conversation goes to bob.
+            g2.proc.send_signal(signal.SIGKILL)
+            g2.proc.wait(LIMIT)
+            bob, _ = await desk(g1.http_port, "bob")
+            await available(bob)
+            offer = (await next_frame(bob, "offer"))["offer"]
+            self.assertEqual(offer["conversationId"], conv)
+            for ws in (bob, cu):
+                await ws.close()
+
+        self.run_async(scenario())
+
     def test_the_standby_router_assigns_when_the_active_one_is_killed(self):
         r = RedisServer(os.path.join(self.folder, "redis"))
         self.cleanups.append(r.stop)

@@ -54,12 +54,12 @@ TEST_F(Agents, AnUnknownAgentIsNotFoundAndNothingIsWritten) {
 // The fallback profile of a first connect is kept; a later connect does not overwrite a profile
 // set through the API; every change reaches the router's stream in order.
 TEST_F(Agents, ConnectStatusAndDropAreRecordedAndStreamed) {
-  auto c = await(repo->connected(profile("ann", "support")));
+  auto c = await(repo->connected(profile("ann", "support"), "gw1-1"));
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->connections, 1);
   EXPECT_EQ(c->agent.status(), v1::OFFLINE);
   ASSERT_TRUE(await(repo->put_profile(profile("ann", "billing"))));
-  auto again = await(repo->connected(profile("ann", "support")));
+  auto again = await(repo->connected(profile("ann", "support"), "gw2-1"));
   EXPECT_EQ(again->connections, 2);
   EXPECT_EQ(again->agent.skills(0).name(), "billing");
 
@@ -67,13 +67,14 @@ TEST_F(Agents, ConnectStatusAndDropAreRecordedAndStreamed) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->agent.status(), v1::AVAILABLE);
   EXPECT_GT(s->agent.status_since_ms(), 0);
-  EXPECT_EQ(await(repo->dropped("ann"))->connections, 1);
-  EXPECT_EQ(await(repo->dropped("ann"))->connections, 0);
-  EXPECT_EQ(await(repo->dropped("ann"))->connections, 0);  // never below zero
+  EXPECT_EQ(await(repo->dropped("ann", "gw1-1"))->connections, 1);
+  EXPECT_EQ(await(repo->dropped("ann", "gw2-1"))->connections, 0);
+  EXPECT_EQ(await(repo->dropped("ann", "gw2-1"))->connections, 0);  // a session closes once
 
   EXPECT_EQ(events(), (std::vector<std::string>{"connect:offline:1", "profile:offline:1", "connect:offline:2",
                                                 "status:available:2", "drop:available:1", "drop:available:0",
                                                 "drop:available:0"}));
+  EXPECT_EQ(raw({"ZCARD", keys.agent_desks("ann")}).integer, 0);
   auto all = await(repo->list());
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 1u);
@@ -82,8 +83,30 @@ TEST_F(Agents, ConnectStatusAndDropAreRecordedAndStreamed) {
 }
 
 TEST_F(Agents, AStatusOutsideTheThreeIsRefused) {
-  await(repo->connected(profile("ann", "support")));
+  await(repo->connected(profile("ann", "support"), "gw1-1"));
   EXPECT_EQ(await(repo->set_status("ann", v1::AGENT_STATUS_UNSPECIFIED)).error(), errc::bad_input);
+}
+
+// A gateway that dies never closes its desks: they expire unless refreshed, and the sweep tells
+// the router the agent dropped. Sessions that are refreshed, or of another gateway, stay.
+TEST_F(Agents, DeskSessionsOfADeadGatewayExpireAndTheRouterIsTold) {
+  manual_clock t(1'800'000'000'000);
+  agent_repository short_lived(*client, keys, t, std::chrono::milliseconds(1000));
+  ASSERT_TRUE(await(short_lived.connected(profile("ann", "support"), "dead-1")));
+  ASSERT_TRUE(await(short_lived.connected(profile("bob", "support"), "alive-1")));
+  t.set_unix_ms(1'800'000'000'600);
+  ASSERT_TRUE(await(short_lived.refresh({{"bob", "alive-1"}, {"ann", "gone-9"}})));  // gone-9 was never open
+  t.set_unix_ms(1'800'000'001'200);  // ann's session expired at +1000; bob's now expires at +1600
+  auto swept = await(short_lived.sweep());
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 1);
+  EXPECT_EQ(await(short_lived.get("ann"))->connections, 0);
+  EXPECT_EQ(await(short_lived.get("bob"))->connections, 1);
+  EXPECT_EQ(raw({"ZCARD", keys.agent_desks("ann")}).integer, 0);
+  const auto ev = events();
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back(), "drop:offline:0");
+  EXPECT_EQ(*await(short_lived.sweep()), 0);  // nothing more to expire: no second drop
 }
 
 }  // namespace

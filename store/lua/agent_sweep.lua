@@ -1,0 +1,24 @@
+-- Desk sessions whose gateway stopped refreshing them (it died) expire: for every agent whose last
+-- session expired, the router is told as if the desk had closed ('drop'), so the grace period
+-- starts. Run by the active router every few seconds.
+-- KEYS: 1 the set of agent ids, 2 the agent event stream
+-- ARGV: 1 agent key prefix "<p>:{ag}:", 2 now ms
+-- Returns the number of agents whose last session expired.
+local dropped = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local rec = ARGV[1] .. id
+  local desks = rec .. ':desks'
+  if redis.call('ZREMRANGEBYSCORE', desks, '-inf', ARGV[2]) > 0 then
+    local conns = redis.call('ZCARD', desks)
+    redis.call('HSET', rec, 'conns', conns)
+    if conns == 0 then
+      local r = redis.call('HMGET', rec, 'profile', 'status', 'status_since_ms')
+      if r[1] then
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'a', id, 'k', 'drop', 'p', r[1], 's',
+                   r[2] or 'offline', 'ss', r[3] or '0', 'n', 0)
+        dropped = dropped + 1
+      end
+    end
+  end
+end
+return dropped
