@@ -5,7 +5,9 @@
 // conversation, ping. Agents and leads (the desk): status, answer offers (on accept: the room and
 // the customer's whole cross-channel timeline), reply, notes, typing, reads, transfer, resolve,
 // resume. A desk session registers with the agent registry when it opens and leaves it when it
-// closes (the router's grace period starts when the agent's last desk closes).
+// closes (the router's grace period starts when the agent's last desk closes). Leads (and admins)
+// also monitor, whisper, barge in, take over, reassign and change priority on their teams'
+// conversations; each action is an event in the conversation and an audit record, in one append.
 // Every stored write goes through the one append path with an idempotency key; staff writes are
 // guarded (only the owner replies, transfers or resolves; only the agent offered answers), so a
 // race with the router or another desk is refused whole, never half-written. The answer (Ack or
@@ -81,6 +83,7 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> answer_offer(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> staff_write(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> staff_presence(const session_sink& s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> lead_action(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<result<v1::Conversation>> readable(const session_sink& s, const std::string& conversation_id);
   v1::Agent fallback_profile(const principal& p) const;
   bool queue_exists(const std::string& name) const;

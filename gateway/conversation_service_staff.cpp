@@ -1,7 +1,10 @@
 // The agent desk side of the conversation service (see conversation_service.hpp).
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <algorithm>
+#include <chrono>
 
 #include "gateway/conversation_service.hpp"
 
@@ -119,6 +122,14 @@ asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_si
       case v1::ClientFrame::kTyping:
       case v1::ClientFrame::kRead:
         answer = co_await staff_presence(*s, f);
+        break;
+      case v1::ClientFrame::kMonitor:
+      case v1::ClientFrame::kWhisper:
+      case v1::ClientFrame::kBarge:
+      case v1::ClientFrame::kTakeOver:
+      case v1::ClientFrame::kReassign:
+      case v1::ClientFrame::kSetPriority:
+        answer = co_await lead_action(s, f);
         break;
       default:
         answer = error_frame(id, "forbidden", "this role may not send that request");
@@ -315,6 +326,142 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_presence(const sess
   auto a = co_await timeline_.append(std::move(req));
   if (!a) co_return error_for(id, a.error());
   co_return ack(id, a->conversation_id, a->seq, a->duplicate);
+}
+
+// Monitor, whisper, barge in, take over, reassign, change priority: one append each, with the
+// audit record (who, what, when, why) written by the same script.
+asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_ptr<session_sink> s,
+                                                                   const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const std::string& me = s->who().subject;
+  std::string cid;
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kMonitor: cid = f.monitor().conversation_id(); break;
+    case v1::ClientFrame::kWhisper: cid = f.whisper().conversation_id(); break;
+    case v1::ClientFrame::kBarge: cid = f.barge().conversation_id(); break;
+    case v1::ClientFrame::kTakeOver: cid = f.take_over().conversation_id(); break;
+    case v1::ClientFrame::kReassign: cid = f.reassign().conversation_id(); break;
+    default: cid = f.set_priority().conversation_id(); break;
+  }
+  if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
+  auto conv = co_await readable(*s, cid);  // another team's conversation: not found
+  if (!conv) co_return error_for(id, conv.error());
+
+  constexpr const char* kUnresolved = "state=queued|offered|assigned|waiting_customer|wrap_up|escalated";
+  store::append_request req;
+  req.customer_id = conv->customer_id();
+  req.conversation_id = cid;
+  req.event.set_actor(me);
+  std::string what, why;
+  bool join = false, leave = false;
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kMonitor:
+      req.event.mutable_monitoring()->set_lead_id(me);
+      req.event.mutable_monitoring()->set_active(f.monitor().active());
+      what = f.monitor().active() ? "monitor" : "stop_monitoring";
+      join = f.monitor().active();
+      leave = !f.monitor().active();
+      break;
+    case v1::ClientFrame::kWhisper: {
+      if (f.whisper().body().empty()) co_return error_frame(id, "bad_request", "an empty whisper");
+      auto* w = req.event.mutable_whisper();
+      w->set_direction(v1::DIRECTION_INTERNAL);
+      w->set_channel(conv->channel());
+      w->set_body(f.whisper().body());
+      w->set_author_id(me);
+      w->set_client_message_id(f.whisper().client_message_id());
+      if (!f.whisper().client_message_id().empty()) req.idempotency_key = "whisper:" + me + ":" + f.whisper().client_message_id();
+      what = "whisper";
+      break;
+    }
+    case v1::ClientFrame::kBarge: {
+      const auto& m = f.barge().message();
+      if (m.client_message_id().empty()) {
+        co_return error_frame(id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
+      }
+      if (m.body().empty()) co_return error_frame(id, "bad_request", "an empty message");
+      auto* msg = req.event.mutable_message();
+      *msg = m;
+      msg->set_direction(v1::DIRECTION_OUTBOUND);
+      msg->set_channel(conv->channel());
+      msg->set_author_id(me);
+      req.idempotency_key = "staff:" + me + ":" + m.client_message_id();
+      req.guard = kUnresolved;
+      what = "barge";
+      join = true;
+      break;
+    }
+    case v1::ClientFrame::kTakeOver: {
+      if (conv->owner_id() == me) co_return error_frame(id, "bad_request", "you own it already");
+      auto* t = req.event.mutable_takeover();
+      t->set_lead_id(me);
+      t->set_from_agent_id(conv->owner_id());
+      t->set_reason(f.take_over().reason());
+      req.guard = kUnresolved;
+      why = f.take_over().reason();
+      what = "take_over";
+      join = true;
+      break;
+    }
+    case v1::ClientFrame::kReassign: {
+      const auto& r = f.reassign();
+      if (r.to_agent_id().empty() == r.to_queue().empty()) {
+        co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
+      }
+      if (!r.to_queue().empty() && !queue_exists(r.to_queue())) {
+        co_return error_frame(id, "not_found", "no queue named '" + r.to_queue() + "'");
+      }
+      if (!r.to_agent_id().empty()) {
+        auto target = co_await agents_.get(r.to_agent_id());
+        if (!target) {
+          co_return target.error() == errc::not_found ? error_frame(id, "not_found", "no agent '" + r.to_agent_id() + "'")
+                                                      : error_for(id, target.error());
+        }
+      }
+      auto* t = req.event.mutable_transfer();
+      t->set_from_id(me);
+      t->set_to_agent_id(r.to_agent_id());
+      t->set_to_queue(r.to_queue());
+      t->set_note(r.reason());
+      req.guard = kUnresolved;
+      req.fields.emplace_back("preferred_agent", r.to_agent_id());
+      req.fields.emplace_back("last_owner", conv->owner_id());
+      why = r.reason();
+      what = "reassign";
+      leave = conv->owner_id() == me;
+      break;
+    }
+    default: {
+      const auto& p = f.set_priority();
+      auto* pc = req.event.mutable_priority_change();
+      pc->set_from(conv->priority());
+      pc->set_to(p.priority());
+      pc->set_actor(me);
+      pc->set_reason(p.reason());
+      req.guard = kUnresolved;
+      why = p.reason();
+      what = "set_priority";
+      break;
+    }
+  }
+  boost::json::object audit{{"who", me},
+                            {"role", s->who().who == role::admin ? "admin" : "lead"},
+                            {"what", what},
+                            {"why", why},
+                            {"conversation", cid},
+                            {"owner", conv->owner_id()},
+                            {"at", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()}};
+  if (f.has_reassign()) audit["to"] = f.reassign().to_agent_id().empty() ? f.reassign().to_queue() : f.reassign().to_agent_id();
+  if (f.has_set_priority()) audit["priority"] = f.set_priority().priority();
+  req.fields.emplace_back("!audit", boost::json::serialize(audit));
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() == errc::wrong_state) co_return error_frame(id, "resolved", "the conversation is resolved");
+  if (!r) co_return error_for(id, r.error());
+  if (join) rooms_.join(cid, s);
+  if (leave) rooms_.leave(cid, s.get());
+  co_return ack(id, r->conversation_id, r->seq, r->duplicate);
 }
 
 }  // namespace switchboard::gateway

@@ -415,6 +415,20 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   const std::string owner = field(fields, "o");
   const std::string engine_state = engine_->conversation_state(id);
 
+  if (kind == "priority") {
+    // A new priority re-orders a waiting conversation (its place by arrival is kept).
+    if (engine_state == "waiting") {
+      decisions ds = engine_->release(id, now);
+      conversation_fact f = conversation_fact_of(id);
+      f.required = parse_skills(field(fields, "sk"));
+      f.excluded = split(field(fields, "ex"));
+      auto more = engine_->queue_conversation(f, now);
+      ds.insert(ds.end(), more.begin(), more.end());
+      c.published_position = 0;
+      co_await apply(std::move(ds), false);
+    }
+    co_return;
+  }
   if (state == "resolved") {
     const std::string held_by = engine_->conversation_agent(id);
     auto ds = engine_->release(id, now);
@@ -477,7 +491,11 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     } else if (engine_state != "assigned" || engine_->conversation_agent(id) != owner) {
       // Held by someone the engine did not expect (an accept racing a timeout, a takeover): the
       // store is the truth.
+      const std::string held_by = engine_->conversation_agent(id);
       decisions ds = engine_->release(id, now);
+      if (!held_by.empty() && held_by != owner) {
+        co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(held_by), id), use_tuple);
+      }
       engine_->restore(conversation_fact_of(id), owner, false, 0);
       co_await apply(std::move(ds), false);
     }

@@ -90,8 +90,12 @@ append_effects effects_of(const v1::Event& e) {
       }
       break;
     }
+    case v1::Event::kPriorityChange:
+      fx.notify = "!priority";  // the router re-orders a waiting conversation
+      fx.fields.emplace_back("priority", std::to_string(e.priority_change().to()));
+      break;
     default:
-      // Notes, whispers, ratings, reads, decisions and merges change no state.
+      // Notes, whispers, monitoring, ratings, reads, decisions and merges change no state.
       break;
   }
   return fx;

@@ -17,6 +17,7 @@
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
+//   <p>:{g<k>}:audit                    stream  audited staff actions of the group (c, at, r JSON)
 //   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
 //   <p>:{ag}:all                        set     ids of every agent with a record
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
@@ -61,6 +62,8 @@ class key_layout {
   std::string lease(std::string_view name) const;
   // The group's index of unresolved conversations.
   std::string active(int group) const;
+  // The group's audit stream (lead actions).
+  std::string audit(int group) const;
   // Agents (outside the groups).
   std::string agents() const;
   std::string agent(std::string_view agent_id) const;

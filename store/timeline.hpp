@@ -33,7 +33,8 @@ struct append_request {
   std::string idempotency_key;      // client or provider message id; empty: no dedupe
   v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
   // Conversation fields to set, e.g. preview; "+queue": only on a conversation this append creates;
-  // "*excluded": appended to the field's comma-separated list.
+  // "*excluded": appended to the field's comma-separated list; "!audit": an audit record (JSON)
+  // added to the group's audit stream in the same script.
   std::vector<std::pair<std::string, std::string>> fields;
   std::uint64_t fencing_token = 0;  // router writes: the lease token (0: not a router write)
   // Conditions on the existing conversation, "field=v1|v2;field=v" (missing fields read as ""):

@@ -110,6 +110,13 @@ bool frame_allowed(role r, v1::ClientFrame::KindCase kind) {
     case K::kTransfer:
     case K::kResolve:
       return r != role::customer;
+    case K::kMonitor:
+    case K::kWhisper:
+    case K::kBarge:
+    case K::kTakeOver:
+    case K::kReassign:
+    case K::kSetPriority:
+      return r == role::lead || r == role::admin;
     case K::KIND_NOT_SET:
       return false;
   }

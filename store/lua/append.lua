@@ -9,17 +9,18 @@
 -- carry the same hash tag as KEYS, so they are on the same slot, which is what Redis Cluster checks.
 --
 -- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence,
---       6 the group's index of unresolved conversations (hash id → state)
+--       6 the group's index of unresolved conversations (hash id → state), 7 the group's audit stream
 -- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
 --       12 router note: when the state changes (or a conversation is created), a routing request of
---       this kind is added for the router ('' = none), 13 KPI fields to set once to now ("a,b"),
+--       this kind is added for the router ('' = none; '!kind': added even when the state stays),
+--       13 KPI fields to set once to now ("a,b"),
 --       14 channel name, 15 router lease token ('' or '0' = not a router write),
 --       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
 --       to set ('+field': only on the conversation this append creates; '*field': appended to a
---       comma-separated list)
+--       comma-separated list; '!audit': the value is an audit record added to the group's audit stream)
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
 -- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
 -- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
@@ -92,6 +93,8 @@ for i = 17, #ARGV, 2 do
   local f, mark = ARGV[i], string.sub(ARGV[i], 1, 1)
   if mark == '+' then
     if created == 1 then redis.call('HSET', ckey, string.sub(f, 2), ARGV[i + 1]) end
+  elseif mark == '!' then
+    redis.call('XADD', KEYS[7], 'MAXLEN', '~', '1000000', '*', 'c', cid, 'at', now, 'r', ARGV[i + 1])
   elseif mark == '*' then
     local name = string.sub(f, 2)
     local cur = redis.call('HGET', ckey, name)
@@ -115,13 +118,15 @@ end
 
 local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
 redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
-if created == 1 or old ~= state then
+local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'
+if always then note = string.sub(note, 2) end
+if created == 1 or old ~= state or always then
   if state == 'resolved' then redis.call('HDEL', KEYS[6], cid) else redis.call('HSET', KEYS[6], cid, state) end
-  if ARGV[12] ~= '' then
+  if note ~= '' then
     -- The router learns what it needs from the entry alone (no read back).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
                          'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded')
-    redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', ARGV[12],
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', note,
                'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
                'sk', f[11] or '', 'ex', f[12] or '')

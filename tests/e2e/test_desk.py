@@ -81,7 +81,9 @@ async def customer_event(ws, kind, skipped=None):
     raise AssertionError("no " + kind)
 
 
-class DeskTest(ProcessTest):
+class StaffTest(ProcessTest):
+    """Processes with the desk configuration (no tests of its own)."""
+
     def serve(self, extra=DESK, **kw):
         folder = os.path.join(self.folder, f"p{len(self.cleanups)}")
         os.makedirs(folder)
@@ -92,6 +94,9 @@ class DeskTest(ProcessTest):
 
     def run_async(self, coro):
         return asyncio.run(asyncio.wait_for(coro, 90))
+
+
+class DeskTest(StaffTest):
 
     def test_a_whole_conversation_with_timeout_reoffer_transfer_resolve_and_csat(self):
         s = self.serve()
@@ -447,3 +452,101 @@ class DeskTest(ProcessTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LeadTest(StaffTest):
+    """A team lead's actions on a live conversation, each checked from the agent's, the customer's
+    and the audit's side."""
+
+    def test_monitor_whisper_barge_priority_takeover_and_hand_back(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        s = self.serve(redis_url=f"redis://127.0.0.1:{r.port}")
+        port = s.http_port
+
+        async def staff_event(ws, kind):
+            got = await next_frame(ws, "event")
+            while kind not in got["event"]:
+                got = await next_frame(ws, "event")
+            return got["event"]
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("r1", "I want a refund", "m1"))
+            conv = a["ack"]["conversationId"]
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            lead = await connect(port, staff_token("lead", "lea", ["care"]))
+            other = await connect(port, staff_token("lead", "tom", ["tech"]))
+
+            # Monitor: the agent sees it; another team's lead gets "not found".
+            _, m = await request(lead, {"requestId": "l1", "monitor": {"conversationId": conv, "active": True}})
+            self.assertIn("ack", m)
+            self.assertEqual((await staff_event(ann, "monitoring"))["monitoring"], {"leadId": "lea", "active": True})
+            _, nf = await request(other, {"requestId": "o1", "monitor": {"conversationId": conv, "active": True}})
+            self.assertEqual(nf["error"]["code"], "not_found")
+            _, nf = await request(other, {"requestId": "o2", "takeOver": {"conversationId": conv, "reason": "x"}})
+            self.assertEqual(nf["error"]["code"], "not_found")
+            # Agents may not use lead actions.
+            _, forb = await request(ann, {"requestId": "x1", "whisper": {"conversationId": conv, "body": "hi"}})
+            self.assertEqual(forb["error"]["code"], "forbidden")
+
+            # Whisper: the agent sees it, the customer never does.
+            _, w = await request(lead, {"requestId": "l2", "whisper": {"conversationId": conv,
+                                                                       "body": "offer the refund", "clientMessageId": "w1"}})
+            self.assertIn("ack", w)
+            self.assertEqual((await staff_event(ann, "whisper"))["whisper"]["body"], "offer the refund")
+            # Barge in: the customer sees the lead's message.
+            _, b = await request(lead, {"requestId": "l3", "barge": {"conversationId": conv, "message": {
+                "body": "Hello, I am the team lead.", "clientMessageId": "b1"}}})
+            self.assertIn("ack", b)
+            skipped = []
+            msg = await customer_event(cu, "message", skipped)
+            while msg["message"]["body"] != "Hello, I am the team lead.":
+                msg = await customer_event(cu, "message", skipped)
+            self.assertEqual(msg["message"]["authorId"], "lea")
+            # Priority.
+            _, p = await request(lead, {"requestId": "l4", "setPriority": {"conversationId": conv, "priority": 5,
+                                                                           "reason": "VIP"}})
+            self.assertIn("ack", p)
+            # Take over: the agent is told and released; the lead owns it and answers.
+            _, t = await request(lead, {"requestId": "l5", "takeOver": {"conversationId": conv,
+                                                                        "reason": "refund over the limit"}})
+            self.assertIn("ack", t)
+            took = (await staff_event(ann, "takeover"))["takeover"]
+            self.assertEqual(took, {"leadId": "lea", "fromAgentId": "ann", "reason": "refund over the limit"})
+            _, refused = await request(ann, say("x2", "still mine?", "am1", conv))
+            self.assertEqual(refused["error"]["code"], "not_owner")
+            _, own = await request(lead, say("l6", "Your refund is approved.", "lm1", conv))
+            self.assertIn("ack", own)
+            # Hand back to ann with a note: she is offered it first.
+            _, hb = await request(lead, {"requestId": "l7", "transfer": {"conversationId": conv, "toAgentId": "ann",
+                                                                         "note": "refund done, please close"}})
+            self.assertIn("ack", hb)
+            offer = (await next_frame(ann, "offer"))["offer"]
+            self.assertEqual(offer["conversationId"], conv)
+            # Nothing of it reached the customer but the barge and the lead's reply.
+            seen = [f["event"] for f in skipped if "event" in f]
+            self.assertFalse([e for e in seen if "whisper" in e or "monitoring" in e or "priorityChange" in e])
+            for ws in (ann, cu, lead, other):
+                await ws.close()
+            return conv
+
+        conv = self.run_async(scenario())
+        # The audit: who, what, why, for each action, in the conversation's group.
+        keys = r.cli("--scan", "--pattern", "sb:{g*}:audit").split()
+        records = []
+        for k in keys:
+            out = r.cli("XRANGE", k, "-", "+")
+            records += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        whats = [(x["who"], x["what"]) for x in records if x["conversation"] == conv]
+        self.assertEqual(whats, [("lea", "monitor"), ("lea", "whisper"), ("lea", "barge"), ("lea", "set_priority"),
+                                 ("lea", "take_over")])
+        self.assertEqual([x["why"] for x in records if x["what"] == "take_over"], ["refund over the limit"])
+        # The timeline has each action as an event.
+        status, body = get(port, f"/v1/conversations/{conv}?limit=1000", staff_token("lead", "lea", ["care"]))
+        kinds = {k for e in json.loads(body)["events"] for k in e if k in
+                 ("monitoring", "whisper", "priorityChange", "takeover")}
+        self.assertEqual(kinds, {"monitoring", "whisper", "priorityChange", "takeover"})
