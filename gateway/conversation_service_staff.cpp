@@ -47,13 +47,18 @@ v1::Agent conversation_service::fallback_profile(const principal& p) const {
     if (a.id() == p.subject) return a;
   }
   // Not configured: the token's teams, web chat with three at a time, no skills (PUT /v1/agents
-  // gives them).
+  // gives them) — a lead has the skill "lead", which escalation queues require.
   v1::Agent a;
   a.set_id(p.subject);
   for (const auto& t : p.teams) a.add_teams(t);
   auto* c = a.add_capacity();
   c->set_channel(v1::CHANNEL_WEB);
   c->set_max_concurrent(3);
+  if (p.who == role::lead) {
+    auto* sk = a.add_skills();
+    sk->set_name("lead");
+    sk->set_proficiency(5);
+  }
   return a;
 }
 
@@ -117,6 +122,7 @@ asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_si
       case v1::ClientFrame::kAddNote:
       case v1::ClientFrame::kTransfer:
       case v1::ClientFrame::kResolve:
+      case v1::ClientFrame::kEscalate:
         answer = co_await staff_write(s, f);
         break;
       case v1::ClientFrame::kTyping:
@@ -212,6 +218,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
     case v1::ClientFrame::kSendMessage: cid = f.send_message().conversation_id(); break;
     case v1::ClientFrame::kAddNote: cid = f.add_note().conversation_id(); break;
     case v1::ClientFrame::kTransfer: cid = f.transfer().conversation_id(); break;
+    case v1::ClientFrame::kEscalate: cid = f.escalate().conversation_id(); break;
     default: cid = f.resolve().conversation_id(); break;
   }
   if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
@@ -274,6 +281,22 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       req.fields.emplace_back("preferred_agent", t.to_agent_id());
       req.fields.emplace_back("last_owner", me);
       if (!id.empty()) req.idempotency_key = "transfer:" + me + ":" + id;
+      leaves = true;
+      break;
+    }
+    case v1::ClientFrame::kEscalate: {
+      // The team's leads take it from here, through their own queue.
+      const std::string queue = "escalations-" + conv->team();
+      if (conv->team().empty() || !queue_exists(queue)) {
+        co_return error_frame(id, "no_escalation_queue",
+                              "no queue '" + queue + "' is configured for this conversation's team");
+      }
+      auto* e = req.event.mutable_escalation();
+      e->set_agent_id(me);
+      e->set_reason(f.escalate().reason());
+      e->set_queue(queue);
+      req.guard = owner_guard(me);
+      if (!id.empty()) req.idempotency_key = "escalate:" + me + ":" + id;
       leaves = true;
       break;
     }

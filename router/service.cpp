@@ -258,7 +258,7 @@ asio::awaitable<void> service::take_over() {
       conversation_fact f = conversation_fact_of(id);
       f.required = parse_skills(s(14));
       f.excluded = split(s(16));
-      if (state == "queued") {
+      if (state == "queued" || state == "escalated") {
         waiting.push_back({c.queued_at, id, f.excluded});
       } else if (state == "offered" && !s(8).empty()) {
         engine_->restore(f, s(8), true, to_int(s(9)));
@@ -447,7 +447,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
       co_return;
     }
   }
-  if (state == "queued") {
+  if (state == "queued" || state == "escalated") {
     // Already waiting or held as the engine sees it: nothing new.
     if ((kind == "queued" || kind == "declined") && !engine_state.empty()) co_return;
     // Queued again (transfer, requeue, reopen): out of the engine, then waiting once more,
@@ -463,7 +463,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     c.owner.clear();
     c.assigned_at = 0;
     c.published_position = 0;
-    if (kind == "transfer") c.queued_at = now;
+    if (kind == "transfer" || kind == "escalated") c.queued_at = now;
     conversation_fact f = conversation_fact_of(id);
     f.required = parse_skills(field(fields, "sk"));
     f.excluded = split(field(fields, "ex"));
@@ -611,7 +611,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       ev.mutable_offer()->set_agent_id(agent);
       ev.mutable_offer()->set_expires_at_ms(expires);
       ev.mutable_offer()->set_decision_id(d.decision_id());
-      auto r = co_await write(cid, std::move(ev), "state=queued",
+      auto r = co_await write(cid, std::move(ev), "state=queued|escalated",
                               fields_of("offer_agent", agent, "offer_expires_at_ms", std::to_string(expires)));
       if (!r) {
         // No longer waiting (resolved, taken over) or the store is down: out of the engine; the

@@ -47,7 +47,7 @@ append_effects effects_of(const v1::Event& e) {
       }
       break;
     case v1::Event::kOffer:
-      fx.transitions = "queued>offered";
+      fx.transitions = "queued>offered,escalated>offered";
       fx.set_once = "first_offered_at_ms";
       break;
     case v1::Event::kOfferOutcome:
@@ -90,6 +90,14 @@ append_effects effects_of(const v1::Event& e) {
       }
       break;
     }
+    case v1::Event::kEscalation:
+      fx.transitions = "*>escalated";
+      fx.notify = "escalated";
+      fx.fields.emplace_back("owner_id", "");
+      fx.fields.emplace_back("excluded", "");
+      fx.fields.emplace_back("queue", e.escalation().queue());
+      fx.fields.emplace_back("last_owner", e.escalation().agent_id());
+      break;
     case v1::Event::kPriorityChange:
       fx.notify = "!priority";  // the router re-orders a waiting conversation
       fx.fields.emplace_back("priority", std::to_string(e.priority_change().to()));

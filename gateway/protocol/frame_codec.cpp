@@ -109,6 +109,7 @@ bool frame_allowed(role r, v1::ClientFrame::KindCase kind) {
     case K::kAddNote:
     case K::kTransfer:
     case K::kResolve:
+    case K::kEscalate:
       return r != role::customer;
     case K::kMonitor:
     case K::kWhisper:

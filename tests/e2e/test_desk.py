@@ -29,6 +29,10 @@ queues:
     team: care
     required_skills: [{name: billing, proficiency: 2}]
     policy: {offer_timeout_seconds: 2}
+  - name: escalations-care
+    team: care
+    required_skills: [{name: lead, proficiency: 1}]
+    policy: {offer_timeout_seconds: 2, service_level_seconds: 120, service_level_target: 0.9}
 agents:
   - {id: ann, teams: [care], capacity: [{channel: web, max_concurrent: 2}]}
   - {id: bob, teams: [care], capacity: [{channel: web, max_concurrent: 2}], skills: [{name: billing, proficiency: 3}]}
@@ -535,6 +539,47 @@ class LeadTest(StaffTest):
             return conv
 
         conv = self.run_async(scenario())
+        self.check_audit(r, port, conv)
+
+    def test_an_escalation_goes_to_the_teams_leads_through_their_queue(self):
+        s = self.serve()
+        port = s.http_port
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("r1", "I want to speak to a manager", "m1"))
+            conv = a["ack"]["conversationId"]
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            lead = await connect(port, staff_token("lead", "lea", ["care"]))
+            await next_frame(lead, "agentState")
+            await available(lead)
+            _, e = await request(ann, {"requestId": "e1", "escalate": {"conversationId": conv,
+                                                                        "reason": "asks for a manager"}})
+            self.assertIn("ack", e)
+            offer = (await next_frame(lead, "offer"))["offer"]
+            self.assertEqual((offer["conversationId"], offer["queue"]), (conv, "escalations-care"))
+            before, ok = await request(lead, {"requestId": "l1", "answerOffer": {"conversationId": conv,
+                                                                                 "accept": True}})
+            self.assertIn("ack", ok)
+            events = [ev for f in before if "timeline" in f for ev in f["timeline"]["events"]]
+            self.assertIn("asks for a manager", [ev["escalation"]["reason"] for ev in events if "escalation" in ev])
+            _, refused = await request(ann, say("x1", "still me?", "am1", conv))
+            self.assertEqual(refused["error"]["code"], "not_owner")
+            _, own = await request(lead, say("l2", "I am the manager.", "lm1", conv))
+            self.assertIn("ack", own)
+            for ws in (ann, cu, lead):
+                await ws.close()
+            return conv
+
+        conv = self.run_async(scenario())
+        status, body = get(port, f"/v1/conversations/{conv}", staff_token("lead", "lea", ["care"]))
+        got = json.loads(body)["conversation"]
+        self.assertEqual((got["state"], got["ownerId"], got["queue"]), ("ASSIGNED", "lea", "escalations-care"))
+
+    def check_audit(self, r, port, conv):
         # The audit: who, what, why, for each action, in the conversation's group.
         keys = r.cli("--scan", "--pattern", "sb:{g*}:audit").split()
         records = []

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace switchboard::store {
 namespace {
 
@@ -28,7 +30,7 @@ TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
 TEST(ConversationRules, OffersAndOutcomes) {
   v1::Event offer;
   offer.mutable_offer()->set_agent_id("a1");
-  EXPECT_EQ(effects_of(offer).transitions, "queued>offered");
+  EXPECT_EQ(effects_of(offer).transitions, "queued>offered,escalated>offered");
   EXPECT_EQ(effects_of(offer).set_once, "first_offered_at_ms");
 
   v1::Event accepted;
@@ -65,6 +67,28 @@ TEST(ConversationRules, StatusChangeGoesToItsState) {
   EXPECT_EQ(effects_of(s).notify, "released");
   s.mutable_status_change()->set_to(v1::QUEUED);
   EXPECT_EQ(effects_of(s).notify, "status");
+}
+
+TEST(ConversationRules, AnEscalationGoesToTheEscalationQueueUnowned) {
+  v1::Event e;
+  e.mutable_escalation()->set_agent_id("ann");
+  e.mutable_escalation()->set_queue("escalations-care");
+  auto fx = effects_of(e);
+  EXPECT_EQ(fx.transitions, "*>escalated");
+  EXPECT_EQ(fx.notify, "escalated");
+  EXPECT_NE(std::find(fx.fields.begin(), fx.fields.end(), std::make_pair(std::string("queue"), std::string("escalations-care"))),
+            fx.fields.end());
+  EXPECT_NE(std::find(fx.fields.begin(), fx.fields.end(), std::make_pair(std::string("owner_id"), std::string())),
+            fx.fields.end());
+}
+
+TEST(ConversationRules, APriorityChangeAlwaysTellsTheRouter) {
+  v1::Event e;
+  e.mutable_priority_change()->set_to(7);
+  auto fx = effects_of(e);
+  EXPECT_EQ(fx.notify, "!priority");
+  EXPECT_TRUE(fx.transitions.empty());
+  EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("priority"), std::string("7")));
 }
 
 TEST(ConversationRules, NotesChangeNothing) {
