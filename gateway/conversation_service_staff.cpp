@@ -80,6 +80,9 @@ asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_
   }
   it->second.registered = true;
   rooms_.join_agent(id, s);
+  if (s->who().who == role::lead) {
+    for (const auto& team : s->who().teams) rooms_.join_team(team, s);  // trainee drafts
+  }
   reply(*s, co_await agent_state(id, r->agent));
 }
 
@@ -135,6 +138,7 @@ asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_si
       case v1::ClientFrame::kTakeOver:
       case v1::ClientFrame::kReassign:
       case v1::ClientFrame::kSetPriority:
+      case v1::ClientFrame::kReviewDraft:
         answer = co_await lead_action(s, f);
         break;
       default:
@@ -230,6 +234,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
   req.conversation_id = cid;
   req.event.set_actor(me);
   bool leaves = false;  // the desk stops following the conversation afterwards
+  bool draft = false;   // a trainee's reply: it waits for a lead
   switch (f.kind_case()) {
     case v1::ClientFrame::kSendMessage: {
       const auto& m = f.send_message().message();
@@ -237,7 +242,12 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
         co_return error_frame(id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
       }
       if (m.body().empty() && m.attachments().empty()) co_return error_frame(id, "bad_request", "an empty message");
-      auto* msg = req.event.mutable_message();
+      if (s->who().who == role::agent) {
+        auto profile = co_await agents_.get(me);
+        if (!profile && is_retryable(profile.error())) co_return error_for(id, profile.error());
+        draft = profile && profile->agent.trainee();  // a lead approves it first
+      }
+      auto* msg = draft ? req.event.mutable_draft() : req.event.mutable_message();
       *msg = m;
       msg->set_direction(v1::DIRECTION_OUTBOUND);
       msg->set_channel(conv->channel());
@@ -311,12 +321,22 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       break;
     }
   }
+  const v1::Event req_event_copy = draft ? req.event : v1::Event();
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::wrong_state) {
     co_return error_frame(id, "not_owner", "you do not own this conversation (any more)");
   }
   if (!r) co_return error_for(id, r.error());
   if (leaves && !r->duplicate) rooms_.leave(cid, s.get());
+  if (draft && !r->duplicate) {
+    // The team's leads are shown the draft (leads monitoring the conversation see it there too).
+    v1::ServerFrame tell;
+    auto* ev = tell.mutable_event();
+    *ev = req_event_copy;
+    ev->set_conversation_id(cid);
+    ev->set_seq(r->seq);
+    co_await agents_.publish_to_team(conv->team(), tell.SerializeAsString());
+  }
   co_return ack(id, r->conversation_id, r->seq, r->duplicate);
 }
 
@@ -364,6 +384,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
     case v1::ClientFrame::kBarge: cid = f.barge().conversation_id(); break;
     case v1::ClientFrame::kTakeOver: cid = f.take_over().conversation_id(); break;
     case v1::ClientFrame::kReassign: cid = f.reassign().conversation_id(); break;
+    case v1::ClientFrame::kReviewDraft: cid = f.review_draft().conversation_id(); break;
     default: cid = f.set_priority().conversation_id(); break;
   }
   if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
@@ -376,6 +397,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
   req.conversation_id = cid;
   req.event.set_actor(me);
   std::string what, why;
+  std::string review_draft, review_final, review_trainee;  // both versions, for the audit
   bool join = false, leave = false;
   switch (f.kind_case()) {
     case v1::ClientFrame::kMonitor:
@@ -454,6 +476,41 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       leave = conv->owner_id() == me;
       break;
     }
+    case v1::ClientFrame::kReviewDraft: {
+      const auto& rv = f.review_draft();
+      if (rv.verdict() == v1::ReviewDraft::VERDICT_UNSPECIFIED) {
+        co_return error_frame(id, "bad_request", "verdict must be APPROVE, EDIT or REJECT");
+      }
+      if (rv.verdict() == v1::ReviewDraft::EDIT && rv.body().empty()) {
+        co_return error_frame(id, "bad_request", "EDIT needs the edited body");
+      }
+      auto found = co_await timeline_.read_conversation(cid, std::max<std::int64_t>(0, rv.draft_seq() - 1), 1);
+      if (!found) co_return error_for(id, found.error());
+      if (found->empty() || found->front().seq() != rv.draft_seq() || !found->front().has_draft()) {
+        co_return error_frame(id, "not_found", "no draft at that seq");
+      }
+      const v1::Message& d = found->front().draft();
+      req.idempotency_key = "review:" + cid + ":" + std::to_string(rv.draft_seq());  // the first review wins
+      req.guard = kUnresolved;
+      if (rv.verdict() == v1::ReviewDraft::REJECT) {
+        auto* dr = req.event.mutable_draft_review();
+        dr->set_draft_seq(rv.draft_seq());
+        dr->set_approved(false);
+        dr->set_reviewer_id(me);
+        dr->set_reason(rv.reason());
+        what = "reject_draft";
+      } else {
+        auto* msg = req.event.mutable_message();  // the customer sees it now, as the trainee's
+        *msg = d;
+        if (rv.verdict() == v1::ReviewDraft::EDIT) msg->set_body(rv.body());
+        what = rv.verdict() == v1::ReviewDraft::EDIT ? "edit_draft" : "approve_draft";
+      }
+      why = rv.reason();
+      review_draft = d.body();
+      review_final = rv.verdict() == v1::ReviewDraft::REJECT ? "" : rv.verdict() == v1::ReviewDraft::EDIT ? rv.body() : d.body();
+      review_trainee = d.author_id();
+      break;
+    }
     default: {
       const auto& p = f.set_priority();
       auto* pc = req.event.mutable_priority_change();
@@ -478,6 +535,12 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
                                        .count()}};
   if (f.has_reassign()) audit["to"] = f.reassign().to_agent_id().empty() ? f.reassign().to_queue() : f.reassign().to_agent_id();
   if (f.has_set_priority()) audit["priority"] = f.set_priority().priority();
+  if (f.has_review_draft()) {
+    audit["draft_seq"] = f.review_draft().draft_seq();
+    audit["trainee"] = review_trainee;
+    audit["draft"] = review_draft;
+    audit["final"] = review_final;
+  }
   req.fields.emplace_back("!audit", boost::json::serialize(audit));
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::wrong_state) co_return error_frame(id, "resolved", "the conversation is resolved");

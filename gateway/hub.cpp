@@ -57,6 +57,10 @@ void hub::join_agent(const std::string& agent_id, const std::shared_ptr<session_
   enter(keys_.agent_channel(agent_id), true, agent_id, s);
 }
 
+void hub::join_team(const std::string& team, const std::shared_ptr<session_sink>& s) {
+  enter(keys_.team_channel(team), true, team, s);  // ServerFrame payloads, like an agent's channel
+}
+
 void hub::remove(const std::string& channel, const session_sink* s) {
   auto it = rooms_.find(channel);
   if (it == rooms_.end()) return;

@@ -4,7 +4,8 @@
 // while the room has members and delivers what is published there:
 //   conversation channel: "<seq>\n<timeline id>\n<Event bytes>" — all of it to staff, what the
 //     customer may see to customers; or "F\n<ServerFrame bytes>" (a queue position) to everyone;
-//   agent channel: ServerFrame bytes (offers, withdrawn offers, agent state) from the router.
+//   agent channel: ServerFrame bytes (offers, withdrawn offers, agent state) from the router;
+//   team channel: ServerFrame bytes for the team's leads (trainee drafts).
 // Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
 //
 // Not thread-safe: runs on the core strand (the Redis clients' executor).
@@ -27,6 +28,8 @@ class hub {
 
   void join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s);
   void join_agent(const std::string& agent_id, const std::shared_ptr<session_sink>& s);
+  // A lead's session follows their team's channel (trainee drafts), frames as on agent channels.
+  void join_team(const std::string& team, const std::shared_ptr<session_sink>& s);
   void leave(const std::string& conversation_id, const session_sink* s);
   void leave_all(const session_sink* s);
   std::size_t members(const std::string& conversation_id) const;

@@ -97,6 +97,12 @@ asio::awaitable<result<void>> agent_repository::refresh(std::vector<std::pair<st
   co_return result<void>{};
 }
 
+asio::awaitable<result<void>> agent_repository::publish_to_team(std::string team, std::string frame_bytes) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", keys_.team_channel(team), std::move(frame_bytes)), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
 asio::awaitable<result<int>> agent_repository::sweep() {
   auto [ec, r] = co_await redis_.async_eval(scripts::agent_sweep(), cmd(keys_.agents(), keys_.agent_events()),
                                             cmd(keys_.agent_prefix(), std::to_string(clock_.unix_ms())), use_tuple);

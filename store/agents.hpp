@@ -50,6 +50,8 @@ class agent_repository {
   boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status);
   boost::asio::awaitable<result<agent_record>> get(std::string agent_id);
   boost::asio::awaitable<result<std::vector<agent_record>>> list();
+  // Publishes a ServerFrame (bytes) to the leads of a team (their sessions follow the team channel).
+  boost::asio::awaitable<result<void>> publish_to_team(std::string team, std::string frame_bytes);
   // What the router says the agent holds (offers and owned conversations).
   boost::asio::awaitable<result<std::vector<v1::AgentConversation>>> conversations(std::string agent_id);
 

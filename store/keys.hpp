@@ -25,6 +25,7 @@
 //   <p>:{ag}:<agent>:desks              zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
 //   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
+//   <p>:team:<team>:ch                  channel frames for the team's leads (trainee drafts)
 // Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
 //
 // Pure; thread-safe (immutable after construction).
@@ -72,6 +73,7 @@ class key_layout {
   std::string agent_prefix() const;  // <p>:{ag}:
   std::string agent_channel(std::string_view agent_id) const;
   std::string agent_events() const;
+  std::string team_channel(std::string_view team) const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
   std::string conversation_prefix(std::string_view customer_id) const;
   // The same prefix for a group: "<p>:{g<k>}:cv:".

@@ -117,6 +117,7 @@ bool frame_allowed(role r, v1::ClientFrame::KindCase kind) {
     case K::kTakeOver:
     case K::kReassign:
     case K::kSetPriority:
+    case K::kReviewDraft:
       return r == role::lead || r == role::admin;
     case K::KIND_NOT_SET:
       return false;

@@ -579,6 +579,76 @@ class LeadTest(StaffTest):
         got = json.loads(body)["conversation"]
         self.assertEqual((got["state"], got["ownerId"], got["queue"]), ("ASSIGNED", "lea", "escalations-care"))
 
+    def test_a_trainees_replies_wait_for_a_lead_to_approve_edit_or_reject_them(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        s = self.serve(redis_url=f"redis://127.0.0.1:{r.port}")
+        port = s.http_port
+        lead_token = staff_token("lead", "lea", ["care"])
+        status, body = put(port, "/v1/agents/ann", json.dumps({
+            "teams": ["care"], "trainee": True, "capacity": [{"channel": "CHANNEL_WEB", "maxConcurrent": 2}]}), lead_token)
+        self.assertEqual(status, 200, body)
+
+        async def scenario():
+            lead = await connect(port, lead_token)
+            await next_frame(lead, "agentState")
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("r1", "where is my refund?", "m1"))
+            conv = a["ack"]["conversationId"]
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+
+            async def drafted(text, cid):
+                _, ack = await request(ann, say("d-" + cid, text, cid, conv))
+                self.assertIn("ack", ack)
+                got = (await next_frame(lead, "event"))["event"]
+                while got.get("draft", {}).get("clientMessageId") != cid:
+                    got = (await next_frame(lead, "event"))["event"]
+                self.assertEqual((got["conversationId"], got["draft"]["body"]), (conv, text))
+                return got["seq"]
+
+            async def review(seq, verdict, body="", reason=""):
+                _, ans = await request(lead, {"requestId": f"rv{seq}{verdict}", "reviewDraft": {
+                    "conversationId": conv, "draftSeq": seq, "verdict": verdict, "body": body, "reason": reason}})
+                return ans
+
+            skipped = []
+            seq = await drafted("Your refund is on its way.", "t1")
+            self.assertIn("ack", await review(seq, "APPROVE"))
+            got = await customer_event(cu, "message", skipped)
+            self.assertEqual((got["message"]["body"], got["message"]["authorId"]), ("Your refund is on its way.", "ann"))
+            seq = await drafted("we refund you twice!!", "t2")
+            self.assertIn("ack", await review(seq, "EDIT", "We refund you once, today.", "one refund only"))
+            got = await customer_event(cu, "message", skipped)
+            self.assertEqual(got["message"]["body"], "We refund you once, today.")
+            seq = await drafted("not my problem", "t3")
+            self.assertIn("ack", await review(seq, "REJECT", reason="be kind; explain the delay"))
+            verdict = (await next_frame(ann, "event"))["event"]
+            while "draftReview" not in verdict:
+                verdict = (await next_frame(ann, "event"))["event"]
+            self.assertEqual(verdict["draftReview"]["reason"], "be kind; explain the delay")
+            again = await review(seq, "APPROVE")
+            self.assertTrue(again["ack"]["duplicate"], again)  # the first review stands
+            # The customer saw the approved and the edited text only.
+            _, ping = await request(cu, {"requestId": "p", "ping": {"clientTimeMs": "1"}})
+            seen = [f["event"] for f in skipped if "event" in f]
+            self.assertFalse([e for e in seen if "draft" in e or "draftReview" in e])
+            for ws in (ann, cu, lead):
+                await ws.close()
+            return conv
+
+        conv = self.run_async(scenario())
+        records = []
+        for k in r.cli("--scan", "--pattern", "sb:{g*}:audit").split():
+            records += [json.loads(line) for line in r.cli("XRANGE", k, "-", "+").splitlines() if line.startswith("{")]
+        edit = [x for x in records if x["what"] == "edit_draft"][0]
+        self.assertEqual((edit["draft"], edit["final"], edit["trainee"]),
+                         ("we refund you twice!!", "We refund you once, today.", "ann"))
+        self.assertEqual(sorted(x["what"] for x in records if x["conversation"] == conv),
+                         ["approve_draft", "edit_draft", "reject_draft"])
+
     def check_audit(self, r, port, conv):
         # The audit: who, what, why, for each action, in the conversation's group.
         keys = r.cli("--scan", "--pattern", "sb:{g*}:audit").split()
