@@ -121,10 +121,23 @@ namespace {
 
 TEST(ConfigQueues, TheShippedQueuesLoad) {
   auto c = load_config(SWITCHBOARD_SOURCE_DIR "/config/switchboard.yaml", no_env());
-  ASSERT_EQ(c.queues_size(), 3);
+  ASSERT_EQ(c.queues_size(), 5);
   EXPECT_EQ(c.queues(1).policy().strategy(), v1::BEST_SKILL_MATCH);
   EXPECT_EQ(c.queues(1).policy().overflow_queue(), "general");
   EXPECT_EQ(c.queues(2).policy().relax(0).any_team(), true);
+  // Each team's escalation queue, served by its leads.
+  EXPECT_EQ(c.queues(3).name(), "escalations-care");
+  EXPECT_EQ(c.queues(3).required_skills(0).name(), "lead");
+  ASSERT_EQ(c.agents_size(), 2);
+  EXPECT_EQ(c.agents(0).id(), "ana");
+  EXPECT_EQ(c.router().lease_ttl_ms(), 3000);
+}
+
+TEST(ConfigAgents, BadProfilesNameTheKey) {
+  EXPECT_EQ(error_of("agents: [{id: a}, {id: a}]\n"), "agents[1].id: 'a' is used twice");
+  EXPECT_EQ(error_of("agents: [{id: a, capacity: [{max_concurrent: 2}]}]\n"),
+            "agents[0].capacity[0].channel: must name a channel");
+  EXPECT_EQ(error_of("router: {lease_ttl_ms: 10}\n"), "router.lease_ttl_ms: must be between 300 and 600000, got 10");
 }
 
 TEST(ConfigQueues, BadQueuesNameTheKey) {
