@@ -321,6 +321,21 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       break;
     }
   }
+  if ((s->who().who == role::lead || s->who().who == role::admin) &&
+      (f.has_transfer() || f.has_resolve())) {
+    // A lead's hand-back (a transfer of what they own) and resolve are audited like their other actions.
+    boost::json::object audit{{"who", me},
+                              {"role", s->who().who == role::admin ? "admin" : "lead"},
+                              {"what", f.has_transfer() ? "hand_back" : "resolve"},
+                              {"why", f.has_transfer() ? f.transfer().note() : f.resolve().disposition()},
+                              {"conversation", cid},
+                              {"owner", conv->owner_id()},
+                              {"at", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()}};
+    if (f.has_transfer()) audit["to"] = f.transfer().to_agent_id().empty() ? f.transfer().to_queue() : f.transfer().to_agent_id();
+    req.fields.emplace_back("!audit", boost::json::serialize(audit));
+  }
   const v1::Event req_event_copy = draft ? req.event : v1::Event();
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::wrong_state) {

@@ -658,7 +658,7 @@ class LeadTest(StaffTest):
             records += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         whats = [(x["who"], x["what"]) for x in records if x["conversation"] == conv]
         self.assertEqual(whats, [("lea", "monitor"), ("lea", "whisper"), ("lea", "barge"), ("lea", "set_priority"),
-                                 ("lea", "take_over")])
+                                 ("lea", "take_over"), ("lea", "hand_back")])
         self.assertEqual([x["why"] for x in records if x["what"] == "take_over"], ["refund over the limit"])
         # The timeline has each action as an event.
         status, body = get(port, f"/v1/conversations/{conv}?limit=1000", staff_token("lead", "lea", ["care"]))
