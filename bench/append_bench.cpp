@@ -249,9 +249,10 @@ int main(int argc, char** argv) {
   const auto fx = store::effects_of(sample.event);
   const int group = keys.group_of_customer(customers[0]);
   std::vector<std::string> raw_args = {
-      "EVALSHA", store::scripts::append().sha1, "7",
+      "EVALSHA", store::scripts::append().sha1, "8",
       keys.dedupe(customers[0], "r__rand_int__"), keys.timeline(customers[0]), keys.customer(customers[0]),
       keys.routing_requests(group), keys.fence(group), keys.active(group), keys.audit(group),
+      keys.conversations_by_time(group),
       "existing", convs[0], customers[0], event_bytes, std::to_string(clk.unix_ms()), "r__rand_int__", "3600",
       "3600000", keys.conversation_prefix(customers[0]), fx.create_state, fx.transitions, fx.notify, fx.set_once,
       "web", "0", "-"};  // "0", "-": no lease token, no guard (argv cannot carry an empty argument

@@ -11,6 +11,7 @@
 
 #include "core/config.hpp"
 #include "gateway/conversation_service.hpp"
+#include "gateway/reports/kpi.hpp"
 
 namespace switchboard::gateway {
 
@@ -77,6 +78,7 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   policy_.issuer = auth_.issuer();
   policy_.audience = auth_.audience();
   policy_.leeway_seconds = auth_.leeway_seconds();
+  for (const auto& q : cfg.queues()) sl_seconds_[q.name()] = q.policy().service_level_seconds();
   queues_json_ = "{\"queues\":[";
   for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
   queues_json_ += "]}";
@@ -127,9 +129,10 @@ void rest_api::handle(http_request req, http_responder respond) const {
   const bool is_timeline = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() + 9 &&
                            path.ends_with("/timeline");
   const bool is_agents = path == "/v1/agents";
+  const bool is_kpis = path == "/v1/reports/kpis";
   const bool is_agent = path.rfind(agent_prefix, 0) == 0 && path.size() > agent_prefix.size() &&
                         path.find('/', agent_prefix.size()) == std::string::npos;
-  if (!is_queues && !is_conv && !is_timeline && !is_agents && !is_agent) {
+  if (!is_queues && !is_conv && !is_timeline && !is_agents && !is_agent && !is_kpis) {
     return respond(json_error(404, "not_found", "no such resource"));
   }
   const bool put = is_agent && req.method == "PUT";
@@ -141,6 +144,7 @@ void rest_api::handle(http_request req, http_responder respond) const {
   asio::awaitable<http_answer> work =
       is_conv       ? conversation(who, path.substr(conv_prefix.size()), query)
       : is_timeline ? timeline(path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query)
+      : is_kpis     ? kpis(who, query)
       : put         ? put_agent(who, path.substr(agent_prefix.size()), std::move(req.body))
                     : agents(who, is_agents ? std::string() : path.substr(agent_prefix.size()));
   asio::co_spawn(core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
@@ -253,6 +257,70 @@ asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::strin
   std::string body = "{\"events\":[";
   for (std::size_t i = 0; i < page->events.size(); ++i) body += (i ? "," : "") + proto_json(page->events[i]);
   co_return json_ok(body + "],\"nextAfter\":" + json::serialize(json::string(page->next_after)) + "}");
+}
+
+// GET /v1/reports/kpis?from=<unix ms>&to=<unix ms>&by=all|queue|agent|team|channel
+//     &interval=15m|hour|day&format=json|csv
+// → {"from", "to", "by", "interval", "rows": [{"key", "start", "conversations", "serviceLevel", ...}]}
+// over the conversations created in [from, to) that the caller may read (their teams').
+asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) const {
+  constexpr std::size_t kMaxConversations = 20'000;
+  std::int64_t from = 0, to = 0;
+  const std::string to_default = std::to_string(clock_.unix_ms() + 1);
+  if (!parse_count(param(query, "from", "0"), from) || !parse_count(param(query, "to", to_default), to) || to <= from) {
+    co_return json_error(400, "bad_request", "from and to are Unix milliseconds with from < to");
+  }
+  reports::dimension by;
+  if (!reports::dimension_from_name(param(query, "by", "all"), by)) {
+    co_return json_error(400, "bad_request", "by is one of all, queue, agent, team, channel");
+  }
+  const std::string interval = param(query, "interval", "day");
+  const std::int64_t interval_ms = interval == "15m" ? 900'000 : interval == "hour" ? 3'600'000
+                                   : interval == "day" ? 86'400'000 : 0;
+  if (interval_ms == 0) co_return json_error(400, "bad_request", "interval is one of 15m, hour, day");
+  const std::string format = param(query, "format", "json");
+  if (format != "json" && format != "csv") co_return json_error(400, "bad_request", "format is json or csv");
+  auto ids = co_await timeline_.conversations_created(from, to, kMaxConversations);
+  if (!ids && ids.error() == errc::bad_input) {
+    co_return json_error(400, "too_many", "more than 20000 conversations in the period: ask for a shorter one");
+  }
+  if (!ids) co_return store_error(ids.error());
+  const principal p = principal_of(who);
+  std::vector<reports::conversation_record> records;
+  records.reserve(ids->size());
+  for (const auto& id : *ids) {
+    auto conv = co_await timeline_.conversation(id);
+    if (!conv) {
+      if (conv.error() == errc::not_found) continue;
+      co_return store_error(conv.error());
+    }
+    if (!staff_may_read(p, *conv)) continue;  // another team's
+    reports::conversation_record r;
+    r.id = id;
+    r.queue = conv->queue();
+    r.team = conv->team();
+    r.channel = conv->channel();
+    std::int64_t after = 0;
+    for (int page = 0; page < 100; ++page) {  // every event, 1000 at a time
+      auto events = co_await timeline_.read_conversation(id, after, 1000);
+      if (!events) co_return store_error(events.error());
+      if (events->empty()) break;
+      after = events->back().seq();
+      for (auto& e : *events) r.events.push_back(std::move(e));
+      if (events->size() < 1000) break;
+    }
+    records.push_back(std::move(r));
+  }
+  const auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
+  if (format == "csv") {
+    http_answer a;
+    a.content_type = "text/csv";
+    a.body = reports::to_csv(rows);
+    co_return a;
+  }
+  co_return json_ok("{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) + ",\"by\":\"" +
+                    param(query, "by", "all") + "\",\"interval\":\"" + interval + "\",\"rows\":" +
+                    reports::to_json(rows) + "}");
 }
 
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]

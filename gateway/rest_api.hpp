@@ -3,13 +3,15 @@
 // optionally bound to the site's own user id by the site's HMAC), and for staff (agent, lead or
 // admin token): GET /v1/queues, /v1/conversations/{id} (state and events; of the caller's teams),
 // /v1/customers/{id}/timeline, GET /v1/agents[/{id}] (agents sharing a team with the caller; all
-// for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own teams).
+// for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own teams), and
+// GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the caller's teams).
 // Answers that need Redis run on the core strand. Errors are JSON {"code", "message"}. No Beast
 // here. Thread-safe: handle() may run on any strand.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>
+#include <map>
 #include <string>
 
 #include "core/clock.hpp"
@@ -37,11 +39,13 @@ class rest_api {
   boost::asio::awaitable<http_answer> conversation(jwt_claims who, std::string id, std::string query) const;
   boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
+  boost::asio::awaitable<http_answer> kpis(jwt_claims who, std::string query) const;
   boost::asio::awaitable<http_answer> timeline(std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
   jwt_policy policy_;
   std::string queues_json_;
+  std::map<std::string, int> sl_seconds_;  // queue → service-level target
   boost::asio::any_io_executor core_;
   store::timeline_repository& timeline_;
   store::agent_repository& agents_;

@@ -83,6 +83,7 @@ std::string key_layout::lease(std::string_view name) const { return prefix_ + ":
 
 std::string key_layout::active(int group) const { return tagged(group, "act", ""); }
 std::string key_layout::audit(int group) const { return tagged(group, "audit", ""); }
+std::string key_layout::conversations_by_time(int group) const { return tagged(group, "cvt", ""); }
 std::string key_layout::agents() const { return prefix_ + ":{ag}:all"; }
 std::string key_layout::agent(std::string_view id) const { return prefix_ + ":{ag}:" + std::string(id); }
 std::string key_layout::agent_conversations(std::string_view id) const { return agent(id) + ":cv"; }

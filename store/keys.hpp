@@ -18,6 +18,7 @@
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
 //   <p>:{g<k>}:audit                    stream  audited staff actions of the group (c, at, r JSON)
+//   <p>:{g<k>}:cvt                      zset    conversations of the group by creation time (reports)
 //   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
 //   <p>:{ag}:all                        set     ids of every agent with a record
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
@@ -65,6 +66,8 @@ class key_layout {
   std::string active(int group) const;
   // The group's audit stream (lead actions).
   std::string audit(int group) const;
+  // The group's conversations by creation time.
+  std::string conversations_by_time(int group) const;
   // Agents (outside the groups).
   std::string agents() const;
   std::string agent(std::string_view agent_id) const;

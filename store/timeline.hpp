@@ -77,6 +77,12 @@ class timeline_repository {
                                                                            std::int64_t after_seq,
                                                                            std::size_t count);
 
+  // Ids of the conversations created in [from_ms, to_ms), over every group, in creation order
+  // (at most `limit`; more is bad_input — ask for a shorter period).
+  boost::asio::awaitable<result<std::vector<std::string>>> conversations_created(std::int64_t from_ms,
+                                                                                  std::int64_t to_ms,
+                                                                                  std::size_t limit);
+
   // A conversation's state; not_found if there is none.
   boost::asio::awaitable<result<v1::Conversation>> conversation(std::string conversation_id);
 

@@ -9,7 +9,8 @@
 -- carry the same hash tag as KEYS, so they are on the same slot, which is what Redis Cluster checks.
 --
 -- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence,
---       6 the group's index of unresolved conversations (hash id → state), 7 the group's audit stream
+--       6 the group's index of unresolved conversations (hash id → state), 7 the group's audit stream,
+--       8 the group's conversations by creation time (zset id → created ms; what reports read)
 -- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
@@ -76,6 +77,7 @@ else
   redis.call('HSET', ckey, 'id', cid, 'customer_id', customer, 'channel', ARGV[14], 'state', state,
              'created_at_ms', now, 'last_seq', 0, 'reopen_count', 0)
   redis.call('HSETNX', KEYS[3], 'created_at_ms', now)
+  redis.call('ZADD', KEYS[8], now, cid)
 end
 
 local old = state

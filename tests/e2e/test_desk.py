@@ -215,6 +215,24 @@ class DeskTest(StaffTest):
         self.assertIn("timed out", decisions[1]["reason"])
         self.assertEqual(decisions[2]["agentId"], "bob")
         self.assertTrue(all(e.get("actor") == "router" for e in got["events"] if "decision" in e))
+        # The KPIs of the period, computed from these events, for the lead of the team.
+        status, body = get(port, "/v1/reports/kpis?by=queue&interval=day", staff_token("lead", "lead-1", ["care"]))
+        self.assertEqual(status, 200, body)
+        rows = json.loads(body)["rows"]
+        self.assertEqual(len(rows), 1, rows)
+        row = rows[0]
+        self.assertEqual((row["key"], row["conversations"], row["answered"], row["resolved"], row["transferred"],
+                          row["ratings"], row["csat"], row["abandoned"]), ("general", 1, 1, 1, 1, 1, 5, 0))
+        self.assertGreater(row["asaSeconds"], 1.5)  # ann's offer timed out (2 s) before bob took it
+        status, csv = get(port, "/v1/reports/kpis?by=agent&format=csv", staff_token("lead", "lead-1", ["care"]))
+        self.assertEqual(status, 200)
+        self.assertTrue(csv.startswith("key,start,conversations,"))
+        self.assertIn("\nbob,", csv)  # bob resolved it (the last to take it)
+        # Another team's lead: nothing of it.
+        status, body = get(port, "/v1/reports/kpis", staff_token("lead", "tom", ["tech"]))
+        self.assertEqual(json.loads(body)["rows"], [])
+        status, body = get(port, "/v1/reports/kpis?by=planet", staff_token("lead", "tom", ["tech"]))
+        self.assertEqual((status, json.loads(body)["code"]), (400, "bad_request"))
 
     def test_waiting_customers_see_their_place_and_it_moves(self):
         s = self.serve()

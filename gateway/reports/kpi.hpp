@@ -1,0 +1,71 @@
+#pragma once
+// The KPIs a team lead is judged by, computed from the conversations' own timeline events (so they
+// can be recomputed at any time and never drift from what happened). Pure: no I/O, no clock.
+//
+// Each conversation counts once, in the interval (15 min, hour or day) when it was created, under
+// the dimension asked for: all, its queue (where it was answered, else where it is), its team, its
+// channel, or its agent (who last took it: the last accept or takeover). Definitions, per
+// conversation, from its events in order:
+//   answered      an agent accepted it (or a lead took it over)
+//   speed of answer   first accept − creation
+//   service level met answered within the queue's service_level_seconds of creation
+//   abandoned     resolved without ever being answered (closed before an agent took it)
+//   first response    first staff message to the customer − creation
+//   handle time   resolution − first accept (resolved conversations that were answered)
+//   resolved      resolved at the end of the events read
+//   first-contact resolution  answered and resolved, never reopened (no customer message after a
+//                 resolve) and never transferred
+//   transferred   at least one transfer by staff (a router overflow is not a transfer)
+//   escalations   escalation events
+//   CSAT          the customer's rating (1–5); satisfied = 4 or 5
+// Rates: service level = met / (answered + abandoned); resolution = resolved / conversations;
+// FCR = first-contact resolutions / answered and resolved; transfer rate = transferred / answered;
+// abandonment = abandoned / conversations.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proto/model.pb.h"
+
+namespace switchboard::reports {
+
+enum class dimension { all, queue, agent, team, channel };
+
+struct conversation_record {
+  std::string id;
+  std::string queue;                 // where it is now (used when it was never answered)
+  std::string team;
+  v1::Channel channel = v1::CHANNEL_WEB;
+  std::vector<v1::Event> events;     // in seq order
+};
+
+struct kpi_row {
+  std::string key;                   // the dimension's value ("" for all)
+  std::int64_t start_ms = 0;         // the interval's start
+  long conversations = 0, answered = 0, sl_met = 0, abandoned = 0, resolved = 0, fcr = 0, transferred = 0,
+       escalations = 0, ratings = 0, satisfied = 0, frt_n = 0, aht_n = 0;
+  double asa_sum_s = 0, frt_sum_s = 0, aht_sum_s = 0, csat_sum = 0;
+
+  double service_level() const;      // 0..1 (0 when nothing was answered or abandoned)
+  double asa_s() const;
+  double frt_s() const;
+  double aht_s() const;
+  double resolution_rate() const;
+  double fcr_rate() const;
+  double transfer_rate() const;
+  double abandon_rate() const;
+  double csat() const;               // average score, 0 when none
+  double satisfied_rate() const;
+};
+
+// Rows sorted by (start, key). `sl_seconds` gives each queue's target (absent or 0: 60 s).
+std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
+                             std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds);
+
+std::string to_json(const std::vector<kpi_row>& rows);
+std::string to_csv(const std::vector<kpi_row>& rows);
+bool dimension_from_name(const std::string& name, dimension& out);
+
+}  // namespace switchboard::reports

@@ -1,0 +1,149 @@
+// KPIs for a scripted day of conversations, checked against figures worked out by hand.
+#include "gateway/reports/kpi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace switchboard::reports {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t T0 = kDay * 20'000;  // a day boundary
+
+struct script {
+  conversation_record c;
+  script(const std::string& id, const std::string& queue) {
+    c.id = id;
+    c.queue = queue;
+    c.team = "care";
+  }
+  v1::Event& at(std::int64_t s) {
+    auto& e = c.events.emplace_back();
+    e.set_at_ms(T0 + s * 1000);
+    e.set_seq(static_cast<std::int64_t>(c.events.size()));
+    return e;
+  }
+  script& customer(std::int64_t s) {
+    at(s).mutable_message()->set_direction(v1::DIRECTION_INBOUND);
+    return *this;
+  }
+  script& offer(std::int64_t s, const std::string& queue) {
+    auto* d = at(s).mutable_decision();
+    d->set_kind(v1::Decision::OFFER);
+    d->set_queue(queue);
+    return *this;
+  }
+  script& accept(std::int64_t s, const std::string& agent) {
+    auto* o = at(s).mutable_offer_outcome();
+    o->set_agent_id(agent);
+    o->set_outcome(v1::OfferOutcome::ACCEPTED);
+    return *this;
+  }
+  script& reply(std::int64_t s) {
+    at(s).mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
+    return *this;
+  }
+  script& transfer(std::int64_t s, const std::string& from) {
+    at(s).mutable_transfer()->set_from_id(from);
+    return *this;
+  }
+  script& resolve(std::int64_t s) {
+    at(s).mutable_status_change()->set_to(v1::RESOLVED);
+    return *this;
+  }
+  script& rate(std::int64_t s, int score) {
+    at(s).mutable_rating()->set_score(score);
+    return *this;
+  }
+  script& escalate(std::int64_t s) {
+    at(s).mutable_escalation()->set_agent_id("bob");
+    return *this;
+  }
+};
+
+std::vector<conversation_record> day() {
+  std::vector<conversation_record> out;
+  // c1: answered in 10 s (target 30: met), first reply 15 s, handled 90 s, resolved first time, CSAT 5.
+  out.push_back(script("c1", "general").customer(0).offer(1, "general").accept(10, "ann").reply(15).resolve(100).rate(110, 5).c);
+  // c2: answered in 50 s (missed), reply after 100 s, transferred, answered again, resolved at 4000 s: handle 350 s, CSAT 2.
+  out.push_back(script("c2", "general").customer(3600).offer(3601, "general").accept(3650, "bob").reply(3700)
+                    .transfer(3800, "bob").offer(3805, "general").accept(3810, "ann").resolve(4000).rate(4010, 2).c);
+  // c3: never answered, closed: abandoned.
+  out.push_back(script("c3", "billing").customer(7200).resolve(7300).c);
+  // c4: answered in 5 s, reply at 10 s, resolved, reopened by the customer, resolved again at 7600 s: handle 295 s.
+  out.push_back(script("c4", "general").customer(7300).offer(7301, "general").accept(7305, "ann").reply(7310)
+                    .resolve(7400).customer(7500).escalate(7550).resolve(7600).c);
+  // c5: the next day, answered in 20 s, still open.
+  out.push_back(script("c5", "general").customer(86'400 + 100).offer(86'400 + 101, "general").accept(86'400 + 120, "ann").c);
+  // A router overflow is not a transfer.
+  out.push_back(script("c6", "general").customer(86'400 + 200).transfer(86'400 + 210, "router").offer(86'400 + 211, "general")
+                    .accept(86'400 + 215, "ann").c);
+  return out;
+}
+
+const std::map<std::string, int> kTargets = {{"general", 30}, {"billing", 60}};
+
+TEST(Kpi, AScriptedDayMatchesTheFiguresWorkedOutByHand) {
+  const auto rows = compute(day(), dimension::all, kDay, kTargets);
+  ASSERT_EQ(rows.size(), 2u);
+  const auto& d1 = rows[0];
+  EXPECT_EQ(d1.start_ms, T0);
+  EXPECT_EQ(d1.conversations, 4);
+  EXPECT_EQ(d1.answered, 3);
+  EXPECT_EQ(d1.abandoned, 1);
+  EXPECT_DOUBLE_EQ(d1.service_level(), 2.0 / 4.0);       // c1, c4 in time, of 3 answered + 1 abandoned
+  EXPECT_DOUBLE_EQ(d1.asa_s(), (10.0 + 50 + 5) / 3);
+  EXPECT_DOUBLE_EQ(d1.frt_s(), (15.0 + 100 + 10) / 3);
+  EXPECT_DOUBLE_EQ(d1.aht_s(), (90.0 + 350 + 295) / 3);
+  EXPECT_EQ(d1.resolved, 4);
+  EXPECT_DOUBLE_EQ(d1.resolution_rate(), 1.0);
+  EXPECT_DOUBLE_EQ(d1.fcr_rate(), 1.0 / 3);                // only c1: c2 was transferred, c4 reopened
+  EXPECT_DOUBLE_EQ(d1.transfer_rate(), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(d1.abandon_rate(), 1.0 / 4);
+  EXPECT_EQ(d1.escalations, 1);
+  EXPECT_DOUBLE_EQ(d1.csat(), 3.5);
+  EXPECT_DOUBLE_EQ(d1.satisfied_rate(), 0.5);
+  const auto& d2 = rows[1];
+  EXPECT_EQ(d2.start_ms, T0 + kDay);
+  EXPECT_EQ(d2.conversations, 2);
+  EXPECT_EQ(d2.answered, 2);
+  EXPECT_DOUBLE_EQ(d2.service_level(), 1.0);             // 20 s and 15 s, both within 30 s
+  EXPECT_EQ(d2.transferred, 0);                          // the overflow is the router's, not a transfer
+  EXPECT_EQ(d2.resolved, 0);
+}
+
+TEST(Kpi, ByQueueAgentAndHour) {
+  auto by_queue = compute(day(), dimension::queue, kDay, kTargets);
+  ASSERT_EQ(by_queue.size(), 3u);  // day 1: billing, general; day 2: general
+  EXPECT_EQ(by_queue[0].key, "billing");
+  EXPECT_EQ(by_queue[0].abandoned, 1);
+  EXPECT_DOUBLE_EQ(by_queue[0].service_level(), 0.0);
+  EXPECT_EQ(by_queue[1].key, "general");
+  EXPECT_EQ(by_queue[1].conversations, 3);
+  EXPECT_DOUBLE_EQ(by_queue[1].service_level(), 2.0 / 3);
+
+  auto by_agent = compute(day(), dimension::agent, kDay, kTargets);
+  // Day 1: c3 has no agent (""), c1, c2 (last taken by ann), c4 → ann.
+  ASSERT_GE(by_agent.size(), 2u);
+  EXPECT_EQ(by_agent[0].key, "");
+  EXPECT_EQ(by_agent[1].key, "ann");
+  EXPECT_EQ(by_agent[1].conversations, 3);
+
+  auto hourly = compute(day(), dimension::all, 3'600'000, kTargets);
+  ASSERT_EQ(hourly.size(), 4u);  // hours 0, 1, 2 of day 1 and one hour of day 2
+  EXPECT_EQ(hourly[0].conversations, 1);
+  EXPECT_EQ(hourly[2].conversations, 2);  // c3 at 2:00, c4 at 2:01:40
+  auto quarter = compute(day(), dimension::all, 900'000, kTargets);
+  EXPECT_EQ(quarter.size(), 4u);  // c3 (2:00) and c4 (2:01:40) share a quarter; so do day 2's two
+}
+
+TEST(Kpi, CsvHasAHeaderAndOneLinePerRow) {
+  const auto csv = to_csv(compute(day(), dimension::queue, kDay, kTargets));
+  EXPECT_EQ(csv.rfind("key,start,conversations,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  EXPECT_NE(csv.find("\ngeneral," + std::to_string(T0) + ",3,3,0,3,1,1,2,0.6667,21.67,"), std::string::npos) << csv;
+}
+
+}  // namespace
+}  // namespace switchboard::reports
