@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "proto/wire.pb.h"
+#include "router/engine/staffing.hpp"
 #include "store/conversation_rules.hpp"
 #include "store/scripts.hpp"
 
@@ -172,6 +173,7 @@ asio::awaitable<void> service::loop() {
     co_await expire_grace(after);
     if (leader_ && after >= next_positions_) {
       co_await publish_positions(after);
+      if (leader_) co_await publish_boards(after);
       next_positions_ = after + kPositionEveryMs;
     }
   }
@@ -226,6 +228,8 @@ asio::awaitable<void> service::take_over() {
   convs_.clear();
   agent_infos_.clear();
   grace_.clear();
+  arrivals_.clear();
+  days_.clear();
   struct waiting_row {
     time_ms queued_at;
     std::string id;
@@ -252,7 +256,11 @@ asio::awaitable<void> service::take_over() {
       c.priority = static_cast<int>(to_int(s(5)));
       c.preview = s(12);
       c.queued_at = to_int(s(13));
+      c.created_at = c.queued_at;
       c.seq = to_int(s(15));
+      // The arrival rate of the board counts what arrived in the last 15 minutes, also before
+      // this router led.
+      if (now - c.created_at <= 900'000) arrivals_[c.queue].push_back(c.created_at);
       const std::string state = s(2);
       convs_[id] = c;
       conversation_fact f = conversation_fact_of(id);
@@ -404,6 +412,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   // takeover whose snapshot already holds its effect, or superseded by the router's own write).
   const std::int64_t seq = to_int(field(fields, "sq"));
   if (auto known = convs_.find(id); known != convs_.end() && seq <= known->second.seq) co_return;
+  const bool fresh = !convs_.count(id);
   auto& c = convs_[id];
   c.seq = seq;
   c.customer = field(fields, "cu");
@@ -412,6 +421,12 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   c.priority = static_cast<int>(to_int(field(fields, "p")));
   if (auto pv = field(fields, "pv"); !pv.empty()) c.preview = pv;
   if (c.queued_at == 0) c.queued_at = to_int(field(fields, "ca"));
+  if (c.created_at == 0) c.created_at = to_int(field(fields, "ca"));
+  if (fresh && kind == "queued" && state == "queued" && now - c.created_at < 60'000) {
+    auto& a = arrivals_[c.queue];
+    a.push_back(now);
+  }
+  if (kind == "transfer") ++c.transfers;
   const std::string owner = field(fields, "o");
   const std::string engine_state = engine_->conversation_state(id);
 
@@ -430,6 +445,10 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     co_return;
   }
   if (state == "resolved") {
+    if (!c.answered) {
+      auto& d = today(c.queue, now);
+      if (c.created_at >= d.day * 86'400'000) ++d.abandoned;
+    }
     const std::string held_by = engine_->conversation_agent(id);
     auto ds = engine_->release(id, now);
     if (!held_by.empty()) {
@@ -498,6 +517,19 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
       }
       engine_->restore(conversation_fact_of(id), owner, false, 0);
       co_await apply(std::move(ds), false);
+    }
+    if (!c.answered) {
+      // First answer: today's service level, counted like the reports (by the day it was opened).
+      c.answered = true;
+      auto& d = today(c.queue, now);
+      if (c.created_at >= d.day * 86'400'000) {
+        ++d.answered;
+        int target = 60;
+        for (const auto& q : opts_.queues) {
+          if (q.name() == c.queue && q.policy().service_level_seconds() > 0) target = q.policy().service_level_seconds();
+        }
+        if (now - c.created_at <= time_ms{target} * 1000) ++d.sl_met;
+      }
     }
     c.owner = owner;
     c.assigned_at = now;
@@ -778,6 +810,115 @@ asio::awaitable<void> service::publish_positions(time_ms now) {
     }
   }
   (void)now;
+}
+
+service::queue_day& service::today(const std::string& queue, time_ms now) {
+  auto& d = days_[queue];
+  const std::int64_t day = now / 86'400'000;
+  if (d.day != day) d = queue_day{day, 0, 0, 0};
+  return d;
+}
+
+// Each team's board, to its leads (the team channel). Computed from what the router holds: the
+// waiting and held conversations, the agents, today's answers since it leads (a new leader starts
+// today's counts afresh: the reports, computed from the timelines, are the record).
+asio::awaitable<void> service::publish_boards(time_ms now) {
+  std::map<std::string, v1::Board> boards;
+  auto board_of = [&](const std::string& team) -> v1::Board& {
+    auto& b = boards[team];
+    b.set_team(team);
+    b.set_at_ms(now);
+    return b;
+  };
+  auto in_team = [](const v1::Agent& a, const std::string& team) {
+    return std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end();
+  };
+  for (const auto& q : opts_.queues) {
+    if (q.team().empty()) continue;
+    auto& b = board_of(q.team());
+    auto* qb = b.add_queues();
+    qb->set_queue(q.name());
+    int waiting = 0;
+    time_ms oldest = 0;
+    for (const auto& [id, c] : convs_) {
+      if (c.queue != q.name() || engine_->conversation_state(id) != "waiting") continue;
+      ++waiting;
+      oldest = std::max(oldest, now - c.queued_at);
+      const int target = q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60;
+      if (now - c.queued_at > time_ms{target} * 1000) {
+        auto* r = b.add_at_risk();
+        r->set_conversation_id(id);
+        r->set_queue(q.name());
+        r->set_reason("waiting " + std::to_string((now - c.queued_at) / 1000) + " s, target " + std::to_string(target) +
+                      " s");
+        r->set_score(static_cast<double>(now - c.queued_at) / (target * 1000.0));
+      }
+    }
+    qb->set_waiting(waiting);
+    qb->set_oldest_wait_seconds(static_cast<int>(oldest / 1000));
+    const auto& d = today(q.name(), now);
+    qb->set_answered_today(d.answered);
+    qb->set_abandoned_today(d.abandoned);
+    qb->set_service_level_today(d.answered + d.abandoned > 0 ? static_cast<double>(d.sl_met) / (d.answered + d.abandoned)
+                                                             : 0.0);
+    auto& arr = arrivals_[q.name()];
+    std::erase_if(arr, [&](time_ms t) { return now - t > 900'000; });
+    qb->set_arrivals_per_hour(static_cast<double>(arr.size()) * 4.0);
+    const double handle = handle_seconds_.try_emplace(q.name(), opts_.default_handle_seconds).first->second;
+    qb->set_handle_seconds(handle);
+    qb->set_service_level_seconds(q.policy().service_level_seconds());
+    qb->set_service_level_target(q.policy().service_level_target());
+    qb->set_agents_needed(agents_needed(static_cast<double>(arr.size()) / 900.0, handle,
+                                        q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60,
+                                        q.policy().service_level_target() > 0 ? q.policy().service_level_target() : 0.8));
+    int available = 0;
+    for (const auto& [aid, a] : agent_infos_) {
+      if (a.connections > 0 && a.status == v1::AVAILABLE && in_team(a.profile, q.team())) ++available;
+    }
+    qb->set_agents_available(available);
+  }
+  for (const auto& [aid, a] : agent_infos_) {
+    for (const auto& team : a.profile.teams()) {
+      if (!boards.count(team)) continue;
+      auto* ab = boards[team].add_agents();
+      ab->set_agent_id(aid);
+      const auto status = a.connections > 0 ? a.status : v1::OFFLINE;
+      ab->set_status(status);
+      ab->set_status_seconds(a.profile.status_since_ms() > 0 ? static_cast<int>((now - a.profile.status_since_ms()) / 1000) : 0);
+      std::map<v1::Channel, int> load;
+      for (const auto& [cid, c] : convs_) {
+        if (c.owner != aid) continue;
+        ++load[c.channel];
+        ab->add_conversations(cid);
+      }
+      for (const auto& cap : a.profile.capacity()) {
+        auto* l = ab->add_load();
+        l->set_channel(cap.channel());
+        l->set_conversations(load[cap.channel()]);
+        l->set_capacity(cap.max_concurrent());
+      }
+    }
+  }
+  for (const auto& [cid, c] : convs_) {
+    if (c.transfers <= 2) continue;
+    auto it = queue_team_.find(c.queue);
+    if (it == queue_team_.end() || !boards.count(it->second)) continue;
+    auto* r = boards[it->second].add_at_risk();
+    r->set_conversation_id(cid);
+    r->set_queue(c.queue);
+    r->set_owner_id(c.owner);
+    r->set_reason("transferred " + std::to_string(c.transfers) + " times");
+    r->set_score(c.transfers - 1.5);
+  }
+  for (auto& [team, b] : boards) {
+    auto* risks = b.mutable_at_risk();
+    std::sort(risks->begin(), risks->end(), [](const v1::AtRisk& x, const v1::AtRisk& y) { return x.score() > y.score(); });
+    while (risks->size() > 50) risks->RemoveLast();
+    v1::ServerFrame f;
+    *f.mutable_board() = std::move(b);
+    co_await redis_.async_exec(store::cmd("PUBLISH", keys_.team_channel(team), f.SerializeAsString()), use_tuple);
+    if (!leader_) co_return;
+  }
 }
 
 }  // namespace switchboard::router

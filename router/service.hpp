@@ -12,8 +12,10 @@
 // then what it does (an offer guarded on "still queued", a timed-out offer guarded on "still
 // offered to that agent", an overflow). A stale leader's writes are refused by the fence, and it
 // steps down. Offers and agent state go to the agent's channel; queue positions with an estimated
-// wait go to waiting conversations' channels. An agent whose last desk dropped keeps their
-// conversations for `agent_grace`, then they are requeued (their last agent preferred).
+// wait go to waiting conversations' channels, and every team's live board (queues with today's
+// service level and Erlang C staffing advice, agents, conversations at risk) to its leads' team
+// channel, every second. An agent whose last desk dropped keeps their conversations for
+// `agent_grace`, then they are requeued (their last agent preferred).
 //
 // Runs on its own executor with its own Redis connection (it blocks in XREADGROUP). start() and
 // stop() may be called from any thread; the rest runs on the executor.
@@ -76,6 +78,14 @@ class service {
     time_ms assigned_at = 0;
     int published_position = 0;   // last QueuePosition sent
     std::int64_t seq = 0;         // the conversation's seq this router has accounted for
+    time_ms created_at = 0;       // when the customer opened it (KPIs count it in that day)
+    bool answered = false;        // accepted at least once
+    int transfers = 0;            // transfers by people
+  };
+  // Today's figures of a queue (conversations created today, as the reports count them).
+  struct queue_day {
+    std::int64_t day = -1;
+    int answered = 0, sl_met = 0, abandoned = 0;
   };
   struct agent_info {
     v1::Agent profile;
@@ -96,6 +106,8 @@ class service {
   boost::asio::awaitable<void> apply_one(v1::Decision d, bool requeue_is_timeout);
   boost::asio::awaitable<void> expire_grace(time_ms now);
   boost::asio::awaitable<void> publish_positions(time_ms now);
+  boost::asio::awaitable<void> publish_boards(time_ms now);
+  queue_day& today(const std::string& queue, time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
                                                              std::string guard,
                                                              std::vector<std::pair<std::string, std::string>> fields);
@@ -131,6 +143,8 @@ class service {
   std::map<std::string, time_ms> grace_;              // agent → when their conversations are requeued
   std::map<std::string, double> handle_seconds_;      // queue → moving average of handle time
   std::map<std::string, std::string> queue_team_;     // queue → team
+  std::map<std::string, queue_day> days_;              // queue → today's figures
+  std::map<std::string, std::vector<time_ms>> arrivals_;  // queue → arrivals of the last 15 minutes
   std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
 };
 

@@ -24,7 +24,7 @@ DESK = """router: {lease_ttl_ms: 1200, agent_grace_seconds: %d}
 queues:
   - name: general
     team: care
-    policy: {strategy: longest_idle, offer_timeout_seconds: 2}
+    policy: {strategy: longest_idle, offer_timeout_seconds: 2, service_level_seconds: 1, service_level_target: 0.8}
   - name: billing
     team: care
     required_skills: [{name: billing, proficiency: 2}]
@@ -666,6 +666,54 @@ class LeadTest(StaffTest):
                          ("we refund you twice!!", "We refund you once, today.", "ann"))
         self.assertEqual(sorted(x["what"] for x in records if x["conversation"] == conv),
                          ["approve_draft", "edit_draft", "reject_draft"])
+
+    def test_the_live_board_shows_queues_agents_staffing_and_conversations_at_risk(self):
+        s = self.serve()
+        port = s.http_port
+
+        async def board_where(lead, ok):
+            for _ in range(30):  # a board a second: bounded
+                b = (await next_frame(lead, "board"))["board"]
+                if ok(b):
+                    return b
+            raise AssertionError("no such board")
+
+        def queue(b, name):
+            return [q for q in b["queues"] if q["queue"] == name][0]
+
+        async def scenario():
+            lead = await connect(port, staff_token("lead", "lea", ["care"]))
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("r1", "anyone there?", "m1"))
+            conv = a["ack"]["conversationId"]
+            # Nobody available: it waits, past its 1 s target, and is at risk.
+            b = await board_where(lead, lambda b: any(r["conversationId"] == conv for r in b.get("atRisk", [])))
+            self.assertEqual(b["team"], "care")
+            q = queue(b, "general")
+            self.assertEqual(q["waiting"], 1)
+            self.assertGreaterEqual(q["oldestWaitSeconds"], 1)
+            self.assertGreaterEqual(q["agentsNeeded"], 1)  # Erlang C at one arrival in 15 minutes
+            self.assertEqual(q.get("agentsAvailable", 0), 0)
+            risk = [r for r in b["atRisk"] if r["conversationId"] == conv][0]
+            self.assertIn("target 1 s", risk["reason"])
+            # Ann comes: she is on the board, takes it; the queue is empty and today has one answer.
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            b = await board_where(lead, lambda b: queue(b, "general").get("answeredToday", 0) == 1)
+            q = queue(b, "general")
+            self.assertEqual(q.get("waiting", 0), 0)
+            self.assertEqual(q.get("serviceLevelToday", 0), 0)  # answered after more than 1 s
+            agent = [x for x in b["agents"] if x["agentId"] == "ann"][0]
+            self.assertEqual(agent["status"], "AVAILABLE")
+            self.assertEqual(agent["conversations"], [conv])
+            self.assertEqual(agent["load"][0]["conversations"], 1)
+            self.assertFalse([r for r in b.get("atRisk", []) if r["conversationId"] == conv])
+            for ws in (lead, cu, ann):
+                await ws.close()
+
+        self.run_async(scenario())
 
     def check_audit(self, r, port, conv):
         # The audit: who, what, why, for each action, in the conversation's group.

@@ -172,3 +172,22 @@ TEST(RouterPolicies, ConversationSkillsAddToTheQueuesAndTeamsRestrict) {
 
 }  // namespace
 }  // namespace switchboard::router
+
+#include "router/engine/staffing.hpp"
+
+namespace switchboard::router {
+namespace {
+
+// The textbook case: 100 chats per half hour, 3 minutes each (10 Erlangs), 80% within 20 s.
+TEST(Staffing, ErlangCAgreesWithTheTextbookCase) {
+  EXPECT_NEAR(erlang_c(13, 10.0), 0.2853, 1e-4);
+  EXPECT_NEAR(service_level(13, 100.0 / 1800, 180, 20), 0.7956, 1e-4);
+  EXPECT_NEAR(service_level(14, 100.0 / 1800, 180, 20), 0.8884, 1e-4);
+  EXPECT_EQ(agents_needed(100.0 / 1800, 180, 20, 0.8), 14);  // 13 give 79.6%
+  EXPECT_EQ(agents_needed(100.0 / 1800, 180, 20, 0.95), 16);
+  EXPECT_EQ(agents_needed(0, 180, 20, 0.8), 0);
+  EXPECT_DOUBLE_EQ(erlang_c(10, 10.0), 1.0);  // as many agents as Erlangs: the queue never drains
+}
+
+}  // namespace
+}  // namespace switchboard::router

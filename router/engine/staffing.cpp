@@ -1,0 +1,33 @@
+#include "router/engine/staffing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace switchboard::router {
+
+double erlang_c(int n, double load) {
+  if (n <= 0 || load >= n) return 1.0;
+  // Erlang B by its stable recurrence, then C from B.
+  double b = 1.0;
+  for (int k = 1; k <= n; ++k) b = load * b / (k + load * b);
+  return n * b / (n - load * (1 - b));
+}
+
+double service_level(int n, double arrivals_per_second, double handle_seconds, double target_seconds) {
+  const double load = arrivals_per_second * handle_seconds;
+  if (load <= 0) return 1.0;
+  if (n <= load) return 0.0;
+  return 1.0 - erlang_c(n, load) * std::exp(-(n - load) * target_seconds / handle_seconds);
+}
+
+int agents_needed(double arrivals_per_second, double handle_seconds, double target_seconds, double target_share,
+                  int cap) {
+  if (arrivals_per_second <= 0 || handle_seconds <= 0) return 0;
+  const double load = arrivals_per_second * handle_seconds;
+  for (int n = std::max(1, static_cast<int>(std::floor(load)) + 1); n <= cap; ++n) {
+    if (service_level(n, arrivals_per_second, handle_seconds, target_seconds) >= target_share) return n;
+  }
+  return cap;
+}
+
+}  // namespace switchboard::router
