@@ -112,61 +112,53 @@ void spawn(child& c, const std::vector<std::string>& argv, const std::string& lo
   }
 }
 
-// utime + stime of a process and its live children (nginx workers), in seconds.
+// A process and its live children (nginx's workers).
+std::vector<pid_t> family(pid_t pid) {
+  std::vector<pid_t> out{pid};
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    auto close = s.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(s.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// utime + stime of a process and its children, in seconds.
 double cpu_seconds(pid_t pid) {
-  auto one = [](pid_t p) -> double {
+  double total = 0;
+  for (pid_t p : family(pid)) {
     std::ifstream in("/proc/" + std::to_string(p) + "/stat");
     std::string s((std::istreambuf_iterator<char>(in)), {});
     auto close = s.rfind(')');
-    if (close == std::string::npos) return 0;
+    if (close == std::string::npos) continue;
     std::istringstream rest(s.substr(close + 2));
     std::string field;
     double ticks = 0;
     for (int i = 3; i <= 15 && rest >> field; ++i) {
       if (i == 14 || i == 15) ticks += std::stod(field);
     }
-    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  };
-  double total = one(pid);
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::ifstream in(e.path() / "stat");
-    std::string s((std::istreambuf_iterator<char>(in)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(s.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == pid) total += one(std::stoi(name));
+    total += ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
   return total;
 }
 
 // Resident memory of a process and its children, KiB.
 long rss_kib(pid_t pid) {
-  auto one = [](pid_t p) -> long {
+  long total = 0;
+  for (pid_t p : family(pid)) {
     std::ifstream in("/proc/" + std::to_string(p) + "/status");
     std::string line;
     while (std::getline(in, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+      if (line.rfind("VmRSS:", 0) == 0) total += std::stol(line.substr(6));
     }
-    return 0;
-  };
-  long total = one(pid);
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::ifstream in(e.path() / "stat");
-    std::string s((std::istreambuf_iterator<char>(in)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(s.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == pid) total += one(std::stoi(name));
   }
   return total;
 }

@@ -16,17 +16,24 @@ namespace {
 constexpr std::size_t kResumeLimit = 1000;  // events per Resume; more: a history gap (reload)
 
 v1::ServerFrame ack(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool dup) {
+  return ack_frame(request_id, conversation, seq, dup);
+}
+
+void reply(session_sink& s, v1::ServerFrame f) { reply_to(s, std::move(f)); }
+
+}  // namespace
+
+v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conversation, std::int64_t seq,
+                          bool duplicate) {
   v1::ServerFrame f;
   f.set_request_id(request_id);
   f.mutable_ack()->set_conversation_id(conversation);
   f.mutable_ack()->set_seq(seq);
-  f.mutable_ack()->set_duplicate(dup);
+  f.mutable_ack()->set_duplicate(duplicate);
   return f;
 }
 
-void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
-
-}  // namespace
+void reply_to(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
 
 v1::ServerFrame error_for(const std::string& request_id, const error_code& ec) {
   if (is_retryable(ec)) return error_frame(request_id, "retry", "storage is unavailable; send the same frame again", true);

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -85,6 +86,10 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> staff_presence(const session_sink& s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> lead_action(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<result<v1::Conversation>> readable(const session_sink& s, const std::string& conversation_id);
+  // An error frame if a transfer or reassign target is not one (bad pair, unknown queue or agent).
+  boost::asio::awaitable<std::optional<v1::ServerFrame>> check_target(const std::string& request_id,
+                                                                      const std::string& to_agent,
+                                                                      const std::string& to_queue);
   v1::Agent fallback_profile(const principal& p) const;
   bool queue_exists(const std::string& name) const;
 
@@ -114,5 +119,9 @@ bool staff_may_read(const principal& p, const v1::Conversation& c);
 
 // The Error frame for a store error: retryable ones say "retry" with retry=true.
 v1::ServerFrame error_for(const std::string& request_id, const boost::system::error_code& ec);
+// The Ack frame of a stored (or duplicate) request.
+v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool duplicate);
+// Sends one frame to one session.
+void reply_to(session_sink& s, v1::ServerFrame f);
 
 }  // namespace switchboard::gateway

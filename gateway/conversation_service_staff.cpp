@@ -18,15 +18,44 @@ namespace {
 constexpr std::size_t kTimelinePage = 500;   // events per TimelinePage frame
 constexpr int kTimelinePagesOnAccept = 4;    // more: the page's nextAfter, for GET /v1/customers/{id}/timeline
 
-void reply(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
+void reply(session_sink& s, v1::ServerFrame f) { reply_to(s, std::move(f)); }
 
 v1::ServerFrame ack(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool dup) {
-  v1::ServerFrame f;
-  f.set_request_id(request_id);
-  f.mutable_ack()->set_conversation_id(conversation);
-  f.mutable_ack()->set_seq(seq);
-  f.mutable_ack()->set_duplicate(dup);
-  return f;
+  return ack_frame(request_id, conversation, seq, dup);
+}
+
+// The conversation a staff frame is about.
+std::string conversation_of(const v1::ClientFrame& f) {
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kSendMessage: return f.send_message().conversation_id();
+    case v1::ClientFrame::kAddNote: return f.add_note().conversation_id();
+    case v1::ClientFrame::kTransfer: return f.transfer().conversation_id();
+    case v1::ClientFrame::kEscalate: return f.escalate().conversation_id();
+    case v1::ClientFrame::kResolve: return f.resolve().conversation_id();
+    case v1::ClientFrame::kMonitor: return f.monitor().conversation_id();
+    case v1::ClientFrame::kWhisper: return f.whisper().conversation_id();
+    case v1::ClientFrame::kBarge: return f.barge().conversation_id();
+    case v1::ClientFrame::kTakeOver: return f.take_over().conversation_id();
+    case v1::ClientFrame::kReassign: return f.reassign().conversation_id();
+    case v1::ClientFrame::kReviewDraft: return f.review_draft().conversation_id();
+    case v1::ClientFrame::kSetPriority: return f.set_priority().conversation_id();
+    default: return {};
+  }
+}
+
+// An audit record (who, role, what, why, the conversation and its owner, when): a JSON object the
+// append script adds to the group's audit stream with the action's event.
+boost::json::object audit_record(const principal& who, std::string_view what, std::string_view why,
+                                 const v1::Conversation& conv) {
+  return boost::json::object{
+      {"who", who.subject},
+      {"role", who.who == role::admin ? "admin" : "lead"},
+      {"what", what},
+      {"why", why},
+      {"conversation", conv.id()},
+      {"owner", conv.owner_id()},
+      {"at", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                 .count()}};
 }
 
 // Only the owner replies, transfers or resolves, and only while it is theirs to work on.
@@ -104,6 +133,21 @@ asio::awaitable<result<v1::Conversation>> conversation_service::readable(const s
   if (!conv) co_return conv.error();
   if (!staff_may_read(s.who(), *conv)) co_return error_code(errc::not_found);
   co_return conv;
+}
+
+asio::awaitable<std::optional<v1::ServerFrame>> conversation_service::check_target(const std::string& id,
+                                                                                   const std::string& to_agent,
+                                                                                   const std::string& to_queue) {
+  if (to_agent.empty() == to_queue.empty()) co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
+  if (!to_queue.empty() && !queue_exists(to_queue)) co_return error_frame(id, "not_found", "no queue named '" + to_queue + "'");
+  if (!to_agent.empty()) {
+    auto target = co_await agents_.get(to_agent);
+    if (!target) {
+      co_return target.error() == errc::not_found ? error_frame(id, "not_found", "no agent '" + to_agent + "'")
+                                                  : error_for(id, target.error());
+    }
+  }
+  co_return std::nullopt;
 }
 
 asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
@@ -217,14 +261,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
                                                                    const v1::ClientFrame& f) {
   const auto& id = f.request_id();
   const std::string& me = s->who().subject;
-  std::string cid;
-  switch (f.kind_case()) {
-    case v1::ClientFrame::kSendMessage: cid = f.send_message().conversation_id(); break;
-    case v1::ClientFrame::kAddNote: cid = f.add_note().conversation_id(); break;
-    case v1::ClientFrame::kTransfer: cid = f.transfer().conversation_id(); break;
-    case v1::ClientFrame::kEscalate: cid = f.escalate().conversation_id(); break;
-    default: cid = f.resolve().conversation_id(); break;
-  }
+  const std::string cid = conversation_of(f);
   if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
   auto conv = co_await readable(*s, cid);
   if (!conv) co_return error_for(id, conv.error());
@@ -268,20 +305,8 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
     }
     case v1::ClientFrame::kTransfer: {
       const auto& t = f.transfer();
-      if (t.to_agent_id().empty() == t.to_queue().empty()) {
-        co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
-      }
-      if (!t.to_queue().empty() && !queue_exists(t.to_queue())) {
-        co_return error_frame(id, "not_found", "no queue named '" + t.to_queue() + "'");
-      }
       if (t.to_agent_id() == me) co_return error_frame(id, "bad_request", "a transfer to yourself");
-      if (!t.to_agent_id().empty()) {
-        auto target = co_await agents_.get(t.to_agent_id());
-        if (!target) {
-          co_return target.error() == errc::not_found ? error_frame(id, "not_found", "no agent '" + t.to_agent_id() + "'")
-                                                      : error_for(id, target.error());
-        }
-      }
+      if (auto refused = co_await check_target(id, t.to_agent_id(), t.to_queue())) co_return std::move(*refused);
       auto* ev = req.event.mutable_transfer();
       ev->set_from_id(me);
       ev->set_to_agent_id(t.to_agent_id());
@@ -324,15 +349,8 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
   if ((s->who().who == role::lead || s->who().who == role::admin) &&
       (f.has_transfer() || f.has_resolve())) {
     // A lead's hand-back (a transfer of what they own) and resolve are audited like their other actions.
-    boost::json::object audit{{"who", me},
-                              {"role", s->who().who == role::admin ? "admin" : "lead"},
-                              {"what", f.has_transfer() ? "hand_back" : "resolve"},
-                              {"why", f.has_transfer() ? f.transfer().note() : f.resolve().disposition()},
-                              {"conversation", cid},
-                              {"owner", conv->owner_id()},
-                              {"at", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count()}};
+    auto audit = audit_record(s->who(), f.has_transfer() ? "hand_back" : "resolve",
+                              f.has_transfer() ? f.transfer().note() : f.resolve().disposition(), *conv);
     if (f.has_transfer()) audit["to"] = f.transfer().to_agent_id().empty() ? f.transfer().to_queue() : f.transfer().to_agent_id();
     req.fields.emplace_back("!audit", boost::json::serialize(audit));
   }
@@ -392,16 +410,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
                                                                    const v1::ClientFrame& f) {
   const auto& id = f.request_id();
   const std::string& me = s->who().subject;
-  std::string cid;
-  switch (f.kind_case()) {
-    case v1::ClientFrame::kMonitor: cid = f.monitor().conversation_id(); break;
-    case v1::ClientFrame::kWhisper: cid = f.whisper().conversation_id(); break;
-    case v1::ClientFrame::kBarge: cid = f.barge().conversation_id(); break;
-    case v1::ClientFrame::kTakeOver: cid = f.take_over().conversation_id(); break;
-    case v1::ClientFrame::kReassign: cid = f.reassign().conversation_id(); break;
-    case v1::ClientFrame::kReviewDraft: cid = f.review_draft().conversation_id(); break;
-    default: cid = f.set_priority().conversation_id(); break;
-  }
+  const std::string cid = conversation_of(f);
   if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
   auto conv = co_await readable(*s, cid);  // another team's conversation: not found
   if (!conv) co_return error_for(id, conv.error());
@@ -465,19 +474,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
     }
     case v1::ClientFrame::kReassign: {
       const auto& r = f.reassign();
-      if (r.to_agent_id().empty() == r.to_queue().empty()) {
-        co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
-      }
-      if (!r.to_queue().empty() && !queue_exists(r.to_queue())) {
-        co_return error_frame(id, "not_found", "no queue named '" + r.to_queue() + "'");
-      }
-      if (!r.to_agent_id().empty()) {
-        auto target = co_await agents_.get(r.to_agent_id());
-        if (!target) {
-          co_return target.error() == errc::not_found ? error_frame(id, "not_found", "no agent '" + r.to_agent_id() + "'")
-                                                      : error_for(id, target.error());
-        }
-      }
+      if (auto refused = co_await check_target(id, r.to_agent_id(), r.to_queue())) co_return std::move(*refused);
       auto* t = req.event.mutable_transfer();
       t->set_from_id(me);
       t->set_to_agent_id(r.to_agent_id());
@@ -539,15 +536,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       break;
     }
   }
-  boost::json::object audit{{"who", me},
-                            {"role", s->who().who == role::admin ? "admin" : "lead"},
-                            {"what", what},
-                            {"why", why},
-                            {"conversation", cid},
-                            {"owner", conv->owner_id()},
-                            {"at", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count()}};
+  auto audit = audit_record(s->who(), what, why, *conv);
   if (f.has_reassign()) audit["to"] = f.reassign().to_agent_id().empty() ? f.reassign().to_queue() : f.reassign().to_agent_id();
   if (f.has_set_priority()) audit["priority"] = f.set_priority().priority();
   if (f.has_review_draft()) {

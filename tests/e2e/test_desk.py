@@ -14,10 +14,7 @@ import signal
 import unittest
 
 from test_live_chat import WS, connect, request, say, visitor_token
-from test_serve import LIMIT, ProcessTest, RedisServer, get, staff_token, wait_for
-
-import urllib.request
-import urllib.error
+from test_serve import LIMIT, ProcessTest, RedisServer, get, post, staff_token, wait_for
 
 GRACE_S = 2
 DESK = """router: {lease_ttl_ms: 1200, agent_grace_seconds: %d}
@@ -41,13 +38,15 @@ agents:
 
 
 def put(port, path, body, token):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body.encode(), method="PUT")
-    req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+    return post(port, path, body.encode(), token, method="PUT")
+
+
+def audit_records(redis):
+    """Every audit record of every shard group, as dicts."""
+    records = []
+    for key in redis.cli("--scan", "--pattern", "sb:{g*}:audit").split():
+        records += [json.loads(line) for line in redis.cli("XRANGE", key, "-", "+").splitlines() if line.startswith("{")]
+    return records
 
 
 async def desk(port, sub, teams=("care",)):
@@ -658,9 +657,7 @@ class LeadTest(StaffTest):
             return conv
 
         conv = self.run_async(scenario())
-        records = []
-        for k in r.cli("--scan", "--pattern", "sb:{g*}:audit").split():
-            records += [json.loads(line) for line in r.cli("XRANGE", k, "-", "+").splitlines() if line.startswith("{")]
+        records = audit_records(r)
         edit = [x for x in records if x["what"] == "edit_draft"][0]
         self.assertEqual((edit["draft"], edit["final"], edit["trainee"]),
                          ("we refund you twice!!", "We refund you once, today.", "ann"))
@@ -717,11 +714,7 @@ class LeadTest(StaffTest):
 
     def check_audit(self, r, port, conv):
         # The audit: who, what, why, for each action, in the conversation's group.
-        keys = r.cli("--scan", "--pattern", "sb:{g*}:audit").split()
-        records = []
-        for k in keys:
-            out = r.cli("XRANGE", k, "-", "+")
-            records += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        records = audit_records(r)
         whats = [(x["who"], x["what"]) for x in records if x["conversation"] == conv]
         self.assertEqual(whats, [("lea", "monitor"), ("lea", "whisper"), ("lea", "barge"), ("lea", "set_priority"),
                                  ("lea", "take_over"), ("lea", "hand_back")])

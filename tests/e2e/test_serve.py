@@ -51,8 +51,10 @@ def wait_for(predicate, what, limit=LIMIT):
     raise AssertionError("timed out waiting for " + what)
 
 
-def post(port, path, body=b""):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST")
+def post(port, path, body=b"", token=None, method="POST"):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(req, timeout=5) as r:
             return r.status, r.read().decode()
