@@ -211,6 +211,10 @@ asio::awaitable<http_answer> rest_api::put_agent(jwt_claims who, std::string id,
   if (!a.id().empty() && a.id() != id) co_return json_error(400, "bad_request", "the body's id differs from the path's");
   a.set_id(id);
   if (who.role == "lead") {
+    // An existing agent of another team is not the lead's to change ("not found", no leak).
+    auto existing = co_await agents_.get(id);
+    if (existing && !shares_team(who, existing->agent)) co_return store_error(errc::not_found);
+    if (!existing && existing.error() != errc::not_found) co_return store_error(existing.error());
     for (const auto& t : a.teams()) {
       if (std::find(who.teams.begin(), who.teams.end(), t) == who.teams.end()) {
         co_return json_error(403, "forbidden", "a lead may only place agents in their own teams ('" + t + "')");

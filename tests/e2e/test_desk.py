@@ -414,6 +414,9 @@ class DeskTest(StaffTest):
         self.assertEqual(status, 400)
         # A lead places agents in their own teams only; agents may not edit profiles.
         self.assertEqual(put(port, "/v1/agents/cara", json.dumps({"teams": ["tech"]}), lead)[0], 403)
+        # A lead of another team cannot take her over: she does not exist for them.
+        self.assertEqual(put(port, "/v1/agents/cara", json.dumps({"teams": ["tech"]}),
+                             staff_token("lead", "tom", ["tech"]))[0], 404)
         self.assertEqual(put(port, "/v1/agents/cara", "{}", staff_token("agent", "ann", ["care"]))[0], 403)
 
         async def connected():
