@@ -282,6 +282,9 @@ struct figures {
   double peak_persisted_per_s = 0;  // persisted (acknowledged)
   double peak_core_s = 0;
   double per_core_second = 0;
+  // The team lead's live board during the peak (Switchboard only).
+  long boards = 0;
+  double board_p50_ms = 0, board_p99_ms = 0, board_bytes = 0, board_compute_share = 0;
   struct at_rate {
     double offered = 0, delivered_per_s = 0, p50 = 0, p99 = 0, p999 = 0;
     long lost = 0;  // sent, never delivered to the agent within 10 s
@@ -311,10 +314,15 @@ void run_for(asio::io_context& ioc, std::chrono::milliseconds d) {
   ioc.run_for(d);
 }
 
-std::string sign(const std::string& role, const std::string& sub) {
+std::string sign(const std::string& role, const std::string& sub, std::vector<std::string> teams = {});
+
+std::string sign_lead() { return sign("lead", "lead-0", {"load"}); }
+
+std::string sign(const std::string& role, const std::string& sub, std::vector<std::string> teams) {
   gateway::jwt_claims c;
   c.sub = sub;
   c.role = role;
+  c.teams = std::move(teams);
   c.iss = "switchboard";
   c.aud = "switchboard";
   c.iat = system_clock_source::instance().unix_ms() / 1000;
@@ -407,6 +415,28 @@ figures run(const target& t, int customers, int agents, int seconds) {
   }
   run_until(ioc, [&] { return opened == agents && (!t.switchboard || ready == agents); }, std::chrono::seconds(60),
             "agents connecting");
+
+  // A team lead watches the live board (Switchboard): its age on arrival, its size, its cost.
+  std::vector<double> board_age_ms;
+  double board_bytes = 0, board_compute_us = 0;
+  bool board_measuring = false;
+  std::shared_ptr<connection> lead;
+  if (t.switchboard) {
+    lead = std::make_shared<connection>(ioc);
+    lead->on_message = [&](std::string_view bytes) {
+      v1::ServerFrame fr;
+      if (std::getenv("WS_LOAD_DEBUG") && fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        std::fprintf(stderr, "lead frame kind %d size %zu\n", static_cast<int>(fr.kind_case()), bytes.size());
+      }
+      if (!board_measuring || !fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || !fr.has_board()) return;
+      board_age_ms.push_back(static_cast<double>(system_clock_source::instance().unix_ms() - fr.board().at_ms()));
+      board_bytes += static_cast<double>(bytes.size());
+      board_compute_us += static_cast<double>(fr.board().compute_us());
+    };
+    bool lead_open = false;
+    lead->start(t.port, "/v1/ws", proto, sign_lead(), [&] { lead_open = true; });
+    run_until(ioc, [&] { return lead_open; }, std::chrono::seconds(30), "the lead connecting");
+  }
 
   // 1. Idle memory: N customers connected, doing nothing.
   run_for(ioc, std::chrono::milliseconds(500));
@@ -514,11 +544,23 @@ figures run(const target& t, int customers, int agents, int seconds) {
     }
     std::fill(in_flight.begin(), in_flight.end(), 0);  // lost ones are not waited for again
   };
+  // The lead's board is measured at half of the peak (at the peak the router, which shares the
+  // gateway's threads, falls behind: docs/BENCHMARKS.md).
+  board_measuring = true;
+  const auto board_t0 = steady::now();
   paced(0.5, f.half);
+  board_measuring = false;
+  f.boards = static_cast<long>(board_age_ms.size());
+  f.board_p50_ms = percentile(board_age_ms, 0.5);
+  f.board_p99_ms = percentile(board_age_ms, 0.99);
+  f.board_bytes = f.boards ? board_bytes / f.boards : 0;
+  f.board_compute_share =
+      board_compute_us / 1e6 / std::chrono::duration<double>(steady::now() - board_t0).count();  // of one core
   paced(0.9, f.ninety);
 
   for (auto& c : cs) c->close();
   for (auto& a : as) a->close();
+  if (lead) lead->close();
   run_for(ioc, std::chrono::milliseconds(300));
   return f;
 }
@@ -566,13 +608,14 @@ int main(int argc, char** argv) {
           << "  frames_per_second: 1000000, frame_burst: 1000000, user_frames_per_second: 1000000,\n"
           << "  user_frame_burst: 1000000, max_connections_per_user: 10}\n"
           << "redis: {url: \"redis://127.0.0.1:" << redis.port() << "\", command_timeout_ms: 5000}\n"
-          << "log: {level: warn}\n"
+          << "log: {level: " << (std::getenv("WS_LOAD_DEBUG") ? "debug" : "warn") << "}\n"
           << "auth: {keys: [{kid: load, secret: " << kSecret << "}]}\n"
           << "router: {agent_grace_seconds: 600}\n"
-          << "queues: [{name: load, policy: {strategy: least_occupied, offer_timeout_seconds: 300}}]\n"
+          << "queues: [{name: load, team: load, policy: {strategy: least_occupied, offer_timeout_seconds: 300,\n"
+          << "  service_level_seconds: 20, service_level_target: 0.8}}]\n"
           << "agents:\n";
       for (int j = 0; j < agents; ++j) {
-        cfg << "  - {id: a" << j << ", capacity: [{channel: web, max_concurrent: " << per_agent << "}]}\n";
+        cfg << "  - {id: a" << j << ", teams: [load], capacity: [{channel: web, max_concurrent: " << per_agent << "}]}\n";
       }
       cfg.close();
       child sb;
@@ -621,6 +664,12 @@ int main(int argc, char** argv) {
     row("  of which persisted (acked) msgs/s", [](const figures& f) { return f.peak_persisted_per_s; }, "%16.0f");
     row("server CPU at peak (core-seconds)", [](const figures& f) { return f.peak_core_s; }, "%16.2f");
     row("messages per server core-second", [](const figures& f) { return f.per_core_second; }, "%16.0f");
+    row("lead's board at 50% of peak: updates received", [](const figures& f) { return double(f.boards); }, "%16.0f");
+    row("  age on arrival p50 (ms)", [](const figures& f) { return f.board_p50_ms; }, "%16.1f");
+    row("  age on arrival p99 (ms)", [](const figures& f) { return f.board_p99_ms; }, "%16.1f");
+    row("  bytes per board", [](const figures& f) { return f.board_bytes; }, "%16.0f");
+    row("  router time computing boards (% of a core)", [](const figures& f) { return 100 * f.board_compute_share; },
+        "%16.2f");
     row("50% of peak: offered msgs/s", [](const figures& f) { return f.half.offered; }, "%16.0f");
     row("  delivered to agents msgs/s", [](const figures& f) { return f.half.delivered_per_s; }, "%16.0f");
     row("  never delivered (of those sent)", [](const figures& f) { return double(f.half.lost); }, "%16.0f");
@@ -637,6 +686,6 @@ int main(int argc, char** argv) {
     std::cerr << "ws_load: " << e.what() << " (logs in " << tmp.string() << ")\n";
     return 1;
   }
-  std::filesystem::remove_all(tmp);
+  if (!std::getenv("WS_LOAD_DEBUG")) std::filesystem::remove_all(tmp);
   return status;
 }

@@ -101,7 +101,8 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       timeline_(redis, keys, ids, clk, store_cfg),
       agents_(redis, keys, clk),
       lease_(redis, "router", opts_.instance, opts_.lease_ttl, keys),
-      timer_(ex) {
+      timer_(ex),
+      lease_timer_(ex) {
   for (int g = 0; g < keys_.groups(); ++g) streams_.push_back(keys_.routing_requests(g));
   streams_.push_back(keys_.agent_events());
   for (const auto& q : opts_.queues) queue_team_[q.name()] = q.team();
@@ -121,6 +122,22 @@ void service::start() {
     leader_ = false;
     if (on_stopped_) on_stopped_();
   });
+  asio::co_spawn(ex_, keep_lease(), asio::detached);
+}
+
+// The leader renews its lease every third of the TTL whatever the main loop is busy with (a burst
+// of decisions can take longer than the TTL): the renewal is pipelined on the same connection
+// behind at most one blocking read. A renewal that does not return our token means the lease was
+// lost; the main loop steps down at its next turn.
+asio::awaitable<void> service::keep_lease() {
+  while (!stopping_) {
+    lease_timer_.expires_after(opts_.lease_ttl / 3);
+    co_await lease_timer_.async_wait(use_tuple);
+    if (stopping_ || token_ == 0) continue;  // not holding it (also renewed while taking over)
+    const std::uint64_t held = token_;
+    auto t = co_await lease_.acquire();
+    if (t && *t != held && token_ == held) lost_ = true;
+  }
 }
 
 void service::stop(std::function<void()> done) {
@@ -128,6 +145,7 @@ void service::stop(std::function<void()> done) {
     stopping_ = true;
     on_stopped_ = std::move(done);
     timer_.cancel();
+    lease_timer_.cancel();
   });
 }
 
@@ -153,7 +171,7 @@ asio::awaitable<void> service::ensure_groups() {
 asio::awaitable<void> service::loop() {
   co_await ensure_groups();
   while (!stopping_) {
-    if (std::chrono::steady_clock::now() >= next_renew_) co_await renew();
+    if (std::chrono::steady_clock::now() >= next_renew_ || lost_) co_await renew();
     if (stopping_) break;
     if (!leader_) {
       co_await sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(next_renew_ - std::chrono::steady_clock::now()));
@@ -186,26 +204,28 @@ asio::awaitable<void> service::loop() {
 
 asio::awaitable<void> service::renew() {
   next_renew_ = std::chrono::steady_clock::now() + opts_.lease_ttl / 3;
-  auto t = co_await lease_.acquire();
-  if (!t) {
-    if (leader_) step_down("cannot renew the lease");
-    co_return;
-  }
-  if (*t == 0) {
-    if (leader_) step_down("another router holds the lease");
-    co_return;
-  }
-  if (leader_ && *t == token_) {
-    // Renewed. Requests a stale reader took after losing the lease are handled here, and desk
-    // sessions of gateways that died expire (their agents' drop events follow in the stream).
-    co_await claim(opts_.lease_ttl);
+  if (leader_) {
+    // The lease itself is kept by keep_lease(); here: what the leader does every third of a TTL.
+    if (lost_) {
+      lost_ = false;
+      step_down("the lease was lost");
+      co_return;
+    }
+    // Desk sessions of gateways that died expire (their agents' drop events follow in the
+    // stream); every tenth time, requests a stale reader took after losing the lease are claimed
+    // (one XAUTOCLAIM per stream: not every time).
     co_await agents_.sweep();
+    if (++renewals_ % 10 == 0) co_await claim(opts_.lease_ttl);
     co_return;
   }
+  lost_ = false;
+  auto t = co_await lease_.acquire();
+  if (!t || *t == 0) co_return;  // Redis unreachable, or another router holds the lease
   token_ = *t;
   auto fenced = co_await lease_.fence(token_);
   if (!fenced || !*fenced) {
     spdlog::warn("router {} could not fence the groups with token {}", opts_.instance, token_);
+    token_ = 0;
     co_return;
   }
   co_await take_over();
@@ -214,6 +234,7 @@ asio::awaitable<void> service::renew() {
 void service::step_down(const char* why) {
   spdlog::warn("router {} steps down: {}", opts_.instance, why);
   leader_ = false;
+  token_ = 0;
   engine_.reset();
   convs_.clear();
   agent_infos_.clear();
@@ -823,6 +844,7 @@ service::queue_day& service::today(const std::string& queue, time_ms now) {
 // waiting and held conversations, the agents, today's answers since it leads (a new leader starts
 // today's counts afresh: the reports, computed from the timelines, are the record).
 asio::awaitable<void> service::publish_boards(time_ms now) {
+  const auto started = std::chrono::steady_clock::now();
   std::map<std::string, v1::Board> boards;
   auto board_of = [&](const std::string& team) -> v1::Board& {
     auto& b = boards[team];
@@ -877,6 +899,11 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     }
     qb->set_agents_available(available);
   }
+  // What each agent holds or is offered, in one pass.
+  std::unordered_map<std::string, std::vector<std::pair<const std::string*, v1::Channel>>> held;
+  for (const auto& [cid, c] : convs_) {
+    if (!c.owner.empty()) held[c.owner].emplace_back(&cid, c.channel);
+  }
   for (const auto& [aid, a] : agent_infos_) {
     for (const auto& team : a.profile.teams()) {
       if (!boards.count(team)) continue;
@@ -886,10 +913,11 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
       ab->set_status(status);
       ab->set_status_seconds(a.profile.status_since_ms() > 0 ? static_cast<int>((now - a.profile.status_since_ms()) / 1000) : 0);
       std::map<v1::Channel, int> load;
-      for (const auto& [cid, c] : convs_) {
-        if (c.owner != aid) continue;
-        ++load[c.channel];
-        ab->add_conversations(cid);
+      if (auto h = held.find(aid); h != held.end()) {
+        for (const auto& [cid, channel] : h->second) {
+          ++load[channel];
+          ab->add_conversations(*cid);
+        }
       }
       for (const auto& cap : a.profile.capacity()) {
         auto* l = ab->add_load();
@@ -914,6 +942,12 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     auto* risks = b.mutable_at_risk();
     std::sort(risks->begin(), risks->end(), [](const v1::AtRisk& x, const v1::AtRisk& y) { return x.score() > y.score(); });
     while (risks->size() > 50) risks->RemoveLast();
+  }
+  const auto cost_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::debug("router: boards of {} teams computed in {} us", boards.size(), cost_us);
+  for (auto& [team, b] : boards) {
+    b.set_compute_us(cost_us);
     v1::ServerFrame f;
     *f.mutable_board() = std::move(b);
     co_await redis_.async_exec(store::cmd("PUBLISH", keys_.team_channel(team), f.SerializeAsString()), use_tuple);

@@ -96,6 +96,7 @@ class service {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> ensure_groups();
   boost::asio::awaitable<void> renew();
+  boost::asio::awaitable<void> keep_lease();
   boost::asio::awaitable<void> take_over();
   boost::asio::awaitable<void> claim(std::chrono::milliseconds min_idle);
   void step_down(const char* why);
@@ -130,11 +131,14 @@ class service {
   store::agent_repository agents_;
   store::lease lease_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer lease_timer_;
 
   std::atomic<bool> leader_{false};
   bool stopping_ = false;
   std::function<void()> on_stopped_;
   std::uint64_t token_ = 0;
+  std::uint64_t renewals_ = 0;
+  bool lost_ = false;  // keep_lease() saw another token: step down
   std::chrono::steady_clock::time_point next_renew_{};
   time_ms next_positions_ = 0;
   std::unique_ptr<engine> engine_;
