@@ -15,6 +15,11 @@ struct facts {
   bool answered = false, resolved = false, reopened = false, transferred = false;
   int escalations = 0, rating = 0;
   std::string agent, answered_queue;
+  struct escalation {
+    std::int64_t at = 0, answered_at = -1;
+    std::string queue;
+  };
+  std::vector<escalation> escalated;
 };
 
 facts read(const conversation_record& c) {
@@ -29,6 +34,7 @@ facts read(const conversation_record& c) {
         break;
       case v1::Event::kOfferOutcome:
         if (e.offer_outcome().outcome() == v1::OfferOutcome::ACCEPTED) {
+          if (!f.escalated.empty() && f.escalated.back().answered_at < 0) f.escalated.back().answered_at = e.at_ms();
           if (!f.answered) {
             f.answered = true;
             f.first_accept = e.at_ms();
@@ -38,6 +44,7 @@ facts read(const conversation_record& c) {
         }
         break;
       case v1::Event::kTakeover:
+        if (!f.escalated.empty() && f.escalated.back().answered_at < 0) f.escalated.back().answered_at = e.at_ms();
         if (!f.answered) {
           f.answered = true;
           f.first_accept = e.at_ms();
@@ -54,6 +61,7 @@ facts read(const conversation_record& c) {
         break;
       case v1::Event::kEscalation:
         ++f.escalations;
+        f.escalated.push_back({e.at_ms(), -1, e.escalation().queue()});
         break;
       case v1::Event::kStatusChange:
         if (e.status_change().to() == v1::RESOLVED) {
@@ -86,6 +94,8 @@ double kpi_row::transfer_rate() const { return ratio(transferred, answered); }
 double kpi_row::abandon_rate() const { return ratio(abandoned, conversations); }
 double kpi_row::csat() const { return ratio(csat_sum, ratings); }
 double kpi_row::satisfied_rate() const { return ratio(satisfied, ratings); }
+double kpi_row::escalation_asa_s() const { return ratio(escalation_wait_sum_s, escalations_answered); }
+double kpi_row::escalation_service_level() const { return ratio(escalation_sl_met, escalations); }
 
 std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
                              std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds) {
@@ -132,6 +142,14 @@ std::vector<kpi_row> compute(const std::vector<conversation_record>& conversatio
       }
     }
     r.escalations += f.escalations;
+    for (const auto& esc : f.escalated) {
+      if (esc.answered_at < 0) continue;
+      ++r.escalations_answered;
+      const double wait = static_cast<double>(esc.answered_at - esc.at) / 1000.0;
+      r.escalation_wait_sum_s += wait;
+      auto it = sl_seconds.find(esc.queue);
+      if (wait <= (it != sl_seconds.end() && it->second > 0 ? it->second : 60)) ++r.escalation_sl_met;
+    }
     if (f.rating > 0) {
       ++r.ratings;
       r.csat_sum += f.rating;
@@ -192,7 +210,10 @@ std::string to_json(const std::vector<kpi_row>& rows) {
            ",\"handleSeconds\":" + num(r.aht_s()) + ",\"resolutionRate\":" + num(r.resolution_rate()) +
            ",\"fcrRate\":" + num(r.fcr_rate()) + ",\"transferRate\":" + num(r.transfer_rate()) +
            ",\"abandonRate\":" + num(r.abandon_rate()) + ",\"csat\":" + num(r.csat()) +
-           ",\"satisfiedRate\":" + num(r.satisfied_rate()) + "}";
+           ",\"satisfiedRate\":" + num(r.satisfied_rate()) +
+           ",\"escalationsAnswered\":" + std::to_string(r.escalations_answered) +
+           ",\"escalationAsaSeconds\":" + num(r.escalation_asa_s()) +
+           ",\"escalationServiceLevel\":" + num(r.escalation_service_level()) + "}";
   }
   return out + "]";
 }
@@ -201,14 +222,16 @@ std::string to_csv(const std::vector<kpi_row>& rows) {
   std::string out =
       "key,start,conversations,answered,abandoned,resolved,transferred,escalations,ratings,service_level,"
       "asa_seconds,first_response_seconds,handle_seconds,resolution_rate,fcr_rate,transfer_rate,abandon_rate,csat,"
-      "satisfied_rate\n";
+      "satisfied_rate,escalations_answered,escalation_asa_seconds,escalation_service_level\n";
   for (const auto& r : rows) {
     out += csv_field(r.key) + "," + std::to_string(r.start_ms) + "," + std::to_string(r.conversations) + "," +
            std::to_string(r.answered) + "," + std::to_string(r.abandoned) + "," + std::to_string(r.resolved) + "," +
            std::to_string(r.transferred) + "," + std::to_string(r.escalations) + "," + std::to_string(r.ratings) + "," +
            num(r.service_level()) + "," + num(r.asa_s()) + "," + num(r.frt_s()) + "," + num(r.aht_s()) + "," +
            num(r.resolution_rate()) + "," + num(r.fcr_rate()) + "," + num(r.transfer_rate()) + "," +
-           num(r.abandon_rate()) + "," + num(r.csat()) + "," + num(r.satisfied_rate()) + "\n";
+           num(r.abandon_rate()) + "," + num(r.csat()) + "," + num(r.satisfied_rate()) + "," +
+           std::to_string(r.escalations_answered) + "," + num(r.escalation_asa_s()) + "," +
+           num(r.escalation_service_level()) + "\n";
   }
   return out;
 }

@@ -16,7 +16,9 @@
 //   first-contact resolution  answered and resolved, never reopened (no customer message after a
 //                 resolve) and never transferred
 //   transferred   at least one transfer by staff (a router overflow is not a transfer)
-//   escalations   escalation events
+//   escalations   escalation events; answered when a lead (or anyone) accepts it afterwards, with
+//                 its own speed of answer (escalation → that accept) and service level (against the
+//                 escalation queue's target)
 //   CSAT          the customer's rating (1–5); satisfied = 4 or 5
 // Rates: service level = met / (answered + abandoned); resolution = resolved / conversations;
 // FCR = first-contact resolutions / answered and resolved; transfer rate = transferred / answered;
@@ -45,8 +47,9 @@ struct kpi_row {
   std::string key;                   // the dimension's value ("" for all)
   std::int64_t start_ms = 0;         // the interval's start
   long conversations = 0, answered = 0, sl_met = 0, abandoned = 0, resolved = 0, fcr = 0, transferred = 0,
-       escalations = 0, ratings = 0, satisfied = 0, frt_n = 0, aht_n = 0;
-  double asa_sum_s = 0, frt_sum_s = 0, aht_sum_s = 0, csat_sum = 0;
+       escalations = 0, ratings = 0, satisfied = 0, frt_n = 0, aht_n = 0, escalations_answered = 0,
+       escalation_sl_met = 0;
+  double asa_sum_s = 0, frt_sum_s = 0, aht_sum_s = 0, csat_sum = 0, escalation_wait_sum_s = 0;
 
   double service_level() const;      // 0..1 (0 when nothing was answered or abandoned)
   double asa_s() const;
@@ -58,6 +61,8 @@ struct kpi_row {
   double abandon_rate() const;
   double csat() const;               // average score, 0 when none
   double satisfied_rate() const;
+  double escalation_asa_s() const;            // escalation → accept, averaged over answered escalations
+  double escalation_service_level() const;    // answered within the escalation queue's target ÷ escalations
 };
 
 // Rows sorted by (start, key). `sl_seconds` gives each queue's target (absent or 0: 60 s).

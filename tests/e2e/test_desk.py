@@ -710,6 +710,11 @@ class LeadTest(StaffTest):
             self.assertEqual(agent["conversations"], [conv])
             self.assertEqual(agent["load"][0]["conversations"], 1)
             self.assertFalse([r for r in b.get("atRisk", []) if r["conversationId"] == conv])
+            # The board's figures for today and the report for today agree.
+            status, body = get(port, "/v1/reports/kpis?by=queue&interval=day", staff_token("lead", "lea", ["care"]))
+            row = [r for r in json.loads(body)["rows"] if r["key"] == "general"][0]
+            self.assertEqual((row["answered"], row["abandoned"], row["serviceLevel"]),
+                             (q["answeredToday"], q.get("abandonedToday", 0), q.get("serviceLevelToday", 0)))
             for ws in (lead, cu, ann):
                 await ws.close()
 

@@ -57,9 +57,11 @@ struct script {
     return *this;
   }
   script& escalate(std::int64_t s) {
-    at(s).mutable_escalation()->set_agent_id("bob");
+    at(s).mutable_escalation()->set_agent_id("ann");
+    at_last().mutable_escalation()->set_queue("escalations-care");
     return *this;
   }
+  v1::Event& at_last() { return c.events.back(); }
 };
 
 std::vector<conversation_record> day() {
@@ -71,9 +73,10 @@ std::vector<conversation_record> day() {
                     .transfer(3800, "bob").offer(3805, "general").accept(3810, "ann").resolve(4000).rate(4010, 2).c);
   // c3: never answered, closed: abandoned.
   out.push_back(script("c3", "billing").customer(7200).resolve(7300).c);
-  // c4: answered in 5 s, reply at 10 s, resolved, reopened by the customer, resolved again at 7600 s: handle 295 s.
+  // c4: answered in 5 s, reply at 10 s, resolved, reopened by the customer, escalated and taken by
+  // the lead 10 s later, resolved again at 7600 s: handle 295 s (from the first accept).
   out.push_back(script("c4", "general").customer(7300).offer(7301, "general").accept(7305, "ann").reply(7310)
-                    .resolve(7400).customer(7500).escalate(7550).resolve(7600).c);
+                    .resolve(7400).customer(7500).escalate(7550).accept(7560, "lea").resolve(7600).c);
   // c5: the next day, answered in 20 s, still open.
   out.push_back(script("c5", "general").customer(86'400 + 100).offer(86'400 + 101, "general").accept(86'400 + 120, "ann").c);
   // A router overflow is not a transfer.
@@ -82,7 +85,7 @@ std::vector<conversation_record> day() {
   return out;
 }
 
-const std::map<std::string, int> kTargets = {{"general", 30}, {"billing", 60}};
+const std::map<std::string, int> kTargets = {{"general", 30}, {"billing", 60}, {"escalations-care", 120}};
 
 TEST(Kpi, AScriptedDayMatchesTheFiguresWorkedOutByHand) {
   const auto rows = compute(day(), dimension::all, kDay, kTargets);
@@ -102,6 +105,9 @@ TEST(Kpi, AScriptedDayMatchesTheFiguresWorkedOutByHand) {
   EXPECT_DOUBLE_EQ(d1.transfer_rate(), 1.0 / 3);
   EXPECT_DOUBLE_EQ(d1.abandon_rate(), 1.0 / 4);
   EXPECT_EQ(d1.escalations, 1);
+  EXPECT_EQ(d1.escalations_answered, 1);
+  EXPECT_DOUBLE_EQ(d1.escalation_asa_s(), 10.0);             // escalated at 7550 s, the lead took it at 7560 s
+  EXPECT_DOUBLE_EQ(d1.escalation_service_level(), 1.0);      // within the escalation queue's 120 s
   EXPECT_DOUBLE_EQ(d1.csat(), 3.5);
   EXPECT_DOUBLE_EQ(d1.satisfied_rate(), 0.5);
   const auto& d2 = rows[1];
@@ -124,11 +130,13 @@ TEST(Kpi, ByQueueAgentAndHour) {
   EXPECT_DOUBLE_EQ(by_queue[1].service_level(), 2.0 / 3);
 
   auto by_agent = compute(day(), dimension::agent, kDay, kTargets);
-  // Day 1: c3 has no agent (""), c1, c2 (last taken by ann), c4 → ann.
-  ASSERT_GE(by_agent.size(), 2u);
+  // Day 1: c3 has no agent (""); c1, c2 (last taken by ann) → ann; c4 (last taken by the lead) → lea.
+  ASSERT_GE(by_agent.size(), 3u);
   EXPECT_EQ(by_agent[0].key, "");
   EXPECT_EQ(by_agent[1].key, "ann");
-  EXPECT_EQ(by_agent[1].conversations, 3);
+  EXPECT_EQ(by_agent[1].conversations, 2);
+  EXPECT_EQ(by_agent[2].key, "lea");
+  EXPECT_EQ(by_agent[2].escalations, 1);
 
   auto hourly = compute(day(), dimension::all, 3'600'000, kTargets);
   ASSERT_EQ(hourly.size(), 4u);  // hours 0, 1, 2 of day 1 and one hour of day 2
