@@ -528,6 +528,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   if ((state == "assigned" || state == "waiting_customer") && !owner.empty()) {
     if (engine_state == "offered" && engine_->conversation_agent(id) == owner) {
       co_await apply(engine_->answer_offer(id, owner, offer_answer::accepted, now), false);
+      if (!leader_) co_return;  // fenced meanwhile: the state is gone
     } else if (engine_state != "assigned" || engine_->conversation_agent(id) != owner) {
       // Held by someone the engine did not expect (an accept racing a timeout, a takeover): the
       // store is the truth.
@@ -538,6 +539,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
       }
       engine_->restore(conversation_fact_of(id), owner, false, 0);
       co_await apply(std::move(ds), false);
+      if (!leader_) co_return;
     }
     if (!c.answered) {
       // First answer: today's service level, counted like the reports (by the day it was opened).
@@ -667,9 +669,10 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       auto r = co_await write(cid, std::move(ev), "state=queued|escalated",
                               fields_of("offer_agent", agent, "offer_expires_at_ms", std::to_string(expires)));
       if (!r) {
-        // No longer waiting (resolved, taken over) or the store is down: out of the engine; the
-        // store's next change about it brings it back.
-        if (r.error() != errc::fenced) {
+        // No longer waiting (resolved, taken over): out of the engine; the store's next change
+        // about it brings it back. The store unreachable: the engine keeps it as offered, and the
+        // offer's timeout puts it back in the queue, to be offered again once Redis answers.
+        if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
           co_await apply(engine_->release(cid, now), false);
           forget(cid, now);
         }
@@ -696,6 +699,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
         ev.mutable_offer_outcome()->set_agent_id(agent);
         ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
         auto r = co_await write(cid, std::move(ev), "state=offered;offer_agent=" + agent, fields_of("offer_agent", ""));
+        if (!leader_) co_return;
         if (!r && r.error() == errc::wrong_state) {
           co_return;  // accepted or declined at the last moment: the note about it follows
         }
@@ -719,6 +723,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       ev.mutable_transfer()->set_to_queue(d.queue());
       ev.mutable_transfer()->set_note(d.reason());
       co_await write(cid, std::move(ev), "state=queued", field_list());
+      if (!leader_) co_return;
       convs_[cid].queue = d.queue();
       break;
     }
@@ -779,6 +784,7 @@ asio::awaitable<void> service::expire_grace(time_ms now) {
       ev.mutable_status_change()->set_reason("agent " + agent + " disconnected and did not come back in time");
       auto r = co_await write(id, std::move(ev), "owner_id=" + agent + ";state=assigned|waiting_customer|wrap_up",
                               fields_of("owner_id", "", "last_owner", agent));
+      if (!leader_) co_return;
       if (!r) continue;
       decisions ds = engine_->release(id, now);
       co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), id), use_tuple);
