@@ -251,6 +251,7 @@ asio::awaitable<void> service::take_over() {
   grace_.clear();
   arrivals_.clear();
   days_.clear();
+  low_ratings_.clear();
   struct waiting_row {
     time_ms queued_at;
     std::string id;
@@ -451,6 +452,12 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   const std::string owner = field(fields, "o");
   const std::string engine_state = engine_->conversation_state(id);
 
+  if (kind == "low_csat") {
+    // A resolved conversation rated 1 or 2: on its team's board for an hour, to follow up.
+    low_ratings_[id] = low_rating{now, static_cast<int>(to_int(field(fields, "sc"))), c.queue, owner};
+    if (state == "resolved") forget(id, now);  // known for this note only
+    co_return;
+  }
   if (kind == "priority") {
     // A new priority re-orders a waiting conversation (its place by arrival is kept).
     if (engine_state == "waiting") {
@@ -932,6 +939,17 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
         l->set_capacity(cap.max_concurrent());
       }
     }
+  }
+  std::erase_if(low_ratings_, [&](const auto& r) { return now - r.second.at > 3'600'000; });
+  for (const auto& [cid, r] : low_ratings_) {
+    auto it = queue_team_.find(r.queue);
+    if (it == queue_team_.end() || !boards.count(it->second)) continue;
+    auto* risk = boards[it->second].add_at_risk();
+    risk->set_conversation_id(cid);
+    risk->set_queue(r.queue);
+    risk->set_owner_id(r.agent);
+    risk->set_reason("customer rated it " + std::to_string(r.score) + " of 5");
+    risk->set_score(3 - r.score);
   }
   for (const auto& [cid, c] : convs_) {
     if (c.transfers <= 2) continue;

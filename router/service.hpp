@@ -149,6 +149,12 @@ class service {
   std::map<std::string, std::string> queue_team_;     // queue → team
   std::map<std::string, queue_day> days_;              // queue → today's figures
   std::map<std::string, std::vector<time_ms>> arrivals_;  // queue → arrivals of the last 15 minutes
+  struct low_rating {
+    time_ms at = 0;
+    int score = 0;
+    std::string queue, agent;
+  };
+  std::map<std::string, low_rating> low_ratings_;      // conversation → a low CSAT of the last hour
   std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
 };
 

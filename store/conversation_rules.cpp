@@ -102,8 +102,13 @@ append_effects effects_of(const v1::Event& e) {
       fx.notify = "!priority";  // the router re-orders a waiting conversation
       fx.fields.emplace_back("priority", std::to_string(e.priority_change().to()));
       break;
+    case v1::Event::kRating:
+      // A low rating puts the conversation on its leads' board (at risk: follow up).
+      fx.fields.emplace_back("csat", std::to_string(e.rating().score()));
+      if (e.rating().score() <= 2) fx.notify = "!low_csat";
+      break;
     default:
-      // Notes, whispers, monitoring, ratings, reads, decisions and merges change no state.
+      // Notes, whispers, monitoring, reads, decisions and merges change no state.
       break;
   }
   return fx;

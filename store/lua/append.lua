@@ -127,11 +127,11 @@ if created == 1 or old ~= state or always then
   if note ~= '' then
     -- The router learns what it needs from the entry alone (no read back).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
-                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded')
+                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded', 'csat')
     redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', note,
                'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
-               'sk', f[11] or '', 'ex', f[12] or '')
+               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '')
   end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

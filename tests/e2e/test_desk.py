@@ -715,6 +715,12 @@ class LeadTest(StaffTest):
             row = [r for r in json.loads(body)["rows"] if r["key"] == "general"][0]
             self.assertEqual((row["answered"], row["abandoned"], row["serviceLevel"]),
                              (q["answeredToday"], q.get("abandonedToday", 0), q.get("serviceLevelToday", 0)))
+            # Resolved and rated 1 of 5: on the board to follow up, with ann as the agent.
+            await request(ann, {"requestId": "z1", "resolve": {"conversationId": conv}})
+            await request(cu, {"requestId": "c1", "rate": {"conversationId": conv, "score": 1}})
+            b = await board_where(lead, lambda b: any("rated it 1" in r["reason"] for r in b.get("atRisk", [])))
+            risk = [r for r in b["atRisk"] if "rated it 1" in r["reason"]][0]
+            self.assertEqual((risk["conversationId"], risk["ownerId"]), (conv, "ann"))
             for ws in (lead, cu, ann):
                 await ws.close()
 

@@ -91,6 +91,15 @@ TEST(ConversationRules, APriorityChangeAlwaysTellsTheRouter) {
   EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("priority"), std::string("7")));
 }
 
+TEST(ConversationRules, OnlyALowRatingTellsTheRouter) {
+  v1::Event r;
+  r.mutable_rating()->set_score(2);
+  EXPECT_EQ(effects_of(r).notify, "!low_csat");
+  r.mutable_rating()->set_score(4);
+  EXPECT_EQ(effects_of(r).notify, "");
+  EXPECT_TRUE(effects_of(r).transitions.empty());
+}
+
 TEST(ConversationRules, NotesChangeNothing) {
   v1::Event n;
   n.mutable_note()->set_body("remember");
