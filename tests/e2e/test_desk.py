@@ -84,6 +84,19 @@ async def customer_event(ws, kind, skipped=None):
     raise AssertionError("no " + kind)
 
 
+async def taken_by(agent_ws, customer_ws, text, client_id):
+    """The customer writes; the agent (available, with room) is offered it and accepts. Returns the
+    conversation id."""
+    _, a = await request(customer_ws, say("open-" + client_id, text, client_id))
+    conv = a["ack"]["conversationId"]
+    offer = (await next_frame(agent_ws, "offer"))["offer"]
+    assert offer["conversationId"] == conv, offer
+    _, ok = await request(agent_ws, {"requestId": "take-" + client_id,
+                                     "answerOffer": {"conversationId": conv, "accept": True}})
+    assert "ack" in ok, ok
+    return conv
+
+
 class StaffTest(ProcessTest):
     """Processes with the desk configuration (no tests of its own)."""
 
@@ -264,23 +277,13 @@ class DeskTest(StaffTest):
         s = self.serve()
         port = s.http_port
 
-        async def take(agent_ws, cu_ws, text, cid):
-            _, a = await request(cu_ws, say("r-" + cid, text, cid))
-            conv = a["ack"]["conversationId"]
-            offer = (await next_frame(agent_ws, "offer"))["offer"]
-            self.assertEqual(offer["conversationId"], conv)
-            _, ok = await request(agent_ws, {"requestId": "acc-" + cid,
-                                             "answerOffer": {"conversationId": conv, "accept": True}})
-            self.assertIn("ack", ok)
-            return conv
-
         async def scenario():
             ann, _ = await desk(port, "ann")
             await available(ann)
             cu1 = await connect(port, visitor_token(port))
             cu2 = await connect(port, visitor_token(port))
-            kept = await take(ann, cu1, "first", "m1")
-            lost = await take(ann, cu2, "second", "m2")
+            kept = await taken_by(ann, cu1, "first", "m1")
+            lost = await taken_by(ann, cu2, "second", "m2")
             # Ann drops and comes back within the grace period: her desk lists both; after the
             # grace period is over she still owns them (her reply is accepted).
             await ann.close()
@@ -498,10 +501,7 @@ class LeadTest(StaffTest):
             ann, _ = await desk(port, "ann")
             await available(ann)
             cu = await connect(port, visitor_token(port))
-            _, a = await request(cu, say("r1", "I want a refund", "m1"))
-            conv = a["ack"]["conversationId"]
-            await next_frame(ann, "offer")
-            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            conv = await taken_by(ann, cu, "I want a refund", "m1")
             lead = await connect(port, staff_token("lead", "lea", ["care"]))
             other = await connect(port, staff_token("lead", "tom", ["tech"]))
 
@@ -569,10 +569,7 @@ class LeadTest(StaffTest):
             ann, _ = await desk(port, "ann")
             await available(ann)
             cu = await connect(port, visitor_token(port))
-            _, a = await request(cu, say("r1", "I want to speak to a manager", "m1"))
-            conv = a["ack"]["conversationId"]
-            await next_frame(ann, "offer")
-            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            conv = await taken_by(ann, cu, "I want to speak to a manager", "m1")
             lead = await connect(port, staff_token("lead", "lea", ["care"]))
             await next_frame(lead, "agentState")
             await available(lead)
@@ -615,10 +612,7 @@ class LeadTest(StaffTest):
             ann, _ = await desk(port, "ann")
             await available(ann)
             cu = await connect(port, visitor_token(port))
-            _, a = await request(cu, say("r1", "where is my refund?", "m1"))
-            conv = a["ack"]["conversationId"]
-            await next_frame(ann, "offer")
-            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            conv = await taken_by(ann, cu, "where is my refund?", "m1")
 
             async def drafted(text, cid):
                 _, ack = await request(ann, say("d-" + cid, text, cid, conv))

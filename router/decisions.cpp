@@ -1,0 +1,230 @@
+// The router's writes: each decision recorded with its reasons and carried out under the lease's
+// fencing token, and the requeue of an agent's conversations once their grace period is over
+// (see router/service.hpp). Part of router::service, split from service.cpp along this seam.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "proto/wire.pb.h"
+#include "router/service.hpp"
+
+namespace switchboard::router {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kPreviewChars = 140;
+
+using field_list = std::vector<std::pair<std::string, std::string>>;
+
+// Field/value pairs for an append (GCC 12 miscompiles braced lists of strings inside coroutines).
+field_list fields_of(std::string f1, std::string v1) {
+  field_list out;
+  out.emplace_back(std::move(f1), std::move(v1));
+  return out;
+}
+field_list fields_of(std::string f1, std::string v1, std::string f2, std::string v2) {
+  field_list out = fields_of(std::move(f1), std::move(v1));
+  out.emplace_back(std::move(f2), std::move(v2));
+  return out;
+}
+
+}  // namespace
+
+// ---- writing decisions ----
+
+asio::awaitable<result<store::append_result>> service::write(const std::string& conversation_id, v1::Event ev,
+                                                              std::string guard,
+                                                              std::vector<std::pair<std::string, std::string>> fields) {
+  store::append_request req;
+  auto it = convs_.find(conversation_id);
+  req.customer_id = it == convs_.end() ? std::string() : it->second.customer;
+  req.conversation_id = conversation_id;
+  req.fencing_token = token_;
+  req.guard = std::move(guard);
+  req.fields = std::move(fields);
+  ev.set_actor("router");
+  req.event = std::move(ev);
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() == errc::fenced) step_down("fenced: a newer router wrote in a group");
+  if (r && it != convs_.end()) it->second.seq = std::max(it->second.seq, r->seq);
+  co_return r;
+}
+
+asio::awaitable<void> service::apply(decisions ds, bool requeue_is_timeout) {
+  for (auto& d : ds) {
+    if (!leader_) co_return;
+    co_await apply_one(std::move(d), requeue_is_timeout);
+  }
+}
+
+asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout) {
+  const std::string cid = d.conversation_id();
+  const time_ms now = clock_.unix_ms();
+  d.set_decision_id(ids_.next());
+  if (d.kind() != v1::Decision::SET_AGENT_AWAY) {
+    // The decision with its reasons, in the conversation's own timeline.
+    v1::Event trace;
+    *trace.mutable_decision() = d;
+    auto r = co_await write(cid, std::move(trace), "", field_list());
+    if (!r) {
+      if (r.error() != errc::fenced) spdlog::warn("router: cannot record decision on {}: {}", cid, r.error().message());
+      if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
+        co_await apply(engine_->release(cid, now), false);
+        forget(cid, now);
+      }
+      co_return;
+    }
+  }
+  switch (d.kind()) {
+    case v1::Decision::OFFER: {
+      const std::string agent = d.agent_id();
+      auto& c = convs_[cid];
+      const int timeout_s = [&] {
+        for (const auto& q : opts_.queues) {
+          if (q.name() == d.queue()) return q.policy().offer_timeout_seconds();
+        }
+        return 30;
+      }();
+      const time_ms expires = now + time_ms{timeout_s > 0 ? timeout_s : 30} * 1000;
+      v1::Event ev;
+      ev.mutable_offer()->set_agent_id(agent);
+      ev.mutable_offer()->set_expires_at_ms(expires);
+      ev.mutable_offer()->set_decision_id(d.decision_id());
+      auto r = co_await write(cid, std::move(ev), "state=queued|escalated",
+                              fields_of("offer_agent", agent, "offer_expires_at_ms", std::to_string(expires)));
+      if (!r) {
+        // No longer waiting (resolved, taken over): out of the engine; the store's next change
+        // about it brings it back. The store unreachable: the engine keeps it as offered, and the
+        // offer's timeout puts it back in the queue, to be offered again once Redis answers.
+        if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
+          co_await apply(engine_->release(cid, now), false);
+          forget(cid, now);
+        }
+        co_return;
+      }
+      c.owner = agent;
+      c.published_position = 0;
+      co_await index_agent_conversation(agent, cid, v1::OFFERED, expires);
+      v1::ServerFrame f;
+      auto* o = f.mutable_offer();
+      o->set_conversation_id(cid);
+      o->set_expires_at_ms(expires);
+      o->set_queue(d.queue());
+      o->set_channel(c.channel);
+      o->set_preview(c.preview.substr(0, kPreviewChars));
+      *o->mutable_decision() = d;
+      co_await publish_to_agent(agent, f);
+      break;
+    }
+    case v1::Decision::REQUEUE: {
+      const std::string agent = d.agent_id();
+      if (requeue_is_timeout) {
+        v1::Event ev;
+        ev.mutable_offer_outcome()->set_agent_id(agent);
+        ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
+        auto r = co_await write(cid, std::move(ev), "state=offered;offer_agent=" + agent, fields_of("offer_agent", ""));
+        if (!leader_) co_return;
+        if (!r && r.error() == errc::wrong_state) {
+          co_return;  // accepted or declined at the last moment: the note about it follows
+        }
+      }
+      convs_[cid].owner.clear();
+      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
+      v1::ServerFrame f;
+      auto* ev = f.mutable_event();
+      ev->set_conversation_id(cid);
+      ev->set_at_ms(now);
+      ev->set_actor("router");
+      ev->mutable_offer_outcome()->set_agent_id(agent);
+      ev->mutable_offer_outcome()->set_outcome(requeue_is_timeout ? v1::OfferOutcome::TIMED_OUT
+                                                                  : v1::OfferOutcome::DECLINED);
+      co_await publish_to_agent(agent, f);
+      break;
+    }
+    case v1::Decision::OVERFLOW: {
+      v1::Event ev;
+      ev.mutable_transfer()->set_from_id("router");
+      ev.mutable_transfer()->set_to_queue(d.queue());
+      ev.mutable_transfer()->set_note(d.reason());
+      co_await write(cid, std::move(ev), "state=queued", field_list());
+      if (!leader_) co_return;
+      convs_[cid].queue = d.queue();
+      break;
+    }
+    case v1::Decision::SET_AGENT_AWAY: {
+      auto r = co_await agents_.set_status(d.agent_id(), v1::AWAY);
+      if (r) {
+        agent_infos_[d.agent_id()].status = v1::AWAY;
+        v1::ServerFrame f;
+        auto* st = f.mutable_agent_state();
+        st->set_status(v1::AWAY);
+        st->set_status_since_ms(r->agent.status_since_ms());
+        st->set_reason(d.reason());
+        co_await publish_to_agent(d.agent_id(), f);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+asio::awaitable<void> service::publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f) {
+  co_await redis_.async_exec(store::cmd("PUBLISH", keys_.agent_channel(agent_id), f.SerializeAsString()), use_tuple);
+}
+
+asio::awaitable<void> service::index_agent_conversation(const std::string& agent_id, const std::string& cid,
+                                                        v1::ConversationState state, time_ms offer_expires) {
+  v1::AgentConversation ac;
+  ac.set_conversation_id(cid);
+  ac.set_state(state);
+  if (auto it = convs_.find(cid); it != convs_.end()) {
+    ac.set_customer_id(it->second.customer);
+    ac.set_queue(it->second.queue);
+    ac.set_channel(it->second.channel);
+  }
+  ac.set_offer_expires_at_ms(offer_expires);
+  co_await redis_.async_exec(store::cmd("HSET", keys_.agent_conversations(agent_id), cid, ac.SerializeAsString()),
+                             use_tuple);
+}
+
+// ---- grace and positions ----
+
+asio::awaitable<void> service::expire_grace(time_ms now) {
+  while (leader_ && !grace_.empty()) {
+    auto it = std::find_if(grace_.begin(), grace_.end(), [&](const auto& g) { return g.second <= now; });
+    if (it == grace_.end()) co_return;
+    const std::string agent = it->first;
+    grace_.erase(it);
+    std::vector<std::string> held;
+    for (const auto& [id, c] : convs_) {
+      if (c.owner == agent && engine_->conversation_state(id) == "assigned") held.push_back(id);
+    }
+    if (!held.empty()) spdlog::info("router: agent {} did not come back; requeueing {} conversations", agent, held.size());
+    for (const auto& id : held) {
+      v1::Event ev;
+      ev.mutable_status_change()->set_to(v1::QUEUED);
+      ev.mutable_status_change()->set_actor("router");
+      ev.mutable_status_change()->set_reason("agent " + agent + " disconnected and did not come back in time");
+      auto r = co_await write(id, std::move(ev), "owner_id=" + agent + ";state=assigned|waiting_customer|wrap_up",
+                              fields_of("owner_id", "", "last_owner", agent));
+      if (!leader_) co_return;
+      if (!r) continue;
+      decisions ds = engine_->release(id, now);
+      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), id), use_tuple);
+      auto& c = convs_[id];
+      c.owner.clear();
+      c.assigned_at = 0;
+      conversation_fact f = conversation_fact_of(id);
+      f.last_agent = agent;
+      auto more = engine_->queue_conversation(f, now);
+      ds.insert(ds.end(), more.begin(), more.end());
+      co_await apply(std::move(ds), false);
+    }
+  }
+}
+
+}  // namespace switchboard::router
