@@ -176,6 +176,10 @@ void redis_link::connection_lost(error_code why) {
   if (ctx_ == nullptr) return;
   ctx_->data = nullptr;
   ctx_ = nullptr;
+  context_gone(why);
+}
+
+void redis_link::context_gone(error_code why) {
   auto keep = std::move(self_);  // we may be the last owner; live to the end of this call
   connect_timer_.cancel();
   fail_in_flight(why);
@@ -192,9 +196,12 @@ void redis_link::free_context() {
   if (c == nullptr) return;
   in_callback guard(callback_depth_);
   // Pending replies come back as null (failing the FIFO); a connected context also calls the
-  // disconnect callback, which runs connection_lost(). If it was never connected, we do.
+  // disconnect callback, which runs connection_lost().
   redisAsyncFree(c);
-  if (ctx_ == c) connection_lost(last_error_ ? last_error_ : error_code(errc::disconnected));
+  if (ctx_ != c) return;
+  // Never connected: no disconnect callback ran, and c is freed memory now.
+  ctx_ = nullptr;
+  context_gone(last_error_ ? last_error_ : error_code(errc::disconnected));
 }
 
 void redis_link::drop(error_code why) {

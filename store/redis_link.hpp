@@ -87,6 +87,7 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   void connect();
   void set_state(state s, boost::system::error_code ec = {});
   void connection_lost(boost::system::error_code why);
+  void context_gone(boost::system::error_code why);  // ctx_ already cleared
   void free_context();
   void schedule_reconnect();
   void on_tick(boost::system::error_code ec);
