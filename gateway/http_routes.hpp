@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace switchboard::gateway {
 
@@ -21,6 +23,7 @@ struct http_answer {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // any others, e.g. Sec-WebSocket-Version on 426
 };
 
 // A JSON error body: {"code": "...", "message": "..."}.

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -13,8 +14,8 @@
 #include <chrono>
 
 #include "gateway/auth/jwt.hpp"
+#include "gateway/protocol/ws_framing.hpp"
 #include "gateway/ws_session.hpp"
-#include "gateway/ws_upgrade.hpp"
 
 namespace switchboard::gateway {
 
@@ -101,6 +102,7 @@ void http_session::write_answer(http_answer a, bool keep_alive, unsigned version
   res.set(http::field::content_type, a.content_type);
   res.body() = std::move(a.body);
   res.set(http::field::server, "switchboard");
+  for (const auto& [name, value] : a.headers) res.set(name, value);
   keep_alive = keep_alive && !s_->closing;
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -139,6 +141,15 @@ bool http_session::try_upgrade() {
   };
   const auto path = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));
   if (path != "/v1/ws") return refuse(http::status::not_found, "not_found", "WebSocket endpoint is /v1/ws");
+  // RFC 6455 §4.2.1-2: version 13 only (426 names it), and a key of 16 bytes in base64.
+  if (req[http::field::sec_websocket_version] != "13") {
+    auto a = json_error(426, "unsupported_version", "this server speaks WebSocket version 13");
+    a.headers.emplace_back("Sec-WebSocket-Version", "13");
+    write_answer(std::move(a), false, req.version());
+    return true;
+  }
+  const auto key = std::string_view(req[http::field::sec_websocket_key]);
+  if (!ws::valid_client_key(key)) return refuse(http::status::bad_request, "bad_handshake", "Sec-WebSocket-Key is not 16 bytes in base64");
   const auto origin = std::string_view(req[http::field::origin]);
   if (!ws_->allowed_origins.empty() && !origin.empty() &&
       std::find(ws_->allowed_origins.begin(), ws_->allowed_origins.end(), origin) == ws_->allowed_origins.end()) {
@@ -160,10 +171,9 @@ bool http_session::try_upgrade() {
                   "this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
   }
   principal who{*r, verified.claims.sub, verified.claims.teams};
-  auto up = std::make_unique<upgrade_request>();
-  up->req = s_->parser->release();
+  ws_handshake hs{std::string(key), beast::buffers_to_string(s_->buffer.data())};
   auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), *format);
-  session->run(std::move(up));
+  session->run(std::move(hs));
   return true;
 }
 

@@ -2,22 +2,18 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <array>
 #include <deque>
+#include <vector>
 
-#include "core/ids.hpp"
 #include "gateway/conversation_service.hpp"
-#include "gateway/ws_upgrade.hpp"
 
 namespace switchboard::gateway {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-namespace http = beast::http;
+using boost::system::error_code;
 
 // ---- the registry of open sessions ----
 
@@ -62,22 +58,55 @@ std::size_t ws_context::open() const {
 
 // ---- the session ----
 
+namespace {
+
+// Reads land here, one buffer per I/O thread: an idle connection owns none.
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Reads per readiness before yielding to other connections on the thread.
+constexpr int kReadsPerWake = 4;
+// Frames per gathered write: two buffers each (header, payload) within asio's 64-buffer writev.
+constexpr std::size_t kFramesPerWrite = 31;
+
+char* read_chunk() {
+  thread_local std::array<char, kReadChunk> chunk;
+  return chunk.data();
+}
+
+}  // namespace
+
 struct ws_session::state {
-  state(asio::ip::tcp::socket s, double rate, double burst) : ws(std::move(s)), bucket(rate, burst) {}
-  websocket::stream<beast::tcp_stream> ws;
+  state(asio::ip::tcp::socket s, double rate, double burst, std::size_t max_message)
+      : socket(std::move(s)), timer(socket.get_executor()), bucket(rate, burst), reader(max_message) {}
+
+  struct out_frame {
+    std::shared_ptr<const std::string> bytes;
+    ws::frame_header header;  // size 0: raw bytes (the 101 answer)
+    bool close = false;
+  };
+  // Exists only while something waits to be written (an idle connection has none).
+  struct write_queue {
+    std::deque<out_frame> frames;  // the first `in_flight` are being written
+    std::vector<asio::const_buffer> gather;
+    std::size_t in_flight = 0;
+  };
+
+  asio::ip::tcp::socket socket;
+  asio::steady_timer timer;  // the handshake deadline, then keep-alive ticks, then the closing deadline
   token_bucket bucket;
-  beast::flat_buffer buffer;
-  std::deque<std::shared_ptr<const std::string>> queue;
-  bool writing = false;
-  bool closing = false;
-  unsigned short close_code = 1000;
-  std::string close_reason;
-  std::string id;
+  ws::frame_reader reader;
+  std::unique_ptr<write_queue> out;
+  phase at = phase::handshake;
+  bool heard = true;            // bytes arrived since the last keep-alive tick
+  bool pinged = false;          // a keep-alive ping is unanswered
+  bool close_queued = false;    // our close frame is queued or written
+  bool close_written = false;
+  bool close_received = false;  // the peer's close frame arrived (or it broke the protocol)
 };
 
 ws_session::ws_session(asio::ip::tcp::socket socket, std::shared_ptr<ws_context> ctx, principal who,
                        wire_format format)
-    : s_(std::make_unique<state>(std::move(socket), ctx->frames_per_second, ctx->frame_burst)),
+    : s_(std::make_unique<state>(std::move(socket), ctx->frames_per_second, ctx->frame_burst,
+                                 2 * ctx->max_frame_bytes)),
       ctx_(std::move(ctx)),
       who_(std::move(who)),
       format_(format) {}
@@ -85,65 +114,66 @@ ws_session::ws_session(asio::ip::tcp::socket socket, std::shared_ptr<ws_context>
 // The connection was reserved at the handshake (http_session::try_upgrade).
 ws_session::~ws_session() { ctx_->release_connection(who_.subject); }
 
-void ws_session::run(std::unique_ptr<upgrade_request> up) {
-  auto& ws = s_->ws;
-  beast::get_lowest_layer(ws).expires_never();  // the websocket timeouts below take over
-  websocket::stream_base::timeout t{};
-  t.handshake_timeout = ctx_->handshake_timeout;
-  t.idle_timeout = ctx_->idle_timeout;
-  t.keep_alive_pings = true;  // a ping at half the idle timeout; no pong by the end: closed
-  ws.set_option(t);
-  // Up to twice the limit is read and answered with an error frame (frame_too_large) on a usable
-  // connection; beyond that Beast closes it with 1009 without reading further.
-  ws.read_message_max(2 * ctx_->max_frame_bytes);
-  ws.binary(is_binary(format_));
-  const std::string proto(subprotocol_name(format_));
-  ws.set_option(websocket::stream_base::decorator([proto](websocket::response_type& res) {
-    res.set(http::field::sec_websocket_protocol, proto);
-    res.set(http::field::server, "switchboard");
-  }));
-  auto req = std::make_shared<upgrade_request>(std::move(*up));
-  asio::dispatch(ws.get_executor(), [self = shared_from_this(), req] {
-    self->s_->ws.async_accept(req->req, [self, req](beast::error_code ec) { self->on_accept(ec); });
+void ws_session::run(ws_handshake hs) {
+  asio::dispatch(s_->socket.get_executor(), [self = shared_from_this(), hs = std::move(hs)] {
+    auto& s = *self->s_;
+    error_code ec;
+    s.socket.non_blocking(true, ec);
+    if (ec) return self->shut();
+    self->ctx_->add(self);
+    // The 101 and the welcome leave in one write.
+    self->send_raw(ws::handshake_response(hs.client_key, subprotocol_name(self->format_)));
+    v1::ServerFrame welcome;
+    auto* w = welcome.mutable_welcome();
+    w->set_session_id(std::to_string(reinterpret_cast<std::uintptr_t>(self.get())));
+    w->set_role(self->who_.who == role::customer ? "customer"
+                : self->who_.who == role::agent  ? "agent"
+                : self->who_.who == role::lead   ? "lead"
+                                                 : "admin");
+    w->set_subject(self->who_.subject);
+    w->set_heartbeat_seconds(static_cast<int>(self->ctx_->idle_timeout.count() / 2));
+    self->send_local(welcome);
+    self->arm_timer(self->ctx_->handshake_timeout);
+    self->ctx_->service->opened(self);
+    if (!hs.leftover.empty()) {
+      s.reader.feed(hs.leftover, *self);
+      if (s.at == phase::done) return;
+    }
+    self->wait_readable();
   });
 }
 
-void ws_session::on_accept(beast::error_code ec) {
-  if (ec) return;
-  ctx_->add(shared_from_this());
-  s_->id = std::to_string(reinterpret_cast<std::uintptr_t>(this));
-  v1::ServerFrame welcome;
-  auto* w = welcome.mutable_welcome();
-  w->set_session_id(s_->id);
-  w->set_role(who_.who == role::customer ? "customer"
-              : who_.who == role::agent  ? "agent"
-              : who_.who == role::lead   ? "lead"
-                                         : "admin");
-  w->set_subject(who_.subject);
-  w->set_heartbeat_seconds(static_cast<int>(ctx_->idle_timeout.count() / 2));
-  send_local(welcome);
-  ctx_->service->opened(shared_from_this());
-  do_read();
+// ---- reading ----
+
+void ws_session::wait_readable() {
+  if (s_->at == phase::done) return;
+  s_->socket.async_wait(asio::socket_base::wait_read,
+                        [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
-void ws_session::do_read() {
-  s_->ws.async_read(s_->buffer,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
-}
-
-void ws_session::on_read(beast::error_code ec, std::size_t) {
-  if (ec) {
-    ctx_->service->closed(this);
-    return;
+void ws_session::on_readable(error_code ec) {
+  if (s_->at == phase::done) return;
+  if (ec) return shut();
+  char* chunk = read_chunk();
+  for (int i = 0; i < kReadsPerWake; ++i) {
+    const std::size_t n = s_->socket.read_some(asio::buffer(chunk, kReadChunk), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) return shut();  // the peer went away (end of file or reset)
+    s_->heard = true;
+    if (!s_->reader.stopped()) s_->reader.feed(std::string_view(chunk, n), *this);
+    if (s_->at == phase::done) return;
+    if (n < kReadChunk) break;
   }
-  const std::string payload = beast::buffers_to_string(s_->buffer.data());
-  s_->buffer.consume(s_->buffer.size());
+  wait_readable();
+}
+
+void ws_session::on_message(bool binary, std::string&& payload) {
+  if (s_->at == phase::closing) return;  // after our close frame, data is ignored (RFC 6455 §5.5.1)
   const auto now = ctx_->clk->steady();
   if (!s_->bucket.take(now) || !ctx_->user_take(who_.subject, now)) {
-    send_local(error_frame("", "rate_limited", "too many frames; slow down and send again", true));
-    return do_read();
+    return send_local(error_frame("", "rate_limited", "too many frames; slow down and send again", true));
   }
-  auto d = decode_client_frame(format_, s_->ws.got_binary(), payload, ctx_->max_frame_bytes);
+  auto d = decode_client_frame(format_, binary, payload, ctx_->max_frame_bytes);
   if (!d.ok) {
     send_local(error_frame("", d.error_code, d.error_message));
   } else if (!frame_allowed(who_.who, d.frame.kind_case())) {
@@ -151,67 +181,153 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
   } else {
     ctx_->service->handle(shared_from_this(), std::move(d.frame));
   }
-  do_read();
 }
 
+void ws_session::on_ping(std::string_view payload) {
+  enqueue(ws::opcode::pong, std::make_shared<const std::string>(payload));
+}
+
+void ws_session::on_pong(std::string_view) { s_->pinged = false; }
+
+void ws_session::on_close(std::uint16_t code, std::string_view) {
+  s_->close_received = true;
+  if (s_->close_written) return shut();  // the answer to ours: the handshake is complete
+  // Echo the peer's code (none if it sent none), then close the TCP connection (§5.5.1, §7.1.1).
+  start_close(code == 1005 ? 0 : code, "");
+}
+
+void ws_session::on_violation(std::uint16_t code, std::string_view why) {
+  s_->close_received = true;  // we will not wait for its close: the TCP connection goes after ours
+  if (s_->close_written) return shut();
+  start_close(code, why);
+}
+
+// ---- writing ----
+
 void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
-  asio::post(s_->ws.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+  asio::post(s_->socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     // The bytes live inside the shared frame: the aliasing pointer keeps it alive while queued.
     const std::string& bytes = frame->encoded(self->format_);
-    self->enqueue(std::shared_ptr<const std::string>(frame, &bytes));
+    self->enqueue(is_binary(self->format_) ? ws::opcode::binary : ws::opcode::text,
+                  std::shared_ptr<const std::string>(frame, &bytes));
   });
 }
 
 void ws_session::send_local(const v1::ServerFrame& f) {
-  enqueue(std::make_shared<const std::string>(encode_server_frame(format_, f)));
+  enqueue(is_binary(format_) ? ws::opcode::binary : ws::opcode::text,
+          std::make_shared<const std::string>(encode_server_frame(format_, f)));
 }
 
-void ws_session::enqueue(std::shared_ptr<const std::string> bytes) {
-  if (s_->closing) return;
-  if (s_->queue.size() >= ctx_->max_queued_frames) {
-    return close_with(websocket::close_code::policy_error, "slow reader");
-  }
-  s_->queue.push_back(std::move(bytes));
-  if (!s_->writing) do_write();
+void ws_session::send_raw(std::string bytes) {
+  if (!s_->out) s_->out = std::make_unique<state::write_queue>();
+  s_->out->frames.push_back({std::make_shared<const std::string>(std::move(bytes)), {}, false});
+  // Written with the next frame (the welcome): one write for both.
+}
+
+void ws_session::enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes) {
+  if (s_->at == phase::done || s_->close_queued) return;
+  if (!s_->out) s_->out = std::make_unique<state::write_queue>();
+  if (s_->out->frames.size() >= ctx_->max_queued_frames) return start_close(ws::close_code::policy_error, "slow reader");
+  const auto header = ws::make_header(op, bytes->size());
+  s_->out->frames.push_back({std::move(bytes), header, false});
+  if (s_->out->in_flight == 0) do_write();
 }
 
 void ws_session::do_write() {
-  s_->writing = true;
-  s_->ws.async_write(asio::buffer(*s_->queue.front()),
-                     [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
+  auto& q = *s_->out;
+  q.gather.clear();
+  std::size_t n = 0;
+  for (auto& f : q.frames) {
+    if (n == kFramesPerWrite) break;
+    if (f.header.size > 0) q.gather.emplace_back(f.header.bytes.data(), f.header.size);
+    q.gather.emplace_back(f.bytes->data(), f.bytes->size());
+    ++n;
+  }
+  q.in_flight = n;
+  asio::async_write(s_->socket, q.gather, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
-void ws_session::on_write(beast::error_code ec, std::size_t) {
-  s_->writing = false;
-  if (ec) return;
-  s_->queue.pop_front();
-  if (s_->closing) return start_close();
-  if (!s_->queue.empty()) do_write();
+void ws_session::on_write(error_code ec) {
+  if (s_->at == phase::done) return;
+  if (ec) return shut();
+  auto& q = *s_->out;
+  for (std::size_t i = 0; i < q.in_flight; ++i) {
+    if (q.frames.front().close) s_->close_written = true;
+    q.frames.pop_front();
+  }
+  q.in_flight = 0;
+  if (s_->at == phase::handshake) {
+    s_->at = phase::open;
+    arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->idle_timeout) / 2);
+  }
+  if (s_->close_written && s_->close_received) return shut();
+  if (q.frames.empty()) {
+    s_->out.reset();  // idle: give the queue back
+    return;
+  }
+  do_write();
 }
 
-void ws_session::close_with(unsigned short code, const char* reason) {
-  if (s_->closing) return;
-  s_->closing = true;
-  s_->close_code = code;
-  s_->close_reason = reason;
-  // Drop what waits; a write in flight finishes first (Beast allows one write at a time, and the
-  // close frame is a write).
-  while (s_->queue.size() > (s_->writing ? 1u : 0u)) s_->queue.pop_back();
-  if (!s_->writing) start_close();
-}
+// ---- closing ----
 
-void ws_session::start_close() {
-  websocket::close_reason why;
-  why.code = s_->close_code;
-  why.reason = s_->close_reason;
-  s_->ws.async_close(why,
-                     [self = shared_from_this()](beast::error_code) {});
+void ws_session::start_close(std::uint16_t code, std::string_view reason) {
+  if (s_->close_queued || s_->at == phase::done) return;
+  if (!s_->out) s_->out = std::make_unique<state::write_queue>();
+  auto& q = *s_->out;
+  // Drop what waits; frames already being written finish first.
+  q.frames.resize(q.in_flight);
+  s_->at = phase::closing;
+  s_->close_queued = true;
+  auto payload = std::make_shared<const std::string>(code == 0 ? std::string() : ws::close_payload(code, reason));
+  q.frames.push_back({payload, ws::make_header(ws::opcode::close, payload->size()), true});
+  arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->handshake_timeout));
+  if (q.in_flight == 0) do_write();
 }
 
 void ws_session::close_for_restart() {
-  asio::post(s_->ws.get_executor(), [self = shared_from_this()] {
-    self->close_with(websocket::close_code::service_restart, "server restarting: reconnect");
+  asio::post(s_->socket.get_executor(), [self = shared_from_this()] {
+    self->start_close(ws::close_code::service_restart, "server restarting: reconnect");
   });
+}
+
+void ws_session::shut() {
+  if (s_->at == phase::done) return;
+  s_->at = phase::done;
+  error_code ignored;
+  s_->timer.cancel();
+  s_->socket.shutdown(asio::socket_base::shutdown_both, ignored);
+  s_->socket.close(ignored);
+  ctx_->service->closed(this);
+}
+
+// ---- deadlines ----
+
+void ws_session::arm_timer(std::chrono::milliseconds d) {
+  s_->timer.expires_after(d);
+  s_->timer.async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->on_timer();
+  });
+}
+
+void ws_session::on_timer() {
+  switch (s_->at) {
+    case phase::done: return;
+    case phase::handshake:  // the 101 was not taken in time
+    case phase::closing:    // the peer did not answer our close in time
+      return shut();
+    case phase::open: break;
+  }
+  // Keep-alive: silent for half the idle timeout gets a ping; still silent a half later, closed.
+  if (s_->heard) {
+    s_->heard = false;
+    s_->pinged = false;
+  } else if (!s_->pinged) {
+    s_->pinged = true;
+    enqueue(ws::opcode::ping, std::make_shared<const std::string>());
+  } else {
+    return shut();
+  }
+  arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->idle_timeout) / 2);
 }
 
 }  // namespace switchboard::gateway
