@@ -38,11 +38,26 @@ namespace asio = boost::asio;
 
 namespace {
 
+// GET /metrics, in Prometheus' text format: open WebSocket sessions, requests in flight and the
+// gateway dwell of messages (frame read → stored → ack queued), a histogram in seconds.
+gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::conversation_service& service) {
+  gateway::http_answer a;
+  a.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  a.body = "# HELP switchboard_ws_sessions Open WebSocket sessions.\n# TYPE switchboard_ws_sessions gauge\n";
+  a.body += "switchboard_ws_sessions " + std::to_string(ws.open()) + "\n";
+  a.body += "# HELP switchboard_requests_in_flight Requests being worked on.\n# TYPE switchboard_requests_in_flight gauge\n";
+  a.body += "switchboard_requests_in_flight " + std::to_string(service.in_flight()) + "\n";
+  ws.dwell.write_prometheus(a.body, "switchboard_gateway_dwell_seconds",
+                            "Customer messages: frame read, stored, ack queued on the connection.", "");
+  return a;
+}
+
 std::unique_ptr<store::redis_process> start_embedded(const v1::EmbeddedRedis& cfg) {
   store::redis_process_options o;
   o.binary = cfg.binary();
   o.dir = cfg.data_dir();
   o.appendfsync = cfg.appendfsync();
+  o.aof_rewrite_min_mb = cfg.aof_rewrite_min_mb();
   o.start_timeout = std::chrono::milliseconds(cfg.start_timeout_ms());
   auto p = std::make_unique<store::redis_process>(o);
   p->start();
@@ -150,9 +165,6 @@ int serve(const std::string& config_path, roles which) {
   store::agent_repository agents(redis, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds()));
   gateway::hub rooms(subscriber, keys);
   const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents);
-  gateway::http_handler routes = [&api](gateway::http_request req, gateway::http_responder respond) {
-    api.handle(std::move(req), std::move(respond));
-  };
   gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg, ids.next());
   if (which.gateway) service.start();
   auto ws = std::make_shared<gateway::ws_context>();
@@ -172,6 +184,10 @@ int serve(const std::string& config_path, roles which) {
   ws->max_connections_per_user = cfg.server().max_connections_per_user();
   ws->service = &service;
   ws->clk = &clk;
+  gateway::http_handler routes = [&api, ws, &service](gateway::http_request req, gateway::http_responder respond) {
+    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
+    api.handle(std::move(req), std::move(respond));
+  };
   std::shared_ptr<gateway::http_listener> listener;
   auto stop_router = [&] {
     if (router_service) router_service->stop([&] { router_redis->stop(); });

@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/latency_histogram.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "proto/wire.pb.h"
 #include "store/redis_process.hpp"
@@ -163,7 +164,8 @@ long rss_kib(pid_t pid) {
   return total;
 }
 
-bool http_ok(int port, const std::string& target) {
+// GET on loopback: the status and the body (status 0 if nothing answered).
+std::pair<int, std::string> http_get(int port, const std::string& target) {
   try {
     asio::io_context ioc;
     beast::tcp_stream s(ioc);
@@ -174,10 +176,32 @@ bool http_ok(int port, const std::string& target) {
     beast::flat_buffer b;
     http::response<http::string_body> res;
     http::read(s, b, res);
-    return res.result_int() == 200;
+    return {res.result_int(), res.body()};
   } catch (...) {
-    return false;
+    return {0, {}};
   }
+}
+
+bool http_ok(int port, const std::string& target) { return http_get(port, target).first == 200; }
+
+// The gateway's dwell histogram from GET /metrics: counts per bucket (latency_histogram's buckets,
+// in order), from the cumulative Prometheus lines.
+std::vector<std::uint64_t> dwell_counts(int port) {
+  const auto [status, body] = http_get(port, "/metrics");
+  if (status != 200) throw std::runtime_error("GET /metrics answered " + std::to_string(status));
+  std::vector<std::uint64_t> counts;
+  std::uint64_t previous = 0;
+  std::istringstream in(body);
+  std::string line;
+  const std::string prefix = "switchboard_gateway_dwell_seconds_bucket{le=\"";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0 || line.find("+Inf") != std::string::npos) continue;
+    const auto cumulative = std::stoull(line.substr(line.rfind(' ') + 1));
+    counts.push_back(cumulative - previous);
+    previous = cumulative;
+  }
+  if (counts.size() != static_cast<std::size_t>(latency_histogram::kBuckets)) throw std::runtime_error("unexpected /metrics");
+  return counts;
 }
 
 // Whether a WebSocket handshake on `path` succeeds (nchan answers 503 until it reached Redis).
@@ -287,6 +311,7 @@ struct figures {
   double board_p50_ms = 0, board_p99_ms = 0, board_bytes = 0, board_compute_share = 0;
   struct at_rate {
     double offered = 0, delivered_per_s = 0, p50 = 0, p99 = 0, p999 = 0;
+    double dwell_p50 = 0, dwell_p99 = 0, dwell_p999 = 0;  // the gateway's own measure (Switchboard)
     long lost = 0;  // sent, never delivered to the agent within 10 s
   } half, ninety;
 };
@@ -507,6 +532,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
     const double rate = f.peak_per_s * share;
     out.offered = rate;
     latency_ms.clear();
+    const auto dwell_before = t.switchboard ? dwell_counts(t.port) : std::vector<std::uint64_t>{};
     delivered = 0;
     measuring = true;
     long sent = 0;
@@ -538,6 +564,13 @@ figures run(const target& t, int customers, int agents, int seconds) {
     out.p50 = percentile(latency_ms, 0.50);
     out.p99 = percentile(latency_ms, 0.99);
     out.p999 = percentile(latency_ms, 0.999);
+    if (t.switchboard) {
+      auto dwell = dwell_counts(t.port);
+      for (std::size_t i = 0; i < dwell.size(); ++i) dwell[i] -= dwell_before[i];
+      out.dwell_p50 = latency_histogram::quantile_us(dwell, 0.50) / 1000;
+      out.dwell_p99 = latency_histogram::quantile_us(dwell, 0.99) / 1000;
+      out.dwell_p999 = latency_histogram::quantile_us(dwell, 0.999) / 1000;
+    }
     const auto acks_until = steady::now() + std::chrono::seconds(10);
     while (!std::all_of(in_flight.begin(), in_flight.end(), [](int n) { return n == 0; }) && steady::now() < acks_until) {
       run_for(ioc, std::chrono::milliseconds(5));
@@ -649,8 +682,8 @@ int main(int argc, char** argv) {
     }
     redis.stop();
 
-    std::printf("ws_load: %d customers, %d agents, %d s per phase, Redis AOF everysec, %d server threads/workers\n",
-                customers, agents, seconds, threads);
+    std::printf("ws_load: %d customers, %d agents, %d s per phase, Redis AOF everysec (rewrites from %d MB), %d server threads/workers\n",
+                customers, agents, seconds, store::redis_process_options{}.aof_rewrite_min_mb, threads);
     std::printf("%-44s", "");
     for (const auto& [name, f] : results) std::printf("%16s", name.c_str());
     std::printf("\n");
@@ -676,12 +709,18 @@ int main(int argc, char** argv) {
     row("  customer -> agent p50 (ms)", [](const figures& f) { return f.half.p50; }, "%16.2f");
     row("  customer -> agent p99 (ms)", [](const figures& f) { return f.half.p99; }, "%16.2f");
     row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.half.p999; }, "%16.2f");
+    row("  gateway dwell p50 (ms, read -> stored -> ack)", [](const figures& f) { return f.half.dwell_p50; }, "%16.3f");
+    row("  gateway dwell p99 (ms)", [](const figures& f) { return f.half.dwell_p99; }, "%16.3f");
+    row("  gateway dwell p99.9 (ms)", [](const figures& f) { return f.half.dwell_p999; }, "%16.3f");
     row("90% of peak: offered msgs/s", [](const figures& f) { return f.ninety.offered; }, "%16.0f");
     row("  delivered to agents msgs/s", [](const figures& f) { return f.ninety.delivered_per_s; }, "%16.0f");
     row("  never delivered (of those sent)", [](const figures& f) { return double(f.ninety.lost); }, "%16.0f");
     row("  customer -> agent p50 (ms)", [](const figures& f) { return f.ninety.p50; }, "%16.2f");
     row("  customer -> agent p99 (ms)", [](const figures& f) { return f.ninety.p99; }, "%16.2f");
     row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.ninety.p999; }, "%16.2f");
+    row("  gateway dwell p50 (ms, read -> stored -> ack)", [](const figures& f) { return f.ninety.dwell_p50; }, "%16.3f");
+    row("  gateway dwell p99 (ms)", [](const figures& f) { return f.ninety.dwell_p99; }, "%16.3f");
+    row("  gateway dwell p99.9 (ms)", [](const figures& f) { return f.ninety.dwell_p999; }, "%16.3f");
   } catch (const std::exception& e) {
     std::cerr << "ws_load: " << e.what() << " (logs in " << tmp.string() << ")\n";
     return 1;

@@ -288,6 +288,7 @@ void validate(const v1::Config& c) {
   check_one_of(c.redis().embedded().appendfsync(), {"always", "everysec", "no"}, "redis.embedded.appendfsync");
   if (c.redis().embedded().data_dir().empty()) fail("redis.embedded.data_dir", "must not be empty");
   check_range(c.redis().embedded().start_timeout_ms(), 1, 600'000, "redis.embedded.start_timeout_ms");
+  check_range(c.redis().embedded().aof_rewrite_min_mb(), 1, 1'048'576, "redis.embedded.aof_rewrite_min_mb");
   check_range(c.store().shard_groups(), 1, 16384, "store.shard_groups");
   check_range(c.store().dedupe_ttl_seconds(), 1, 365 * 86400, "store.dedupe_ttl_seconds");
   check_range(c.store().reopen_window_seconds(), 0, 365 * 86400, "store.reopen_window_seconds");
@@ -353,6 +354,7 @@ v1::Config default_config() {
   e->set_data_dir("var/redis");
   e->set_appendfsync("everysec");
   e->set_start_timeout_ms(5000);
+  e->set_aof_rewrite_min_mb(512);
   auto* st = c.mutable_store();
   st->set_shard_groups(256);
   st->set_dedupe_ttl_seconds(7 * 86400);

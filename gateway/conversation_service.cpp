@@ -92,9 +92,10 @@ void conversation_service::spawn(asio::awaitable<void> work) {
   asio::co_spawn(core_, std::move(work), [this](std::exception_ptr) { --in_flight_; });
 }
 
-void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
+void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f,
+                                  std::chrono::steady_clock::time_point received) {
   if (s->who().who == role::customer) {
-    spawn(run(std::move(s), std::move(f)));
+    spawn(run(std::move(s), std::move(f), received));
   } else {
     spawn(run_staff(std::move(s), std::move(f)));
   }
@@ -147,7 +148,8 @@ asio::awaitable<result<std::string>> conversation_service::customer_of(const ses
   co_return r->customer_id;
 }
 
-asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
+asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s, v1::ClientFrame f,
+                                                std::chrono::steady_clock::time_point received) {
   const std::string& id = f.request_id();
   try {
     switch (f.kind_case()) {
@@ -179,7 +181,7 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
         std::string conversation;
         auto answer = co_await send(*s, id, m, queue, joined, conversation);
         if (joined) rooms_.join(conversation, s);
-        reply(*s, std::move(answer));
+        s->deliver(std::make_shared<const outbound_frame>(std::move(answer), received));
         co_return;
       }
       case v1::ClientFrame::kResume:

@@ -52,14 +52,16 @@ class conversation_service {
   // A session was accepted (after Welcome): desks register with the agent registry and get their
   // AgentState.
   void opened(std::shared_ptr<session_sink> s);
-  void handle(std::shared_ptr<session_sink> s, v1::ClientFrame f);
+  // `received`: when the session read the frame (message acks carry it for the dwell measure).
+  void handle(std::shared_ptr<session_sink> s, v1::ClientFrame f, std::chrono::steady_clock::time_point received = {});
   void closed(const session_sink* s);
   const boost::asio::any_io_executor& core() const { return core_; }
   // Requests being worked on (the drain waits for none before stopping Redis). Thread-safe.
   int in_flight() const noexcept { return in_flight_.load(); }
 
  private:
-  boost::asio::awaitable<void> run(std::shared_ptr<session_sink> s, v1::ClientFrame f);
+  boost::asio::awaitable<void> run(std::shared_ptr<session_sink> s, v1::ClientFrame f,
+                                   std::chrono::steady_clock::time_point received);
   boost::asio::awaitable<result<std::string>> customer_of(const session_sink& s);
   boost::asio::awaitable<v1::ServerFrame> send(const session_sink& s, const std::string& request_id,
                                                const v1::SendMessage& m, std::string queue, bool& joined_room,

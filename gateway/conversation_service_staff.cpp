@@ -157,7 +157,7 @@ asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_si
     switch (f.kind_case()) {
       case v1::ClientFrame::kPing:
       case v1::ClientFrame::kResume:
-        co_await run(s, std::move(f));  // the same for everyone
+        co_await run(s, std::move(f), {});  // the same for everyone
         co_return;
       case v1::ClientFrame::kSetStatus:
         answer = co_await set_status(*s, f);

@@ -3,6 +3,7 @@
 // and who is on the other end. Keeps the Beast session out of the core (no Beast here).
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,8 +25,11 @@ struct principal {
 // sessions send it (STYLE: a broadcast is serialised once). Thread-safe.
 class outbound_frame {
  public:
-  explicit outbound_frame(v1::ServerFrame f) : frame_(std::move(f)) {}
+  explicit outbound_frame(v1::ServerFrame f, std::chrono::steady_clock::time_point received = {})
+      : frame_(std::move(f)), received_(received) {}
   const v1::ServerFrame& frame() const { return frame_; }
+  // When the request this answers was read (set on message acks: the session measures the dwell).
+  std::chrono::steady_clock::time_point received() const { return received_; }
   const std::string& encoded(wire_format f) const {
     const auto i = static_cast<std::size_t>(f);
     std::call_once(once_[i], [&] { bytes_[i] = encode_server_frame(f, frame_); });
@@ -34,6 +38,7 @@ class outbound_frame {
 
  private:
   v1::ServerFrame frame_;
+  std::chrono::steady_clock::time_point received_;
   mutable std::array<std::once_flag, 2> once_;
   mutable std::array<std::string, 2> bytes_;
 };

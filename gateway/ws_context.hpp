@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/latency_histogram.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/protocol/rate_limiter.hpp"
 
@@ -31,6 +32,8 @@ struct ws_context {
   double frames_per_second = 20, user_frames_per_second = 50;
   int frame_burst = 40, user_frame_burst = 100;
   int max_connections_per_user = 10;
+  // Gateway dwell of messages: frame read → stored → its ack queued on the connection (GET /metrics).
+  latency_histogram dwell;
 
   // Reserves one of the user's connections; false when they have max_connections_per_user.
   // Every true must be matched by release_connection. Thread-safe.

@@ -179,7 +179,7 @@ void ws_session::on_message(bool binary, std::string&& payload) {
   } else if (!frame_allowed(who_.who, d.frame.kind_case())) {
     send_local(error_frame(d.frame.request_id(), "forbidden", "this role may not send that request"));
   } else {
-    ctx_->service->handle(shared_from_this(), std::move(d.frame));
+    ctx_->service->handle(shared_from_this(), std::move(d.frame), now);
   }
 }
 
@@ -208,6 +208,11 @@ void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
   asio::post(s_->socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     // The bytes live inside the shared frame: the aliasing pointer keeps it alive while queued.
     const std::string& bytes = frame->encoded(self->format_);
+    // An ack of a message: recorded as it goes to the socket (the write starts at once unless one
+    // is in flight), before it can reach the client.
+    if (frame->received() != std::chrono::steady_clock::time_point{}) {
+      self->ctx_->dwell.record(self->ctx_->clk->steady() - frame->received());
+    }
     self->enqueue(is_binary(self->format_) ? ws::opcode::binary : ws::opcode::text,
                   std::shared_ptr<const std::string>(frame, &bytes));
   });

@@ -57,6 +57,7 @@ void redis_process::start() {
                                    "--appendonly", "yes",
                                    "--appendfsync", opts_.appendfsync,
                                    "--save", "",
+                                   "--auto-aof-rewrite-min-size", std::to_string(opts_.aof_rewrite_min_mb) + "mb",
                                    "--daemonize", "no",
                                    "--protected-mode", "yes",
                                    "--logfile", dir + "/redis.log",

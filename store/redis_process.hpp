@@ -18,6 +18,7 @@ struct redis_process_options {
   std::string binary = "redis-server";
   std::string dir;                       // data folder; created if missing
   std::string appendfsync = "everysec";  // always | everysec | no
+  int aof_rewrite_min_mb = 512;          // auto-aof-rewrite-min-size
   int port = 0;                          // 0: pick a free one
   std::chrono::milliseconds start_timeout{5000};
 };

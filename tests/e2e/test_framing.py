@@ -14,8 +14,8 @@ import unittest
 
 import websockets
 
-from test_live_chat import WS, connect, request, visitor_token
-from test_serve import LIMIT, ProcessTest
+from test_live_chat import WS, connect, request, say, visitor_token
+from test_serve import LIMIT, ProcessTest, get
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -193,6 +193,27 @@ class FramingTest(ProcessTest):
             self.assertIn("pong", answer)
             await ws.close()
             self.assertEqual(ws.close_code, 1000)
+
+        asyncio.run(asyncio.wait_for(scenario(), 60))
+
+    def test_metrics_show_sessions_and_the_dwell_of_messages(self):
+        def metric(body, name):
+            return float(next(line.split()[-1] for line in body.splitlines() if line.startswith(name + " ")))
+
+        async def scenario():
+            ws = await connect(self.s.http_port, self.token)
+            for i in range(3):
+                _, a = await request(ws, say(f"m{i}", f"hello {i}", f"c{i}"))
+                self.assertIn("ack", a)
+            status, body = get(self.s.http_port, "/metrics")
+            self.assertEqual(status, 200)
+            self.assertEqual(metric(body, "switchboard_ws_sessions"), 1)
+            self.assertEqual(metric(body, "switchboard_gateway_dwell_seconds_count"), 3)
+            self.assertIn('switchboard_gateway_dwell_seconds_bucket{le="+Inf"} 3', body)
+            self.assertGreater(metric(body, "switchboard_gateway_dwell_seconds_sum"), 0)
+            _, pong = await request(ws, {"requestId": "p", "ping": {}})  # not a message: not counted
+            self.assertEqual(metric(get(self.s.http_port, "/metrics")[1], "switchboard_gateway_dwell_seconds_count"), 3)
+            await ws.close()
 
         asyncio.run(asyncio.wait_for(scenario(), 60))
 

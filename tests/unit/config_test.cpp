@@ -35,6 +35,7 @@ TEST(Config, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(c.store().shard_groups(), 256);
   EXPECT_EQ(c.redis().url(), "");
   EXPECT_EQ(c.redis().embedded().appendfsync(), "everysec");
+  EXPECT_EQ(c.redis().embedded().aof_rewrite_min_mb(), 512);
 }
 
 TEST(Config, ShippedFileIsValid) {
@@ -68,6 +69,8 @@ TEST(Config, RangesAndChoicesAreChecked) {
   EXPECT_EQ(error_of("server:\n  http_port: 70000\n"), "server.http_port: must be between 0 and 65535, got 70000");
   EXPECT_EQ(error_of("redis:\n  embedded:\n    appendfsync: sometimes\n"),
             "redis.embedded.appendfsync: must be one of always, everysec, no, got 'sometimes'");
+  EXPECT_EQ(error_of("redis:\n  embedded:\n    aof_rewrite_min_mb: 0\n"),
+            "redis.embedded.aof_rewrite_min_mb: must be between 1 and 1048576, got 0");
   EXPECT_EQ(error_of("log:\n  level: loud\n"), "log.level: must be one of trace, debug, info, warn, error, got 'loud'");
   EXPECT_EQ(error_of("redis:\n  url: http://x\n"), "redis.url: scheme must be redis://");
   EXPECT_EQ(error_of("store:\n  shard_groups: 0\n"), "store.shard_groups: must be between 1 and 16384, got 0");
