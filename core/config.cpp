@@ -219,6 +219,7 @@ void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues
     check_range(pol.max_queue_length(), 0, 100'000'000, p + ".policy.max_queue_length");
     check_range(pol.max_wait_seconds(), 0, 30 * 86400, p + ".policy.max_wait_seconds");
     check_range(pol.preferred_agent_wait_seconds(), 0, 86400, p + ".policy.preferred_agent_wait_seconds");
+    check_range(pol.reply_target_seconds(), 0, 86400, p + ".policy.reply_target_seconds");
     if (pol.service_level_target() < 0 || pol.service_level_target() > 1) {
       fail(p + ".policy.service_level_target", "must be between 0 and 1");
     }

@@ -62,6 +62,13 @@ asio::awaitable<void> service::publish_positions(time_ms now) {
   (void)now;
 }
 
+int service::reply_target_seconds(const std::string& queue) const {
+  for (const auto& q : opts_.queues) {
+    if (q.name() == queue && q.policy().reply_target_seconds() > 0) return q.policy().reply_target_seconds();
+  }
+  return 120;
+}
+
 service::queue_day& service::today(const std::string& queue, time_ms now) {
   auto& d = days_[queue];
   const std::int64_t day = now / 86'400'000;
@@ -166,6 +173,22 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     risk->set_owner_id(r.agent);
     risk->set_reason("customer rated it " + std::to_string(r.score) + " of 5");
     risk->set_score(3 - r.score);
+  }
+  // Held conversations whose customer has waited past the queue's reply target.
+  for (const auto& [cid, c] : convs_) {
+    if (c.awaiting_since <= 0 || c.owner.empty() || engine_->conversation_state(cid) != "assigned") continue;
+    auto it = queue_team_.find(c.queue);
+    if (it == queue_team_.end() || !boards.count(it->second)) continue;
+    const int target = reply_target_seconds(c.queue);
+    const time_ms waited = now - c.awaiting_since;
+    if (waited <= time_ms{target} * 1000) continue;
+    auto* r = boards[it->second].add_at_risk();
+    r->set_conversation_id(cid);
+    r->set_queue(c.queue);
+    r->set_owner_id(c.owner);
+    r->set_reason("customer waiting " + std::to_string(waited / 1000) + " s for a reply, target " +
+                  std::to_string(target) + " s");
+    r->set_score(static_cast<double>(waited) / (target * 1000.0));
   }
   for (const auto& [cid, c] : convs_) {
     if (c.transfers <= 2) continue;

@@ -253,7 +253,7 @@ asio::awaitable<void> service::take_over() {
       co_return;  // not leader yet; the next renewal tries again
     }
     for (const auto& row : r.elements) {
-      if (row.elements.size() != 17) continue;
+      if (row.elements.size() != 18) continue;
       auto s = [&](int i) -> const std::string& { return row.elements[static_cast<std::size_t>(i)].str; };
       const std::string& id = s(0);
       conv_info c;
@@ -265,6 +265,7 @@ asio::awaitable<void> service::take_over() {
       c.queued_at = to_int(s(13));
       c.created_at = c.queued_at;
       c.seq = to_int(s(15));
+      c.awaiting_since = to_int(s(17));
       // The arrival rate of the board counts what arrived in the last 15 minutes, also before
       // this router led.
       if (now - c.created_at <= 900'000) arrivals_[c.queue].push_back(c.created_at);
@@ -434,6 +435,9 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     a.push_back(now);
   }
   if (kind == "transfer") ++c.transfers;
+  c.awaiting_since = to_int(field(fields, "aw"));
+  // The customer's turn began or ended, nothing else changed: the board reads it.
+  if (kind == "turn" && !fresh) co_return;
   const std::string owner = field(fields, "o");
   const std::string engine_state = engine_->conversation_state(id);
 

@@ -81,6 +81,7 @@ class service {
     time_ms created_at = 0;       // when the customer opened it (KPIs count it in that day)
     bool answered = false;        // accepted at least once
     int transfers = 0;            // transfers by people
+    time_ms awaiting_since = 0;   // the customer's first unanswered message (0: not waiting for a reply)
   };
   // Today's figures of a queue (conversations created today, as the reports count them).
   struct queue_day {
@@ -108,6 +109,8 @@ class service {
   boost::asio::awaitable<void> expire_grace(time_ms now);
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
+  // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
+  int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
                                                              std::string guard,

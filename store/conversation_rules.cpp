@@ -42,8 +42,12 @@ append_effects effects_of(const v1::Event& e) {
         fx.create_state = "queued";
         fx.transitions = "resolved>queued,waiting_customer>assigned";
         fx.notify = "queued";
+        // The customer's turn: since their first unanswered message (the leads' board watches it).
+        fx.set_once = "^awaiting_reply_since_ms";
       } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
         fx.set_once = "first_response_at_ms";
+        fx.notify = "replied";  // a note only when it ends the customer's turn ('turn')
+        fx.fields.emplace_back("-awaiting_reply_since_ms", "");
       }
       break;
     case v1::Event::kOffer:
@@ -87,6 +91,8 @@ append_effects effects_of(const v1::Event& e) {
         if (e.status_change().to() == v1::RESOLVED || e.status_change().to() == v1::QUEUED) {
           fx.fields.emplace_back("excluded", "");
         }
+        // Resolved: nobody owes a reply any more (a reopen starts a new turn).
+        if (e.status_change().to() == v1::RESOLVED) fx.fields.emplace_back("-awaiting_reply_since_ms", "");
       }
       break;
     }

@@ -17,11 +17,14 @@
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
 --       12 router note: when the state changes (or a conversation is created), a routing request of
 --       this kind is added for the router ('' = none; '!kind': added even when the state stays),
---       13 KPI fields to set once to now ("a,b"),
+--       13 KPI fields to set once to now ("a,b"; '^a': and a router note when a is set now — the
+--          customer's turn began),
 --       14 channel name, 15 router lease token ('' or '0' = not a router write),
 --       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
 --       to set ('+field': only on the conversation this append creates; '*field': appended to a
---       comma-separated list; '!audit': the value is an audit record added to the group's audit stream)
+--       comma-separated list; '!audit': the value is an audit record added to the group's audit stream;
+--       '-field': deleted, and a router note when it existed — the customer's turn ended)
+-- A note added only because of '^'/'-' (the state stayed) has kind 'turn'.
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
 -- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
 -- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
@@ -90,13 +93,22 @@ if created == 0 then
   end
 end
 
-for field in string.gmatch(ARGV[13], '[^,]+') do redis.call('HSETNX', ckey, field, now) end
+local turn = false
+for field in string.gmatch(ARGV[13], '[^,]+') do
+  if string.sub(field, 1, 1) == '^' then
+    if redis.call('HSETNX', ckey, string.sub(field, 2), now) == 1 then turn = true end
+  else
+    redis.call('HSETNX', ckey, field, now)
+  end
+end
 for i = 17, #ARGV, 2 do
   local f, mark = ARGV[i], string.sub(ARGV[i], 1, 1)
   if mark == '+' then
     if created == 1 then redis.call('HSET', ckey, string.sub(f, 2), ARGV[i + 1]) end
   elseif mark == '!' then
     redis.call('XADD', KEYS[7], 'MAXLEN', '~', '1000000', '*', 'c', cid, 'at', now, 'r', ARGV[i + 1])
+  elseif mark == '-' then
+    if redis.call('HDEL', ckey, string.sub(f, 2)) == 1 then turn = true end
   elseif mark == '*' then
     local name = string.sub(f, 2)
     local cur = redis.call('HGET', ckey, name)
@@ -122,16 +134,21 @@ local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
 redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
 local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'
 if always then note = string.sub(note, 2) end
-if created == 1 or old ~= state or always then
-  if state == 'resolved' then redis.call('HDEL', KEYS[6], cid) else redis.call('HSET', KEYS[6], cid, state) end
+local changed = created == 1 or old ~= state or always
+if changed or turn then
+  if changed then
+    if state == 'resolved' then redis.call('HDEL', KEYS[6], cid) else redis.call('HSET', KEYS[6], cid, state) end
+  end
+  if not changed then note = (note ~= '' and 'turn' or '') end
   if note ~= '' then
     -- The router learns what it needs from the entry alone (no read back).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
-                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded', 'csat')
+                         'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded', 'csat',
+                         'awaiting_reply_since_ms')
     redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', note,
                'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
-               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '')
+               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '')
   end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

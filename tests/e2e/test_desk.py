@@ -26,6 +26,9 @@ queues:
     team: care
     required_skills: [{name: billing, proficiency: 2}]
     policy: {offer_timeout_seconds: 2}
+  - name: vip
+    team: care
+    policy: {offer_timeout_seconds: 2, reply_target_seconds: 1}
   - name: escalations-care
     team: care
     required_skills: [{name: lead, proficiency: 1}]
@@ -715,6 +718,46 @@ class LeadTest(StaffTest):
             b = await board_where(lead, lambda b: any("rated it 1" in r["reason"] for r in b.get("atRisk", [])))
             risk = [r for r in b["atRisk"] if "rated it 1" in r["reason"]][0]
             self.assertEqual((risk["conversationId"], risk["ownerId"]), (conv, "ann"))
+            for ws in (lead, cu, ann):
+                await ws.close()
+
+        self.run_async(scenario())
+
+    def test_a_customer_waiting_for_a_reply_is_at_risk_until_the_agent_answers(self):
+        s = self.serve()
+        port = s.http_port
+
+        def waiting_for_reply(conv):
+            return lambda b: any(r["conversationId"] == conv and "for a reply" in r["reason"] for r in b.get("atRisk", []))
+
+        async def board_where(lead, ok):
+            for _ in range(30):  # a board a second: bounded
+                b = (await next_frame(lead, "board"))["board"]
+                if ok(b):
+                    return b
+            raise AssertionError("no such board")
+
+        async def scenario():
+            lead = await connect(port, staff_token("lead", "lea", ["care"]))
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, {"requestId": "o1", "openConversation": {
+                "topic": "vip", "firstMessage": {"body": "my card was charged twice", "clientMessageId": "v1"}}})
+            conv = a["ack"]["conversationId"]
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            # Accepted, but nobody answered the customer: past the queue's 1 s reply target, at risk.
+            b = await board_where(lead, waiting_for_reply(conv))
+            risk = [r for r in b["atRisk"] if r["conversationId"] == conv][0]
+            self.assertEqual((risk["ownerId"], risk["queue"]), ("ann", "vip"))
+            self.assertIn("target 1 s", risk["reason"])
+            # Ann answers: off the board.
+            await request(ann, say("r1", "Looking at it now.", "ra1", conv))
+            await board_where(lead, lambda b: not waiting_for_reply(conv)(b))
+            # The customer writes again: a new turn, at risk again once it is past the target.
+            await request(cu, say("m2", "any news?", "v2", conv))
+            await board_where(lead, waiting_for_reply(conv))
             for ws in (lead, cu, ann):
                 await ws.close()
 

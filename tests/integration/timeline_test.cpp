@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <map>
 #include <set>
 
 #include "store/redis_subscriber.hpp"
@@ -163,6 +164,35 @@ TEST_F(Timeline, AResolvedConversationReopensOnTheNextCustomerMessage) {
   std::vector<std::string> notes;
   for (const auto& e : rq.elements) notes.push_back(e.elements[1].elements[7].str + ":" + e.elements[1].elements[9].str);
   EXPECT_EQ(notes, (std::vector<std::string>{"queued:queued", "released:resolved", "queued:queued"}));
+}
+
+TEST_F(Timeline, TheRouterHearsWhenTheCustomersWaitForAReplyBeginsAndEnds) {
+  auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
+  const auto conv = open->conversation_id;
+  v1::Event assign;
+  assign.mutable_assignment()->set_owner_id("agent-1");
+  await(repo->append(in_conversation("cu1", conv, assign)));
+  const auto waiting_since = await(repo->conversation(conv))->created_at_ms();
+  EXPECT_EQ(raw({"HGET", keys.conversation(conv), "awaiting_reply_since_ms"}).str, std::to_string(waiting_since));
+  await(repo->append(customer_says("cu1", "hello?", "m2")));           // still the same wait: no note
+  await(repo->append(in_conversation("cu1", conv, agent_says("hi!"))));  // the wait ends: 'turn'
+  await(repo->append(in_conversation("cu1", conv, agent_says("how can I help?"))));  // nothing to end
+  EXPECT_TRUE(raw({"HGET", keys.conversation(conv), "awaiting_reply_since_ms"}).is_nil());
+  await(repo->append(customer_says("cu1", "my order", "m3")));  // a new wait: 'turn'
+  await(repo->append(in_conversation("cu1", conv, status(v1::RESOLVED))));  // released, wait cleared
+  EXPECT_TRUE(raw({"HGET", keys.conversation(conv), "awaiting_reply_since_ms"}).is_nil());
+
+  auto rq = raw({"XRANGE", keys.routing_requests(keys.group_of_customer("cu1")), "-", "+"});
+  std::vector<std::string> notes;
+  for (const auto& e : rq.elements) {
+    std::map<std::string, std::string> f;
+    for (std::size_t i = 0; i + 1 < e.elements[1].elements.size(); i += 2) {
+      f[e.elements[1].elements[i].str] = e.elements[1].elements[i + 1].str;
+    }
+    notes.push_back(f["k"] + ":" + f["st"] + ":" + (f["aw"].empty() ? "-" : "since"));
+  }
+  EXPECT_EQ(notes, (std::vector<std::string>{"queued:queued:since", "assigned:assigned:since", "turn:assigned:-",
+                                             "turn:assigned:since", "released:resolved:-"}));
 }
 
 TEST_F(Timeline, OutsideTheReopenWindowANewConversationOpens) {
