@@ -136,8 +136,10 @@ int serve(const std::string& config_path, roles which) {
   id_generator ids(clk);
   const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
 
-  // The router: its own strand and Redis connection (it blocks reading its streams).
-  auto router_strand = asio::make_strand(ioc);
+  // The router: a thread, an io_context and a Redis connection of its own (it blocks reading its
+  // streams, and computing a board for thousands of conversations must not hold up the gateway).
+  asio::io_context router_ioc(1);
+  auto router_strand = router_ioc.get_executor();
   std::unique_ptr<store::redis_client> router_redis;
   std::unique_ptr<router::service> router_service;
   if (which.router) {
@@ -158,6 +160,18 @@ int serve(const std::string& config_path, roles which) {
     });
     spdlog::info("router {} contending for the lease (ttl {} ms)", ro.instance, cfg.router().lease_ttl_ms());
   }
+  // Runs until the router has stopped (stop_router below); an early exit stops it hard.
+  std::thread router_thread;
+  if (which.router) router_thread = std::thread([&router_ioc] { router_ioc.run(); });
+  struct router_joiner {
+    std::thread& t;
+    asio::io_context& io;
+    ~router_joiner() {
+      if (!t.joinable()) return;
+      io.stop();
+      t.join();
+    }
+  } join_router{router_thread, router_ioc};
 
   // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
@@ -229,7 +243,10 @@ int serve(const std::string& config_path, roles which) {
         redis.stop();
         subscriber.stop();
       });
-      if (over) ioc.stop();
+      if (over) {
+        ioc.stop();
+        router_ioc.stop();
+      }
       return;  // nothing keeps the loop: run() returns
     }
     drain.expires_after(std::chrono::milliseconds(10));
@@ -251,6 +268,7 @@ int serve(const std::string& config_path, roles which) {
   for (int i = 1; i < cfg.server().threads(); ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  if (router_thread.joinable()) router_thread.join();  // it stops itself after stop_router()
 
   if (embedded) {
     embedded->stop();

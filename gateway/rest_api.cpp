@@ -315,7 +315,28 @@ asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) c
     }
     records.push_back(std::move(r));
   }
-  const auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
+  auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
+  if (by == reports::dimension::all || by == reports::dimension::agent || by == reports::dimension::team) {
+    // Occupancy: the status history of every agent the caller may see, in the caller's teams.
+    std::vector<reports::agent_presence> people;
+    auto everyone = co_await agents_.list();
+    if (!everyone) co_return store_error(everyone.error());
+    for (const auto& a : *everyone) {
+      if (!shares_team(who, a.agent)) continue;
+      auto history = co_await agents_.history(a.agent.id(), from, to);
+      if (!history) co_return store_error(history.error());
+      reports::agent_presence ap;
+      ap.agent = a.agent.id();
+      for (const auto& t : a.agent.teams()) {
+        if (who.role == "admin" || std::find(who.teams.begin(), who.teams.end(), t) != who.teams.end()) {
+          ap.teams.push_back(t);
+        }
+      }
+      for (const auto& c : *history) ap.changes.emplace_back(c.at_ms, c.status == v1::AVAILABLE && c.has_desk);
+      people.push_back(std::move(ap));
+    }
+    reports::add_occupancy(rows, records, people, by, interval_ms, from, to);
+  }
   if (format == "csv") {
     http_answer a;
     a.content_type = "text/csv";

@@ -47,7 +47,7 @@ asio::awaitable<result<agent_record>> agent_repository::event(std::string id, st
   if (id.empty()) co_return error_code(errc::bad_input);
   const std::string status_arg = status == v1::AGENT_STATUS_UNSPECIFIED ? "" : std::string(agent_status_name(status));
   auto [ec, r] = co_await redis_.async_eval(
-      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents(), keys_.agent_desks(id)),
+      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents(), keys_.agent_desks(id), keys_.agent_history(id)),
       cmd(id, std::move(kind), std::move(profile), only_if_none ? "1" : "0", status_arg,
           std::to_string(clock_.unix_ms()), std::move(session_op), std::to_string(desk_lifetime_.count())),
       use_tuple);
@@ -154,6 +154,37 @@ asio::awaitable<result<std::vector<v1::AgentConversation>>> agent_repository::co
     if (c.ParseFromArray(e.str.data(), static_cast<int>(e.str.size()))) out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.conversation_id() < b.conversation_id(); });
+  co_return out;
+}
+
+asio::awaitable<result<std::vector<presence_change>>> agent_repository::history(std::string agent_id, std::int64_t from_ms,
+                                                                             std::int64_t to_ms) {
+  const auto key = keys_.agent_history(agent_id);
+  std::vector<presence_change> out;
+  auto decode = [&out](const reply& entries) {
+    for (const auto& e : entries.elements) {
+      if (e.elements.size() != 2) continue;
+      presence_change c;
+      const auto& f = e.elements[1].elements;
+      for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+        if (f[i].str == "at") c.at_ms = f[i + 1].as_int().value_or(0);
+        if (f[i].str == "s") c.status = agent_status_from_name(f[i + 1].str);
+        if (f[i].str == "d") c.has_desk = f[i + 1].str == "1";
+      }
+      out.push_back(c);
+    }
+  };
+  // The state at from_ms (the last change before it), then every change until to_ms.
+  auto [ec1, before] = co_await redis_.async_exec(
+      cmd("XREVRANGE", key, std::to_string(std::max<std::int64_t>(0, from_ms - 1)), "-", "COUNT", "1"), use_tuple);
+  if (ec1) co_return ec1;
+  decode(before);
+  auto [ec2, during] = co_await redis_.async_exec(
+      cmd("XRANGE", key, std::to_string(std::max<std::int64_t>(0, from_ms)), std::to_string(std::max<std::int64_t>(0, to_ms - 1)),
+          "COUNT", "100000"),
+      use_tuple);
+  if (ec2) co_return ec2;
+  decode(during);
   co_return out;
 }
 

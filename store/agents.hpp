@@ -26,6 +26,13 @@
 
 namespace switchboard::store {
 
+// One change in an agent's status history.
+struct presence_change {
+  std::int64_t at_ms = 0;
+  v1::AgentStatus status = v1::OFFLINE;
+  bool has_desk = false;  // at least one desk session open
+};
+
 struct agent_record {
   v1::Agent agent;      // profile, with status and status_since_ms filled
   int connections = 0;  // open desk sessions over every gateway
@@ -52,6 +59,10 @@ class agent_repository {
   boost::asio::awaitable<result<std::vector<agent_record>>> list();
   // Publishes a ServerFrame (bytes) to the leads of a team (their sessions follow the team channel).
   boost::asio::awaitable<result<void>> publish_to_team(std::string team, std::string frame_bytes);
+  // The agent's status history in [from_ms, to_ms): the change in force at from_ms (if any), then
+  // every change until to_ms, oldest first (at most 100,000).
+  boost::asio::awaitable<result<std::vector<presence_change>>> history(std::string agent_id, std::int64_t from_ms,
+                                                                       std::int64_t to_ms);
   // What the router says the agent holds (offers and owned conversations).
   boost::asio::awaitable<result<std::vector<v1::AgentConversation>>> conversations(std::string agent_id);
 

@@ -24,6 +24,7 @@
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
 //   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
 //   <p>:{ag}:<agent>:desks              zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
+//   <p>:{ag}:<agent>:hist               stream  status history: an entry when the status or "has a desk" changes
 //   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
 //   <p>:team:<team>:ch                  channel frames for the team's leads (trainee drafts)
@@ -73,6 +74,7 @@ class key_layout {
   std::string agent(std::string_view agent_id) const;
   std::string agent_conversations(std::string_view agent_id) const;
   std::string agent_desks(std::string_view agent_id) const;
+  std::string agent_history(std::string_view agent_id) const;
   std::string agent_prefix() const;  // <p>:{ag}:
   std::string agent_channel(std::string_view agent_id) const;
   std::string agent_events() const;

@@ -96,6 +96,7 @@ double kpi_row::csat() const { return ratio(csat_sum, ratings); }
 double kpi_row::satisfied_rate() const { return ratio(satisfied, ratings); }
 double kpi_row::escalation_asa_s() const { return ratio(escalation_wait_sum_s, escalations_answered); }
 double kpi_row::escalation_service_level() const { return ratio(escalation_sl_met, escalations); }
+double kpi_row::occupancy() const { return ratio(handling_s, staffed_s); }
 
 std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
                              std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds) {
@@ -213,7 +214,9 @@ std::string to_json(const std::vector<kpi_row>& rows) {
            ",\"satisfiedRate\":" + num(r.satisfied_rate()) +
            ",\"escalationsAnswered\":" + std::to_string(r.escalations_answered) +
            ",\"escalationAsaSeconds\":" + num(r.escalation_asa_s()) +
-           ",\"escalationServiceLevel\":" + num(r.escalation_service_level()) + "}";
+           ",\"escalationServiceLevel\":" + num(r.escalation_service_level()) +
+           ",\"occupancy\":" + num(r.occupancy()) + ",\"handlingSeconds\":" + num(r.handling_s) +
+           ",\"staffedSeconds\":" + num(r.staffed_s) + "}";
   }
   return out + "]";
 }
@@ -222,7 +225,8 @@ std::string to_csv(const std::vector<kpi_row>& rows) {
   std::string out =
       "key,start,conversations,answered,abandoned,resolved,transferred,escalations,ratings,service_level,"
       "asa_seconds,first_response_seconds,handle_seconds,resolution_rate,fcr_rate,transfer_rate,abandon_rate,csat,"
-      "satisfied_rate,escalations_answered,escalation_asa_seconds,escalation_service_level\n";
+      "satisfied_rate,escalations_answered,escalation_asa_seconds,escalation_service_level,occupancy,handling_seconds,"
+      "staffed_seconds\n";
   for (const auto& r : rows) {
     out += csv_field(r.key) + "," + std::to_string(r.start_ms) + "," + std::to_string(r.conversations) + "," +
            std::to_string(r.answered) + "," + std::to_string(r.abandoned) + "," + std::to_string(r.resolved) + "," +
@@ -231,7 +235,8 @@ std::string to_csv(const std::vector<kpi_row>& rows) {
            num(r.resolution_rate()) + "," + num(r.fcr_rate()) + "," + num(r.transfer_rate()) + "," +
            num(r.abandon_rate()) + "," + num(r.csat()) + "," + num(r.satisfied_rate()) + "," +
            std::to_string(r.escalations_answered) + "," + num(r.escalation_asa_s()) + "," +
-           num(r.escalation_service_level()) + "\n";
+           num(r.escalation_service_level()) + "," + num(r.occupancy()) + "," + num(r.handling_s) + "," +
+           num(r.staffed_s) + "\n";
   }
   return out;
 }

@@ -23,6 +23,12 @@
 // Rates: service level = met / (answered + abandoned); resolution = resolved / conversations;
 // FCR = first-contact resolutions / answered and resolved; transfer rate = transferred / answered;
 // abandonment = abandoned / conversations.
+//
+// Occupancy is the agents' own figure (add_occupancy, occupancy.cpp): handling time ÷ staffed time,
+// where handling is the time an agent held at least one conversation (from the accept or takeover
+// to the resolve, transfer, escalation or requeue, in the conversations' events) and staffed is
+// handling plus the time they were available with a desk open (their status history). Counted by
+// agent, team (each team the agent is in) or all; queues and channels have none.
 
 #include <cstdint>
 #include <map>
@@ -50,6 +56,7 @@ struct kpi_row {
        escalations = 0, ratings = 0, satisfied = 0, frt_n = 0, aht_n = 0, escalations_answered = 0,
        escalation_sl_met = 0;
   double asa_sum_s = 0, frt_sum_s = 0, aht_sum_s = 0, csat_sum = 0, escalation_wait_sum_s = 0;
+  double handling_s = 0, staffed_s = 0;  // occupancy's parts, in the row's interval
 
   double service_level() const;      // 0..1 (0 when nothing was answered or abandoned)
   double asa_s() const;
@@ -63,11 +70,26 @@ struct kpi_row {
   double satisfied_rate() const;
   double escalation_asa_s() const;            // escalation → accept, averaged over answered escalations
   double escalation_service_level() const;    // answered within the escalation queue's target ÷ escalations
+  double occupancy() const;                   // handling ÷ staffed, 0 when nobody was staffed
+};
+
+// An agent's staffed time, from their status history: (when, available with a desk open), oldest
+// first; the first may be before the period (the state in force at its start).
+struct agent_presence {
+  std::string agent;
+  std::vector<std::string> teams;
+  std::vector<std::pair<std::int64_t, bool>> changes;
 };
 
 // Rows sorted by (start, key). `sl_seconds` gives each queue's target (absent or 0: 60 s).
 std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
                              std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds);
+
+// Adds occupancy (handling and staffed seconds, split over the intervals) to `rows` for [from, to),
+// by agent, team or all; rows for intervals without conversations are added. Keeps rows sorted.
+void add_occupancy(std::vector<kpi_row>& rows, const std::vector<conversation_record>& conversations,
+                   const std::vector<agent_presence>& agents, dimension by, std::int64_t interval_ms,
+                   std::int64_t from_ms, std::int64_t to_ms);
 
 std::string to_json(const std::vector<kpi_row>& rows);
 std::string to_csv(const std::vector<kpi_row>& rows);

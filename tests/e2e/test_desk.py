@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import time
 import unittest
 
 from test_live_chat import WS, connect, request, say, visitor_token
@@ -759,6 +760,41 @@ class LeadTest(StaffTest):
             await request(cu, say("m2", "any news?", "v2", conv))
             await board_where(lead, waiting_for_reply(conv))
             for ws in (lead, cu, ann):
+                await ws.close()
+
+        self.run_async(scenario())
+
+    def test_occupancy_in_the_report_follows_the_status_history_and_the_conversations_held(self):
+        s = self.serve()
+        port = s.http_port
+
+        async def scenario():
+            t0 = time.time()
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            conv = await taken_by(ann, cu, "hello", "o1")
+            held_from = time.time()
+            await asyncio.sleep(1.0)  # she handles it for a second
+            await request(ann, {"requestId": "z1", "resolve": {"conversationId": conv}})
+            held = time.time() - held_from
+            await request(ann, {"requestId": "aw", "setStatus": {"status": "AWAY"}})
+            t1 = time.time()
+            status, body = get(port, "/v1/reports/kpis?by=agent&interval=day", staff_token("lead", "lea", ["care"]))
+            self.assertEqual(status, 200, body)
+            row = [r for r in json.loads(body)["rows"] if r["key"] == "ann"][0]
+            # Handling: accept to resolve (the test's own clock brackets it); staffed: available with
+            # a desk, from setStatus to away, which brackets the handling.
+            self.assertGreater(row["handlingSeconds"], 0.8)
+            self.assertLessEqual(row["handlingSeconds"], held + 0.5)
+            self.assertGreaterEqual(row["staffedSeconds"], row["handlingSeconds"])
+            self.assertLessEqual(row["staffedSeconds"], t1 - t0 + 0.5)
+            self.assertAlmostEqual(row["occupancy"], row["handlingSeconds"] / row["staffedSeconds"], places=3)
+            self.assertLess(row["occupancy"], 1.0)
+            # A lead of another team does not see ann's row.
+            _, other = get(port, "/v1/reports/kpis?by=agent&interval=day", staff_token("lead", "lou", ["billing-only"]))
+            self.assertFalse([r for r in json.loads(other)["rows"] if r["key"] == "ann"])
+            for ws in (cu, ann):
                 await ws.close()
 
         self.run_async(scenario())

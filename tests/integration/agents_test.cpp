@@ -107,6 +107,40 @@ TEST_F(Agents, DeskSessionsOfADeadGatewayExpireAndTheRouterIsTold) {
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev.back(), "drop:offline:0");
   EXPECT_EQ(*await(short_lived.sweep()), 0);  // nothing more to expire: no second drop
+  // Ann's status history ends with her desk gone, at the sweep's time.
+  auto h = await(short_lived.history("ann", 0, 4'000'000'000'000));
+  ASSERT_TRUE(h);
+  ASSERT_FALSE(h->empty());
+  EXPECT_FALSE(h->back().has_desk);
+  EXPECT_EQ(h->back().at_ms, 1'800'000'001'200);
+}
+
+// Occupancy is computed from this history: one entry per change of the status or of "has a desk".
+TEST_F(Agents, TheStatusHistoryKeepsEachChangeOfStatusOrDesk) {
+  manual_clock t(1'800'000'000'000);
+  agent_repository r(*client, keys, t, std::chrono::seconds(60));
+  ASSERT_TRUE(await(r.connected(profile("ann", "support"), "gw-1")));  // offline, with a desk
+  t.set_unix_ms(1'800'000'001'000);
+  ASSERT_TRUE(await(r.connected(profile("ann", "support"), "gw-2")));  // a second desk: no change
+  t.set_unix_ms(1'800'000'002'000);
+  ASSERT_TRUE(await(r.set_status("ann", v1::AVAILABLE)));
+  t.set_unix_ms(1'800'000'003'000);
+  ASSERT_TRUE(await(r.set_status("ann", v1::AVAILABLE)));  // the same: no change
+  t.set_unix_ms(1'800'000'004'000);
+  ASSERT_TRUE(await(r.set_status("ann", v1::AWAY)));
+  t.set_unix_ms(1'800'000'005'000);
+  ASSERT_TRUE(await(r.dropped("ann", "gw-1")));  // one desk left: no change
+  t.set_unix_ms(1'800'000'006'000);
+  ASSERT_TRUE(await(r.dropped("ann", "gw-2")));
+  auto h = await(r.history("ann", 0, 4'000'000'000'000));
+  ASSERT_TRUE(h);
+  std::vector<std::string> got;
+  for (const auto& c : *h) {
+    got.push_back(std::to_string(c.at_ms - 1'800'000'000'000) + ":" + v1::AgentStatus_Name(c.status) + ":" +
+                  (c.has_desk ? "desk" : "none"));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:OFFLINE:desk", "2000:AVAILABLE:desk", "4000:AWAY:desk", "6000:AWAY:none"}));
+  EXPECT_TRUE(await(r.history("bob", 0, 4'000'000'000'000))->empty());  // nobody: no history
 }
 
 }  // namespace

@@ -155,3 +155,99 @@ TEST(Kpi, CsvHasAHeaderAndOneLinePerRow) {
 
 }  // namespace
 }  // namespace switchboard::reports
+
+namespace switchboard::reports {
+namespace {
+
+// Occupancy for a scripted morning (times in minutes after 09:00 of day T0), worked out by hand:
+//   ann: available with a desk 09:00-12:00; holds c1 09:10-09:40 (resolved), c2 09:30-10:00
+//        (transferred), c3 11:50-12:20 (resolved after she went away: still handling).
+//        handling = 09:10-10:00 (overlap once) + 11:50-12:20 = 80 min;
+//        staffed = 09:00-12:00 + 12:00-12:20 = 200 min; occupancy 0.4.
+//   bob: available 09:00-09:30, holds nothing: staffed 30 min, handling 0.
+//   lea: a lead with no status history takes c4 over 10:30-10:45: handling = staffed = 15 min.
+TEST(Occupancy, AScriptedMorningByAgentTeamAndHour) {
+  constexpr std::int64_t nine = T0 + 9 * 3'600'000;
+  auto at = [&](int minutes) { return nine + std::int64_t{minutes} * 60'000; };
+  auto conv = [&](const std::string& id) {
+    conversation_record c;
+    c.id = id;
+    c.queue = "general";
+    c.team = "care";
+    return c;
+  };
+  auto event = [](conversation_record& c, std::int64_t when) -> v1::Event& {
+    auto& e = c.events.emplace_back();
+    e.set_at_ms(when);
+    return e;
+  };
+  auto accept = [&](conversation_record& c, int m, const std::string& agent) {
+    auto* o = event(c, at(m)).mutable_offer_outcome();
+    o->set_agent_id(agent);
+    o->set_outcome(v1::OfferOutcome::ACCEPTED);
+  };
+  auto resolve = [&](conversation_record& c, int m) { event(c, at(m)).mutable_status_change()->set_to(v1::RESOLVED); };
+  auto c1 = conv("c1"), c2 = conv("c2"), c3 = conv("c3"), c4 = conv("c4");
+  event(c1, at(5)).mutable_message()->set_direction(v1::DIRECTION_INBOUND);
+  accept(c1, 10, "ann");
+  resolve(c1, 40);
+  accept(c2, 30, "ann");
+  event(c2, at(60)).mutable_transfer()->set_from_id("ann");
+  accept(c3, 170, "ann");
+  resolve(c3, 200);
+  event(c4, at(90)).mutable_takeover()->set_lead_id("lea");
+  resolve(c4, 105);
+  const std::vector<conversation_record> convs{c1, c2, c3, c4};
+  const std::vector<agent_presence> people{
+      {"ann", {"care"}, {{at(-60), false}, {at(0), true}, {at(180), false}}},
+      {"bob", {"care", "billing"}, {{at(0), true}, {at(30), false}}},
+  };
+  const std::int64_t from = nine, to = at(240);
+
+  std::vector<kpi_row> by_agent;
+  add_occupancy(by_agent, convs, people, dimension::agent, kDay, from, to);
+  std::map<std::string, kpi_row> agent;
+  for (const auto& r : by_agent) agent[r.key] = r;
+  ASSERT_EQ(agent.size(), 3u);
+  EXPECT_DOUBLE_EQ(agent["ann"].handling_s, 80 * 60);
+  EXPECT_DOUBLE_EQ(agent["ann"].staffed_s, 200 * 60);
+  EXPECT_DOUBLE_EQ(agent["ann"].occupancy(), 0.4);
+  EXPECT_DOUBLE_EQ(agent["bob"].staffed_s, 30 * 60);
+  EXPECT_DOUBLE_EQ(agent["bob"].occupancy(), 0);
+  EXPECT_DOUBLE_EQ(agent["lea"].occupancy(), 1.0);
+  EXPECT_DOUBLE_EQ(agent["lea"].staffed_s, 15 * 60);
+
+  // By team: care has ann and bob (lea has no profile here: no team); billing has bob.
+  std::vector<kpi_row> by_team;
+  add_occupancy(by_team, convs, people, dimension::team, kDay, from, to);
+  std::map<std::string, kpi_row> team;
+  for (const auto& r : by_team) team[r.key] = r;
+  EXPECT_DOUBLE_EQ(team["care"].handling_s, 80 * 60);
+  EXPECT_DOUBLE_EQ(team["care"].staffed_s, 230 * 60);
+  EXPECT_DOUBLE_EQ(team["billing"].staffed_s, 30 * 60);
+
+  // By hour, for ann: 09h 50 of 60 min, 10h 0 of 60, 11h 10 of 60, 12h 20 of 20.
+  std::vector<kpi_row> hourly;
+  add_occupancy(hourly, convs, people, dimension::agent, 3'600'000, from, to);
+  std::vector<std::pair<double, double>> ann;
+  for (const auto& r : hourly) {
+    if (r.key == "ann") ann.emplace_back(r.handling_s / 60, r.staffed_s / 60);
+  }
+  EXPECT_EQ(ann, (std::vector<std::pair<double, double>>{{50, 60}, {0, 60}, {10, 60}, {20, 20}}));
+
+  // Rows that already exist (the conversations' KPIs) get the figures; queues have no occupancy.
+  std::vector<kpi_row> all = compute(convs, dimension::all, kDay, {});
+  ASSERT_EQ(all.size(), 1u);
+  add_occupancy(all, convs, people, dimension::all, kDay, from, to);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].conversations, 4);
+  EXPECT_DOUBLE_EQ(all[0].handling_s, (80 + 15) * 60);
+  EXPECT_DOUBLE_EQ(all[0].staffed_s, (200 + 30 + 15) * 60);
+  std::vector<kpi_row> by_queue;
+  add_occupancy(by_queue, convs, people, dimension::queue, kDay, from, to);
+  EXPECT_TRUE(by_queue.empty());
+  EXPECT_NE(to_json(all).find("\"occupancy\":0.3878"), std::string::npos) << to_json(all);
+}
+
+}  // namespace
+}  // namespace switchboard::reports
