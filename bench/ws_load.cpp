@@ -309,6 +309,9 @@ struct figures {
   // The team lead's live board during the peak (Switchboard only).
   long boards = 0;
   double board_p50_ms = 0, board_p99_ms = 0, board_bytes = 0, board_compute_share = 0;
+  // The board during the closed-loop peak: does it keep its one-a-second rhythm?
+  long peak_boards = 0;
+  double peak_board_p99_ms = 0, peak_board_gap_ms = 0;
   struct at_rate {
     double offered = 0, delivered_per_s = 0, p50 = 0, p99 = 0, p999 = 0;
     double dwell_p50 = 0, dwell_p99 = 0, dwell_p999 = 0;  // the gateway's own measure (Switchboard)
@@ -445,6 +448,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
   std::vector<double> board_age_ms;
   double board_bytes = 0, board_compute_us = 0;
   bool board_measuring = false;
+  std::vector<steady::time_point> board_arrivals;
   std::shared_ptr<connection> lead;
   if (t.switchboard) {
     lead = std::make_shared<connection>(ioc);
@@ -455,6 +459,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
       }
       if (!board_measuring || !fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || !fr.has_board()) return;
       board_age_ms.push_back(static_cast<double>(system_clock_source::instance().unix_ms() - fr.board().at_ms()));
+      board_arrivals.push_back(steady::now());
       board_bytes += static_cast<double>(bytes.size());
       board_compute_us += static_cast<double>(fr.board().compute_us());
     };
@@ -511,9 +516,22 @@ figures run(const target& t, int customers, int agents, int seconds) {
   closed_loop = true;
   const double cpu0 = cpu_seconds(t.pid);
   const auto t0 = steady::now();
+  board_measuring = true;
   for (std::size_t i = 0; i < N; ++i) send_message(i);
   run_for(ioc, std::chrono::seconds(seconds));
   const double elapsed = std::chrono::duration<double>(steady::now() - t0).count();
+  board_measuring = false;
+  f.peak_boards = static_cast<long>(board_age_ms.size());
+  f.peak_board_p99_ms = percentile(board_age_ms, 0.99);
+  for (std::size_t i = 0; i <= board_arrivals.size(); ++i) {  // the longest time without a board
+    const auto from = i == 0 ? t0 : board_arrivals[i - 1];
+    const auto until = i == board_arrivals.size() ? steady::now() : board_arrivals[i];
+    f.peak_board_gap_ms = std::max(f.peak_board_gap_ms, std::chrono::duration<double, std::milli>(until - from).count());
+  }
+  if (board_arrivals.empty()) f.peak_board_gap_ms = 0;  // no lead on this target
+  board_age_ms.clear();
+  board_arrivals.clear();
+  board_bytes = board_compute_us = 0;
   const long peak_persisted = persisted, peak_delivered = delivered;
   const double cpu1 = cpu_seconds(t.pid);
   closed_loop = false;
@@ -577,8 +595,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
     }
     std::fill(in_flight.begin(), in_flight.end(), 0);  // lost ones are not waited for again
   };
-  // The lead's board is measured at half of the peak (at the peak the router, which shares the
-  // gateway's threads, falls behind: docs/BENCHMARKS.md).
+  // The lead's board at half of the peak: its age, size and cost (at the peak: above).
   board_measuring = true;
   const auto board_t0 = steady::now();
   paced(0.5, f.half);
@@ -697,6 +714,9 @@ int main(int argc, char** argv) {
     row("  of which persisted (acked) msgs/s", [](const figures& f) { return f.peak_persisted_per_s; }, "%16.0f");
     row("server CPU at peak (core-seconds)", [](const figures& f) { return f.peak_core_s; }, "%16.2f");
     row("messages per server core-second", [](const figures& f) { return f.per_core_second; }, "%16.0f");
+    row("lead's board at peak: updates received", [](const figures& f) { return double(f.peak_boards); }, "%16.0f");
+    row("  age on arrival p99 (ms)", [](const figures& f) { return f.peak_board_p99_ms; }, "%16.1f");
+    row("  longest time without an update (ms)", [](const figures& f) { return f.peak_board_gap_ms; }, "%16.0f");
     row("lead's board at 50% of peak: updates received", [](const figures& f) { return double(f.boards); }, "%16.0f");
     row("  age on arrival p50 (ms)", [](const figures& f) { return f.board_p50_ms; }, "%16.1f");
     row("  age on arrival p99 (ms)", [](const figures& f) { return f.board_p99_ms; }, "%16.1f");

@@ -109,6 +109,9 @@ class service {
   boost::asio::awaitable<void> expire_grace(time_ms now);
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
+  // The leads' boards every second, whatever the main loop is waiting for (a burst of decisions
+  // on a saturated Redis must not hold the board back).
+  boost::asio::awaitable<void> board_loop();
   // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
   int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
@@ -135,6 +138,7 @@ class service {
   store::lease lease_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer lease_timer_;
+  boost::asio::steady_timer board_timer_;
 
   std::atomic<bool> leader_{false};
   bool stopping_ = false;

@@ -12,7 +12,6 @@ import struct
 import time
 import unittest
 
-import websockets
 
 from test_live_chat import WS, connect, request, say, visitor_token
 from test_serve import LIMIT, ProcessTest, get
