@@ -87,8 +87,7 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       agents_(redis, keys, clk),
       lease_(redis, "router", opts_.instance, opts_.lease_ttl, keys),
       timer_(ex),
-      lease_timer_(ex),
-      board_timer_(ex) {
+      lease_timer_(ex) {
   for (int g = 0; g < keys_.groups(); ++g) streams_.push_back(keys_.routing_requests(g));
   streams_.push_back(keys_.agent_events());
   for (const auto& q : opts_.queues) queue_team_[q.name()] = q.team();
@@ -109,16 +108,13 @@ void service::start() {
     if (on_stopped_) on_stopped_();
   });
   asio::co_spawn(ex_, keep_lease(), asio::detached);
-  asio::co_spawn(ex_, board_loop(), asio::detached);
 }
 
-asio::awaitable<void> service::board_loop() {
-  while (!stopping_) {
-    board_timer_.expires_after(std::chrono::milliseconds(kPositionEveryMs));
-    co_await board_timer_.async_wait(use_tuple);
-    // Built between two awaits of the main loop: a consistent picture of what the router holds.
-    if (!stopping_ && leader_ && engine_) co_await publish_boards(clock_.unix_ms());
-  }
+asio::awaitable<void> service::boards_if_due() {
+  const time_ms now = clock_.unix_ms();
+  if (!leader_ || !engine_ || now < next_board_) co_return;
+  next_board_ = now + kPositionEveryMs;
+  co_await publish_boards(now);
 }
 
 // The leader renews its lease every third of the TTL whatever the main loop is busy with (a burst
@@ -142,7 +138,6 @@ void service::stop(std::function<void()> done) {
     on_stopped_ = std::move(done);
     timer_.cancel();
     lease_timer_.cancel();
-    board_timer_.cancel();
   });
 }
 
@@ -188,6 +183,7 @@ asio::awaitable<void> service::loop() {
     co_await expire_grace(after);
     if (leader_ && after >= next_positions_) {
       co_await publish_positions(after);
+      if (leader_) co_await boards_if_due();
       next_positions_ = after + kPositionEveryMs;
     }
   }
@@ -358,6 +354,7 @@ asio::awaitable<void> service::claim(std::chrono::milliseconds min_idle) {
         co_await on_request(entry.elements[1]);
       }
       ack.push_back(entry.elements[0].str);
+      co_await boards_if_due();
     }
     if (leader_) co_await redis_.async_exec(std::move(ack), use_tuple);
   }

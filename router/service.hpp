@@ -109,9 +109,10 @@ class service {
   boost::asio::awaitable<void> expire_grace(time_ms now);
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
-  // The leads' boards every second, whatever the main loop is waiting for (a burst of decisions
-  // on a saturated Redis must not hold the board back).
-  boost::asio::awaitable<void> board_loop();
+  // The leads' boards when a second has passed since the last: from the main loop and between
+  // the notes of a batch (routing a burst on a saturated Redis takes seconds), never while a
+  // blocking read holds the connection.
+  boost::asio::awaitable<void> boards_if_due();
   // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
   int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
@@ -138,7 +139,6 @@ class service {
   store::lease lease_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer lease_timer_;
-  boost::asio::steady_timer board_timer_;
 
   std::atomic<bool> leader_{false};
   bool stopping_ = false;
@@ -148,6 +148,7 @@ class service {
   bool lost_ = false;  // keep_lease() saw another token: step down
   std::chrono::steady_clock::time_point next_renew_{};
   time_ms next_positions_ = 0;
+  time_ms next_board_ = 0;
   std::unique_ptr<engine> engine_;
   std::unordered_map<std::string, conv_info> convs_;
   std::unordered_map<std::string, agent_info> agent_infos_;

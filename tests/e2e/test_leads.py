@@ -13,6 +13,15 @@ from test_live_chat import connect, request, say, visitor_token
 from test_serve import RedisServer, get, staff_token
 
 
+async def board_where(lead, ok):
+    """The lead's next board for which ok(board) holds (a board a second: at most 30 read)."""
+    for _ in range(30):
+        b = (await next_frame(lead, "board"))["board"]
+        if ok(b):
+            return b
+    raise AssertionError("no such board")
+
+
 class LeadTest(StaffTest):
     """A team lead's actions on a live conversation, each checked from the agent's, the customer's
     and the audit's side."""
@@ -197,13 +206,6 @@ class LeadTest(StaffTest):
         s = self.serve()
         port = s.http_port
 
-        async def board_where(lead, ok):
-            for _ in range(30):  # a board a second: bounded
-                b = (await next_frame(lead, "board"))["board"]
-                if ok(b):
-                    return b
-            raise AssertionError("no such board")
-
         def queue(b, name):
             return [q for q in b["queues"] if q["queue"] == name][0]
 
@@ -258,13 +260,6 @@ class LeadTest(StaffTest):
 
         def waiting_for_reply(conv):
             return lambda b: any(r["conversationId"] == conv and "for a reply" in r["reason"] for r in b.get("atRisk", []))
-
-        async def board_where(lead, ok):
-            for _ in range(30):  # a board a second: bounded
-                b = (await next_frame(lead, "board"))["board"]
-                if ok(b):
-                    return b
-            raise AssertionError("no such board")
 
         async def scenario():
             lead = await connect(port, staff_token("lead", "lea", ["care"]))
