@@ -1,6 +1,6 @@
 #pragma once
 // What the hub and the conversation service see of a WebSocket session: a place to deliver frames
-// and who is on the other end. Keeps the Beast session out of the core (no Beast here).
+// and who is on the other end. Keeps the socket-level session out of the core.
 
 #include <array>
 #include <chrono>
