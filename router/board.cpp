@@ -13,6 +13,7 @@
 
 #include "proto/wire.pb.h"
 #include "router/engine/staffing.hpp"
+#include "store/scripts.hpp"
 #include "router/service.hpp"
 
 namespace switchboard::router {
@@ -69,6 +70,39 @@ int service::reply_target_seconds(const std::string& queue) const {
   return 120;
 }
 
+asio::awaitable<void> service::count_today(char kind, const std::string& id, const std::string& queue, bool in_time,
+                                           time_ms now) {
+  const std::int64_t day = now / 86'400'000;
+  auto [ec, r] = co_await redis_.async_eval(
+      store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
+      store::cmd(std::string(1, kind), id, queue, in_time ? "1" : "0", std::to_string(3 * 86'400)), use_tuple);
+  if (ec || r.as_int().value_or(0) != 1) co_return;  // counted before (or unknown: the next leader reloads)
+  auto& d = today(queue, now);
+  if (kind == 'x') {
+    ++d.abandoned;
+  } else {
+    ++d.answered;
+    if (in_time) ++d.sl_met;
+  }
+}
+
+asio::awaitable<void> service::load_today(time_ms now) {
+  const std::int64_t day = now / 86'400'000;
+  auto [ec, r] = co_await redis_.async_exec(store::cmd("HGETALL", keys_.day_counts(day)), use_tuple);
+  if (ec) co_return;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& field = r.elements[i].str;
+    const auto colon = field.rfind(':');
+    if (colon == std::string::npos) continue;
+    auto& d = today(field.substr(0, colon), now);
+    const int n = static_cast<int>(r.elements[i + 1].as_int().value_or(0));
+    const std::string kind = field.substr(colon + 1);
+    if (kind == "a") d.answered = n;
+    if (kind == "m") d.sl_met = n;
+    if (kind == "x") d.abandoned = n;
+  }
+}
+
 service::queue_day& service::today(const std::string& queue, time_ms now) {
   auto& d = days_[queue];
   const std::int64_t day = now / 86'400'000;
@@ -77,8 +111,8 @@ service::queue_day& service::today(const std::string& queue, time_ms now) {
 }
 
 // Each team's board, to its leads (the team channel). Computed from what the router holds: the
-// waiting and held conversations, the agents, today's answers since it leads (a new leader starts
-// today's counts afresh: the reports, computed from the timelines, are the record).
+// waiting and held conversations, the agents, and today's counts (kept in Redis by count_today, so a
+// new leader carries on with them; the reports, computed from the timelines, are the record).
 asio::awaitable<void> service::publish_boards(time_ms now) {
   const auto started = std::chrono::steady_clock::now();
   std::map<std::string, v1::Board> boards;

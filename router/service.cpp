@@ -319,6 +319,7 @@ asio::awaitable<void> service::take_over() {
     auto more = engine_->queue_conversation(f, now);
     ds.insert(ds.end(), more.begin(), more.end());
   }
+  co_await load_today(now);
   leader_ = true;
   spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
                convs_.size(), agent_infos_.size());
@@ -470,9 +471,8 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     co_return;
   }
   if (state == "resolved") {
-    if (!c.answered) {
-      auto& d = today(c.queue, now);
-      if (c.created_at >= d.day * 86'400'000) ++d.abandoned;
+    if (!c.answered && c.created_at >= today(c.queue, now).day * 86'400'000) {
+      co_await count_today('x', id, c.queue, false, now);
     }
     const std::string held_by = engine_->conversation_agent(id);
     auto ds = engine_->release(id, now);
@@ -548,14 +548,13 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     if (!c.answered) {
       // First answer: today's service level, counted like the reports (by the day it was opened).
       c.answered = true;
-      auto& d = today(c.queue, now);
-      if (c.created_at >= d.day * 86'400'000) {
-        ++d.answered;
+      if (c.created_at >= today(c.queue, now).day * 86'400'000) {
         int target = 60;
         for (const auto& q : opts_.queues) {
           if (q.name() == c.queue && q.policy().service_level_seconds() > 0) target = q.policy().service_level_seconds();
         }
-        if (now - c.created_at <= time_ms{target} * 1000) ++d.sl_met;
+        co_await count_today('a', id, c.queue, now - c.created_at <= time_ms{target} * 1000, now);
+        if (!leader_) co_return;
       }
     }
     c.owner = owner;

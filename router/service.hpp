@@ -116,6 +116,12 @@ class service {
   // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
   int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
+  // Counts a conversation answered ('a', `in_time` against the queue's target) or abandoned ('x')
+  // today, once (store/lua/day_count.lua): a new leader or a re-claimed note counts nothing twice.
+  boost::asio::awaitable<void> count_today(char kind, const std::string& id, const std::string& queue, bool in_time,
+                                           time_ms now);
+  // Today's counts as the previous leaders left them (at takeover).
+  boost::asio::awaitable<void> load_today(time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
                                                              std::string guard,
                                                              std::vector<std::pair<std::string, std::string>> fields);

@@ -89,6 +89,8 @@ std::string key_layout::agent(std::string_view id) const { return prefix_ + ":{a
 std::string key_layout::agent_conversations(std::string_view id) const { return agent(id) + ":cv"; }
 std::string key_layout::agent_desks(std::string_view id) const { return agent(id) + ":desks"; }
 std::string key_layout::agent_history(std::string_view id) const { return agent(id) + ":hist"; }
+std::string key_layout::day_counts(std::int64_t day) const { return prefix_ + ":{day}:" + std::to_string(day); }
+std::string key_layout::day_counted(std::int64_t day) const { return day_counts(day) + ":counted"; }
 std::string key_layout::team_channel(std::string_view team) const { return prefix_ + ":team:" + std::string(team) + ":ch"; }
 std::string key_layout::agent_prefix() const { return prefix_ + ":{ag}:"; }
 std::string key_layout::agent_channel(std::string_view id) const { return prefix_ + ":ag:" + std::string(id) + ":ch"; }

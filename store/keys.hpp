@@ -25,6 +25,8 @@
 //   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
 //   <p>:{ag}:<agent>:desks              zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
 //   <p>:{ag}:<agent>:hist               stream  status history: an entry when the status or "has a desk" changes
+//   <p>:{day}:<d>                       hash    the board's "today" per queue (answered, in time, abandoned)
+//   <p>:{day}:<d>:counted               set     which conversations those counted (once each)
 //   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
 //   <p>:team:<team>:ch                  channel frames for the team's leads (trainee drafts)
@@ -75,6 +77,9 @@ class key_layout {
   std::string agent_conversations(std::string_view agent_id) const;
   std::string agent_desks(std::string_view agent_id) const;
   std::string agent_history(std::string_view agent_id) const;
+  // The leads' board's figures of one day (days since the epoch, UTC): counters and what counted.
+  std::string day_counts(std::int64_t day) const;
+  std::string day_counted(std::int64_t day) const;
   std::string agent_prefix() const;  // <p>:{ag}:
   std::string agent_channel(std::string_view agent_id) const;
   std::string agent_events() const;

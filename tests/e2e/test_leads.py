@@ -5,12 +5,13 @@ processes and python3-websockets over the JSON subprotocol. The staff fixtures a
 import asyncio
 import json
 import os
+import signal
 import time
 import unittest
 
 from test_desk import StaffTest, audit_records, available, customer_event, desk, next_frame, put, taken_by
 from test_live_chat import connect, request, say, visitor_token
-from test_serve import RedisServer, get, staff_token
+from test_serve import LIMIT, RedisServer, get, staff_token, wait_for
 
 
 async def board_where(lead, ok):
@@ -249,6 +250,42 @@ class LeadTest(StaffTest):
             b = await board_where(lead, lambda b: any("rated it 1" in r["reason"] for r in b.get("atRisk", [])))
             risk = [r for r in b["atRisk"] if "rated it 1" in r["reason"]][0]
             self.assertEqual((risk["conversationId"], risk["ownerId"]), (conv, "ann"))
+            for ws in (lead, cu, ann):
+                await ws.close()
+
+        self.run_async(scenario())
+
+    def test_todays_figures_on_the_board_survive_a_router_failover(self):
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        url = f"redis://127.0.0.1:{r.port}"
+        gateway = self.serve(redis_url=url, roles="gateway")
+        first = self.serve(redis_url=url, roles="router")
+        wait_for(lambda: "is the leader" in first.output(), "the first router to lead")
+        standby = self.serve(redis_url=url, roles="router")
+        wait_for(lambda: "contending for the lease" in standby.output(), "the standby to start")
+        port = gateway.http_port
+
+        def general(b):
+            return [q for q in b["queues"] if q["queue"] == "general"][0]
+
+        async def scenario():
+            lead = await connect(port, staff_token("lead", "lea", ["care"]))
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            await taken_by(ann, cu, "hello", "t1")
+            await board_where(lead, lambda b: general(b).get("answeredToday", 0) == 1)
+            # The active router dies; the standby leads with today's figures as they were.
+            first.proc.send_signal(signal.SIGKILL)
+            first.proc.wait(LIMIT)
+            wait_for(lambda: "is the leader" in standby.output(), "the standby to lead")
+            led_at_ms = int(time.time() * 1000)
+            b = await board_where(lead, lambda b: int(b["atMs"]) > led_at_ms)  # the new leader's
+            self.assertEqual(general(b).get("answeredToday", 0), 1)
+            status, body = get(port, "/v1/reports/kpis?by=queue&interval=day", staff_token("lead", "lea", ["care"]))
+            row = [x for x in json.loads(body)["rows"] if x["key"] == "general"][0]
+            self.assertEqual(row["answered"], general(b)["answeredToday"])
             for ws in (lead, cu, ann):
                 await ws.close()
 
