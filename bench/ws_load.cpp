@@ -569,24 +569,22 @@ int main(int argc, char** argv) {
     row("  bytes per board", [](const figures& f) { return f.board_bytes; }, "%16.0f");
     row("  router time computing boards (% of a core)", [](const figures& f) { return 100 * f.board_compute_share; },
         "%16.2f");
-    row("50% of peak: offered msgs/s", [](const figures& f) { return f.half.offered; }, "%16.0f");
-    row("  delivered to agents msgs/s", [](const figures& f) { return f.half.delivered_per_s; }, "%16.0f");
-    row("  never delivered (of those sent)", [](const figures& f) { return double(f.half.lost); }, "%16.0f");
-    row("  customer -> agent p50 (ms)", [](const figures& f) { return f.half.p50; }, "%16.2f");
-    row("  customer -> agent p99 (ms)", [](const figures& f) { return f.half.p99; }, "%16.2f");
-    row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.half.p999; }, "%16.2f");
-    row("  gateway dwell p50 (ms, read -> stored -> ack)", [](const figures& f) { return f.half.dwell_p50; }, "%16.3f");
-    row("  gateway dwell p99 (ms)", [](const figures& f) { return f.half.dwell_p99; }, "%16.3f");
-    row("  gateway dwell p99.9 (ms)", [](const figures& f) { return f.half.dwell_p999; }, "%16.3f");
-    row("90% of peak: offered msgs/s", [](const figures& f) { return f.ninety.offered; }, "%16.0f");
-    row("  delivered to agents msgs/s", [](const figures& f) { return f.ninety.delivered_per_s; }, "%16.0f");
-    row("  never delivered (of those sent)", [](const figures& f) { return double(f.ninety.lost); }, "%16.0f");
-    row("  customer -> agent p50 (ms)", [](const figures& f) { return f.ninety.p50; }, "%16.2f");
-    row("  customer -> agent p99 (ms)", [](const figures& f) { return f.ninety.p99; }, "%16.2f");
-    row("  customer -> agent p99.9 (ms)", [](const figures& f) { return f.ninety.p999; }, "%16.2f");
-    row("  gateway dwell p50 (ms, read -> stored -> ack)", [](const figures& f) { return f.ninety.dwell_p50; }, "%16.3f");
-    row("  gateway dwell p99 (ms)", [](const figures& f) { return f.ninety.dwell_p99; }, "%16.3f");
-    row("  gateway dwell p99.9 (ms)", [](const figures& f) { return f.ninety.dwell_p999; }, "%16.3f");
+    for (const auto& [title, phase] : {std::pair{"50% of peak", &figures::half}, std::pair{"90% of peak", &figures::ninety}}) {
+      auto at = [phase = phase](double figures::at_rate::*field) {
+        return [phase, field](const figures& f) { return (f.*phase).*field; };
+      };
+      const std::string offered = std::string(title) + ": offered msgs/s";
+      row(offered.c_str(), at(&figures::at_rate::offered), "%16.0f");
+      row("  delivered to agents msgs/s", at(&figures::at_rate::delivered_per_s), "%16.0f");
+      row("  never delivered (of those sent)", [phase = phase](const figures& f) { return double((f.*phase).lost); },
+          "%16.0f");
+      row("  customer -> agent p50 (ms)", at(&figures::at_rate::p50), "%16.2f");
+      row("  customer -> agent p99 (ms)", at(&figures::at_rate::p99), "%16.2f");
+      row("  customer -> agent p99.9 (ms)", at(&figures::at_rate::p999), "%16.2f");
+      row("  gateway dwell p50 (ms, read -> stored -> ack)", at(&figures::at_rate::dwell_p50), "%16.3f");
+      row("  gateway dwell p99 (ms)", at(&figures::at_rate::dwell_p99), "%16.3f");
+      row("  gateway dwell p99.9 (ms)", at(&figures::at_rate::dwell_p999), "%16.3f");
+    }
   } catch (const std::exception& e) {
     std::cerr << "ws_load: " << e.what() << " (logs in " << tmp.string() << ")\n";
     return 1;

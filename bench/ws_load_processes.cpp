@@ -32,17 +32,25 @@ using switchboard::latency_histogram;
 
 namespace {
 
+// The fields of /proc/<pid>/stat after the command name (which may hold spaces): state, ppid, ...
+// False when the process is gone.
+bool stat_fields(const std::filesystem::path& stat, std::istringstream& rest) {
+  std::ifstream in(stat);
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  const auto close = s.rfind(')');
+  if (close == std::string::npos) return false;
+  rest.str(s.substr(close + 2));
+  return true;
+}
+
 // A process and its live children (nginx's workers).
 std::vector<pid_t> family(pid_t pid) {
   std::vector<pid_t> out{pid};
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     const auto name = e.path().filename().string();
     if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::ifstream in(e.path() / "stat");
-    std::string s((std::istreambuf_iterator<char>(in)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(s.substr(close + 2));
+    std::istringstream rest;
+    if (!stat_fields(e.path() / "stat", rest)) continue;
     std::string state;
     pid_t ppid = 0;
     rest >> state >> ppid;
@@ -92,11 +100,8 @@ void spawn(child& c, const std::vector<std::string>& argv, const std::string& lo
 double cpu_seconds(pid_t pid) {
   double total = 0;
   for (pid_t p : family(pid)) {
-    std::ifstream in("/proc/" + std::to_string(p) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(in)), {});
-    auto close = s.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(s.substr(close + 2));
+    std::istringstream rest;
+    if (!stat_fields("/proc/" + std::to_string(p) + "/stat", rest)) continue;
     std::string field;
     double ticks = 0;
     for (int i = 3; i <= 15 && rest >> field; ++i) {

@@ -70,9 +70,11 @@ int service::reply_target_seconds(const std::string& queue) const {
   return 120;
 }
 
-asio::awaitable<void> service::count_today(char kind, const std::string& id, const std::string& queue, bool in_time,
+asio::awaitable<void> service::count_today(char kind, const std::string& id, const conv_info& c, bool in_time,
                                            time_ms now) {
   const std::int64_t day = now / 86'400'000;
+  if (c.created_at < day * 86'400'000) co_return;
+  const std::string queue = c.queue;  // c may change while the script runs
   auto [ec, r] = co_await redis_.async_eval(
       store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
       store::cmd(std::string(1, kind), id, queue, in_time ? "1" : "0", std::to_string(3 * 86'400)), use_tuple);
@@ -125,6 +127,18 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
   auto in_team = [](const v1::Agent& a, const std::string& team) {
     return std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end();
   };
+  // A conversation at risk, on the board of its queue's team (if that team has one).
+  auto at_risk = [&](const std::string& cid, const std::string& queue, const std::string& owner, std::string reason,
+                     double score) {
+    auto it = queue_team_.find(queue);
+    if (it == queue_team_.end() || !boards.count(it->second)) return;
+    auto* r = boards[it->second].add_at_risk();
+    r->set_conversation_id(cid);
+    r->set_queue(queue);
+    r->set_owner_id(owner);
+    r->set_reason(std::move(reason));
+    r->set_score(score);
+  };
   for (const auto& q : opts_.queues) {
     if (q.team().empty()) continue;
     auto& b = board_of(q.team());
@@ -138,12 +152,9 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
       oldest = std::max(oldest, now - c.queued_at);
       const int target = q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60;
       if (now - c.queued_at > time_ms{target} * 1000) {
-        auto* r = b.add_at_risk();
-        r->set_conversation_id(id);
-        r->set_queue(q.name());
-        r->set_reason("waiting " + std::to_string((now - c.queued_at) / 1000) + " s, target " + std::to_string(target) +
-                      " s");
-        r->set_score(static_cast<double>(now - c.queued_at) / (target * 1000.0));
+        at_risk(id, q.name(), "",
+                "waiting " + std::to_string((now - c.queued_at) / 1000) + " s, target " + std::to_string(target) + " s",
+                static_cast<double>(now - c.queued_at) / (target * 1000.0));
       }
     }
     qb->set_waiting(waiting);
@@ -199,41 +210,23 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
   }
   std::erase_if(low_ratings_, [&](const auto& r) { return now - r.second.at > 3'600'000; });
   for (const auto& [cid, r] : low_ratings_) {
-    auto it = queue_team_.find(r.queue);
-    if (it == queue_team_.end() || !boards.count(it->second)) continue;
-    auto* risk = boards[it->second].add_at_risk();
-    risk->set_conversation_id(cid);
-    risk->set_queue(r.queue);
-    risk->set_owner_id(r.agent);
-    risk->set_reason("customer rated it " + std::to_string(r.score) + " of 5");
-    risk->set_score(3 - r.score);
-  }
-  // Held conversations whose customer has waited past the queue's reply target.
-  for (const auto& [cid, c] : convs_) {
-    if (c.awaiting_since <= 0 || c.owner.empty() || engine_->conversation_state(cid) != "assigned") continue;
-    auto it = queue_team_.find(c.queue);
-    if (it == queue_team_.end() || !boards.count(it->second)) continue;
-    const int target = reply_target_seconds(c.queue);
-    const time_ms waited = now - c.awaiting_since;
-    if (waited <= time_ms{target} * 1000) continue;
-    auto* r = boards[it->second].add_at_risk();
-    r->set_conversation_id(cid);
-    r->set_queue(c.queue);
-    r->set_owner_id(c.owner);
-    r->set_reason("customer waiting " + std::to_string(waited / 1000) + " s for a reply, target " +
-                  std::to_string(target) + " s");
-    r->set_score(static_cast<double>(waited) / (target * 1000.0));
+    at_risk(cid, r.queue, r.agent, "customer rated it " + std::to_string(r.score) + " of 5", 3 - r.score);
   }
   for (const auto& [cid, c] : convs_) {
-    if (c.transfers <= 2) continue;
-    auto it = queue_team_.find(c.queue);
-    if (it == queue_team_.end() || !boards.count(it->second)) continue;
-    auto* r = boards[it->second].add_at_risk();
-    r->set_conversation_id(cid);
-    r->set_queue(c.queue);
-    r->set_owner_id(c.owner);
-    r->set_reason("transferred " + std::to_string(c.transfers) + " times");
-    r->set_score(c.transfers - 1.5);
+    // Held while the customer has waited past the queue's reply target.
+    if (c.awaiting_since > 0 && !c.owner.empty() && engine_->conversation_state(cid) == "assigned") {
+      const int target = reply_target_seconds(c.queue);
+      const time_ms waited = now - c.awaiting_since;
+      if (waited > time_ms{target} * 1000) {
+        at_risk(cid, c.queue, c.owner,
+                "customer waiting " + std::to_string(waited / 1000) + " s for a reply, target " +
+                    std::to_string(target) + " s",
+                static_cast<double>(waited) / (target * 1000.0));
+      }
+    }
+    if (c.transfers > 2) {
+      at_risk(cid, c.queue, c.owner, "transferred " + std::to_string(c.transfers) + " times", c.transfers - 1.5);
+    }
   }
   for (auto& [team, b] : boards) {
     auto* risks = b.mutable_at_risk();

@@ -471,9 +471,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     co_return;
   }
   if (state == "resolved") {
-    if (!c.answered && c.created_at >= today(c.queue, now).day * 86'400'000) {
-      co_await count_today('x', id, c.queue, false, now);
-    }
+    if (!c.answered) co_await count_today('x', id, c, false, now);
     const std::string held_by = engine_->conversation_agent(id);
     auto ds = engine_->release(id, now);
     if (!held_by.empty()) {
@@ -548,14 +546,12 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     if (!c.answered) {
       // First answer: today's service level, counted like the reports (by the day it was opened).
       c.answered = true;
-      if (c.created_at >= today(c.queue, now).day * 86'400'000) {
-        int target = 60;
-        for (const auto& q : opts_.queues) {
-          if (q.name() == c.queue && q.policy().service_level_seconds() > 0) target = q.policy().service_level_seconds();
-        }
-        co_await count_today('a', id, c.queue, now - c.created_at <= time_ms{target} * 1000, now);
-        if (!leader_) co_return;
+      int target = 60;
+      for (const auto& q : opts_.queues) {
+        if (q.name() == c.queue && q.policy().service_level_seconds() > 0) target = q.policy().service_level_seconds();
       }
+      co_await count_today('a', id, c, now - c.created_at <= time_ms{target} * 1000, now);
+      if (!leader_) co_return;
     }
     c.owner = owner;
     c.assigned_at = now;

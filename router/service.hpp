@@ -116,9 +116,10 @@ class service {
   // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
   int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
-  // Counts a conversation answered ('a', `in_time` against the queue's target) or abandoned ('x')
-  // today, once (store/lua/day_count.lua): a new leader or a re-claimed note counts nothing twice.
-  boost::asio::awaitable<void> count_today(char kind, const std::string& id, const std::string& queue, bool in_time,
+  // Counts a conversation opened today as answered ('a', `in_time` against its queue's target) or
+  // abandoned ('x'), once (store/lua/day_count.lua): a new leader or a re-claimed note counts
+  // nothing twice. One opened on an earlier day counts nowhere (the reports count it on its day).
+  boost::asio::awaitable<void> count_today(char kind, const std::string& id, const conv_info& c, bool in_time,
                                            time_ms now);
   // Today's counts as the previous leaders left them (at takeover).
   boost::asio::awaitable<void> load_today(time_ms now);

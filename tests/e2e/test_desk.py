@@ -114,6 +114,18 @@ class StaffTest(ProcessTest):
     def run_async(self, coro):
         return asyncio.run(asyncio.wait_for(coro, 90))
 
+    def gateway_and_two_routers(self):
+        """A gateway and two router processes on one Redis: (gateway, the leader, the standby)."""
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        url = f"redis://127.0.0.1:{r.port}"
+        gateway = self.serve(redis_url=url, roles="gateway")
+        first = self.serve(redis_url=url, roles="router")
+        wait_for(lambda: "is the leader" in first.output(), "the first router to lead")
+        standby = self.serve(redis_url=url, roles="router")
+        wait_for(lambda: "contending for the lease" in standby.output(), "the standby to start")
+        return gateway, first, standby
+
 
 class DeskTest(StaffTest):
 
@@ -342,14 +354,7 @@ class DeskTest(StaffTest):
         self.run_async(scenario())
 
     def test_the_standby_router_assigns_when_the_active_one_is_killed(self):
-        r = RedisServer(os.path.join(self.folder, "redis"))
-        self.cleanups.append(r.stop)
-        url = f"redis://127.0.0.1:{r.port}"
-        gateway = self.serve(redis_url=url, roles="gateway")
-        first = self.serve(redis_url=url, roles="router")
-        wait_for(lambda: "is the leader" in first.output(), "the first router to lead")
-        standby = self.serve(redis_url=url, roles="router")
-        wait_for(lambda: "contending for the lease" in standby.output(), "the standby to start")
+        gateway, first, standby = self.gateway_and_two_routers()
         port = gateway.http_port
 
         async def scenario():
