@@ -180,7 +180,7 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
         bool joined = false;
         std::string conversation;
         auto answer = co_await send(*s, id, m, queue, joined, conversation);
-        if (joined) rooms_.join(conversation, s);
+        if (joined) co_await join_live(s, conversation, answer.ack().seq());
         s->deliver(std::make_shared<const outbound_frame>(std::move(answer), received));
         co_return;
       }
@@ -242,6 +242,20 @@ asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& 
   co_return ack(request_id, r->conversation_id, r->seq, r->duplicate);
 }
 
+asio::awaitable<void> conversation_service::join_live(const std::shared_ptr<session_sink>& s,
+                                                     const std::string& conversation_id, std::int64_t after_seq) {
+  rooms_.join(conversation_id, s);
+  if (co_await rooms_.live(conversation_id, kJoinConfirmLimit)) co_return;  // the room was live already
+  auto events = co_await timeline_.read_conversation(conversation_id, after_seq, kResumeLimit);
+  if (!events) co_return;  // Redis failing: the client resumes from the last seq it has
+  for (auto& ev : *events) {
+    if (s->who().who == role::customer && !customer_may_see(ev)) continue;
+    v1::ServerFrame frame;
+    *frame.mutable_event() = std::move(ev);
+    reply(*s, std::move(frame));
+  }
+}
+
 asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<session_sink> s,
                                                               const v1::ClientFrame& f) {
   const auto& id = f.request_id();
@@ -255,9 +269,10 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
   } else if (!staff_may_read(s->who(), *conv)) {
     co_return error_for(id, errc::not_found);
   }
-  // Join first, then read: an event published in between is seen twice (the client drops what it
-  // has by seq), never lost.
+  // Join first, then read once the room is live: an event published in between is seen twice (the
+  // client drops what it has by seq), never lost.
   rooms_.join(conv_id, s);
+  co_await rooms_.live(conv_id, kJoinConfirmLimit);
   const std::int64_t after = std::max<std::int64_t>(0, f.resume().after_seq());
   if (conv->last_seq() - after > static_cast<std::int64_t>(kResumeLimit)) {
     v1::ServerFrame gap;

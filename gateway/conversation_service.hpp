@@ -70,6 +70,11 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> rate(const session_sink& s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
   std::string queue_for_topic(const std::string& topic) const;
+  // Joins `s` to the conversation's live events with no gap: once Redis has confirmed the room,
+  // the events after `after_seq` that were stored before it are read from the stream and sent (so
+  // one can come twice; clients drop a seq they have). Bounded: see kJoinConfirmLimit.
+  boost::asio::awaitable<void> join_live(const std::shared_ptr<session_sink>& s, const std::string& conversation_id,
+                                         std::int64_t after_seq);
 
   // The desk (conversation_service_staff.cpp).
   struct desk {
@@ -94,6 +99,10 @@ class conversation_service {
                                                                       const std::string& to_queue);
   v1::Agent fallback_profile(const principal& p) const;
   bool queue_exists(const std::string& name) const;
+
+  // How long a join waits for Redis to confirm a new room before going on (Redis is failing then;
+  // the client resumes from the last seq it has).
+  static constexpr std::chrono::milliseconds kJoinConfirmLimit{1000};
 
   // Runs `work` on the core strand, counted in in_flight().
   void spawn(boost::asio::awaitable<void> work);

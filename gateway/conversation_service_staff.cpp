@@ -231,15 +231,17 @@ asio::awaitable<v1::ServerFrame> conversation_service::answer_offer(std::shared_
     // A re-sent accept that already succeeded is a duplicate, not an error.
     auto now = co_await timeline_.conversation(a.conversation_id());
     if (a.accept() && now && now->owner_id() == me && now->state() == v1::ASSIGNED) {
-      rooms_.join(a.conversation_id(), s);
+      co_await join_live(s, a.conversation_id(), now->last_seq());
       co_return ack(id, a.conversation_id(), now->last_seq(), true);
     }
     co_return error_frame(id, "offer_unavailable", "this offer is not open for you (expired or answered)");
   }
   if (!r) co_return error_for(id, r.error());
   if (!a.accept()) co_return ack(id, r->conversation_id, r->seq, r->duplicate);
-  // Accepted: the room, then the customer's whole cross-channel history, then the ack.
+  // Accepted: the room (live before the history is read: nothing falls between), then the
+  // customer's whole cross-channel history, then the ack.
   rooms_.join(r->conversation_id, s);
+  co_await rooms_.live(r->conversation_id, kJoinConfirmLimit);
   std::string after;
   for (int page = 0; page < kTimelinePagesOnAccept; ++page) {
     auto p = co_await timeline_.read_timeline(conv->customer_id(), after, kTimelinePage);
@@ -549,7 +551,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::wrong_state) co_return error_frame(id, "resolved", "the conversation is resolved");
   if (!r) co_return error_for(id, r.error());
-  if (join) rooms_.join(cid, s);
+  if (join) co_await join_live(s, cid, r->seq);
   if (leave) rooms_.leave(cid, s.get());
   co_return ack(id, r->conversation_id, r->seq, r->duplicate);
 }

@@ -1,5 +1,10 @@
 #include "gateway/hub.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <charconv>
 
@@ -89,6 +94,15 @@ std::size_t hub::members(const std::string& conversation_id) const {
   return it == rooms_.end() ? 0 : it->second.members.size();
 }
 
+boost::asio::awaitable<bool> hub::live(const std::string& conversation_id, std::chrono::milliseconds limit) {
+  namespace asio = boost::asio;
+  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, limit);
+  // The confirmation comes on this (the core) strand, while the wait below is pending.
+  if (sub_.confirmed(keys_.conversation_channel(conversation_id), [timer] { timer->cancel(); })) co_return true;
+  co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return false;
+}
+
 void hub::send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too) {
   for (const auto& w : r.members) {
     auto s = w.lock();
@@ -104,9 +118,8 @@ void hub::on_publish(std::string_view channel, std::string_view payload) {
   const room& r = it->second;
   if (r.agent || payload.starts_with("F\n")) {
     if (!r.agent) payload.remove_prefix(2);
-    v1::ServerFrame f;
-    if (!f.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return;
-    send_to(r, std::make_shared<const outbound_frame>(std::move(f)), true);
+    // Relayed as the router encoded it: no parse here (outbound_frame::from_proto).
+    send_to(r, outbound_frame::from_proto(std::string(payload)), true);
     return;
   }
   v1::Event ev;

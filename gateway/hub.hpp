@@ -10,6 +10,8 @@
 //
 // Not thread-safe: runs on the core strand (the Redis clients' executor).
 
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +35,9 @@ class hub {
   void leave(const std::string& conversation_id, const session_sink* s);
   void leave_all(const session_sink* s);
   std::size_t members(const std::string& conversation_id) const;
+  // Waits (at most `limit`) until Redis has confirmed the conversation room's subscription.
+  // Returns true when it already had: nothing published since the join can have been missed.
+  boost::asio::awaitable<bool> live(const std::string& conversation_id, std::chrono::milliseconds limit);
 
   // Delivers one event to a room (also used for events read from the stream on resume).
   void deliver(const std::string& conversation_id, const v1::Event& ev);

@@ -27,18 +27,38 @@ class outbound_frame {
  public:
   explicit outbound_frame(v1::ServerFrame f, std::chrono::steady_clock::time_point received = {})
       : frame_(std::move(f)), received_(received) {}
-  const v1::ServerFrame& frame() const { return frame_; }
+  // A frame that arrives already encoded as protobuf (the router's offers, agent states and boards
+  // on Redis channels): passed to protobuf sessions as it is, and parsed only when a JSON session
+  // takes it — on that session's strand, not on the core strand that relays every channel (a lead's
+  // board can be hundreds of KB). Bytes that do not parse give JSON sessions nothing.
+  static std::shared_ptr<const outbound_frame> from_proto(std::string bytes) {
+    auto f = std::make_shared<outbound_frame>(v1::ServerFrame{});
+    f->raw_ = true;
+    f->bytes_[static_cast<std::size_t>(wire_format::proto)] = std::move(bytes);
+    std::call_once(f->once_[static_cast<std::size_t>(wire_format::proto)], [] {});
+    return f;
+  }
   // When the request this answers was read (set on message acks: the session measures the dwell).
   std::chrono::steady_clock::time_point received() const { return received_; }
   const std::string& encoded(wire_format f) const {
     const auto i = static_cast<std::size_t>(f);
-    std::call_once(once_[i], [&] { bytes_[i] = encode_server_frame(f, frame_); });
+    std::call_once(once_[i], [&] {
+      if (!raw_) {
+        bytes_[i] = encode_server_frame(f, frame_);
+        return;
+      }
+      v1::ServerFrame parsed;
+      if (parsed.ParseFromString(bytes_[static_cast<std::size_t>(wire_format::proto)])) {
+        bytes_[i] = encode_server_frame(f, parsed);
+      }
+    });
     return bytes_[i];
   }
 
  private:
   v1::ServerFrame frame_;
   std::chrono::steady_clock::time_point received_;
+  bool raw_ = false;  // bytes_[proto] came encoded (from_proto); frame_ is empty
   mutable std::array<std::once_flag, 2> once_;
   mutable std::array<std::string, 2> bytes_;
 };

@@ -208,6 +208,7 @@ void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
   asio::post(s_->socket.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     // The bytes live inside the shared frame: the aliasing pointer keeps it alive while queued.
     const std::string& bytes = frame->encoded(self->format_);
+    if (bytes.empty()) return;  // relayed bytes that are not a frame (outbound_frame::from_proto)
     // An ack of a message: recorded as it goes to the socket (the write starts at once unless one
     // is in flight), before it can reach the client.
     if (frame->received() != std::chrono::steady_clock::time_point{}) {

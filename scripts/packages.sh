@@ -13,7 +13,7 @@ build=(g++ cmake ninja-build pkg-config lld ccache git)
 libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libboost-program-options1.81-dev
       libprotobuf-dev protobuf-compiler libhiredis-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-      libssl-dev)
+      libssl-dev libjemalloc-dev)
 # Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
 runtime=(redis-server redis-tools)
 # Tests and benchmarks.

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <utility>
+#include <vector>
 
 namespace switchboard::store {
 
@@ -17,6 +19,7 @@ class redis_subscriber::impl final : public redis_link {
     message_handler handler;
     bool confirmed = false;
     std::chrono::steady_clock::time_point deadline{};
+    std::vector<std::function<void()>> waiting;  // redis_subscriber::confirmed
   };
   std::map<std::string, wanted, std::less<>> channels;
   std::function<void()> resubscribed;
@@ -90,6 +93,7 @@ class redis_subscriber::impl final : public redis_link {
       } else if (kind == "subscribe") {
         bool was_all = self->all_confirmed();
         it->second.confirmed = true;
+        for (auto& then : std::exchange(it->second.waiting, {})) then();
         if (!was_all && self->all_confirmed() && self->resubscribed) self->resubscribed();
       }
     } catch (const std::exception& e) {
@@ -118,8 +122,17 @@ void redis_subscriber::subscribe(const std::string& channel, message_handler h) 
 void redis_subscriber::unsubscribe(const std::string& channel) {
   auto it = impl_->channels.find(channel);
   if (it == impl_->channels.end()) return;
+  auto waiting = std::move(it->second.waiting);
   impl_->channels.erase(it);
   if (impl_->can_send()) impl_->send_unsubscribe(channel);
+  for (auto& then : waiting) then();
+}
+
+bool redis_subscriber::confirmed(const std::string& channel, std::function<void()> then) {
+  auto it = impl_->channels.find(channel);
+  if (it == impl_->channels.end() || it->second.confirmed) return true;  // nothing to wait for
+  it->second.waiting.push_back(std::move(then));
+  return false;
 }
 
 void redis_subscriber::on_resubscribed(std::function<void()> h) { impl_->resubscribed = std::move(h); }

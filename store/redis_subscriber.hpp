@@ -36,6 +36,11 @@ class redis_subscriber {
   // Adds `channel` to the wanted set; `h` gets each message. Replaces an earlier handler.
   void subscribe(const std::string& channel, message_handler h);
   void unsubscribe(const std::string& channel);
+  // Whether there is nothing to wait for: Redis has confirmed `channel` (or it is not wanted). If
+  // not, `then` runs once Redis has — or when the channel is unsubscribed. Messages published
+  // before the confirmation are not delivered: a caller that must not miss one reads the stream
+  // after it.
+  bool confirmed(const std::string& channel, std::function<void()> then);
   // Called each time all channels are (re)confirmed after a connect.
   void on_resubscribed(std::function<void()> h);
 

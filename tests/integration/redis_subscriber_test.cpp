@@ -36,6 +36,32 @@ TEST_F(RedisSubscriber, ReceivesWhatIsPublished) {
   sub.stop();
 }
 
+// A joiner that must not miss a message waits for the confirmation: after it, every PUBLISH
+// reaches the handler (the gateway then reads the stream for what came before).
+TEST_F(RedisSubscriber, TellsWhenASubscriptionIsConfirmed) {
+  redis_subscriber sub(ioc.get_executor(), options(), clk);
+  sub.start();
+  ASSERT_TRUE(run_until([&] { return sub.ready(); }));
+  std::vector<std::string> got;
+  sub.subscribe("ch:a", [&](std::string_view, std::string_view p) { got.emplace_back(p); });
+  int told = 0;
+  EXPECT_FALSE(sub.confirmed("ch:a", [&] { ++told; }));  // the SUBSCRIBE is not even written yet
+  ASSERT_TRUE(run_until([&] { return told == 1; }));
+  EXPECT_EQ(raw({"PUBLISH", "ch:a", "first"}).integer, 1);  // confirmed: Redis counts us
+  EXPECT_TRUE(sub.confirmed("ch:a", [&] { ++told; }));
+  ASSERT_TRUE(run_until([&] { return got.size() == 1; }));
+  EXPECT_EQ(told, 1);
+
+  // Unsubscribed before its confirmation: the waiter is told at once (nothing to wait for).
+  sub.subscribe("ch:b", [](std::string_view, std::string_view) {});
+  EXPECT_FALSE(sub.confirmed("ch:b", [&] { ++told; }));
+  sub.unsubscribe("ch:b");
+  EXPECT_EQ(told, 2);
+  EXPECT_TRUE(sub.confirmed("ch:never", [&] { ++told; }));
+  EXPECT_EQ(told, 2);
+  sub.stop();
+}
+
 TEST_F(RedisSubscriber, ResubscribesAfterTheServerRestarts) {
   redis_subscriber sub(ioc.get_executor(), options(), clk);
   int resubscribed = 0;

@@ -347,6 +347,38 @@ TEST_F(TimelineGuards, AGuardThatDoesNotHoldWritesNothing) {
   EXPECT_EQ(await(repo->conversation(conv))->owner_id(), "ann");
 }
 
+// A resend of a stored append gets the first result even when its guard no longer holds (the
+// agent's reply went through, the answer was lost, the conversation has moved on since): the
+// client is told it is stored, not that it may not write.
+TEST_F(TimelineGuards, AResendIsADuplicateEvenWhenItsGuardNoLongerHolds) {
+  auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
+  const auto conv = open->conversation_id;
+  v1::Event reply;
+  reply.set_actor("ann");
+  reply.mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
+  reply.mutable_message()->set_body("hello");
+  auto r = in_conversation("cu1", conv, reply);
+  r.guard = "state=queued";  // as an owner check would be
+  r.idempotency_key = "ann-1";
+  auto first = await(repo->append(r));
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(await(repo->append(in_conversation("cu1", conv, status(v1::RESOLVED)))));
+
+  const auto before = raw({"XLEN", keys.timeline("cu1")}).integer;
+  auto again = await(repo->append(r));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->seq, first->seq);
+  EXPECT_EQ(again->timeline_id, first->timeline_id);
+  EXPECT_EQ(again->state, first->state);
+  EXPECT_EQ(raw({"XLEN", keys.timeline("cu1")}).integer, before);
+  // A new reply under the same guard is refused.
+  r.idempotency_key = "ann-2";
+  auto fresh = await(repo->append(r));
+  ASSERT_FALSE(fresh);
+  EXPECT_EQ(fresh.error(), errc::wrong_state);
+}
+
 // The group's index of unresolved conversations (what a new router rebuilds from) follows every
 // state change; resolving removes the conversation from it.
 TEST_F(TimelineGuards, TheActiveIndexFollowsTheState) {

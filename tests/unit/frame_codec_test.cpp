@@ -134,3 +134,33 @@ TEST(TokenBucket, AllowsTheBurstThenTheRate) {
 
 }  // namespace
 }  // namespace switchboard::gateway
+
+#include "gateway/session_sink.hpp"
+
+namespace switchboard::gateway {
+namespace {
+
+// What the router publishes (offers, agent states, boards) is already a ServerFrame's protobuf
+// encoding: protobuf sessions get those very bytes, JSON sessions the parsed frame.
+TEST(OutboundFrame, RouterBytesGoToProtobufSessionsAsTheyAreAndAreParsedForJson) {
+  v1::ServerFrame board;
+  board.mutable_board()->set_team("care");
+  board.mutable_board()->add_agents()->set_agent_id("ann");
+  const std::string bytes = board.SerializeAsString();
+  const auto f = outbound_frame::from_proto(bytes);
+  EXPECT_EQ(f->encoded(wire_format::proto), bytes);
+  EXPECT_EQ(f->encoded(wire_format::json), encode_server_frame(wire_format::json, board));
+  EXPECT_NE(f->encoded(wire_format::json).find("\"ann\""), std::string::npos);
+
+  // Bytes that are not a frame give a JSON session nothing to send (ws_session skips it).
+  const auto bad = outbound_frame::from_proto("\xff\xff\xff");
+  EXPECT_TRUE(bad->encoded(wire_format::json).empty());
+
+  // A frame built here is encoded once per format.
+  const outbound_frame built(board);
+  EXPECT_EQ(&built.encoded(wire_format::proto), &built.encoded(wire_format::proto));
+  EXPECT_EQ(built.encoded(wire_format::proto), bytes);
+}
+
+}  // namespace
+}  // namespace switchboard::gateway
