@@ -244,7 +244,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& 
 
 asio::awaitable<void> conversation_service::join_live(const std::shared_ptr<session_sink>& s,
                                                      const std::string& conversation_id, std::int64_t after_seq) {
-  rooms_.join(conversation_id, s);
+  if (!rooms_.join(conversation_id, s)) co_return;  // a member already: live since it joined
   if (co_await rooms_.live(conversation_id, kJoinConfirmLimit)) co_return;  // the room was live already
   auto events = co_await timeline_.read_conversation(conversation_id, after_seq, kResumeLimit);
   if (!events) co_return;  // Redis failing: the client resumes from the last seq it has

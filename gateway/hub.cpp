@@ -41,10 +41,10 @@ bool decode_published_event(std::string_view payload, std::string_view conversat
 
 hub::hub(store::redis_subscriber& sub, const store::key_layout& keys) : sub_(sub), keys_(keys) {}
 
-void hub::enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s) {
+bool hub::enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s) {
   auto& r = rooms_[channel];
   for (const auto& w : r.members) {
-    if (w.lock() == s) return;
+    if (w.lock() == s) return false;
   }
   r.agent = agent;
   r.id = id;
@@ -52,10 +52,11 @@ void hub::enter(const std::string& channel, bool agent, const std::string& id, c
   if (r.members.size() == 1) {
     sub_.subscribe(channel, [this](std::string_view ch, std::string_view payload) { on_publish(ch, payload); });
   }
+  return true;
 }
 
-void hub::join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s) {
-  enter(keys_.conversation_channel(conversation_id), false, conversation_id, s);
+bool hub::join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s) {
+  return enter(keys_.conversation_channel(conversation_id), false, conversation_id, s);
 }
 
 void hub::join_agent(const std::string& agent_id, const std::shared_ptr<session_sink>& s) {

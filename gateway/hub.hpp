@@ -28,7 +28,8 @@ class hub {
  public:
   hub(store::redis_subscriber& sub, const store::key_layout& keys);
 
-  void join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s);
+  // Returns whether `s` was not in the room yet.
+  bool join(const std::string& conversation_id, const std::shared_ptr<session_sink>& s);
   void join_agent(const std::string& agent_id, const std::shared_ptr<session_sink>& s);
   // A lead's session follows their team's channel (trainee drafts), frames as on agent channels.
   void join_team(const std::string& team, const std::shared_ptr<session_sink>& s);
@@ -48,7 +49,7 @@ class hub {
     std::string id;       // the conversation or agent id
     std::vector<std::weak_ptr<session_sink>> members;
   };
-  void enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
+  bool enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
   void remove(const std::string& channel, const session_sink* s);
   void on_publish(std::string_view channel, std::string_view payload);
   void send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too);

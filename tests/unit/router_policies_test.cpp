@@ -189,5 +189,18 @@ TEST(Staffing, ErlangCAgreesWithTheTextbookCase) {
   EXPECT_DOUBLE_EQ(erlang_c(10, 10.0), 1.0);  // as many agents as Erlangs: the queue never drains
 }
 
+// The search carries Erlang B from n - 1 to n; it must find what trying each n by service_level
+// finds, up to the thousands of Erlangs a busy queue reaches (10,000 chats in 15 min, 5 min each).
+TEST(Staffing, TheIncrementalSearchFindsWhatTryingEachCountFinds) {
+  for (double per_second : {0.01, 0.5, 2.0, 11.1}) {
+    for (double share : {0.5, 0.8, 0.95}) {
+      int naive = 1;
+      while (service_level(naive, per_second, 300, 20) < share) ++naive;
+      EXPECT_EQ(agents_needed(per_second, 300, 20, share), naive) << per_second << "/s, " << share;
+    }
+  }
+  EXPECT_EQ(agents_needed(11.1, 300, 20, 0.8, 100), 100);  // capped
+}
+
 }  // namespace
 }  // namespace switchboard::router
