@@ -374,7 +374,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
     const auto until = i == board_arrivals.size() ? steady::now() : board_arrivals[i];
     f.peak_board_gap_ms = std::max(f.peak_board_gap_ms, std::chrono::duration<double, std::milli>(until - from).count());
   }
-  if (board_arrivals.empty()) f.peak_board_gap_ms = 0;  // no lead on this target
+  if (!lead) f.peak_board_gap_ms = 0;  // no lead on this target (with one and no board: the whole peak)
   board_age_ms.clear();
   board_arrivals.clear();
   board_bytes = board_compute_us = 0;

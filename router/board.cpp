@@ -70,22 +70,24 @@ int service::reply_target_seconds(const std::string& queue) const {
   return 120;
 }
 
-asio::awaitable<void> service::count_today(char kind, const std::string& id, const conv_info& c, bool in_time,
-                                           time_ms now) {
+void service::count_today(char kind, const std::string& id, const conv_info& c, bool in_time, time_ms now) {
   const std::int64_t day = now / 86'400'000;
-  if (c.created_at < day * 86'400'000) co_return;
-  const std::string queue = c.queue;  // c may change while the script runs
-  auto [ec, r] = co_await redis_.async_eval(
-      store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
-      store::cmd(std::string(1, kind), id, queue, in_time ? "1" : "0", std::to_string(3 * 86'400)), use_tuple);
-  if (ec || r.as_int().value_or(0) != 1) co_return;  // counted before (or unknown: the next leader reloads)
-  auto& d = today(queue, now);
-  if (kind == 'x') {
-    ++d.abandoned;
-  } else {
-    ++d.answered;
-    if (in_time) ++d.sl_met;
-  }
+  if (c.created_at < day * 86'400'000) return;
+  redis_.eval(store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
+              store::cmd(std::string(1, kind), id, c.queue, in_time ? "1" : "0", std::to_string(3 * 86'400)),
+              [this, alive = std::weak_ptr<int>(alive_), term = token_, kind, queue = c.queue, in_time, now](
+                  boost::system::error_code ec, store::reply r) {
+                // Counted before, or unknown (the next leader reloads), or the lease changed hands
+                // meanwhile (a new term starts from Redis's counts, load_today): nothing to add.
+                if (ec || alive.expired() || term != token_ || r.as_int().value_or(0) != 1) return;
+                auto& d = today(queue, now);
+                if (kind == 'x') {
+                  ++d.abandoned;
+                } else {
+                  ++d.answered;
+                  if (in_time) ++d.sl_met;
+                }
+              });
 }
 
 asio::awaitable<void> service::load_today(time_ms now) {

@@ -390,6 +390,7 @@ asio::awaitable<void> service::read_and_route(std::chrono::milliseconds block) {
         co_await on_request(entry.elements[1]);
       }
       ack.push_back(entry.elements[0].str);
+      co_await boards_if_due();  // a long batch at a saturated Redis keeps the boards' second
     }
     if (ack.size() > 3 && leader_) co_await redis_.async_exec(std::move(ack), use_tuple);
   }
@@ -471,7 +472,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     co_return;
   }
   if (state == "resolved") {
-    if (!c.answered) co_await count_today('x', id, c, false, now);
+    if (!c.answered) count_today('x', id, c, false, now);
     const std::string held_by = engine_->conversation_agent(id);
     auto ds = engine_->release(id, now);
     if (!held_by.empty()) {
@@ -550,8 +551,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
       for (const auto& q : opts_.queues) {
         if (q.name() == c.queue && q.policy().service_level_seconds() > 0) target = q.policy().service_level_seconds();
       }
-      co_await count_today('a', id, c, now - c.created_at <= time_ms{target} * 1000, now);
-      if (!leader_) co_return;
+      count_today('a', id, c, now - c.created_at <= time_ms{target} * 1000, now);
     }
     c.owner = owner;
     c.assigned_at = now;

@@ -119,8 +119,9 @@ class service {
   // Counts a conversation opened today as answered ('a', `in_time` against its queue's target) or
   // abandoned ('x'), once (store/lua/day_count.lua): a new leader or a re-claimed note counts
   // nothing twice. One opened on an earlier day counts nowhere (the reports count it on its day).
-  boost::asio::awaitable<void> count_today(char kind, const std::string& id, const conv_info& c, bool in_time,
-                                           time_ms now);
+  // Not awaited: the script is pipelined and its reply counts it here. A round trip per answered
+  // conversation held the notes, and the boards, back by seconds at a saturated Redis.
+  void count_today(char kind, const std::string& id, const conv_info& c, bool in_time, time_ms now);
   // Today's counts as the previous leaders left them (at takeover).
   boost::asio::awaitable<void> load_today(time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
@@ -157,6 +158,7 @@ class service {
   time_ms next_positions_ = 0;
   time_ms next_board_ = 0;
   std::unique_ptr<engine> engine_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // replies not awaited check it (count_today)
   std::unordered_map<std::string, conv_info> convs_;
   std::unordered_map<std::string, agent_info> agent_infos_;
   std::map<std::string, time_ms> grace_;              // agent → when their conversations are requeued
