@@ -14,7 +14,8 @@
 //   2. peak: every customer keeps one message in flight (the next goes when the previous is both
 //      persisted — Switchboard's ack; nchan: the customer's own copy, published through Redis —
 //      and delivered to the agent) for --seconds → messages per second, the server's CPU in
-//      core-seconds and messages per core-second;
+//      core-seconds and messages per core-second; Redis's and this client's CPU over the same
+//      window, and what the three spent per message (the machine's budget: 2 cores / rate);
 //   3. latency at 50% and 90% of that peak, offered open-loop (evenly paced, whatever the
 //      answers): customer send → agent receive, p50/p99/p999, and for Switchboard the gateway's
 //      own dwell (read → stored → ack) from two scrapes of GET /metrics.
@@ -50,6 +51,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -151,6 +153,8 @@ struct figures {
   double peak_per_s = 0;            // persisted and delivered to the agent
   double peak_persisted_per_s = 0;  // persisted (acknowledged)
   double peak_core_s = 0;
+  double peak_redis_core_s = 0, peak_client_core_s = 0;  // the rest of the machine at the peak
+  double peak_messages = 0;                                // delivered during the peak
   double per_core_second = 0;
   // The team lead's live board during the peak (Switchboard only).
   long boards = 0;
@@ -170,7 +174,16 @@ struct target {
   bool switchboard = true;
   int port = 0;
   pid_t pid = -1;
+  pid_t redis_pid = -1;  // the Redis both systems use (its CPU at the peak is counted too)
 };
+
+// CPU seconds (user + system) of this process: the load client.
+double own_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 
 // Runs `ioc` until `done()`; throws after `limit`.
 void run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
@@ -360,7 +373,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
   // 2. Peak: one message in flight per customer.
   persisted = delivered = 0;
   closed_loop = true;
-  const double cpu0 = cpu_seconds(t.pid);
+  const double cpu0 = cpu_seconds(t.pid), redis0 = cpu_seconds(t.redis_pid), client0 = own_cpu_seconds();
   const auto t0 = steady::now();
   board_measuring = true;
   for (std::size_t i = 0; i < N; ++i) send_message(i);
@@ -379,7 +392,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
   board_arrivals.clear();
   board_bytes = board_compute_us = 0;
   const long peak_persisted = persisted, peak_delivered = delivered;
-  const double cpu1 = cpu_seconds(t.pid);
+  const double cpu1 = cpu_seconds(t.pid), redis1 = cpu_seconds(t.redis_pid), client1 = own_cpu_seconds();
   closed_loop = false;
   const auto peak_until = steady::now() + std::chrono::seconds(10);
   while (!std::all_of(in_flight.begin(), in_flight.end(), [](int n) { return n == 0; }) && steady::now() < peak_until) {
@@ -389,6 +402,9 @@ figures run(const target& t, int customers, int agents, int seconds) {
   f.peak_per_s = static_cast<double>(peak_delivered) / elapsed;
   f.peak_persisted_per_s = static_cast<double>(peak_persisted) / elapsed;
   f.peak_core_s = cpu1 - cpu0;
+  f.peak_redis_core_s = redis1 - redis0;
+  f.peak_client_core_s = client1 - client0;
+  f.peak_messages = static_cast<double>(peak_delivered);
   f.per_core_second = f.peak_core_s > 0 ? static_cast<double>(peak_delivered) / f.peak_core_s : 0;
 
   // 3. Latency at a share of the peak, paced evenly whatever the answers.
@@ -518,7 +534,7 @@ int main(int argc, char** argv) {
       spawn(sb, {bin, "serve", "--config", (tmp / "switchboard.yaml").string()}, (tmp / "switchboard.log").string());
       wait_until([&] { return http_ok(port, "/readyz"); }, "switchboard /readyz", std::chrono::seconds(30));
       ::usleep(1'500'000);  // the router takes the lease (at most a third of its TTL)
-      results.emplace_back("switchboard", run(target{true, port, sb.pid}, customers, agents, seconds));
+      results.emplace_back("switchboard", run(target{true, port, sb.pid, redis.pid()}, customers, agents, seconds));
       sb.stop();
       ::system(("redis-cli -p " + std::to_string(redis.port()) + " FLUSHALL > /dev/null").c_str());
     }
@@ -540,7 +556,7 @@ int main(int argc, char** argv) {
       spawn(ng, {"nginx", "-c", (tmp / "nginx.conf").string(), "-p", tmp.string()}, (tmp / "nginx.log").string());
       wait_until([&] { return http_ok(port, "/ok") && ws_ok(port, "/s/probe"); }, "nginx and nchan on Redis",
                  std::chrono::seconds(30));
-      results.emplace_back("nginx+nchan", run(target{false, port, ng.pid}, customers, agents, seconds));
+      results.emplace_back("nginx+nchan", run(target{false, port, ng.pid, redis.pid()}, customers, agents, seconds));
       ng.stop();
     }
     redis.stop();
@@ -560,6 +576,13 @@ int main(int argc, char** argv) {
     row("  of which persisted (acked) msgs/s", [](const figures& f) { return f.peak_persisted_per_s; }, "%16.0f");
     row("server CPU at peak (core-seconds)", [](const figures& f) { return f.peak_core_s; }, "%16.2f");
     row("messages per server core-second", [](const figures& f) { return f.per_core_second; }, "%16.0f");
+    // What the whole machine spent per message: on 2 cores, 50 us is 40k messages/s.
+    row("Redis CPU at peak (core-seconds)", [](const figures& f) { return f.peak_redis_core_s; }, "%16.2f");
+    row("load client CPU at peak (core-seconds)", [](const figures& f) { return f.peak_client_core_s; }, "%16.2f");
+    row("CPU per message: server, Redis, client (us)", [](const figures& f) {
+      return f.peak_messages > 0 ? 1e6 * (f.peak_core_s + f.peak_redis_core_s + f.peak_client_core_s) / f.peak_messages
+                                 : 0.0;
+    }, "%16.1f");
     row("lead's board at peak: updates received", [](const figures& f) { return double(f.peak_boards); }, "%16.0f");
     row("  age on arrival p99 (ms)", [](const figures& f) { return f.peak_board_p99_ms; }, "%16.1f");
     row("  longest time without an update (ms)", [](const figures& f) { return f.peak_board_gap_ms; }, "%16.0f");
