@@ -10,6 +10,8 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "proto/wire.pb.h"
 #include "router/engine/staffing.hpp"
@@ -141,25 +143,28 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     r->set_reason(std::move(reason));
     r->set_score(score);
   };
+  // The waiting conversations by queue, in one pass (not a pass per queue).
+  std::unordered_map<std::string, std::vector<std::pair<const std::string*, time_ms>>> waiting_in;  // id, waited
+  for (const auto& [id, c] : convs_) {
+    if (engine_->conversation_state(id) == "waiting") waiting_in[c.queue].emplace_back(&id, now - c.queued_at);
+  }
   for (const auto& q : opts_.queues) {
     if (q.team().empty()) continue;
     auto& b = board_of(q.team());
     auto* qb = b.add_queues();
     qb->set_queue(q.name());
-    int waiting = 0;
+    const auto& waiting = waiting_in[q.name()];
     time_ms oldest = 0;
-    for (const auto& [id, c] : convs_) {
-      if (c.queue != q.name() || engine_->conversation_state(id) != "waiting") continue;
-      ++waiting;
-      oldest = std::max(oldest, now - c.queued_at);
-      const int target = q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60;
-      if (now - c.queued_at > time_ms{target} * 1000) {
-        at_risk(id, q.name(), "",
-                "waiting " + std::to_string((now - c.queued_at) / 1000) + " s, target " + std::to_string(target) + " s",
-                static_cast<double>(now - c.queued_at) / (target * 1000.0));
+    const int target = q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60;
+    for (const auto& [id, waited] : waiting) {
+      oldest = std::max(oldest, waited);
+      if (waited > time_ms{target} * 1000) {
+        at_risk(*id, q.name(), "",
+                "waiting " + std::to_string(waited / 1000) + " s, target " + std::to_string(target) + " s",
+                static_cast<double>(waited) / (target * 1000.0));
       }
     }
-    qb->set_waiting(waiting);
+    qb->set_waiting(static_cast<int>(waiting.size()));
     qb->set_oldest_wait_seconds(static_cast<int>(oldest / 1000));
     const auto& d = today(q.name(), now);
     qb->set_answered_today(d.answered);
@@ -173,8 +178,7 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     qb->set_handle_seconds(handle);
     qb->set_service_level_seconds(q.policy().service_level_seconds());
     qb->set_service_level_target(q.policy().service_level_target());
-    qb->set_agents_needed(agents_needed(static_cast<double>(arr.size()) / 900.0, handle,
-                                        q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60,
+    qb->set_agents_needed(agents_needed(static_cast<double>(arr.size()) / 900.0, handle, target,
                                         q.policy().service_level_target() > 0 ? q.policy().service_level_target() : 0.8));
     int available = 0;
     for (const auto& [aid, a] : agent_infos_) {

@@ -87,10 +87,15 @@ async def customer_event(ws, kind, skipped=None):
     raise AssertionError("no " + kind)
 
 
-async def taken_by(agent_ws, customer_ws, text, client_id):
-    """The customer writes; the agent (available, with room) is offered it and accepts. Returns the
-    conversation id."""
-    _, a = await request(customer_ws, say("open-" + client_id, text, client_id))
+async def taken_by(agent_ws, customer_ws, text, client_id, topic=None):
+    """The customer writes (opening on `topic` if given); the agent (available, with room) is
+    offered it and accepts. Returns the conversation id."""
+    if topic is None:
+        frame = say("open-" + client_id, text, client_id)
+    else:
+        frame = {"requestId": "open-" + client_id, "openConversation": {
+            "topic": topic, "firstMessage": {"body": text, "clientMessageId": client_id}}}
+    _, a = await request(customer_ws, frame)
     conv = a["ack"]["conversationId"]
     offer = (await next_frame(agent_ws, "offer"))["offer"]
     assert offer["conversationId"] == conv, offer

@@ -295,11 +295,7 @@ class LeadTest(StaffTest):
             ann, _ = await desk(port, "ann")
             await available(ann)
             cu = await connect(port, visitor_token(port))
-            _, a = await request(cu, {"requestId": "o1", "openConversation": {
-                "topic": "vip", "firstMessage": {"body": "my card was charged twice", "clientMessageId": "v1"}}})
-            conv = a["ack"]["conversationId"]
-            await next_frame(ann, "offer")
-            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            conv = await taken_by(ann, cu, "my card was charged twice", "v1", topic="vip")
             # Accepted, but nobody answered the customer: past the queue's 1 s reply target, at risk.
             b = await board_where(lead, waiting_for_reply(conv))
             risk = [r for r in b["atRisk"] if r["conversationId"] == conv][0]
