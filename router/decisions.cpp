@@ -82,13 +82,8 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     case v1::Decision::OFFER: {
       const std::string agent = d.agent_id();
       auto& c = convs_[cid];
-      const int timeout_s = [&] {
-        for (const auto& q : opts_.queues) {
-          if (q.name() == d.queue()) return q.policy().offer_timeout_seconds();
-        }
-        return 30;
-      }();
-      const time_ms expires = now + time_ms{timeout_s > 0 ? timeout_s : 30} * 1000;
+      // The engine's own timer fires at this instant; the desk counts down to the same one.
+      const time_ms expires = d.offer_expires_at_ms();
       v1::Event ev;
       ev.mutable_offer()->set_agent_id(agent);
       ev.mutable_offer()->set_expires_at_ms(expires);

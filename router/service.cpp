@@ -511,7 +511,8 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     f.required = parse_skills(field(fields, "sk"));
     f.excluded = split(field(fields, "ex"));
     f.preferred_agent = field(fields, "pa");
-    f.last_agent = field(fields, "lo");
+    // A transfer names its agent or none: its maker is not waited for as the last agent.
+    if (kind != "transfer") f.last_agent = field(fields, "lo");
     if (!f.preferred_agent.empty()) {
       // Transferred to an agent: they get it first, for at least one offer's time.
       for (const auto& q : opts_.queues) {

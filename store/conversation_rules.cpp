@@ -75,8 +75,13 @@ append_effects effects_of(const v1::Event& e) {
       fx.transitions = "*>queued";
       fx.notify = "transfer";
       fx.fields.emplace_back("owner_id", "");
-      fx.fields.emplace_back("excluded", "");  // a new routing: everyone may be offered it again
-      if (!e.transfer().to_queue().empty()) fx.fields.emplace_back("queue", e.transfer().to_queue());
+      if (!e.transfer().to_queue().empty()) {
+        // Queued there anew, without the one who sent it away (never offered straight back).
+        fx.fields.emplace_back("excluded", e.transfer().from_id());
+        fx.fields.emplace_back("queue", e.transfer().to_queue());
+      } else {
+        fx.fields.emplace_back("excluded", "");  // a new routing: everyone may be offered it again
+      }
       break;
     case v1::Event::kTakeover:
       fx.transitions = "*>assigned";

@@ -170,13 +170,21 @@ void engine::schedule_next_ring(int ci, time_ms now) {
   }
 }
 
+// A preferred or last agent is waited for only if they could be offered it in the queue: the
+// queue's team and required skills (of the conversation's current ring) apply to them too.
+bool engine::may_pin(conversation& c, time_ms now) {
+  c.ring = ring_at(c, now);
+  const int cls = class_for(c);
+  return eligible(*agents_[static_cast<std::size_t>(c.pinned_agent)], *classes_[static_cast<std::size_t>(cls)]);
+}
+
 void engine::enter_waiting(int ci, time_ms now, decisions& out) {
   auto& c = *convs_[static_cast<std::size_t>(ci)];
   auto& q = queues_.at(c.queue);
   c.eff_start = c.queued_at - time_ms{q.q.policy().priority_boost_seconds()} * 1000;
   c.agent = -1;
   c.state = conversation::st::none;
-  if (c.pinned_agent >= 0 && now < c.pin_until && !c.excludes(c.pinned_agent)) {
+  if (c.pinned_agent >= 0 && now < c.pin_until && !c.excludes(c.pinned_agent) && may_pin(c, now)) {
     auto& pinned = *agents_[static_cast<std::size_t>(c.pinned_agent)];
     c.state = conversation::st::pinned;
     c.cls = -1;
@@ -217,7 +225,7 @@ void engine::leave_waiting(int ci) {
   --queues_.at(c.queue).waiting;
   --waiting_total_;
   c.cls = -1;
-  ++c.gen;
+  c.gen = ++gens_;
 }
 
 // ---- matching ----
@@ -300,6 +308,9 @@ void engine::offer(int ci, int ai, time_ms now, decisions& out) {
   d.set_agent_id(a.id);
   d.set_queue(c.queue);
   explain(d, c, ai);
+  const auto timeout_s = queue_of(c)->q.policy().offer_timeout_seconds();
+  const time_ms expires = now + (timeout_s > 0 ? time_ms{timeout_s} * 1000 : kDefaultOfferTimeoutMs);
+  d.set_offer_expires_at_ms(expires);
   out.push_back(std::move(d));
 
   leave_waiting(ci);
@@ -308,9 +319,7 @@ void engine::offer(int ci, int ai, time_ms now, decisions& out) {
   occupy(a, c.channel, +1);
   a.last_offer_seq = ++seq_;
   refresh_agent(ai);
-  const auto timeout_s = queue_of(c)->q.policy().offer_timeout_seconds();
-  timers_.insert({now + (timeout_s > 0 ? time_ms{timeout_s} * 1000 : kDefaultOfferTimeoutMs),
-                  static_cast<int>(timer_kind::offer_timeout), ci, c.gen});
+  timers_.insert({expires, static_cast<int>(timer_kind::offer_timeout), ci, c.gen});
 }
 
 void engine::overflow(int ci, const std::string& to, time_ms now, const std::string& why, decisions& out) {
@@ -332,7 +341,7 @@ void engine::requeue_after_offer(int ci, int ai, time_ms now, bool missed, decis
   auto& a = *agents_[static_cast<std::size_t>(ai)];
   occupy(a, c.channel, -1);
   c.excluded.push_back(ai);
-  ++c.gen;
+  c.gen = ++gens_;
   v1::Decision d = make_decision(v1::Decision::REQUEUE, c, now);
   d.set_agent_id(a.id);
   d.set_queue(c.queue);
@@ -379,6 +388,7 @@ int engine::new_conversation(const conversation_fact& f, time_ms now) {
   c.queued_at = f.queued_at != 0 ? f.queued_at : now;
   c.entered_queue_at = now;
   c.seq = ++seq_;
+  c.gen = ++gens_;  // never a generation an earlier occupant of the slot had: its timers stay dead
   for (const auto& a : f.excluded) c.excluded.push_back(agent_index(a));
   return ci;
 }
@@ -472,7 +482,7 @@ decisions engine::answer_offer(const std::string& conversation_id, const std::st
   if (c.state != conversation::st::offered || c.agent != at->second) return out;  // stale answer
   if (answer == offer_answer::accepted) {
     c.state = conversation::st::assigned;
-    ++c.gen;
+    c.gen = ++gens_;
     agents_[static_cast<std::size_t>(at->second)]->missed = 0;
     return out;
   }

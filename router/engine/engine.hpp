@@ -82,6 +82,7 @@ class engine {
   void remove_agent_from_classes(int ai);
 
   // waiting
+  bool may_pin(conversation& c, time_ms now);
   void enter_waiting(int ci, time_ms now, decisions& out);
   void leave_waiting(int ci);
   int ring_at(const conversation& c, time_ms now) const;
@@ -114,6 +115,7 @@ class engine {
   std::map<std::string, queue_rec> queues_;
   std::set<timer> timers_;
   std::uint64_t seq_ = 0;        // arrival order tie-break and round-robin counter
+  std::uint64_t gens_ = 0;       // timer generations, unique over every conversation and slot
   std::uint64_t decisions_ = 0;  // decision id counter
   mutable std::size_t roster_cursor_ = 0;  // where the next explanation starts looking
   std::size_t waiting_total_ = 0;

@@ -77,7 +77,7 @@ struct engine::conversation {
   int ring = 0;
   int agent = -1;
   std::vector<int> excluded;      // declined or missed: never offered to them again
-  std::uint64_t gen = 0;          // bumped to cancel its timers
+  std::uint64_t gen = 0;          // set anew from the engine-wide counter to cancel its timers
 
   conv_key key() const { return {-priority, eff_start, seq, index}; }
   bool excludes(int ai) const { return std::find(excluded.begin(), excluded.end(), ai) != excluded.end(); }

@@ -81,6 +81,10 @@ else
              'created_at_ms', now, 'last_seq', 0, 'reopen_count', 0)
   redis.call('HSETNX', KEYS[3], 'created_at_ms', now)
   redis.call('ZADD', KEYS[8], now, cid)
+  -- A returning customer waits for the agent who held their last conversation (the router
+  -- reads last_owner as the agent to prefer for policy.preferred_agent_wait_seconds).
+  local lo = redis.call('HGET', KEYS[3], 'last_owner')
+  if lo then redis.call('HSET', ckey, 'last_owner', lo) end
 end
 
 local old = state
@@ -123,6 +127,11 @@ local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
 redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)
 if state == 'resolved' and old ~= 'resolved' then
   redis.call('HSET', ckey, 'resolved_at_ms', now)
+  local owner = redis.call('HGET', ckey, 'owner_id')
+  if owner and owner ~= '' then
+    redis.call('HSET', ckey, 'last_owner', owner)  -- a reopen prefers them
+    redis.call('HSET', KEYS[3], 'last_owner', owner)  -- and so does the customer's next conversation
+  end
   if redis.call('HGET', KEYS[3], 'open') == cid then redis.call('HDEL', KEYS[3], 'open') end
   redis.call('HSET', KEYS[3], 'last', cid)
 elseif state ~= 'resolved' and (created == 1 or old == 'resolved') then

@@ -206,6 +206,36 @@ TEST_F(Timeline, OutsideTheReopenWindowANewConversationOpens) {
   EXPECT_NE(next->conversation_id, open->conversation_id);
 }
 
+// Issue 10.4: resolve records who held it last, so a returning customer waits for that agent
+// (policy.preferred_agent_wait_seconds) in a reopened conversation and in a new one.
+TEST_F(Timeline, AReturningCustomersRoutingNoteNamesTheirLastAgent) {
+  store_cfg.set_reopen_window_seconds(60);
+  timeline_repository repo60(*client, keys, ids, clk, store_cfg);
+  auto open = await(repo60.append(customer_says("cu1", "hi", "m1")));
+  const auto conv = open->conversation_id;
+  v1::Event assign;
+  assign.mutable_assignment()->set_owner_id("ann");
+  await(repo60.append(in_conversation("cu1", conv, assign)));
+  await(repo60.append(in_conversation("cu1", conv, status(v1::RESOLVED))));
+  auto reopened = await(repo60.append(customer_says("cu1", "one more thing", "m2")));
+  ASSERT_EQ(reopened->conversation_id, conv);
+  await(repo60.append(in_conversation("cu1", conv, status(v1::RESOLVED))));
+  raw({"HSET", keys.conversation(conv), "resolved_at_ms", "1"});  // long ago: a new one opens
+  auto fresh = await(repo60.append(customer_says("cu1", "a new question", "m3")));
+  ASSERT_TRUE(fresh->created);
+
+  auto rq = raw({"XRANGE", keys.routing_requests(keys.group_of_customer("cu1")), "-", "+"});
+  std::vector<std::string> queued;  // the last owner each 'queued' note names
+  for (const auto& e : rq.elements) {
+    std::map<std::string, std::string> f;
+    for (std::size_t i = 0; i + 1 < e.elements[1].elements.size(); i += 2) {
+      f[e.elements[1].elements[i].str] = e.elements[1].elements[i + 1].str;
+    }
+    if (f["k"] == "queued") queued.push_back(f["c"] + ":" + (f["lo"].empty() ? "-" : f["lo"]));
+  }
+  EXPECT_EQ(queued, (std::vector<std::string>{conv + ":-", conv + ":ann", fresh->conversation_id + ":ann"}));
+}
+
 TEST_F(Timeline, RefusesOtherCustomersConversationsAndBadInputWithoutWriting) {
   auto open = await(repo->append(customer_says("cu1", "hi", "m1")));
   const auto size = raw({"DBSIZE"}).integer;

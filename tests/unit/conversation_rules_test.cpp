@@ -60,6 +60,23 @@ TEST(ConversationRules, TransferRequeuesToTheTargetQueue) {
   EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("queue"), std::string("billing")));
 }
 
+// Issue 10.2: a transfer to a queue is routed there anew without the agent who made it; a
+// transfer to an agent lets everyone be offered it again (after the named agent's turn).
+TEST(ConversationRules, ATransferToAQueueIsNeverOfferedBackToTheTransferringAgent) {
+  v1::Event t;
+  t.mutable_transfer()->set_from_id("ann");
+  t.mutable_transfer()->set_to_queue("general");
+  auto fx = effects_of(t);
+  EXPECT_NE(std::find(fx.fields.begin(), fx.fields.end(), std::make_pair(std::string("excluded"), std::string("ann"))),
+            fx.fields.end());
+  v1::Event to_agent;
+  to_agent.mutable_transfer()->set_from_id("ann");
+  to_agent.mutable_transfer()->set_to_agent_id("bob");
+  auto fx2 = effects_of(to_agent);
+  EXPECT_NE(std::find(fx2.fields.begin(), fx2.fields.end(), std::make_pair(std::string("excluded"), std::string())),
+            fx2.fields.end());
+}
+
 TEST(ConversationRules, StatusChangeGoesToItsState) {
   v1::Event s;
   s.mutable_status_change()->set_to(v1::RESOLVED);

@@ -254,6 +254,44 @@ using namespace test;
 
 // A router that takes over rebuilds what its predecessor left: held conversations use capacity,
 // a restored offer still times out, and what it restores is never offered twice.
+// Issue 10.1: the timer of an answered offer must never time out a newer offer, also when the
+// conversation (or another) reuses the engine's slot: seen as an escalation offer TIMED_OUT at the
+// deadline of the accepted offer before it.
+TEST(RouterEngine, AnAnsweredOffersTimerNeverTimesOutANewerOffer) {
+  auto general = queue("general");
+  general.mutable_policy()->set_offer_timeout_seconds(20);
+  auto esc = queue("escalations");
+  esc.mutable_policy()->set_offer_timeout_seconds(60);
+  engine e(engine_config{{general, esc}, 5});
+  e.update_agent(agent("ann", {}, {}, 2), 0);
+  e.update_agent(agent("lea", {}, {}, 2), 0);
+  ASSERT_EQ(the_offer(e.queue_conversation(conv("c1", "general", 0), 0)).agent_id(), "ann");
+  EXPECT_TRUE(e.answer_offer("c1", "ann", offer_answer::accepted, 100).empty());
+  // Escalated at once: out of the engine, then waiting in the escalation queue.
+  e.release("c1", 200);
+  auto d = the_offer(e.queue_conversation(conv("c1", "escalations", 200), 200));
+  ASSERT_EQ(d.agent_id(), "lea");
+  EXPECT_EQ(d.offer_expires_at_ms(), 60'200);
+  EXPECT_TRUE(e.advance(20'000).empty());  // the accepted offer's old deadline
+  EXPECT_EQ(e.conversation_state("c1"), "offered");
+  EXPECT_EQ(e.next_timer(), 60'200);
+  EXPECT_EQ(kinds(e.advance(60'200)), (strs{"REQUEUE:c1:lea", "OFFER:c1:ann"}));
+}
+
+// The same across conversations: a slot freed by one and reused by another.
+TEST(RouterEngine, AFreedSlotsOldTimerDoesNotTimeOutTheConversationThatReusesIt) {
+  auto e = one_queue(queue("support"));  // 30 s offers
+  e.update_agent(agent("ann", {}, {}, 2), 0);
+  the_offer(e.queue_conversation(conv("c1", "support", 0), 0));
+  e.answer_offer("c1", "ann", offer_answer::accepted, 10);
+  e.release("c1", 20);
+  auto d = the_offer(e.queue_conversation(conv("c2", "support", 5'000), 5'000));
+  ASSERT_EQ(d.agent_id(), "ann");
+  EXPECT_EQ(d.offer_expires_at_ms(), 35'000);
+  EXPECT_TRUE(e.advance(30'000).empty());
+  EXPECT_EQ(e.conversation_state("c2"), "offered");
+}
+
 TEST(RouterEngineRestore, HeldConversationsUseCapacityAndOffersStillTimeOut) {
   engine e(engine_config{{queue("support")}, 5});
   EXPECT_TRUE(e.restore(conv("held", "support", 100), "ann", false, 0));

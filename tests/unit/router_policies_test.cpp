@@ -131,6 +131,24 @@ TEST(RouterPolicies, PreferredAgentIsWaitedForThenOthersGetIt) {
   EXPECT_EQ(kinds(e.advance(36'000)), (strs{"OFFER:c2:other"}));
 }
 
+// Issue 10.3: a preferred or last agent still needs the queue's required skills (an escalation
+// after a lead's reassign went to the reassigned agent, who lacked the escalation queue's skill).
+TEST(RouterPolicies, APreferredOrLastAgentWithoutTheQueuesSkillsIsNotWaitedFor) {
+  auto q = queue("escalations");
+  require(q, "lead", 1);
+  q.mutable_policy()->set_preferred_agent_wait_seconds(60);
+  engine e(engine_config{{q}, 5});
+  e.update_agent(agent("bob", {}), 0);              // no "lead" skill
+  e.update_agent(agent("lea", {{"lead", 5}}), 500);  // idle for less time than bob
+  auto c = conv("c1", "escalations", 1000);
+  c.preferred_agent = "bob";
+  EXPECT_EQ(the_offer(e.queue_conversation(c, 1000)).agent_id(), "lea");
+  auto c2 = conv("c2", "escalations", 1000);
+  c2.last_agent = "bob";
+  e.update_agent(agent("lea", {{"lead", 5}}, {}, 2), 1000);
+  EXPECT_EQ(the_offer(e.queue_conversation(c2, 1100)).agent_id(), "lea");
+}
+
 TEST(RouterPolicies, AFullQueueOverflows) {
   auto q = queue("small");
   q.mutable_policy()->set_max_queue_length(2);
