@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -12,9 +13,12 @@
 #include <boost/url/parse.hpp>
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string_view>
 
 #include "gateway/auth/jwt.hpp"
 #include "gateway/protocol/ws_framing.hpp"
+#include "gateway/ws_context.hpp"
 #include "gateway/ws_session.hpp"
 
 namespace switchboard::gateway {
@@ -25,8 +29,29 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 
 namespace {
-constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr std::size_t kBodyLimit = 64 * 1024;  // answered with 413 by Beast's parser error
+// Without a ws_context, the config's defaults of server.handshake_timeout_seconds and
+// server.idle_timeout_seconds.
+constexpr auto kDefaultRequestTimeout = std::chrono::seconds(10);
+constexpr auto kDefaultIdleTimeout = std::chrono::seconds(60);
+
+// RFC 9112 §6.1-6.3: a request body is framed by Content-Length, or by Transfer-Encoding: chunked
+// alone. Any other Transfer-Encoding (another coding, a list, the field twice, with Content-Length,
+// in HTTP/1.0) cannot be framed the same way by every hop: it is how requests are smuggled.
+// Returns why such a request is refused, or nothing.
+std::optional<std::string_view> framing_problem(const http::request_header<>& req) {
+  const auto codings = req.count(http::field::transfer_encoding);
+  if (codings == 0) return std::nullopt;
+  if (codings > 1) return "Transfer-Encoding: given more than once";
+  if (req.count(http::field::content_length) != 0) return "Transfer-Encoding: given with Content-Length";
+  if (req.version() < 11) return "Transfer-Encoding: not allowed in HTTP/1.0";
+  auto te = std::string_view(req[http::field::transfer_encoding]);
+  while (!te.empty() && (te.front() == ' ' || te.front() == '\t')) te.remove_prefix(1);
+  while (!te.empty() && (te.back() == ' ' || te.back() == '\t')) te.remove_suffix(1);
+  if (!beast::iequals(te, "chunked")) return "Transfer-Encoding: only chunked alone is accepted";
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct http_session::state {
@@ -35,13 +60,21 @@ struct http_session::state {
   beast::flat_buffer buffer{8192};
   std::optional<http::request_parser<http::string_body>> parser;
   http::response<http::string_body> response;
-  bool closing = false;  // stop() was called: no further requests
+  std::chrono::seconds request_timeout = kDefaultRequestTimeout;  // one request, first byte to body's end
+  std::chrono::seconds idle_timeout = kDefaultIdleTimeout;        // between requests; writing an answer
+  bool answered = false;  // a request was answered: the next one may wait idle_timeout to start
+  bool closing = false;   // stop() was called: no further requests
   bool writing = false;
 };
 
 http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler,
                            std::shared_ptr<ws_context> ws)
-    : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)), ws_(std::move(ws)) {}
+    : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)), ws_(std::move(ws)) {
+  if (ws_) {
+    s_->request_timeout = ws_->handshake_timeout;
+    s_->idle_timeout = ws_->idle_timeout;
+  }
+}
 
 http_session::~http_session() = default;
 
@@ -61,9 +94,39 @@ void http_session::do_read() {
   if (s_->closing) return do_close();
   s_->parser.emplace();
   s_->parser->body_limit(kBodyLimit);
-  s_->stream.expires_after(kIdleTimeout);
+  if (!s_->answered || s_->buffer.size() != 0) {
+    // A new connection, or a pipelined request already begun: the request is due now.
+    s_->stream.expires_after(s_->request_timeout);
+    return do_read_header();
+  }
+  // Kept alive: the next request may take idle_timeout to start.
+  s_->stream.expires_after(s_->idle_timeout);
+  s_->stream.async_read_some(s_->buffer.prepare(s_->buffer.max_size() - s_->buffer.size()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                               self->on_next_request(ec, n);
+                             });
+}
+
+void http_session::on_next_request(beast::error_code ec, std::size_t n) {
+  if (ec) return do_close();  // the client closed, idled out, or close() was called
+  s_->buffer.commit(n);
+  s_->stream.expires_after(s_->request_timeout);
+  do_read_header();
+}
+
+void http_session::do_read_header() {
+  http::async_read_header(s_->stream, s_->buffer, *s_->parser,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_header(ec, n); });
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t n) {
+  if (ec) return on_read(ec, n);
+  if (auto why = framing_problem(s_->parser->get())) {
+    return write_answer(json_error(400, "bad_request", *why), false, s_->parser->get().version());
+  }
+  // The body, within the same deadline.
   http::async_read(s_->stream, s_->buffer, *s_->parser,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+                   [self = shared_from_this()](beast::error_code rec, std::size_t rn) { self->on_read(rec, rn); });
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
@@ -71,11 +134,10 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return do_close();
   }
   if (ec) {
-    http_answer a;
-    a.status = static_cast<int>(ec == http::error::body_limit ? http::status::payload_too_large
-                                                              : http::status::bad_request);
-    a.body = ec.message() + "\n";
-    return write_answer(std::move(a), false, 11);
+    const bool too_large = ec == http::error::body_limit;
+    return write_answer(json_error(static_cast<int>(too_large ? http::status::payload_too_large : http::status::bad_request),
+                                   too_large ? "payload_too_large" : "bad_request", ec.message()),
+                        false, 11);
   }
   if (ws_ && websocket::is_upgrade(s_->parser->get()) && try_upgrade()) return;
   auto& req = s_->parser->get();
@@ -106,7 +168,9 @@ void http_session::write_answer(http_answer a, bool keep_alive, unsigned version
   keep_alive = keep_alive && !s_->closing;
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  s_->answered = true;
   s_->writing = true;
+  s_->stream.expires_after(s_->idle_timeout);  // a reader that stops reading is cut off
   http::async_write(s_->stream, res, [self = shared_from_this(), keep_alive](beast::error_code wec, std::size_t n) {
     self->on_write(keep_alive, wec, n);
   });

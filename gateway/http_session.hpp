@@ -1,7 +1,8 @@
 #pragma once
-// One HTTP/1.1 connection: read a request (header deadline, body limit), answer it through the
-// http_handler, keep alive until the client closes or idles out. Beast lives in the .cpp only.
-// Not thread-safe: runs on its own strand.
+// One HTTP/1.1 connection: read a request (the header, its framing checked, then the body, within
+// server.handshake_timeout_seconds; a body limit), answer it through the http_handler, keep alive
+// until the client closes or idles out (server.idle_timeout_seconds between requests). Beast lives
+// in the .cpp only. Not thread-safe: runs on its own strand.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
@@ -12,6 +13,7 @@ namespace switchboard::gateway {
 
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
+  // Timeouts come from `ws` (handshake_timeout, idle_timeout); without it, the config's defaults.
   http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler,
                std::shared_ptr<struct ws_context> ws);
   ~http_session();
@@ -22,6 +24,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
  private:
   struct state;
   void do_read();
+  void on_next_request(boost::system::error_code ec, std::size_t n);
+  void do_read_header();
+  void on_header(boost::system::error_code ec, std::size_t n);
   void on_read(boost::system::error_code ec, std::size_t n);
   void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
   void write_answer(http_answer a, bool keep_alive, unsigned version);

@@ -4,9 +4,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse_query.hpp>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/config.hpp"
@@ -63,12 +66,31 @@ bool parse_count(const std::string& s, std::int64_t& out) {
   return ec == std::errc() && end == s.data() + s.size() && out >= 0;
 }
 
+// A Redis stream entry id, as `nextAfter` gives them: <ms>-<seq> (or <ms>), 64-bit unsigned each.
+bool is_entry_id(std::string_view s) {
+  auto number = [](std::string_view d) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
+    return !d.empty() && ec == std::errc() && end == d.data() + d.size();
+  };
+  const auto dash = s.find('-');
+  return dash == std::string_view::npos ? number(s) : number(s.substr(0, dash)) && number(s.substr(dash + 1));
+}
+
+// A 400 for a bad query parameter, named first: "<name>: <rule>".
+http_answer bad_param(std::string_view name, std::string_view rule) {
+  return json_error(400, "bad_request", std::string(name) + ": " + std::string(rule));
+}
+
+constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
+
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents)
     : auth_(cfg.auth()),
       core_(std::move(core)),
+      reports_(std::make_unique<asio::thread_pool>(1)),
       timeline_(timeline),
       agents_(agents),
       clock_(clk),
@@ -83,6 +105,8 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
   queues_json_ += "]}";
 }
+
+rest_api::~rest_api() = default;
 
 bool rest_api::staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const {
   if (req.authorization.rfind("Bearer ", 0) != 0) {
@@ -140,6 +164,9 @@ void rest_api::handle(http_request req, http_responder respond) const {
   http_answer refusal;
   jwt_claims who;
   if (!staff_only(req, who, refusal)) return respond(std::move(refusal));
+  if (!query.empty() && !boost::urls::parse_query(query)) {
+    return respond(json_error(400, "bad_request", "query: not a valid query string (RFC 3986)"));
+  }
   if (is_queues) return respond(json_ok(queues_json_));
   asio::awaitable<http_answer> work =
       is_conv       ? conversation(who, path.substr(conv_prefix.size()), query)
@@ -236,9 +263,9 @@ asio::awaitable<http_answer> rest_api::put_agent(jwt_claims who, std::string id,
 // GET /v1/conversations/{id}?after_seq=N&limit=M → {"conversation": {...}, "events": [...]}
 asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string id, std::string query) const {
   std::int64_t after = 0, limit = 100;
-  if (!parse_count(param(query, "after_seq", "0"), after) || !parse_count(param(query, "limit", "100"), limit) ||
-      limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
-    co_return json_error(400, "bad_request", "after_seq >= 0 and 1 <= limit <= 1000");
+  if (!parse_count(param(query, "after_seq", "0"), after)) co_return bad_param("after_seq", "must be a whole number >= 0");
+  if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
+    co_return bad_param("limit", kPageRule);
   }
   auto conv = co_await timeline_.conversation(id);
   if (!conv) co_return store_error(conv.error());
@@ -254,9 +281,13 @@ asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string 
 asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::string query) const {
   std::int64_t limit = 100;
   if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
-    co_return json_error(400, "bad_request", "1 <= limit <= 1000");
+    co_return bad_param("limit", kPageRule);
   }
-  auto page = co_await timeline_.read_timeline(customer, param(query, "after"), static_cast<std::size_t>(limit));
+  const std::string after = param(query, "after");
+  if (!after.empty() && !is_entry_id(after)) {
+    co_return bad_param("after", "must be a timeline entry id like 1717000000000-0 (a page's nextAfter)");
+  }
+  auto page = co_await timeline_.read_timeline(customer, after, static_cast<std::size_t>(limit));
   if (!page) co_return store_error(page.error());
   std::string body = "{\"events\":[";
   for (std::size_t i = 0; i < page->events.size(); ++i) body += (i ? "," : "") + proto_json(page->events[i]);
@@ -266,24 +297,38 @@ asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::strin
 // GET /v1/reports/kpis?from=<unix ms>&to=<unix ms>&by=all|queue|agent|team|channel
 //     &interval=15m|hour|day&format=json|csv
 // → {"from", "to", "by", "interval", "rows": [{"key", "start", "conversations", "serviceLevel", ...}]}
-// over the conversations created in [from, to) that the caller may read (their teams').
+// over the conversations created in [from, to) that the caller may read (their teams'). Bounded per
+// request: at most 400 days and 3000 intervals; `from` defaults to the longest period allowed.
 asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) const {
   constexpr std::size_t kMaxConversations = 20'000;
-  std::int64_t from = 0, to = 0;
-  const std::string to_default = std::to_string(clock_.unix_ms() + 1);
-  if (!parse_count(param(query, "from", "0"), from) || !parse_count(param(query, "to", to_default), to) || to <= from) {
-    co_return json_error(400, "bad_request", "from and to are Unix milliseconds with from < to");
-  }
-  reports::dimension by;
-  if (!reports::dimension_from_name(param(query, "by", "all"), by)) {
-    co_return json_error(400, "bad_request", "by is one of all, queue, agent, team, channel");
-  }
+  constexpr std::int64_t kMaxPeriodMs = 400LL * 86'400'000;
+  constexpr std::int64_t kMaxIntervals = 3000;
   const std::string interval = param(query, "interval", "day");
   const std::int64_t interval_ms = interval == "15m" ? 900'000 : interval == "hour" ? 3'600'000
                                    : interval == "day" ? 86'400'000 : 0;
-  if (interval_ms == 0) co_return json_error(400, "bad_request", "interval is one of 15m, hour, day");
+  if (interval_ms == 0) co_return bad_param("interval", "must be one of 15m, hour, day");
+  std::int64_t from = 0, to = 0;
+  if (!parse_count(param(query, "to", std::to_string(clock_.unix_ms() + 1)), to)) {
+    co_return bad_param("to", "must be Unix milliseconds");
+  }
+  if (const std::string f = param(query, "from"); f.empty()) {
+    from = std::max<std::int64_t>(0, to - std::min(kMaxPeriodMs, kMaxIntervals * interval_ms));
+  } else if (!parse_count(f, from)) {
+    co_return bad_param("from", "must be Unix milliseconds");
+  }
+  if (to <= from) co_return bad_param("to", "must be after from");
+  if (to - from > kMaxPeriodMs) co_return bad_param("to", "at most 400 days after from: ask for a shorter period");
+  if (const std::int64_t n = (to - from + interval_ms - 1) / interval_ms; n > kMaxIntervals) {
+    co_return bad_param("interval", "at most 3000 intervals per request (" + std::to_string(n) +
+                                        " asked): ask for a longer interval or a shorter period");
+  }
+  const std::string by_name = param(query, "by", "all");
+  reports::dimension by;
+  if (!reports::dimension_from_name(by_name, by)) co_return bad_param("by", "must be one of all, queue, agent, team, channel");
   const std::string format = param(query, "format", "json");
-  if (format != "json" && format != "csv") co_return json_error(400, "bad_request", "format is json or csv");
+  if (format != "json" && format != "csv") co_return bad_param("format", "must be json or csv");
+
+  // The Redis reads, here on the core strand (the Redis client is not thread-safe).
   auto ids = co_await timeline_.conversations_created(from, to, kMaxConversations);
   if (!ids && ids.error() == errc::bad_input) {
     co_return json_error(400, "too_many", "more than 20000 conversations in the period: ask for a shorter one");
@@ -315,10 +360,10 @@ asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) c
     }
     records.push_back(std::move(r));
   }
-  auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
-  if (by == reports::dimension::all || by == reports::dimension::agent || by == reports::dimension::team) {
+  const bool occupancy = by == reports::dimension::all || by == reports::dimension::agent || by == reports::dimension::team;
+  std::vector<reports::agent_presence> people;
+  if (occupancy) {
     // Occupancy: the status history of every agent the caller may see, in the caller's teams.
-    std::vector<reports::agent_presence> people;
     auto everyone = co_await agents_.list();
     if (!everyone) co_return store_error(everyone.error());
     for (const auto& a : *everyone) {
@@ -335,17 +380,23 @@ asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) c
       for (const auto& c : *history) ap.changes.emplace_back(c.at_ms, c.status == v1::AVAILABLE && c.has_desk);
       people.push_back(std::move(ap));
     }
-    reports::add_occupancy(rows, records, people, by, interval_ms, from, to);
   }
-  if (format == "csv") {
-    http_answer a;
-    a.content_type = "text/csv";
-    a.body = reports::to_csv(rows);
-    co_return a;
-  }
-  co_return json_ok("{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) + ",\"by\":\"" +
-                    param(query, "by", "all") + "\",\"interval\":\"" + interval + "\",\"rows\":" +
-                    reports::to_json(rows) + "}");
+  // The computing and the rendering, on the reports thread: the core strand serves chat meanwhile.
+  // co_spawn keeps this function object (and what it holds) alive until it is done.
+  auto render = [this, records = std::move(records), people = std::move(people), by, by_name, interval, interval_ms,
+                 from, to, format, occupancy]() -> asio::awaitable<http_answer> {
+    auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
+    if (occupancy) reports::add_occupancy(rows, records, people, by, interval_ms, from, to);
+    if (format == "csv") {
+      http_answer a;
+      a.content_type = "text/csv";
+      a.body = reports::to_csv(rows);
+      co_return a;
+    }
+    co_return json_ok("{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) + ",\"by\":\"" + by_name +
+                      "\",\"interval\":\"" + interval + "\",\"rows\":" + reports::to_json(rows) + "}");
+  };
+  co_return co_await asio::co_spawn(reports_->get_executor(), std::move(render), asio::use_awaitable);
 }
 
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]

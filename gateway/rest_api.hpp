@@ -5,13 +5,16 @@
 // /v1/customers/{id}/timeline, GET /v1/agents[/{id}] (agents sharing a team with the caller; all
 // for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own teams), and
 // GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the caller's teams).
-// Answers that need Redis run on the core strand. Errors are JSON {"code", "message"}. No Beast
-// here. Thread-safe: handle() may run on any strand.
+// Answers that need Redis run on the core strand; the KPI report's computing runs on a thread of
+// its own (owned here) so that a large report does not hold chat up. Errors are JSON {"code",
+// "message"}; a bad query parameter's message starts with its name. No Beast here. Thread-safe:
+// handle() may run on any strand.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/clock.hpp"
@@ -22,6 +25,10 @@
 #include "store/agents.hpp"
 #include "store/timeline.hpp"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace switchboard::gateway {
 
 class rest_api {
@@ -29,6 +36,8 @@ class rest_api {
   // `redis_ready` is read on every /readyz; `timeline` runs on `core`.
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents);
+  // Waits for a report being computed (joins the reports thread).
+  ~rest_api();
 
   void handle(http_request req, http_responder respond) const;
 
@@ -47,6 +56,7 @@ class rest_api {
   std::string queues_json_;
   std::map<std::string, int> sl_seconds_;  // queue → service-level target
   boost::asio::any_io_executor core_;
+  std::unique_ptr<boost::asio::thread_pool> reports_;  // one thread: reports::compute and rendering
   store::timeline_repository& timeline_;
   store::agent_repository& agents_;
   const clock& clock_;

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -44,6 +45,21 @@ bool string_claim(const json::object& o, const char* name, std::string& out) {
   return true;
 }
 
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// An access token's `typ` (RFC 7519 §5.1, RFC 9068 §2.1): "JWT" or "at+jwt", case-insensitive,
+// the "application/" prefix optional (RFC 7515 §4.1.9).
+bool access_token_type(const json::value& typ) {
+  if (!typ.is_string()) return false;
+  std::string_view t = typ.as_string();
+  constexpr std::string_view prefix = "application/";
+  if (t.size() > prefix.size() && iequals_ascii(t.substr(0, prefix.size()), prefix)) t.remove_prefix(prefix.size());
+  return iequals_ascii(t, "JWT") || iequals_ascii(t, "at+jwt");
+}
+
 bool int_claim(const json::object& o, const char* name, std::int64_t& out) {
   auto it = o.find(name);
   if (it == o.end()) return true;
@@ -75,6 +91,7 @@ const char* to_string(jwt_error e) noexcept {
     case jwt_error::bad_issuer: return "bad_issuer";
     case jwt_error::bad_audience: return "bad_audience";
     case jwt_error::bad_claims: return "bad_claims";
+    case jwt_error::bad_type: return "bad_type";
   }
   return "unknown";
 }
@@ -152,6 +169,9 @@ jwt_result verify_jwt(std::string_view token, const jwt_policy& policy, std::int
   if (alg == h.end() || !alg->value().is_string() || alg->value().as_string() != "HS256") {
     return fail(jwt_error::bad_algorithm);
   }
+  // Only access tokens: another kind signed with the same keys (a refresh or an ID token) must not
+  // open a session.
+  if (auto typ = h.find("typ"); typ != h.end() && !access_token_type(typ->value())) return fail(jwt_error::bad_type);
   std::string kid;
   if (!string_claim(h, "kid", kid)) return fail(jwt_error::malformed);
   const jwt_key* key = nullptr;

@@ -1,6 +1,7 @@
 #pragma once
 // JSON Web Tokens for agents, leads and web-widget visitors: HS256 only (the algorithm is pinned:
-// a token naming any other, "none" included, is refused), keys chosen by `kid` so that keys can be
+// a token naming any other, "none" included, is refused), access tokens only (a `typ` other than
+// JWT or at+jwt, e.g. a refresh token, is refused), keys chosen by `kid` so that keys can be
 // rotated (sign with the new, keep verifying the old), and exp / nbf / aud / iss checked with a
 // small leeway. Also the site-side HMAC that binds a visitor to the site's own user id. Pure: time
 // is a parameter; no Beast, no I/O. Thread-safe (no shared state).
@@ -49,6 +50,7 @@ enum class jwt_error {
   bad_issuer,
   bad_audience,
   bad_claims,         // sub or role missing, or of the wrong type
+  bad_type,           // the header's typ is not an access token's (absent, JWT or at+jwt)
 };
 const char* to_string(jwt_error e) noexcept;
 

@@ -64,6 +64,23 @@ TEST(Jwt, TheAlgorithmIsPinned) {
   EXPECT_TRUE(ok.ok) << to_string(ok.error);
 }
 
+// RFC 9068 / RFC 7519 §5.1: only access tokens. A refresh token (or an ID token) signed with the
+// same key must not open a session.
+TEST(Jwt, OnlyAccessTokenTypesAreAccepted) {
+  const std::string payload = R"({"sub":"x","role":"agent","iss":"switchboard","aud":"desk","exp":1900000000})";
+  for (const std::string typ : {"", R"(,"typ":"JWT")", R"(,"typ":"jwt")", R"(,"typ":"at+jwt")", R"(,"typ":"AT+JWT")",
+                                R"(,"typ":"application/at+jwt")"}) {
+    auto r = verify_jwt(forge(R"({"alg":"HS256","kid":"k1")" + typ + "}", payload, kOld.secret), policy(), kNow);
+    EXPECT_TRUE(r.ok) << typ << ": " << to_string(r.error);
+  }
+  for (const std::string typ : {R"("refresh+jwt")", R"("id+jwt")", R"("JOSE")", R"("")", R"(1)", R"(null)"}) {
+    auto r = verify_jwt(forge(R"({"alg":"HS256","kid":"k1","typ":)" + typ + "}", payload, kOld.secret), policy(), kNow);
+    EXPECT_FALSE(r.ok) << typ;
+    EXPECT_STREQ(to_string(r.error), "bad_type") << typ;
+  }
+  EXPECT_TRUE(verify_jwt(sign_jwt(agent_claims(), kNew), policy(), kNow).ok);  // what we sign says JWT
+}
+
 TEST(Jwt, TimesAreCheckedWithLeeway) {
   auto c = agent_claims();
   c.nbf = kNow + 100;
