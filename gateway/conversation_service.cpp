@@ -6,6 +6,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include "store/idempotency.hpp"
+
 namespace switchboard::gateway {
 
 namespace asio = boost::asio;
@@ -33,7 +35,9 @@ v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conv
   return f;
 }
 
-void reply_to(session_sink& s, v1::ServerFrame f) { s.deliver(std::make_shared<const outbound_frame>(std::move(f))); }
+void reply_to(session_sink& s, v1::ServerFrame f) {
+  s.deliver(std::make_shared<const outbound_frame>(std::move(f), std::chrono::steady_clock::time_point{}, true));
+}
 
 v1::ServerFrame error_for(const std::string& request_id, const error_code& ec) {
   if (is_retryable(ec)) return error_frame(request_id, "retry", "storage is unavailable; send the same frame again", true);
@@ -94,11 +98,34 @@ void conversation_service::spawn(asio::awaitable<void> work) {
 
 void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f,
                                   std::chrono::steady_clock::time_point received) {
-  if (s->who().who == role::customer) {
-    spawn(run(std::move(s), std::move(f), received));
-  } else {
-    spawn(run_staff(std::move(s), std::move(f)));
+  asio::post(core_, [this, s = std::move(s), f = std::move(f), received]() mutable {
+    auto& q = pending_[s.get()];
+    if (q && q->frames.size() >= kMaxPendingFrames) {
+      auto refusal = error_frame(f.request_id(), "rate_limited", "too many requests waiting; send it again later", true);
+      refusal.mutable_error()->set_retry_after_ms(1000);
+      return reply(*s, std::move(refusal));
+    }
+    const bool idle = !q;
+    if (idle) q = std::make_shared<pending_frames>();
+    q->frames.emplace_back(std::move(f), received);
+    if (idle) spawn(work_through(std::move(s), q));
+  });
+}
+
+// Handles a session's frames one after the other until none waits (then forgets the session's
+// queue; the next frame starts it again).
+asio::awaitable<void> conversation_service::work_through(std::shared_ptr<session_sink> s,
+                                                         std::shared_ptr<pending_frames> q) {
+  while (!q->frames.empty() && !q->closed) {
+    auto [f, received] = std::move(q->frames.front());
+    q->frames.pop_front();
+    if (s->who().who == role::customer) {
+      co_await run(s, std::move(f), received);
+    } else {
+      co_await run_staff(s, std::move(f));
+    }
   }
+  if (auto it = pending_.find(s.get()); it != pending_.end() && it->second == q) pending_.erase(it);
 }
 
 void conversation_service::opened(std::shared_ptr<session_sink> s) {
@@ -115,6 +142,10 @@ void conversation_service::closed(const session_sink* s) {
     } counted{in_flight_};  // after the drop below is spawned
     rooms_.leave_all(s);
     customers_.erase(s);
+    if (auto it = pending_.find(s); it != pending_.end()) {
+      it->second->closed = true;
+      pending_.erase(it);
+    }
     auto it = desks_.find(s);
     if (it == desks_.end()) return;
     if (!it->second.registered) {
@@ -181,7 +212,7 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
         std::string conversation;
         auto answer = co_await send(*s, id, m, queue, joined, conversation);
         if (joined) co_await join_live(s, conversation, answer.ack().seq());
-        s->deliver(std::make_shared<const outbound_frame>(std::move(answer), received));
+        s->deliver(std::make_shared<const outbound_frame>(std::move(answer), received, true));
         co_return;
       }
       case v1::ClientFrame::kResume:
@@ -219,7 +250,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& 
   req.mode = m.conversation_id().empty() ? store::append_request::target::current
                                          : store::append_request::target::existing;
   req.conversation_id = m.conversation_id();
-  req.idempotency_key = m.message().client_message_id();
+  req.idempotency_key = store::idempotency::customer_message(m.message().client_message_id());
   req.channel = v1::CHANNEL_WEB;
   req.event.set_actor(*customer);
   auto* msg = req.event.mutable_message();
@@ -317,7 +348,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::presence(const session_si
   store::append_request req;
   req.customer_id = *customer;
   req.conversation_id = conv_id;
-  req.idempotency_key = "read:" + *customer + ":" + std::to_string(up_to);
+  req.idempotency_key = store::idempotency::read_receipt(*customer, up_to);
   req.event = std::move(ev);
   auto a = co_await timeline_.append(std::move(req));
   if (!a) co_return error_for(id, a.error());
@@ -337,7 +368,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::rate(const session_sink& 
   store::append_request req;
   req.customer_id = *customer;
   req.conversation_id = r.conversation_id();
-  req.idempotency_key = "csat:" + r.conversation_id();  // once per conversation: a second rating is a duplicate
+  req.idempotency_key = store::idempotency::rating(r.conversation_id());  // a second rating is a duplicate
   req.event.set_actor(*customer);
   req.event.mutable_rating()->set_score(r.score());
   req.event.mutable_rating()->set_comment(r.comment());

@@ -19,8 +19,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,16 @@ class conversation_service {
 
   // Runs `work` on the core strand, counted in in_flight().
   void spawn(boost::asio::awaitable<void> work);
+
+  // A session's frames take effect in the order sent: each waits for the one before it.
+  struct pending_frames {
+    std::deque<std::pair<v1::ClientFrame, std::chrono::steady_clock::time_point>> frames;
+    bool closed = false;  // the session closed: what waits is dropped
+  };
+  boost::asio::awaitable<void> work_through(std::shared_ptr<session_sink> s, std::shared_ptr<pending_frames> q);
+  // Frames of one session waiting for the one being handled; more: refused (rate_limited).
+  static constexpr std::size_t kMaxPendingFrames = 64;
+  std::unordered_map<const session_sink*, std::shared_ptr<pending_frames>> pending_;
 
   boost::asio::any_io_executor core_;
   std::atomic<int> in_flight_{0};

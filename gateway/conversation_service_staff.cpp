@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "gateway/conversation_service.hpp"
+#include "store/idempotency.hpp"
 
 namespace switchboard::gateway {
 
@@ -262,6 +263,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::answer_offer(std::shared_
 asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_ptr<session_sink> s,
                                                                    const v1::ClientFrame& f) {
   const auto& id = f.request_id();
+  const auto& action = f.action_id();  // the desk's key for this action (never the request id)
   const std::string& me = s->who().subject;
   const std::string cid = conversation_of(f);
   if (cid.empty()) co_return error_frame(id, "bad_request", "conversationId is required");
@@ -291,7 +293,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       msg->set_direction(v1::DIRECTION_OUTBOUND);
       msg->set_channel(conv->channel());
       msg->set_author_id(me);
-      req.idempotency_key = "staff:" + me + ":" + m.client_message_id();
+      req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
       req.guard = owner_guard(me);
       break;
     }
@@ -302,7 +304,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       note->set_body(f.add_note().body());
       note->set_author_id(me);
       note->set_channel(conv->channel());
-      if (!id.empty()) req.idempotency_key = "note:" + me + ":" + id;
+      if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "note", action);
       break;
     }
     case v1::ClientFrame::kTransfer: {
@@ -317,7 +319,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       req.guard = owner_guard(me);
       req.fields.emplace_back("preferred_agent", t.to_agent_id());
       req.fields.emplace_back("last_owner", me);
-      if (!id.empty()) req.idempotency_key = "transfer:" + me + ":" + id;
+      if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "transfer", action);
       leaves = true;
       break;
     }
@@ -333,20 +335,22 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       e->set_reason(f.escalate().reason());
       e->set_queue(queue);
       req.guard = owner_guard(me);
-      if (!id.empty()) req.idempotency_key = "escalate:" + me + ":" + id;
+      if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "escalate", action);
       leaves = true;
       break;
     }
-    default: {
+    case v1::ClientFrame::kResolve: {
       auto* sc = req.event.mutable_status_change();
       sc->set_to(v1::RESOLVED);
       sc->set_actor(me);
       sc->set_disposition(f.resolve().disposition().empty() ? "solved" : f.resolve().disposition());
       req.guard = "owner_id=" + me;
-      if (!id.empty()) req.idempotency_key = "resolve:" + me + ":" + id;
+      if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "resolve", action);
       leaves = true;
       break;
     }
+    default:  // every desk write is named above; nothing else is turned into one
+      co_return error_frame(id, "bad_request", "not a desk write");
   }
   if ((s->who().who == role::lead || s->who().who == role::admin) &&
       (f.has_transfer() || f.has_resolve())) {
@@ -399,7 +403,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_presence(const sess
   store::append_request req;
   req.customer_id = conv->customer_id();
   req.conversation_id = cid;
-  req.idempotency_key = "read:" + me + ":" + std::to_string(up_to);
+  req.idempotency_key = store::idempotency::read_receipt(me, up_to);
   req.event = std::move(ev);
   auto a = co_await timeline_.append(std::move(req));
   if (!a) co_return error_for(id, a.error());
@@ -441,7 +445,9 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       w->set_body(f.whisper().body());
       w->set_author_id(me);
       w->set_client_message_id(f.whisper().client_message_id());
-      if (!f.whisper().client_message_id().empty()) req.idempotency_key = "whisper:" + me + ":" + f.whisper().client_message_id();
+      if (!f.whisper().client_message_id().empty()) {
+        req.idempotency_key = store::idempotency::staff_action(me, "whisper", f.whisper().client_message_id());
+      }
       what = "whisper";
       break;
     }
@@ -456,7 +462,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       msg->set_direction(v1::DIRECTION_OUTBOUND);
       msg->set_channel(conv->channel());
       msg->set_author_id(me);
-      req.idempotency_key = "staff:" + me + ":" + m.client_message_id();
+      req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
       req.guard = kUnresolved;
       what = "barge";
       join = true;
@@ -504,7 +510,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
         co_return error_frame(id, "not_found", "no draft at that seq");
       }
       const v1::Message& d = found->front().draft();
-      req.idempotency_key = "review:" + cid + ":" + std::to_string(rv.draft_seq());  // the first review wins
+      req.idempotency_key = store::idempotency::draft_review(cid, rv.draft_seq());  // the first review wins
       req.guard = kUnresolved;
       if (rv.verdict() == v1::ReviewDraft::REJECT) {
         auto* dr = req.event.mutable_draft_review();
@@ -525,7 +531,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       review_trainee = d.author_id();
       break;
     }
-    default: {
+    case v1::ClientFrame::kSetPriority: {
       const auto& p = f.set_priority();
       auto* pc = req.event.mutable_priority_change();
       pc->set_from(conv->priority());
@@ -537,6 +543,11 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       what = "set_priority";
       break;
     }
+    default:  // every lead action is named above; nothing else is turned into one
+      co_return error_frame(id, "bad_request", "not a lead action");
+  }
+  if (req.idempotency_key.empty() && !f.action_id().empty()) {
+    req.idempotency_key = store::idempotency::staff_action(me, what, f.action_id());
   }
   auto audit = audit_record(s->who(), what, why, *conv);
   if (f.has_reassign()) audit["to"] = f.reassign().to_agent_id().empty() ? f.reassign().to_queue() : f.reassign().to_agent_id();

@@ -234,7 +234,7 @@ bool http_session::try_upgrade() {
     return refuse(http::status::too_many_requests, "too_many_connections",
                   "this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
   }
-  principal who{*r, verified.claims.sub, verified.claims.teams};
+  principal who{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds};
   ws_handshake hs{std::string(key), beast::buffers_to_string(s_->buffer.data())};
   auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), *format);
   session->run(std::move(hs));

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,14 +20,19 @@ struct principal {
   role who = role::customer;
   std::string subject;             // visitor id or agent id (the token's sub)
   std::vector<std::string> teams;  // for staff
+  std::int64_t expires_at_s = 0;   // Unix seconds (the token's exp plus the leeway); 0: never
 };
 
 // A frame on its way to one session or many, encoded at most once per wire format however many
 // sessions send it (STYLE: a broadcast is serialised once). Thread-safe.
 class outbound_frame {
  public:
-  explicit outbound_frame(v1::ServerFrame f, std::chrono::steady_clock::time_point received = {})
-      : frame_(std::move(f)), received_(received) {}
+  // `answer`: the frame answers the session's own request (an ack, an error, a resume's replay, a
+  // timeline page). Answers are paced by the writer and never make the session a slow reader;
+  // everything else (live events, offers, boards) is pushed, and counts (ws_session).
+  explicit outbound_frame(v1::ServerFrame f, std::chrono::steady_clock::time_point received = {},
+                          bool answer = false)
+      : frame_(std::move(f)), received_(received), answer_(answer) {}
   // A frame that arrives already encoded as protobuf (the router's offers, agent states and boards
   // on Redis channels): passed to protobuf sessions as it is, and parsed only when a JSON session
   // takes it — on that session's strand, not on the core strand that relays every channel (a lead's
@@ -40,6 +46,7 @@ class outbound_frame {
   }
   // When the request this answers was read (set on message acks: the session measures the dwell).
   std::chrono::steady_clock::time_point received() const { return received_; }
+  bool answer() const { return answer_; }
   const std::string& encoded(wire_format f) const {
     const auto i = static_cast<std::size_t>(f);
     std::call_once(once_[i], [&] {
@@ -58,6 +65,7 @@ class outbound_frame {
  private:
   v1::ServerFrame frame_;
   std::chrono::steady_clock::time_point received_;
+  bool answer_ = false;
   bool raw_ = false;  // bytes_[proto] came encoded (from_proto); frame_ is empty
   mutable std::array<std::once_flag, 2> once_;
   mutable std::array<std::string, 2> bytes_;

@@ -4,6 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/rand.h>
+
+#include <random>
+
 #include <array>
 #include <deque>
 #include <vector>
@@ -72,32 +76,68 @@ char* read_chunk() {
   return chunk.data();
 }
 
+// An opaque, unguessable id for the welcome (support quotes it): 128 random bits in hex.
+std::string random_session_id() {
+  std::array<unsigned char, 16> raw{};
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+    thread_local std::mt19937_64 fallback{std::random_device{}()};
+    for (auto& b : raw) b = static_cast<unsigned char>(fallback());
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : raw) {
+    out += hex[b >> 4];
+    out += hex[b & 0xF];
+  }
+  return out;
+}
+
+// Refusals are allowed at the frame rate, with a reserve of this many seconds' worth of frames
+// (at least kAbuseReserve): a one-off burst (a client pipelining a few hundred frames) gets its
+// answers; a client that goes on sending faster than allowed empties it within seconds and is
+// closed (4029).
+constexpr double kAbuseSeconds = 5;
+constexpr double kAbuseReserve = 512;
+
 }  // namespace
 
 struct ws_session::state {
   state(asio::ip::tcp::socket s, double rate, double burst, std::size_t max_message)
-      : socket(std::move(s)), timer(socket.get_executor()), bucket(rate, burst), reader(max_message) {}
+      : socket(std::move(s)),
+        timer(socket.get_executor()),
+        bucket(rate, burst),
+        abuse(rate, std::max(kAbuseReserve, rate * kAbuseSeconds)),
+        reader(max_message) {}
 
   struct out_frame {
     std::shared_ptr<const std::string> bytes;
     ws::frame_header header;  // size 0: raw bytes (the 101 answer)
     bool close = false;
+    bool pushed = false;      // not an answer: counts against max_queued_frames
   };
   // Exists only while something waits to be written (an idle connection has none).
   struct write_queue {
     std::deque<out_frame> frames;  // the first `in_flight` are being written
     std::vector<asio::const_buffer> gather;
     std::size_t in_flight = 0;
+    std::size_t pushed = 0;        // frames in `frames` that are pushed, not answers
   };
+  using time_point = std::chrono::steady_clock::time_point;
 
   asio::ip::tcp::socket socket;
-  asio::steady_timer timer;  // the handshake deadline, then keep-alive ticks, then the closing deadline
+  // The handshake deadline; then the next of: the keep-alive ping, the idle close, the token's
+  // expiry; then the closing deadline.
+  asio::steady_timer timer;
   token_bucket bucket;
+  token_bucket abuse;           // refusals allowed before a sustained abuser is closed (4029)
   ws::frame_reader reader;
   std::unique_ptr<write_queue> out;
   phase at = phase::handshake;
-  bool heard = true;            // bytes arrived since the last keep-alive tick
+  time_point last_heard{};      // the last bytes read (or a write the client took while reading paused)
+  time_point pinged_at{};       // when the unanswered keep-alive ping went out
+  time_point expires_at = time_point::max();  // the token's expiry (with the leeway)
   bool pinged = false;          // a keep-alive ping is unanswered
+  bool read_paused = false;     // too much waits to be written: the next frames wait in the socket
   bool close_queued = false;    // our close frame is queued or written
   bool close_written = false;
   bool close_received = false;  // the peer's close frame arrived (or it broke the protocol)
@@ -125,7 +165,7 @@ void ws_session::run(ws_handshake hs) {
     self->send_raw(ws::handshake_response(hs.client_key, subprotocol_name(self->format_)));
     v1::ServerFrame welcome;
     auto* w = welcome.mutable_welcome();
-    w->set_session_id(std::to_string(reinterpret_cast<std::uintptr_t>(self.get())));
+    w->set_session_id(random_session_id());
     w->set_role(self->who_.who == role::customer ? "customer"
                 : self->who_.who == role::agent  ? "agent"
                 : self->who_.who == role::lead   ? "lead"
@@ -133,6 +173,11 @@ void ws_session::run(ws_handshake hs) {
     w->set_subject(self->who_.subject);
     w->set_heartbeat_seconds(static_cast<int>(self->ctx_->idle_timeout.count() / 2));
     self->send_local(welcome);
+    const auto now = self->ctx_->clk->steady();
+    s.last_heard = now;
+    if (self->who_.expires_at_s > 0) {
+      s.expires_at = now + std::chrono::milliseconds(self->who_.expires_at_s * 1000 - self->ctx_->clk->unix_ms());
+    }
     self->arm_timer(self->ctx_->handshake_timeout);
     self->ctx_->service->opened(self);
     if (!hs.leftover.empty()) {
@@ -154,12 +199,19 @@ void ws_session::wait_readable() {
 void ws_session::on_readable(error_code ec) {
   if (s_->at == phase::done) return;
   if (ec) return shut();
+  if (s_->at != phase::closing && s_->out && s_->out->frames.size() >= ctx_->max_queued_frames) {
+    // Backpressure: the client reads its answers slower than it sends requests. Its next frames
+    // wait in the socket until the queue has drained (on_write resumes).
+    s_->read_paused = true;
+    return;
+  }
   char* chunk = read_chunk();
   for (int i = 0; i < kReadsPerWake; ++i) {
     const std::size_t n = s_->socket.read_some(asio::buffer(chunk, kReadChunk), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) return shut();  // the peer went away (end of file or reset)
-    s_->heard = true;
+    s_->last_heard = ctx_->clk->steady();
+    s_->pinged = false;  // anything the client sends shows it is alive
     if (!s_->reader.stopped()) s_->reader.feed(std::string_view(chunk, n), *this);
     if (s_->at == phase::done) return;
     if (n < kReadChunk) break;
@@ -170,12 +222,16 @@ void ws_session::on_readable(error_code ec) {
 void ws_session::on_message(bool binary, std::string&& payload) {
   if (s_->at == phase::closing) return;  // after our close frame, data is ignored (RFC 6455 §5.5.1)
   const auto now = ctx_->clk->steady();
-  if (!s_->bucket.take(now) || !ctx_->user_take(who_.subject, now)) {
-    return send_local(error_frame("", "rate_limited", "too many frames; slow down and send again", true));
-  }
   auto d = decode_client_frame(format_, binary, payload, ctx_->max_frame_bytes);
+  if (!s_->bucket.take(now) || !ctx_->user_take(who_.subject, now)) {
+    auto refusal = error_frame(d.frame.request_id(), "rate_limited", "too many frames; slow down and send again", true);
+    refusal.mutable_error()->set_retry_after_ms(
+        static_cast<std::int32_t>(std::max<std::int64_t>(1, s_->bucket.wait().count())));
+    send_local(refusal);
+    return refused(now);
+  }
   if (!d.ok) {
-    send_local(error_frame("", d.error_code, d.error_message));
+    send_local(error_frame(d.frame.request_id(), d.error_code, d.error_message));
   } else if (!frame_allowed(who_.who, d.frame.kind_case())) {
     send_local(error_frame(d.frame.request_id(), "forbidden", "this role may not send that request"));
   } else {
@@ -184,10 +240,18 @@ void ws_session::on_message(bool binary, std::string&& payload) {
 }
 
 void ws_session::on_ping(std::string_view payload) {
-  enqueue(ws::opcode::pong, std::make_shared<const std::string>(payload));
+  if (s_->at == phase::closing) return;
+  const auto now = ctx_->clk->steady();
+  if (!s_->bucket.take(now)) return refused(now);  // a protocol ping counts like any frame; no pong
+  enqueue(ws::opcode::pong, std::make_shared<const std::string>(payload), false);
 }
 
-void ws_session::on_pong(std::string_view) { s_->pinged = false; }
+void ws_session::on_pong(std::string_view) {}  // any bytes read already count as a sign of life
+
+void ws_session::refused(std::chrono::steady_clock::time_point now) {
+  // See kAbuseSeconds.
+  if (!s_->abuse.take(now)) start_close(ws::close_code::rate_limit_abuse, "rate limit exceeded: slow down");
+}
 
 void ws_session::on_close(std::uint16_t code, std::string_view) {
   s_->close_received = true;
@@ -215,13 +279,13 @@ void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
       self->ctx_->dwell.record(self->ctx_->clk->steady() - frame->received());
     }
     self->enqueue(is_binary(self->format_) ? ws::opcode::binary : ws::opcode::text,
-                  std::shared_ptr<const std::string>(frame, &bytes));
+                  std::shared_ptr<const std::string>(frame, &bytes), !frame->answer());
   });
 }
 
 void ws_session::send_local(const v1::ServerFrame& f) {
   enqueue(is_binary(format_) ? ws::opcode::binary : ws::opcode::text,
-          std::make_shared<const std::string>(encode_server_frame(format_, f)));
+          std::make_shared<const std::string>(encode_server_frame(format_, f)), false);
 }
 
 void ws_session::send_raw(std::string bytes) {
@@ -230,12 +294,17 @@ void ws_session::send_raw(std::string bytes) {
   // Written with the next frame (the welcome): one write for both.
 }
 
-void ws_session::enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes) {
+void ws_session::enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes, bool pushed) {
   if (s_->at == phase::done || s_->close_queued) return;
   if (!s_->out) s_->out = std::make_unique<state::write_queue>();
-  if (s_->out->frames.size() >= ctx_->max_queued_frames) return start_close(ws::close_code::policy_error, "slow reader");
+  // Only what the server pushes can make a slow reader: answers are bounded by the requests read,
+  // and reading pauses while the queue is long (on_readable).
+  if (pushed && s_->out->pushed >= ctx_->max_queued_frames) {
+    return start_close(ws::close_code::policy_error, "slow reader");
+  }
   const auto header = ws::make_header(op, bytes->size());
-  s_->out->frames.push_back({std::move(bytes), header, false});
+  s_->out->frames.push_back({std::move(bytes), header, false, pushed});
+  if (pushed) ++s_->out->pushed;
   if (s_->out->in_flight == 0) do_write();
 }
 
@@ -259,14 +328,20 @@ void ws_session::on_write(error_code ec) {
   auto& q = *s_->out;
   for (std::size_t i = 0; i < q.in_flight; ++i) {
     if (q.frames.front().close) s_->close_written = true;
+    if (q.frames.front().pushed) --q.pushed;
     q.frames.pop_front();
   }
   q.in_flight = 0;
   if (s_->at == phase::handshake) {
     s_->at = phase::open;
-    arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->idle_timeout) / 2);
+    arm_keep_alive();
   }
   if (s_->close_written && s_->close_received) return shut();
+  if (s_->read_paused && q.frames.size() < ctx_->max_queued_frames / 2 + 1) {
+    s_->read_paused = false;
+    s_->last_heard = ctx_->clk->steady();  // it was reading what we wrote: alive
+    wait_readable();
+  }
   if (q.frames.empty()) {
     s_->out.reset();  // idle: give the queue back
     return;
@@ -287,6 +362,10 @@ void ws_session::start_close(std::uint16_t code, std::string_view reason) {
   auto payload = std::make_shared<const std::string>(code == 0 ? std::string() : ws::close_payload(code, reason));
   q.frames.push_back({payload, ws::make_header(ws::opcode::close, payload->size()), true});
   arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->handshake_timeout));
+  if (s_->read_paused) {  // read on, for the peer's close frame (what else comes is ignored)
+    s_->read_paused = false;
+    wait_readable();
+  }
   if (q.in_flight == 0) do_write();
 }
 
@@ -301,6 +380,13 @@ void ws_session::shut() {
   s_->at = phase::done;
   error_code ignored;
   s_->timer.cancel();
+  // Unread bytes would make close() reset the connection, and a reset destroys what the client
+  // has not read yet — our close frame (a slow reader's 1008) among it. Read them away first.
+  for (int i = 0; i < kReadsPerWake; ++i) {
+    error_code ec;
+    s_->socket.read_some(asio::buffer(read_chunk(), kReadChunk), ec);
+    if (ec) break;
+  }
   s_->socket.shutdown(asio::socket_base::shutdown_both, ignored);
   s_->socket.close(ignored);
   ctx_->service->closed(this);
@@ -323,17 +409,27 @@ void ws_session::on_timer() {
       return shut();
     case phase::open: break;
   }
-  // Keep-alive: silent for half the idle timeout gets a ping; still silent a half later, closed.
-  if (s_->heard) {
-    s_->heard = false;
-    s_->pinged = false;
-  } else if (!s_->pinged) {
+  const auto now = ctx_->clk->steady();
+  if (now >= s_->expires_at) return start_close(ws::close_code::token_expired, "token expired: reconnect with a new one");
+  // Keep-alive: silent for half the idle timeout gets a ping; still silent a half later (the whole
+  // idle timeout), closed.
+  const auto half = std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_->idle_timeout) / 2;
+  if (!s_->pinged && now - s_->last_heard >= half) {
     s_->pinged = true;
-    enqueue(ws::opcode::ping, std::make_shared<const std::string>());
-  } else {
+    s_->pinged_at = now;
+    enqueue(ws::opcode::ping, std::make_shared<const std::string>(), false);
+  } else if (s_->pinged && now - s_->pinged_at >= half) {
     return shut();
   }
-  arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->idle_timeout) / 2);
+  arm_keep_alive();
+}
+
+// The next instant something is due: the ping, the idle close, or the token's expiry.
+void ws_session::arm_keep_alive() {
+  const auto half = std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_->idle_timeout) / 2;
+  const auto due = std::min(s_->pinged ? s_->pinged_at + half : s_->last_heard + half, s_->expires_at);
+  const auto wait = due - ctx_->clk->steady();
+  arm_timer(std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(wait)));
 }
 
 }  // namespace switchboard::gateway

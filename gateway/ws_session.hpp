@@ -2,9 +2,12 @@
 // One WebSocket connection after an accepted upgrade, on our own RFC 6455 framing
 // (protocol/ws_framing): reads frames, decodes them with the frame codec, refuses what the role
 // may not send, hands the rest to the conversation service, and writes what the server sends
-// through a bounded queue — a client that falls more than max_queued_frames behind is closed with
-// 1008 ("slow reader") rather than buffered without limit. Idle connections are pinged, then
-// closed; on drain, 1012 tells clients to reconnect.
+// through a bounded queue. What the server pushes (events, offers, boards) counts: a client that
+// falls more than max_queued_frames of those behind is closed with 1008 ("slow reader"). Answers
+// to its own requests are paced instead: while the queue is long, no further request is read.
+// Frames past the rate limit are refused with a delay; sustained abuse is closed (4029); the
+// token's expiry closes it (4001). Idle connections are pinged, then closed, at the idle timeout;
+// on drain, 1012 tells clients to reconnect.
 //
 // Memory: an idle connection holds its socket, a timer and a few flags. It waits for readability
 // and reads into a per-thread buffer; only a partly received message is kept between reads. The
@@ -57,8 +60,11 @@ class ws_session final : public session_sink,
   void wait_readable();
   void on_readable(boost::system::error_code ec);
   void arm_timer(std::chrono::milliseconds d);
+  void arm_keep_alive();
   void on_timer();
-  void enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes);
+  void refused(std::chrono::steady_clock::time_point now);
+  // `pushed`: not an answer to the client's own request (see outbound_frame::answer).
+  void enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes, bool pushed);
   void send_raw(std::string bytes);
   void do_write();
   void on_write(boost::system::error_code ec);

@@ -56,10 +56,22 @@ decoded_frame decode_client_frame(wire_format f, bool binary, std::string_view p
     opts.ignore_unknown_fields = false;
     const auto status = google::protobuf::util::JsonStringToMessage(
         google::protobuf::StringPiece(payload.data(), payload.size()), &d.frame, opts);
-    if (!status.ok()) return failure("bad_frame", std::string(status.message()));
+    if (!status.ok()) {
+      // The refusal still carries the request id when the JSON names one (an unknown request type).
+      auto refused = failure("bad_frame", std::string(status.message()));
+      opts.ignore_unknown_fields = true;
+      v1::ClientFrame lenient;
+      if (google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(payload.data(), payload.size()),
+                                                      &lenient, opts).ok()) {
+        refused.frame.set_request_id(lenient.request_id());
+      }
+      return refused;
+    }
   }
   if (d.frame.kind_case() == v1::ClientFrame::KIND_NOT_SET) {
-    return failure("bad_frame", "the frame names no request (e.g. sendMessage)");
+    auto refused = failure("bad_frame", "the frame names no request (e.g. sendMessage)");
+    refused.frame.set_request_id(d.frame.request_id());
+    return refused;
   }
   d.ok = true;
   return d;

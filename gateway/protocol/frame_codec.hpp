@@ -26,7 +26,7 @@ std::string_view subprotocol_name(wire_format f);
 
 struct decoded_frame {
   bool ok = false;
-  v1::ClientFrame frame;
+  v1::ClientFrame frame;      // refused: only its request_id, when the payload names one
   std::string error_code;     // bad_frame_type | frame_too_large | bad_frame
   std::string error_message;
 };

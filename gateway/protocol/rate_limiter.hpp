@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 
 namespace switchboard::gateway {
 
@@ -22,6 +24,12 @@ class token_bucket {
     if (tokens_ < 1.0) return false;
     tokens_ -= 1.0;
     return true;
+  }
+
+  // How long until take() can succeed again, as of the last take() (0 if it can now).
+  std::chrono::milliseconds wait() const {
+    if (tokens_ >= 1.0 || rate_ <= 0) return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil((1.0 - tokens_) / rate_ * 1000.0)));
   }
 
  private:

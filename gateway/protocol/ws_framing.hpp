@@ -25,6 +25,9 @@ inline constexpr std::uint16_t policy_error = 1008;
 inline constexpr std::uint16_t too_big = 1009;
 inline constexpr std::uint16_t internal_error = 1011;
 inline constexpr std::uint16_t service_restart = 1012;
+// Ours (RFC 6455 §7.4.2 leaves 4000-4999 to applications), named after the HTTP statuses.
+inline constexpr std::uint16_t token_expired = 4001;     // reconnect with a new token
+inline constexpr std::uint16_t rate_limit_abuse = 4029;  // went on sending past the rate limit
 }  // namespace close_code
 
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key (base64 of SHA-1 of the key and the RFC's GUID).

@@ -132,6 +132,29 @@ TEST(TokenBucket, AllowsTheBurstThenTheRate) {
   EXPECT_FALSE(b.take(t + 10s));
 }
 
+// Issue 10.22: a refusal says when to send again.
+TEST(TokenBucket, SaysHowLongUntilTheNextToken) {
+  using namespace std::chrono_literals;
+  token_bucket b(10, 1);
+  std::chrono::steady_clock::time_point t{};
+  EXPECT_TRUE(b.take(t));
+  EXPECT_EQ(b.wait(), 100ms);
+  EXPECT_FALSE(b.take(t + 30ms));
+  EXPECT_EQ(b.wait(), 70ms);
+  EXPECT_TRUE(b.take(t + 100ms));
+}
+
+// Issue 10.22: an unknown request type is refused with the request id it carried.
+TEST(FrameCodec, ARefusedFrameKeepsItsRequestId) {
+  auto d = decode_client_frame(wire_format::json, false, R"({"requestId":"u1","teleport":{"to":"mars"}})", kMax);
+  EXPECT_FALSE(d.ok);
+  EXPECT_EQ(d.error_code, "bad_frame");
+  EXPECT_EQ(d.frame.request_id(), "u1");
+  auto none = decode_client_frame(wire_format::json, false, R"({"requestId":"u2"})", kMax);
+  EXPECT_FALSE(none.ok);
+  EXPECT_EQ(none.frame.request_id(), "u2");
+}
+
 }  // namespace
 }  // namespace switchboard::gateway
 

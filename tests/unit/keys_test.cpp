@@ -1,4 +1,5 @@
 #include "store/keys.hpp"
+#include "store/idempotency.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,29 @@ TEST(Keys, IdentityKeysAreOutsideTheGroups) {
   EXPECT_EQ(k.identity(v1::CHANNEL_EMAIL, "ana@x.org"), "sb:id:email:ana@x.org");
   EXPECT_EQ(channel_from_name("whatsapp"), v1::CHANNEL_WHATSAPP);
   EXPECT_FALSE(channel_from_name("fax"));
+}
+
+}  // namespace
+}  // namespace switchboard::store
+
+// Issue 10.9: no actor can choose a key that is another actor's.
+namespace switchboard::store {
+namespace {
+
+TEST(IdempotencyKeys, EveryActorHasANamespaceOfItsOwn) {
+  namespace k = idempotency;
+  // Whatever a customer sends as a message id stays a customer's key.
+  for (const std::string& tricky : {std::string("staff:ann:am-77"), k::staff_action("ann", "message", "am-77"),
+                                    k::read_receipt("ann", 3), k::rating("c1"), k::draft_review("c1", 2)}) {
+    EXPECT_NE(k::customer_message(tricky), k::staff_action("ann", "message", "am-77"));
+    EXPECT_EQ(k::customer_message(tricky).rfind("c:", 0), 0u);
+  }
+  // Staff keys of different actors, kinds or ids never meet, also with ':' in an id.
+  EXPECT_NE(k::staff_action("ann:m", "x", "y"), k::staff_action("ann", "m:x", "y"));
+  EXPECT_NE(k::staff_action("ann", "note", "1"), k::staff_action("ann", "resolve", "1"));
+  EXPECT_NE(k::staff_action("ann", "note", "1"), k::staff_action("bob", "note", "1"));
+  EXPECT_NE(k::read_receipt("ann", 12), k::read_receipt("ann:1", 2));
+  EXPECT_EQ(k::staff_action("ann", "note", "n-1"), k::staff_action("ann", "note", "n-1"));
 }
 
 }  // namespace
