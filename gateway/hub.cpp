@@ -128,13 +128,36 @@ void hub::on_publish(std::string_view channel, std::string_view payload) {
   deliver(r.id, ev);
 }
 
+bool releases_agents(const v1::Event& ev) {
+  switch (ev.kind_case()) {
+    case v1::Event::kTransfer:
+    case v1::Event::kTakeover:
+    case v1::Event::kEscalation:
+      return true;
+    case v1::Event::kStatusChange:
+      return ev.status_change().to() == v1::QUEUED || ev.status_change().to() == v1::RESOLVED;
+    default:
+      return false;
+  }
+}
+
 void hub::deliver(const std::string& conversation_id, const v1::Event& ev) {
-  auto it = rooms_.find(keys_.conversation_channel(conversation_id));
+  const std::string channel = keys_.conversation_channel(conversation_id);
+  auto it = rooms_.find(channel);
   if (it == rooms_.end()) return;
   // One frame, encoded once per format, shared by every member who may see it.
   v1::ServerFrame f;
   *f.mutable_event() = ev;
   send_to(it->second, std::make_shared<const outbound_frame>(std::move(f)), customer_may_see(ev));
+  if (!releases_agents(ev)) return;
+  // The conversation is no longer any agent's: their desks stop following it once told (an agent
+  // who gets it again joins again by accepting). Leads follow what they joined (monitor, barge,
+  // take over) until they leave; customers always.
+  std::vector<const session_sink*> agents;
+  for (const auto& w : it->second.members) {
+    if (auto m = w.lock(); m && m->who().who == role::agent) agents.push_back(m.get());
+  }
+  for (const auto* a : agents) remove(channel, a);
 }
 
 }  // namespace switchboard::gateway

@@ -6,7 +6,8 @@
 //     customer may see to customers; or "F\n<ServerFrame bytes>" (a queue position) to everyone;
 //   agent channel: ServerFrame bytes (offers, withdrawn offers, agent state) from the router;
 //   team channel: ServerFrame bytes for the team's leads (trainee drafts).
-// Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
+// An event that ends every agent's hold (releases_agents) also takes agents' desks out of the
+// room. Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
 //
 // Not thread-safe: runs on the core strand (the Redis clients' executor).
 
@@ -62,6 +63,10 @@ class hub {
 // What a customer may see of their conversation: messages to and from them, state changes and
 // ratings; never notes, whispers, offers, assignments or routing decisions.
 bool customer_may_see(const v1::Event& ev);
+
+// Whether an event ends every agent's hold on the conversation (transferred, taken over,
+// escalated, queued again or resolved): agents' desks stop following it. Pure.
+bool releases_agents(const v1::Event& ev);
 
 // Decodes a conversation channel payload "<seq>\n<timeline id>\n<event bytes>". Pure.
 bool decode_published_event(std::string_view payload, std::string_view conversation_id, v1::Event& out);
