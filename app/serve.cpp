@@ -196,6 +196,8 @@ int serve(const std::string& config_path, roles which) {
   ws->user_frames_per_second = cfg.server().user_frames_per_second();
   ws->user_frame_burst = cfg.server().user_frame_burst();
   ws->max_connections_per_user = cfg.server().max_connections_per_user();
+  ws->max_connections_per_address = cfg.server().max_connections_per_address();
+  ws->max_connections = cfg.server().max_connections();
   ws->service = &service;
   ws->clk = &clk;
   gateway::http_handler routes = [&api, ws, &service](gateway::http_request req, gateway::http_responder respond) {

@@ -220,6 +220,9 @@ void validate_queues(const google::protobuf::RepeatedPtrField<v1::Queue>& queues
     check_range(pol.max_wait_seconds(), 0, 30 * 86400, p + ".policy.max_wait_seconds");
     check_range(pol.preferred_agent_wait_seconds(), 0, 86400, p + ".policy.preferred_agent_wait_seconds");
     check_range(pol.reply_target_seconds(), 0, 86400, p + ".policy.reply_target_seconds");
+    check_range(pol.abandon_after_seconds(), -1, 86400, p + ".policy.abandon_after_seconds");
+    check_range(pol.inactivity_timeout_seconds(), -1, 7 * 86400, p + ".policy.inactivity_timeout_seconds");
+    check_range(pol.inactivity_warning_seconds(), 0, 86400, p + ".policy.inactivity_warning_seconds");
     if (pol.service_level_target() < 0 || pol.service_level_target() > 1) {
       fail(p + ".policy.service_level_target", "must be between 0 and 1");
     }
@@ -280,6 +283,8 @@ void validate(const v1::Config& c) {
   check_range(c.server().user_frame_burst(), 1, 1'000'000, "server.user_frame_burst");
   check_range(c.server().max_connections_per_user(), 1, 100'000, "server.max_connections_per_user");
   check_range(c.server().desk_presence_seconds(), 2, 3600, "server.desk_presence_seconds");
+  check_range(c.server().max_connections_per_address(), 1, 1'000'000, "server.max_connections_per_address");
+  check_range(c.server().max_connections(), 1, 10'000'000, "server.max_connections");
   if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
   if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
@@ -304,6 +309,9 @@ void validate(const v1::Config& c) {
   }
   check_range(c.auth().leeway_seconds(), 0, 600, "auth.leeway_seconds");
   check_range(c.auth().visitor_token_ttl_seconds(), 60, 365 * 86400, "auth.visitor_token_ttl_seconds");
+  check_range(c.auth().visitor_tokens_per_minute_per_address(), 1, 1'000'000,
+              "auth.visitor_tokens_per_minute_per_address");
+  check_range(c.auth().visitor_token_burst(), 1, 1'000'000, "auth.visitor_token_burst");
   validate_queues(c.queues(), "queues");
   validate_agents(c.agents(), "agents");
   check_range(c.router().lease_ttl_ms(), 300, 600'000, "router.lease_ttl_ms");
@@ -345,6 +353,8 @@ v1::Config default_config() {
   s->set_user_frame_burst(100);
   s->set_max_connections_per_user(10);
   s->set_desk_presence_seconds(15);
+  s->set_max_connections_per_address(200);
+  s->set_max_connections(20'000);
   auto* r = c.mutable_redis();
   r->set_command_timeout_ms(2000);
   r->set_connect_timeout_ms(1000);
@@ -366,6 +376,8 @@ v1::Config default_config() {
   au->set_audience("switchboard");
   au->set_leeway_seconds(30);
   au->set_visitor_token_ttl_seconds(86400);
+  au->set_visitor_tokens_per_minute_per_address(30);
+  au->set_visitor_token_burst(10);
   auto* rt = c.mutable_router();
   rt->set_lease_ttl_ms(3000);
   rt->set_agent_grace_seconds(60);

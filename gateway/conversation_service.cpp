@@ -140,6 +140,20 @@ void conversation_service::closed(const session_sink* s) {
       std::atomic<int>& n;
       ~done() { --n; }
     } counted{in_flight_};  // after the drop below is spawned
+    if (auto c = customers_.find(s); c != customers_.end()) {
+      // The customer's last connection to a conversation closed: they are gone from it (a waiting
+      // one is abandoned if they stay gone: docs/ROUTING.md).
+      for (auto& [conversation, others] : rooms_.rooms_of(s)) {
+        const bool still_here = std::any_of(others.begin(), others.end(), [&](const auto& o) {
+          auto it = customers_.find(o.get());
+          return it != customers_.end() && it->second == c->second;
+        });
+        if (still_here) continue;  // another tab of theirs on this gateway
+        spawn([](conversation_service& self, std::string customer, std::string id) -> asio::awaitable<void> {
+          co_await self.customer_presence(std::move(customer), std::move(id), false, "disconnected");
+        }(*this, c->second, std::move(conversation)));
+      }
+    }
     rooms_.leave_all(s);
     customers_.erase(s);
     if (auto it = pending_.find(s); it != pending_.end()) {
@@ -221,6 +235,9 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
       case v1::ClientFrame::kRate:
         reply(*s, co_await rate(*s, f));
         co_return;
+      case v1::ClientFrame::kLeave:
+        reply(*s, co_await leave(s, f));
+        co_return;
       case v1::ClientFrame::kTyping:
       case v1::ClientFrame::kRead:
         reply(*s, co_await presence(*s, f));
@@ -300,6 +317,10 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
   } else if (!staff_may_read(s->who(), *conv)) {
     co_return error_for(id, errc::not_found);
   }
+  if (s->who().who == role::customer && conv->customer_gone_at_ms() > 0) {
+    auto back = co_await customer_presence(conv->customer_id(), conv_id, true, "back");
+    if (!back && is_retryable(back.error())) co_return error_for(id, back.error());
+  }
   // Join first, then read once the room is live: an event published in between is seen twice (the
   // client drops what it has by seq), never lost.
   rooms_.join(conv_id, s);
@@ -353,6 +374,40 @@ asio::awaitable<v1::ServerFrame> conversation_service::presence(const session_si
   auto a = co_await timeline_.append(std::move(req));
   if (!a) co_return error_for(id, a.error());
   co_return ack(id, a->conversation_id, a->seq, a->duplicate);
+}
+
+asio::awaitable<result<store::append_result>> conversation_service::customer_presence(std::string customer,
+                                                                                     std::string conversation_id,
+                                                                                     bool present, std::string why) {
+  store::append_request req;
+  req.customer_id = customer;
+  req.conversation_id = std::move(conversation_id);
+  // A disconnect matters only while the customer waits (a held chat has its inactivity limit, and
+  // a reload there would only add noise); leaving and coming back, whenever it is not resolved.
+  req.guard = why == "disconnected" ? "state=queued|offered|escalated"
+                                    : "state=queued|offered|assigned|waiting_customer|wrap_up|escalated";
+  req.event.set_actor(std::move(customer));
+  req.event.mutable_customer_presence()->set_present(present);
+  req.event.mutable_customer_presence()->set_why(std::move(why));
+  co_return co_await timeline_.append(std::move(req));
+}
+
+// The customer stops waiting: a `customerPresence` event; the router abandons a waiting
+// conversation after the queue's abandon_after_seconds unless they come back first.
+asio::awaitable<v1::ServerFrame> conversation_service::leave(std::shared_ptr<session_sink> s, const v1::ClientFrame& f) {
+  const auto& id = f.request_id();
+  const auto& conv_id = f.leave().conversation_id();
+  auto customer = co_await customer_of(*s);
+  if (!customer) co_return error_for(id, customer.error());
+  auto conv = co_await timeline_.conversation(conv_id);
+  if (!conv) co_return error_for(id, conv.error());
+  if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);
+  if (conv->state() == v1::RESOLVED) co_return error_frame(id, "resolved", "the conversation is resolved");
+  auto r = co_await customer_presence(*customer, conv_id, false, "left");
+  if (!r && r.error() == errc::wrong_state) co_return error_frame(id, "resolved", "the conversation is resolved");
+  if (!r) co_return error_for(id, r.error());
+  rooms_.leave(conv_id, s.get());
+  co_return ack(id, r->conversation_id, r->seq, r->duplicate);
 }
 
 asio::awaitable<v1::ServerFrame> conversation_service::rate(const session_sink& s, const v1::ClientFrame& f) {

@@ -70,6 +70,11 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> resume(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> rate(const session_sink& s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> leave(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
+  // Records that the customer left, came back or disconnected (a customerPresence event); nothing
+  // when the conversation is resolved, nor for a disconnect once it is held. Errors are the append's.
+  boost::asio::awaitable<result<store::append_result>> customer_presence(std::string customer, std::string conversation_id,
+                                                                         bool present, std::string why);
   std::string queue_for_topic(const std::string& topic) const;
   // Joins `s` to the conversation's live events with no gap: once Redis has confirmed the room,
   // the events after `after_seq` that were stored before it are read from the stream and sent (so

@@ -17,6 +17,10 @@ struct http_request {
   std::string body;
   std::string authorization;  // the Authorization header, if any
   std::string origin;         // the Origin header, if any
+  // The client address: the TCP peer's IP in text ("203.0.113.7", "2001:db8::1"; an IPv4-mapped
+  // IPv6 peer as IPv4), for limits per client. X-Forwarded-For and the like are not read: any
+  // client can write them. Behind a proxy every client has the proxy's address.
+  std::string peer_address;
 };
 
 struct http_answer {

@@ -34,6 +34,8 @@ constexpr std::size_t kBodyLimit = 64 * 1024;  // answered with 413 by Beast's p
 // server.idle_timeout_seconds.
 constexpr auto kDefaultRequestTimeout = std::chrono::seconds(10);
 constexpr auto kDefaultIdleTimeout = std::chrono::seconds(60);
+// Retry-After of an upgrade refused for too many connections.
+constexpr auto kConnectionRetryAfter = std::chrono::seconds(1);
 
 // RFC 9112 §6.1-6.3: a request body is framed by Content-Length, or by Transfer-Encoding: chunked
 // alone. Any other Transfer-Encoding (another coding, a list, the field twice, with Content-Length,
@@ -52,6 +54,19 @@ std::optional<std::string_view> framing_problem(const http::request_header<>& re
   return std::nullopt;
 }
 
+// The client address for limits per client: the TCP peer's IP (an IPv4-mapped IPv6 one as IPv4, so
+// that a dual-stack listener counts a client once). Proxy headers (X-Forwarded-For, Forwarded) are
+// deliberately not trusted: a client could name any address in them. Empty if the peer is gone.
+std::string peer_address_of(const asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto address = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
 }  // namespace
 
 struct http_session::state {
@@ -65,11 +80,13 @@ struct http_session::state {
   bool answered = false;  // a request was answered: the next one may wait idle_timeout to start
   bool closing = false;   // stop() was called: no further requests
   bool writing = false;
+  std::string peer_address;  // the client's, as accepted (peer_address_of)
 };
 
 http_session::http_session(asio::ip::tcp::socket socket, std::shared_ptr<const http_handler> handler,
                            std::shared_ptr<ws_context> ws)
     : s_(std::make_unique<state>(std::move(socket))), handler_(std::move(handler)), ws_(std::move(ws)) {
+  s_->peer_address = peer_address_of(s_->stream.socket());
   if (ws_) {
     s_->request_timeout = ws_->handshake_timeout;
     s_->idle_timeout = ws_->idle_timeout;
@@ -149,6 +166,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   r.body = std::move(req.body());
   r.authorization = std::string(req[http::field::authorization]);
   r.origin = std::string(req[http::field::origin]);
+  r.peer_address = s_->peer_address;
   (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version](http_answer a) {
     asio::post(self->s_->stream.get_executor(), [self, keep_alive, version, a = std::move(a)]() mutable {
       self->write_answer(std::move(a), keep_alive, version);
@@ -203,6 +221,13 @@ bool http_session::try_upgrade() {
     write_answer(json_error(static_cast<int>(status), code, message), false, req.version());
     return true;
   };
+  // Too many connections: a place frees when one closes; a client retrying sooner only adds load.
+  auto refuse_busy = [this, &req](const std::string& message) {
+    auto a = json_error(static_cast<int>(http::status::too_many_requests), "too_many_connections", message);
+    a.headers.emplace_back("Retry-After", std::to_string(kConnectionRetryAfter.count()));
+    write_answer(std::move(a), false, req.version());
+    return true;
+  };
   const auto path = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));
   if (path != "/v1/ws") return refuse(http::status::not_found, "not_found", "WebSocket endpoint is /v1/ws");
   // RFC 6455 §4.2.1-2: version 13 only (426 names it), and a key of 16 bytes in base64.
@@ -230,13 +255,22 @@ bool http_session::try_upgrade() {
     return refuse(http::status::bad_request, "unsupported_subprotocol",
                   "offer Sec-WebSocket-Protocol switchboard.v1.json or switchboard.v1.proto");
   }
-  if (!ws_->reserve_connection(verified.claims.sub)) {
-    return refuse(http::status::too_many_requests, "too_many_connections",
-                  "this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
+  // A place under the caps of connections in all, per client address and per user (429).
+  switch (ws_->reserve_connection(verified.claims.sub, s_->peer_address)) {
+    case ws_context::admission::admitted:
+      break;
+    case ws_context::admission::server_full:
+      return refuse_busy("this server has " + std::to_string(ws_->max_connections) + " connections already");
+    case ws_context::admission::address_full:
+      return refuse_busy("this client address has " + std::to_string(ws_->max_connections_per_address) +
+                         " connections already");
+    case ws_context::admission::user_full:
+      return refuse_busy("this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
   }
   principal who{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds};
   ws_handshake hs{std::string(key), beast::buffers_to_string(s_->buffer.data())};
   auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), *format);
+  ws_->hold_connection(session.get(), verified.claims.sub, s_->peer_address);  // its destructor releases it
   session->run(std::move(hs));
   return true;
 }

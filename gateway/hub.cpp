@@ -18,6 +18,7 @@ bool customer_may_see(const v1::Event& ev) {
     case v1::Event::kRating:
     case v1::Event::kTyping:
     case v1::Event::kRead:
+    case v1::Event::kInactivityWarning:
       return true;
     default:
       return false;
@@ -43,12 +44,12 @@ hub::hub(store::redis_subscriber& sub, const store::key_layout& keys) : sub_(sub
 
 bool hub::enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s) {
   auto& r = rooms_[channel];
-  for (const auto& w : r.members) {
-    if (w.lock() == s) return false;
+  for (const auto& m : r.members) {
+    if (m.key == s.get()) return false;
   }
   r.agent = agent;
   r.id = id;
-  r.members.push_back(s);
+  r.members.push_back({s, s.get()});
   if (r.members.size() == 1) {
     sub_.subscribe(channel, [this](std::string_view ch, std::string_view payload) { on_publish(ch, payload); });
   }
@@ -70,10 +71,7 @@ void hub::join_team(const std::string& team, const std::shared_ptr<session_sink>
 void hub::remove(const std::string& channel, const session_sink* s) {
   auto it = rooms_.find(channel);
   if (it == rooms_.end()) return;
-  std::erase_if(it->second.members, [s](const std::weak_ptr<session_sink>& w) {
-    auto p = w.lock();
-    return !p || p.get() == s;
-  });
+  std::erase_if(it->second.members, [s](const room::member& m) { return m.key == s || m.session.expired(); });
   if (it->second.members.empty()) {
     sub_.unsubscribe(channel);
     rooms_.erase(it);
@@ -88,6 +86,20 @@ void hub::leave_all(const session_sink* s) {
   std::vector<std::string> channels;
   for (const auto& [channel, r] : rooms_) channels.push_back(channel);
   for (const auto& channel : channels) remove(channel, s);
+}
+
+std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> hub::rooms_of(
+    const session_sink* s) const {
+  std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> out;
+  for (const auto& [channel, r] : rooms_) {
+    if (r.agent) continue;
+    if (std::none_of(r.members.begin(), r.members.end(), [s](const room::member& m) { return m.key == s; })) continue;
+    auto& [id, others] = out.emplace_back(r.id, std::vector<std::shared_ptr<session_sink>>{});
+    for (const auto& m : r.members) {
+      if (auto live = m.session.lock(); live && m.key != s) others.push_back(std::move(live));
+    }
+  }
+  return out;
 }
 
 std::size_t hub::members(const std::string& conversation_id) const {
@@ -105,8 +117,8 @@ boost::asio::awaitable<bool> hub::live(const std::string& conversation_id, std::
 }
 
 void hub::send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too) {
-  for (const auto& w : r.members) {
-    auto s = w.lock();
+  for (const auto& m : r.members) {
+    auto s = m.session.lock();
     if (!s) continue;
     if (s->who().who == role::customer && !customers_too) continue;
     s->deliver(f);
@@ -154,8 +166,8 @@ void hub::deliver(const std::string& conversation_id, const v1::Event& ev) {
   // who gets it again joins again by accepting). Leads follow what they joined (monitor, barge,
   // take over) until they leave; customers always.
   std::vector<const session_sink*> agents;
-  for (const auto& w : it->second.members) {
-    if (auto m = w.lock(); m && m->who().who == role::agent) agents.push_back(m.get());
+  for (const auto& m : it->second.members) {
+    if (auto live = m.session.lock(); live && live->who().who == role::agent) agents.push_back(m.key);
   }
   for (const auto* a : agents) remove(channel, a);
 }

@@ -37,6 +37,9 @@ class hub {
   void leave(const std::string& conversation_id, const session_sink* s);
   void leave_all(const session_sink* s);
   std::size_t members(const std::string& conversation_id) const;
+  // The conversations whose rooms hold `s` (also when `s` is already gone), each with the other
+  // live sessions in its room.
+  std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> rooms_of(const session_sink* s) const;
   // Waits (at most `limit`) until Redis has confirmed the conversation room's subscription.
   // Returns true when it already had: nothing published since the join can have been missed.
   boost::asio::awaitable<bool> live(const std::string& conversation_id, std::chrono::milliseconds limit);
@@ -48,7 +51,11 @@ class hub {
   struct room {
     bool agent = false;   // an agent's room (else a conversation's)
     std::string id;       // the conversation or agent id
-    std::vector<std::weak_ptr<session_sink>> members;
+    struct member {
+      std::weak_ptr<session_sink> session;
+      const session_sink* key;  // identifies it also once it is gone (closed() comes after)
+    };
+    std::vector<member> members;
   };
   bool enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
   void remove(const std::string& channel, const session_sink* s);

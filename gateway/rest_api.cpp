@@ -170,7 +170,7 @@ void rest_api::handle(http_request req, http_responder respond) const {
   if (is_queues) return respond(json_ok(queues_json_));
   asio::awaitable<http_answer> work =
       is_conv       ? conversation(who, path.substr(conv_prefix.size()), query)
-      : is_timeline ? timeline(path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query)
+      : is_timeline ? timeline(who, path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query)
       : is_kpis     ? kpis(who, query)
       : put         ? put_agent(who, path.substr(agent_prefix.size()), std::move(req.body))
                     : agents(who, is_agents ? std::string() : path.substr(agent_prefix.size()));
@@ -278,7 +278,11 @@ asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string 
 }
 
 // GET /v1/customers/{id}/timeline?after=<entry id>&limit=M → {"events": [...], "nextAfter": "..."}
-asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::string query) const {
+// Admins read every customer's; a lead, a customer with a conversation (now or ever) of one of their
+// teams or that they owned; an agent, a customer whose conversation they owned at some point
+// (accepted, assigned, took over). Anyone else, and any unknown customer: 404 not_found, so that the
+// answer leaks nothing about who exists. One round trip for the check.
+asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string customer, std::string query) const {
   std::int64_t limit = 100;
   if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
     co_return bad_param("limit", kPageRule);
@@ -287,6 +291,16 @@ asio::awaitable<http_answer> rest_api::timeline(std::string customer, std::strin
   if (!after.empty() && !is_entry_id(after)) {
     co_return bad_param("after", "must be a timeline entry id like 1717000000000-0 (a page's nextAfter)");
   }
+  std::vector<std::string> teams;  // a lead's teams grant; an agent's do not (only what they held)
+  if (who.role == "lead") teams = who.teams;
+  result<bool> may = false;
+  if (who.role == "admin") {
+    may = co_await timeline_.customer_exists(customer);
+  } else {
+    may = co_await timeline_.may_read_customer(customer, who.sub, std::move(teams));
+  }
+  if (!may) co_return store_error(may.error());
+  if (!*may) co_return store_error(errc::not_found);
   auto page = co_await timeline_.read_timeline(customer, after, static_cast<std::size_t>(limit));
   if (!page) co_return store_error(page.error());
   std::string body = "{\"events\":[";
@@ -402,6 +416,19 @@ asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) c
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]
 // → {"token": "...", "visitorId": "...", "expiresAt": <unix s>}
 http_answer rest_api::visitors(const http_request& req) const {
+  // Counted per client address before anything else: a refused request (a guessed userHash) too.
+  keyed_token_buckets::verdict minted;
+  {
+    std::lock_guard lock(visitor_mints_mutex_);
+    minted = visitor_mints_.take(req.peer_address, clock_.steady());
+  }
+  if (!minted.ok) {
+    const auto seconds = std::max<std::int64_t>(1, (minted.retry_after.count() + 999) / 1000);
+    auto a = json_error(429, "too_many_requests",
+                        "too many visitor tokens from this address; retry in " + std::to_string(seconds) + " s");
+    a.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return a;
+  }
   if (auth_.keys_size() == 0) return json_error(503, "no_keys", "auth.keys is empty: visitor tokens cannot be signed");
   std::string user_id, user_hash_hex;
   if (!req.body.empty()) {

@@ -2,25 +2,28 @@
 // The HTTP API: /healthz, /readyz, POST /v1/visitors (a visitor token for the web widget,
 // optionally bound to the site's own user id by the site's HMAC), and for staff (agent, lead or
 // admin token): GET /v1/queues, /v1/conversations/{id} (state and events; of the caller's teams),
-// /v1/customers/{id}/timeline, GET /v1/agents[/{id}] (agents sharing a team with the caller; all
-// for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own teams), and
-// GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the caller's teams).
-// Answers that need Redis run on the core strand; the KPI report's computing runs on a thread of
-// its own (owned here) so that a large report does not hold chat up. Errors are JSON {"code",
-// "message"}; a bad query parameter's message starts with its name. No Beast here. Thread-safe:
-// handle() may run on any strand.
+// /v1/customers/{id}/timeline (admins; leads of a team the customer had a conversation with;
+// agents who owned one of their conversations), GET /v1/agents[/{id}] (agents sharing a team with
+// the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
+// teams), and GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
+// caller's teams). Answers that need Redis run on the core strand; the KPI report's computing runs
+// on a thread of its own (owned here) so that a large report does not hold chat up. Errors are JSON
+// {"code", "message"}; a bad query parameter's message starts with its name. No Beast here.
+// Thread-safe: handle() may run on any strand.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/http_routes.hpp"
+#include "gateway/protocol/rate_limiter.hpp"
 #include "proto/config.pb.h"
 #include "store/agents.hpp"
 #include "store/timeline.hpp"
@@ -49,7 +52,7 @@ class rest_api {
   boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
   boost::asio::awaitable<http_answer> kpis(jwt_claims who, std::string query) const;
-  boost::asio::awaitable<http_answer> timeline(std::string customer, std::string query) const;
+  boost::asio::awaitable<http_answer> timeline(jwt_claims who, std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
   jwt_policy policy_;
@@ -62,6 +65,14 @@ class rest_api {
   const clock& clock_;
   id_generator& ids_;
   const std::atomic<bool>& redis_ready_;
+  // POST /v1/visitors per client address: auth.visitor_tokens_per_minute_per_address, with bursts
+  // of auth.visitor_token_burst; buckets for at most kMintAddresses addresses (keyed_token_buckets
+  // says what happens past that). Built from auth_, which is initialised before. Guarded by
+  // visitor_mints_mutex_ (handle() runs on any strand).
+  static constexpr std::size_t kMintAddresses = 100'000;
+  mutable std::mutex visitor_mints_mutex_;
+  mutable keyed_token_buckets visitor_mints_{auth_.visitor_tokens_per_minute_per_address() / 60.0,
+                                             static_cast<double>(auth_.visitor_token_burst()), kMintAddresses};
 };
 
 }  // namespace switchboard::gateway

@@ -32,13 +32,23 @@ struct ws_context {
   double frames_per_second = 20, user_frames_per_second = 50;
   int frame_burst = 40, user_frame_burst = 100;
   int max_connections_per_user = 10;
+  int max_connections_per_address = 200;  // the client address: the TCP peer's
+  int max_connections = 20000;            // on this process
   // Gateway dwell of messages: frame read → stored → its ack queued on the connection (GET /metrics).
   latency_histogram dwell;
 
-  // Reserves one of the user's connections; false when they have max_connections_per_user.
-  // Every true must be matched by release_connection. Thread-safe.
-  bool reserve_connection(const std::string& user);
-  void release_connection(const std::string& user);
+  // Whether a connection was given a place, or which cap refused it.
+  enum class admission { admitted, server_full, address_full, user_full };
+  // Reserves a place for a connection of `user` from `address` under max_connections,
+  // max_connections_per_address and max_connections_per_user, all or nothing. An admitted place
+  // must be handed at once to the session that holds it (hold_connection); the session's
+  // destructor gives it back (release_connection). Thread-safe.
+  admission reserve_connection(const std::string& user, const std::string& address);
+  // The place just reserved for `user` from `address` is now `s`'s. Thread-safe.
+  void hold_connection(const ws_session* s, const std::string& user, const std::string& address);
+  // Gives `s`'s place back: once, whatever the number of calls; nothing if it held none.
+  // Thread-safe.
+  void release_connection(const ws_session* s);
   // Takes a token from the user's bucket (shared by their connections). Thread-safe.
   bool user_take(const std::string& user, std::chrono::steady_clock::time_point now);
 
@@ -56,6 +66,12 @@ struct ws_context {
     token_bucket bucket;
   };
   std::unordered_map<std::string, user_state> users_;  // users with a connection
+  std::unordered_map<std::string, int> addresses_;     // connections by client address (> 0)
+  std::size_t connections_ = 0;                        // places reserved in all
+  struct held_place {
+    std::string user, address;
+  };
+  std::unordered_map<const ws_session*, held_place> held_;  // sessions holding a place
 };
 
 }  // namespace switchboard::gateway

@@ -34,18 +34,34 @@ void ws_context::close_all() {
   }
 }
 
-bool ws_context::reserve_connection(const std::string& user) {
+ws_context::admission ws_context::reserve_connection(const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
+  if (connections_ >= static_cast<std::size_t>(max_connections)) return admission::server_full;
+  const auto at_address = addresses_.find(address);
+  if (at_address != addresses_.end() && at_address->second >= max_connections_per_address) {
+    return admission::address_full;
+  }
   auto it = users_.try_emplace(user, user_state{0, token_bucket(user_frames_per_second, user_frame_burst)}).first;
-  if (it->second.connections >= max_connections_per_user) return false;
+  if (it->second.connections >= max_connections_per_user) return admission::user_full;
   ++it->second.connections;
-  return true;
+  ++addresses_[address];
+  ++connections_;
+  return admission::admitted;
 }
 
-void ws_context::release_connection(const std::string& user) {
+void ws_context::hold_connection(const ws_session* s, const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
-  auto it = users_.find(user);
-  if (it != users_.end() && --it->second.connections <= 0) users_.erase(it);
+  held_.insert_or_assign(s, held_place{user, address});
+}
+
+void ws_context::release_connection(const ws_session* s) {
+  std::lock_guard lock(mutex_);
+  auto held = held_.find(s);
+  if (held == held_.end()) return;
+  if (auto it = users_.find(held->second.user); it != users_.end() && --it->second.connections <= 0) users_.erase(it);
+  if (auto it = addresses_.find(held->second.address); it != addresses_.end() && --it->second <= 0) addresses_.erase(it);
+  --connections_;
+  held_.erase(held);
 }
 
 bool ws_context::user_take(const std::string& user, std::chrono::steady_clock::time_point now) {
@@ -151,8 +167,8 @@ ws_session::ws_session(asio::ip::tcp::socket socket, std::shared_ptr<ws_context>
       who_(std::move(who)),
       format_(format) {}
 
-// The connection was reserved at the handshake (http_session::try_upgrade).
-ws_session::~ws_session() { ctx_->release_connection(who_.subject); }
+// The connection's place was reserved at the handshake (http_session::try_upgrade).
+ws_session::~ws_session() { ctx_->release_connection(this); }
 
 void ws_session::run(ws_handshake hs) {
   asio::dispatch(s_->socket.get_executor(), [self = shared_from_this(), hs = std::move(hs)] {
@@ -337,6 +353,10 @@ void ws_session::on_write(error_code ec) {
     arm_keep_alive();
   }
   if (s_->close_written && s_->close_received) return shut();
+  if (s_->at == phase::closing) {
+    arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(s_->close_written ? ctx_->handshake_timeout
+                                                                                      : ctx_->idle_timeout));
+  }
   if (s_->read_paused && q.frames.size() < ctx_->max_queued_frames / 2 + 1) {
     s_->read_paused = false;
     s_->last_heard = ctx_->clk->steady();  // it was reading what we wrote: alive
@@ -361,7 +381,11 @@ void ws_session::start_close(std::uint16_t code, std::string_view reason) {
   s_->close_queued = true;
   auto payload = std::make_shared<const std::string>(code == 0 ? std::string() : ws::close_payload(code, reason));
   q.frames.push_back({payload, ws::make_header(ws::opcode::close, payload->size()), true});
-  arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(ctx_->handshake_timeout));
+  // Our close frame may wait behind a write a slow reader has not taken yet: the client gets the
+  // idle timeout to read its way to it (each write it takes starts that again, on_write); then the
+  // handshake timeout to answer it.
+  arm_timer(std::chrono::duration_cast<std::chrono::milliseconds>(q.in_flight == 0 ? ctx_->handshake_timeout
+                                                                                  : ctx_->idle_timeout));
   if (s_->read_paused) {  // read on, for the peer's close frame (what else comes is ignored)
     s_->read_paused = false;
     wait_readable();

@@ -145,8 +145,14 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
   };
   // The waiting conversations by queue, in one pass (not a pass per queue).
   std::unordered_map<std::string, std::vector<std::pair<const std::string*, time_ms>>> waiting_in;  // id, waited
+  std::unordered_map<std::string, std::map<v1::Channel, int>> channels_in;  // queue → its channel mix
   for (const auto& [id, c] : convs_) {
     if (engine_->conversation_state(id) == "waiting") waiting_in[c.queue].emplace_back(&id, now - c.queued_at);
+    ++channels_in[c.queue][c.channel];
+  }
+  std::unordered_map<std::string, std::vector<const v1::Agent*>> team_agents;  // every agent known, any status
+  for (const auto& [aid, a] : agent_infos_) {
+    for (const auto& t : a.profile.teams()) team_agents[t].push_back(&a.profile);
   }
   for (const auto& q : opts_.queues) {
     if (q.team().empty()) continue;
@@ -178,8 +184,11 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     qb->set_handle_seconds(handle);
     qb->set_service_level_seconds(q.policy().service_level_seconds());
     qb->set_service_level_target(q.policy().service_level_target());
-    qb->set_agents_needed(agents_needed(static_cast<double>(arr.size()) / 900.0, handle, target,
-                                        q.policy().service_level_target() > 0 ? q.policy().service_level_target() : 0.8));
+    // Erlang C gives conversation slots; a chat agent fills several (docs/LEADS.md, staffing).
+    qb->set_agents_needed(chat_agents_needed(
+        static_cast<double>(arr.size()) / 900.0, handle, target,
+        q.policy().service_level_target() > 0 ? q.policy().service_level_target() : 0.8,
+        team_concurrency(team_agents[q.team()], channels_in[q.name()])));
     int available = 0;
     for (const auto& [aid, a] : agent_infos_) {
       if (a.connections > 0 && a.status == v1::AVAILABLE && in_team(a.profile, q.team())) ++available;

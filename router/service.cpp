@@ -73,6 +73,17 @@ std::vector<skill_need> parse_skills(const std::string& s) {
   return out;
 }
 
+// What an exception says, for a log line.
+std::string what_of(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
 }  // namespace
 
 service::service(asio::any_io_executor ex, store::redis_client& redis, const store::key_layout& keys, id_generator& ids,
@@ -96,18 +107,60 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
 service::~service() = default;
 
 void service::start() {
-  asio::co_spawn(ex_, loop(), [this](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("router stopped: {}", ex.what());
-      }
-    }
-    leader_ = false;
-    if (on_stopped_) on_stopped_();
+  tasks_ = 2;  // keep_lease() and the routing loop (with its recoveries)
+  asio::co_spawn(ex_, keep_lease(), [this](std::exception_ptr e) {
+    if (e) spdlog::error("router {}: the lease keeper died ({}); the lease expires within its TTL", opts_.instance,
+                         what_of(e));
+    task_done();
   });
-  asio::co_spawn(ex_, keep_lease(), asio::detached);
+  run_loop();
+}
+
+// The routing loop as a fresh contender. One that dies (an exception: a bug) must not leave the
+// lease held by a process that routes nothing: recover() gives it up and starts the loop again.
+void service::run_loop() {
+  loop_started_ = clock_.steady();
+  asio::co_spawn(ex_, loop(), [this](std::exception_ptr e) {
+    if (!e) return task_done();  // stopped
+    asio::co_spawn(ex_, recover(what_of(e)), [this](std::exception_ptr, bool restart) {
+      if (restart) return run_loop();
+      task_done();
+    });
+  });
+}
+
+// After the loop died: out of the leadership at once (keep_lease() renews nothing once token_ is 0)
+// and the lease released, so a standby takes over now rather than never; then, after a backoff
+// (restart_backoff, doubled per death in a row up to 30 times it; a loop that ran a minute starts
+// the count again), the loop contends afresh — unless the service was stopped meanwhile.
+asio::awaitable<bool> service::recover(std::string why) {
+  const std::uint64_t held = token_;
+  leader_ = false;
+  token_ = 0;
+  lost_ = false;
+  drop_state();
+  ++loop_failures_;
+  deaths_in_row_ = clock_.steady() - loop_started_ > std::chrono::minutes(1) ? 1 : deaths_in_row_ + 1;
+  const auto backoff = std::min(opts_.restart_backoff * (1 << std::min(deaths_in_row_ - 1, 5)),
+                                opts_.restart_backoff * 30);
+  // Also when no token was set yet (dead while taking over): it releases only this owner's lease.
+  auto released = co_await lease_.release();
+  const std::string lease = !released ? "could not reach Redis to give the lease up (it expires within its TTL)"
+                            : *released ? "gave the lease up (token " + std::to_string(held) + ")"
+                                        : "held no lease";
+  spdlog::error("router {}: the routing loop died ({}); {}; {}", opts_.instance, why, lease,
+                stopping_ ? "stopping" : "contending again in " + std::to_string(backoff.count()) + " ms");
+  if (stopping_) co_return false;
+  co_await sleep_for(backoff);
+  if (stopping_) co_return false;
+  next_renew_ = {};  // contend at once
+  co_return true;
+}
+
+void service::task_done() {
+  if (--tasks_ > 0) return;
+  leader_ = false;
+  if (auto done = std::move(on_stopped_)) done();
 }
 
 asio::awaitable<void> service::boards_if_due() {
@@ -183,6 +236,7 @@ asio::awaitable<void> service::loop() {
     co_await expire_grace(after);
     if (leader_ && after >= next_positions_) {
       co_await publish_positions(after);
+      if (leader_) co_await watch_customers(after);
       if (leader_) co_await boards_if_due();
       next_positions_ = after + kPositionEveryMs;
     }
@@ -227,6 +281,10 @@ void service::step_down(const char* why) {
   spdlog::warn("router {} steps down: {}", opts_.instance, why);
   leader_ = false;
   token_ = 0;
+  drop_state();
+}
+
+void service::drop_state() {
   engine_.reset();
   convs_.clear();
   agent_infos_.clear();
@@ -260,7 +318,7 @@ asio::awaitable<void> service::take_over() {
       co_return;  // not leader yet; the next renewal tries again
     }
     for (const auto& row : r.elements) {
-      if (row.elements.size() != 18) continue;
+      if (row.elements.size() != 19) continue;
       auto s = [&](int i) -> const std::string& { return row.elements[static_cast<std::size_t>(i)].str; };
       const std::string& id = s(0);
       conv_info c;
@@ -273,6 +331,8 @@ asio::awaitable<void> service::take_over() {
       c.created_at = c.queued_at;
       c.seq = to_int(s(15));
       c.awaiting_since = to_int(s(17));
+      c.gone_since = to_int(s(18));
+      if (c.awaiting_since == 0) c.customer_turn_since = now;  // unknown since when: from now
       // The arrival rate of the board counts what arrived in the last 15 minutes, also before
       // this router led.
       if (now - c.created_at <= 900'000) arrivals_[c.queue].push_back(c.created_at);
@@ -426,6 +486,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   const std::string state = field(fields, "st");
   const time_ms now = clock_.unix_ms();
   if (id.empty()) co_return;
+  if (opts_.on_note_for_test) opts_.on_note_for_test();
   // A note at or below the sequence number already accounted for is stale (re-claimed after a
   // takeover whose snapshot already holds its effect, or superseded by the router's own write).
   const std::int64_t seq = to_int(field(fields, "sq"));
@@ -446,6 +507,15 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
   }
   if (kind == "transfer") ++c.transfers;
   c.awaiting_since = to_int(field(fields, "aw"));
+  c.gone_since = to_int(field(fields, "gn"));
+  if (c.awaiting_since > 0) {
+    c.customer_turn_since = 0;  // the customer wrote: the agent's turn
+    c.warned = false;
+  } else if (c.customer_turn_since == 0 || kind == "accepted" || kind == "assigned" || kind == "takeover") {
+    // The customer's turn: since staff answered, or since someone new took it.
+    const time_ms at = to_int(field(fields, "at"));
+    c.customer_turn_since = at > 0 ? at : now;
+  }
   // The customer's turn began or ended, nothing else changed: the board reads it.
   if (kind == "turn" && !fresh) co_return;
   const std::string owner = field(fields, "o");
@@ -472,14 +542,7 @@ asio::awaitable<void> service::on_request(const store::reply& fields) {
     co_return;
   }
   if (state == "resolved") {
-    if (!c.answered) count_today('x', id, c, false, now);
-    const std::string held_by = engine_->conversation_agent(id);
-    auto ds = engine_->release(id, now);
-    if (!held_by.empty()) {
-      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(held_by), id), use_tuple);
-    }
-    forget(id, now);
-    co_await apply(std::move(ds), false);
+    co_await ended(id, now);
     co_return;
   }
   if (kind == "declined" && state == "queued") {

@@ -52,6 +52,11 @@ struct service_options {
   int default_handle_seconds = 300;
   std::chrono::milliseconds max_block{1000};         // below the Redis command timeout
   std::vector<v1::Queue> queues;
+  // A dead routing loop is restarted after this wait, doubled after each death in a row (up to 30×).
+  std::chrono::milliseconds restart_backoff{1000};
+  // Test seam only (tests/integration/router_service_test.cpp): called for every routing note before
+  // it is handled, on the router's executor; what it throws ends the routing loop as a bug would.
+  std::function<void()> on_note_for_test;
 };
 
 class service {
@@ -61,10 +66,16 @@ class service {
           id_generator& ids, const clock& clk, const v1::StoreConfig& store_cfg, service_options opts);
   ~service();
 
+  // Contends for the lease and routes while it holds it. A routing loop that dies (throws) gives
+  // the lease up at once, logs one error line, and is restarted as a fresh contender after a
+  // bounded backoff (options.restart_backoff), until stop().
   void start();
-  // Gives the lease up (a standby takes over at once) and ends the loop; `done` runs after.
+  // Gives the lease up (a standby takes over at once) and ends the loop and the lease keeper;
+  // `done` runs after both ended.
   void stop(std::function<void()> done);
   bool leader() const noexcept { return leader_.load(); }
+  // How many times the routing loop died (threw) and was restarted as a fresh contender.
+  int loop_failures() const noexcept { return loop_failures_.load(); }
 
  private:
   struct conv_info {
@@ -82,6 +93,9 @@ class service {
     bool answered = false;        // accepted at least once
     int transfers = 0;            // transfers by people
     time_ms awaiting_since = 0;   // the customer's first unanswered message (0: not waiting for a reply)
+    time_ms customer_turn_since = 0;  // staff answered; the customer's turn since (0: not their turn)
+    bool warned = false;          // the customer was warned of inactivity this turn
+    time_ms gone_since = 0;       // the customer left or disconnected (0: here)
   };
   // Today's figures of a queue (conversations created today, as the reports count them).
   struct queue_day {
@@ -95,6 +109,12 @@ class service {
   };
 
   boost::asio::awaitable<void> loop();
+  void run_loop();
+  // After the loop died: gives the lease up, waits the backoff; true: start the loop again.
+  boost::asio::awaitable<bool> recover(std::string why);
+  // keep_lease() or the loop ended for good; the last one runs stop()'s callback.
+  void task_done();
+  void drop_state();  // what a leader knows, forgotten (stepping down, or the loop died)
   boost::asio::awaitable<void> ensure_groups();
   boost::asio::awaitable<void> renew();
   boost::asio::awaitable<void> keep_lease();
@@ -107,6 +127,15 @@ class service {
   boost::asio::awaitable<void> apply(decisions ds, bool requeue_is_timeout);
   boost::asio::awaitable<void> apply_one(v1::Decision d, bool requeue_is_timeout);
   boost::asio::awaitable<void> expire_grace(time_ms now);
+  // Abandons waiting conversations whose customer stayed gone; warns, then resolves, held ones
+  // whose customer stays silent (router/customers.cpp).
+  boost::asio::awaitable<void> watch_customers(time_ms now);
+  // A conversation resolved: out of the engine and the agent's index (counted today if abandoned).
+  boost::asio::awaitable<void> ended(const std::string& conversation_id, time_ms now);
+  struct customer_limits {
+    time_ms abandon_after, inactive_after, warn_before;  // 0: never
+  };
+  customer_limits limits_of(const std::string& queue) const;
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
   // The leads' boards when a second has passed since the last: from the main loop and between
@@ -149,6 +178,10 @@ class service {
   boost::asio::steady_timer lease_timer_;
 
   std::atomic<bool> leader_{false};
+  std::atomic<int> loop_failures_{0};
+  int deaths_in_row_ = 0;
+  int tasks_ = 0;                                    // keep_lease() and the loop, while they run
+  std::chrono::steady_clock::time_point loop_started_{};
   bool stopping_ = false;
   std::function<void()> on_stopped_;
   std::uint64_t token_ = 0;

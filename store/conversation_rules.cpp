@@ -44,6 +44,7 @@ append_effects effects_of(const v1::Event& e) {
         fx.notify = "queued";
         // The customer's turn: since their first unanswered message (the leads' board watches it).
         fx.set_once = "^awaiting_reply_since_ms";
+        fx.fields.emplace_back("-customer_gone_at_ms", "");  // writing is being here
       } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
         fx.set_once = "first_response_at_ms";
         fx.notify = "replied";  // a note only when it ends the customer's turn ('turn')
@@ -112,6 +113,15 @@ append_effects effects_of(const v1::Event& e) {
     case v1::Event::kPriorityChange:
       fx.notify = "!priority";  // the router re-orders a waiting conversation
       fx.fields.emplace_back("priority", std::to_string(e.priority_change().to()));
+      break;
+    case v1::Event::kCustomerPresence:
+      // The router hears when the customer goes and comes back (a 'turn' note): it abandons a
+      // waiting conversation whose customer stays gone.
+      if (e.customer_presence().present()) {
+        fx.fields.emplace_back("-customer_gone_at_ms", "");
+      } else {
+        fx.set_once = "^customer_gone_at_ms";
+      }
       break;
     case v1::Event::kRating:
       // A low rating puts the conversation on its leads' board (at risk: follow up).

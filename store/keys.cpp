@@ -65,6 +65,8 @@ std::string key_layout::customer(std::string_view id) const { return tagged(grou
 
 std::string key_layout::customer_identities(std::string_view id) const { return customer(id) + ":ids"; }
 
+std::string key_layout::customer_readers(std::string_view id) const { return customer(id) + ":rd"; }
+
 std::string key_layout::timeline(std::string_view id) const { return tagged(group_of_customer(id), "tl", id); }
 
 std::string key_layout::dedupe(std::string_view customer_id, std::string_view key) const {

@@ -8,6 +8,7 @@
 //   <p>:id:<channel>:<address>          string  identity → customer id
 //   <p>:{g<k>}:cu:<customer>            hash    customer record (created_at_ms, open, last, merged_into)
 //   <p>:{g<k>}:cu:<customer>:ids        set     "<channel>:<address>" of its identities
+//   <p>:{g<k>}:cu:<customer>:rd         set     who may read its timeline: "t:<team>", "a:<owner>"
 //   <p>:{g<k>}:tl:<customer>            stream  the lifelong timeline (fields c, s, e)
 //   <p>:{g<k>}:cv:<conversation>        hash    conversation state
 //   <p>:{g<k>}:cv:<conversation>:ix     stream  ids 0-<seq> → timeline entry id (field t)
@@ -57,6 +58,9 @@ class key_layout {
   std::string identity(v1::Channel channel, std::string_view address) const;
   std::string customer(std::string_view customer_id) const;
   std::string customer_identities(std::string_view customer_id) const;
+  // Who besides admins may read the customer's timeline: "t:<team>" of each of their conversations,
+  // "a:<agent>" of everyone who owned one (written by the append script, as "<customer key>:rd").
+  std::string customer_readers(std::string_view customer_id) const;
   std::string timeline(std::string_view customer_id) const;
   std::string dedupe(std::string_view customer_id, std::string_view idempotency_key) const;
   std::string routing_requests(int group) const;

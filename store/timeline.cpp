@@ -179,6 +179,29 @@ asio::awaitable<result<std::vector<v1::Event>>> timeline_repository::read_conver
   co_return out;
 }
 
+asio::awaitable<result<bool>> timeline_repository::may_read_customer(std::string customer_id, std::string staff_id,
+                                                                      std::vector<std::string> teams) {
+  if (customer_id.empty()) co_return result<bool>(boost::system::in_place_error, errc::bad_input);
+  std::vector<std::string> args = cmd("SMISMEMBER", keys_.customer_readers(customer_id));
+  if (!staff_id.empty()) args.push_back("a:" + staff_id);
+  for (const auto& t : teams) {
+    if (!t.empty()) args.push_back("t:" + t);
+  }
+  if (args.size() == 2) co_return false;  // nobody named: nothing to ask
+  auto [ec, r] = co_await redis_.async_exec(std::move(args), use_tuple);
+  if (ec) co_return result<bool>(boost::system::in_place_error, ec);
+  if (!r.is_array()) co_return result<bool>(boost::system::in_place_error, errc::protocol_error);
+  co_return std::any_of(r.elements.begin(), r.elements.end(),
+                        [](const reply& e) { return e.as_int().value_or(0) == 1; });
+}
+
+asio::awaitable<result<bool>> timeline_repository::customer_exists(std::string customer_id) {
+  if (customer_id.empty()) co_return result<bool>(boost::system::in_place_error, errc::bad_input);
+  auto [ec, r] = co_await redis_.async_exec(cmd("EXISTS", keys_.customer(customer_id)), use_tuple);
+  if (ec) co_return result<bool>(boost::system::in_place_error, ec);
+  co_return r.as_int().value_or(0) == 1;
+}
+
 asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string conversation_id, v1::Event ev) {
   const std::string channel = keys_.conversation_channel(conversation_id);
   if (channel.empty()) co_return error_code(errc::not_found);
@@ -239,6 +262,7 @@ asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std:
     else if (f == "resolved_at_ms") c.set_resolved_at_ms(n);
     else if (f == "updated_at_ms") c.set_updated_at_ms(n);
     else if (f == "reopen_count") c.set_reopen_count(static_cast<std::int32_t>(n));
+    else if (f == "customer_gone_at_ms") c.set_customer_gone_at_ms(n);
   }
   co_return c;
 }

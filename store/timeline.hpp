@@ -83,6 +83,15 @@ class timeline_repository {
                                                                                   std::int64_t to_ms,
                                                                                   std::size_t limit);
 
+  // Whether staff may read a customer's timeline (GET /v1/customers/{id}/timeline): true when the
+  // customer has or had a conversation of one of `teams`, or `staff_id` owned one of their
+  // conversations at some point (the customer_readers set the append script keeps). One
+  // SMISMEMBER; false for an unknown customer, and without a round trip when nothing is asked.
+  boost::asio::awaitable<result<bool>> may_read_customer(std::string customer_id, std::string staff_id,
+                                                         std::vector<std::string> teams);
+  // Whether the customer has a record (one EXISTS).
+  boost::asio::awaitable<result<bool>> customer_exists(std::string customer_id);
+
   // A conversation's state; not_found if there is none.
   boost::asio::awaitable<result<v1::Conversation>> conversation(std::string conversation_id);
 

@@ -115,6 +115,7 @@ bool frame_allowed(role r, v1::ClientFrame::KindCase kind) {
       return true;
     case K::kOpenConversation:
     case K::kRate:
+    case K::kLeave:
       return r == role::customer;
     case K::kSetStatus:
     case K::kAnswerOffer:

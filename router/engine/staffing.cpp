@@ -37,4 +37,39 @@ int agents_needed(double arrivals_per_second, double handle_seconds, double targ
   return cap;
 }
 
+int chat_agents_needed(double arrivals_per_second, double handle_seconds, double target_seconds,
+                       double target_share, double concurrency, int cap) {
+  const int slots = agents_needed(arrivals_per_second, handle_seconds, target_seconds, target_share, cap);
+  if (concurrency <= 1.0) return slots;
+  return static_cast<int>(std::ceil(slots / concurrency - 1e-9));
+}
+
+int concurrency_of(int max_concurrent, int weight, bool exclusive) {
+  if (max_concurrent <= 0) return 0;
+  if (exclusive) return 1;  // the whole agent
+  if (weight > 0) return std::min(max_concurrent, 100 / weight);
+  return max_concurrent;
+}
+
+double team_concurrency(const std::vector<const v1::Agent*>& team, const std::map<v1::Channel, int>& mix) {
+  const std::map<v1::Channel, int> web{{v1::CHANNEL_WEB, 1}};
+  double total = 0, per_slot = 0;  // conversations; Σ conversations ÷ concurrency
+  for (const auto& [channel, n] : mix.empty() ? web : mix) {
+    int agents = 0, carried = 0;
+    for (const auto* a : team) {
+      for (const auto& cap : a->capacity()) {
+        if (cap.channel() != channel) continue;
+        const int k = concurrency_of(cap.max_concurrent(), cap.weight(), cap.exclusive());
+        if (k > 0) {
+          ++agents;
+          carried += k;
+        }
+      }
+    }
+    total += n;
+    per_slot += n / (agents > 0 ? static_cast<double>(carried) / agents : 1.0);
+  }
+  return per_slot > 0 ? total / per_slot : 1.0;
+}
+
 }  // namespace switchboard::router

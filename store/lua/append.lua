@@ -25,6 +25,9 @@
 --       comma-separated list; '!audit': the value is an audit record added to the group's audit stream;
 --       '-field': deleted, and a router note when it existed — the customer's turn ended)
 -- A note added only because of '^'/'-' (the state stayed) has kind 'turn'.
+-- Who may read the customer's timeline besides admins goes to the set KEYS[3] .. ':rd' (the
+-- customer's hash tag, so the same slot): 't:<team>' of a conversation created with a team
+-- ('+team'), 'a:<agent>' of every owner (owner_id set non-empty). Members are never removed.
 -- A router write whose token is below the group's fence is refused (FENCED): a newer router holds
 -- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
 -- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
@@ -123,6 +126,16 @@ for i = 17, #ARGV, 2 do
   end
 end
 
+-- Who may read the customer's timeline (see above): its teams and every owner, once each.
+for i = 17, #ARGV, 2 do
+  local f, v = ARGV[i], ARGV[i + 1]
+  if v ~= '' and ((f == '+team' and created == 1) or f == 'team') then
+    redis.call('SADD', KEYS[3] .. ':rd', 't:' .. v)
+  elseif v ~= '' and f == 'owner_id' then
+    redis.call('SADD', KEYS[3] .. ':rd', 'a:' .. v)
+  end
+end
+
 local seq = redis.call('HINCRBY', ckey, 'last_seq', 1)
 redis.call('HSET', ckey, 'state', state, 'updated_at_ms', now)
 if state == 'resolved' and old ~= 'resolved' then
@@ -153,11 +166,11 @@ if changed or turn then
     -- The router learns what it needs from the entry alone (no read back).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
                          'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded', 'csat',
-                         'awaiting_reply_since_ms')
+                         'awaiting_reply_since_ms', 'customer_gone_at_ms')
     redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', note,
                'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
-               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '')
+               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '', 'gn', f[15] or '')
   end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

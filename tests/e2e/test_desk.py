@@ -490,5 +490,52 @@ class DeskTest(StaffTest):
         self.run_async(scenario())
 
 
+class TimelineAccessTest(StaffTest):
+    """GET /v1/customers/{id}/timeline by role and team (issue 10.14): admins read every customer's;
+    leads those with a conversation of one of their teams; agents those whose conversation they
+    held; everyone else gets 404 not_found, like a customer that does not exist."""
+
+    def test_a_customers_timeline_is_read_by_their_teams_leads_and_who_held_them(self):
+        s = self.serve()
+        port = s.http_port
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            conv = await taken_by(ann, cu, "my parcel is lost", "m1", topic="general")
+            for ws in (ann, cu):
+                await ws.close()
+            return conv
+
+        conv = self.run_async(scenario())
+        status, body = get(port, f"/v1/conversations/{conv}", staff_token("admin", "root"))
+        self.assertEqual(status, 200, body)
+        customer = json.loads(body)["conversation"]["customerId"]
+        path = f"/v1/customers/{customer}/timeline"
+
+        def bodies(token):
+            status, body = get(port, path, token)
+            self.assertEqual(status, 200, body)
+            return [e["message"]["body"] for e in json.loads(body)["events"] if "message" in e]
+
+        def refused(token, where=path):
+            status, body = get(port, where, token)
+            self.assertEqual(status, 404, body)
+            self.assertEqual(json.loads(body)["code"], "not_found")
+
+        # The agent who held the care conversation, a care lead and an admin read it.
+        self.assertEqual(bodies(staff_token("agent", "ann", ["care"])), ["my parcel is lost"])
+        self.assertEqual(bodies(staff_token("lead", "lea", ["care"])), ["my parcel is lost"])
+        self.assertEqual(bodies(staff_token("admin", "root")), ["my parcel is lost"])
+        # Another team's agent and lead, and a care agent who never held it: as if it did not exist.
+        refused(staff_token("agent", "tom", ["tech"]))
+        refused(staff_token("lead", "tim", ["tech"]))
+        refused(staff_token("agent", "bob", ["care"]))
+        # A customer that does not exist: the same answer, for everyone.
+        refused(staff_token("lead", "lea", ["care"]), "/v1/customers/cu-nobody/timeline")
+        refused(staff_token("admin", "root"), "/v1/customers/cu-nobody/timeline")
+
+
 if __name__ == "__main__":
     unittest.main()

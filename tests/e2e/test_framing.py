@@ -39,9 +39,13 @@ def masked(opcode, payload, fin=True, mask=True):
 class RawClient:
     """A WebSocket client on a plain socket; every read is bounded by LIMIT."""
 
-    def __init__(self, port, token, glued=b"", version="13", key=None):
+    def __init__(self, port, token, glued=b"", version="13", key=None, rcvbuf=None):
         self.key = key or base64.b64encode(os.urandom(16)).decode()
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=LIMIT)
+        self.sock = socket.socket()
+        if rcvbuf:  # before connecting, so the window the server sees is small from the start
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(LIMIT)
+        self.sock.connect(("127.0.0.1", port))
         request = (f"GET /v1/ws?access_token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {self.key}\r\nSec-WebSocket-Version: {version}\r\n"
                    f"Sec-WebSocket-Protocol: {WS}\r\n\r\n")

@@ -187,9 +187,10 @@ class ParametersTest(ProcessTest):
                 self.assertTrue(body["message"].startswith(name + ":"), body)
 
     def test_good_parameters_still_answer(self):
-        self.assertEqual(self.get("/v1/customers/c-1/timeline?after=1717000000000-0&limit=10"),
-                         (200, {"events": [], "nextAfter": ""}))
-        self.assertEqual(self.get("/v1/customers/c-1/timeline")[0], 200)
+        # Good parameters pass the checks: an unknown customer is then "not found", as for anyone.
+        status, body = self.get("/v1/customers/c-1/timeline?after=1717000000000-0&limit=10")
+        self.assertEqual((status, body["code"]), (404, "not_found"))
+        self.assertEqual(self.get("/v1/customers/c-1/timeline")[0], 404)
 
     def kpis(self, **params):
         return self.get("/v1/reports/kpis?" + urllib.parse.urlencode(params))

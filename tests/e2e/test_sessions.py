@@ -160,6 +160,53 @@ class PacingTest(StaffTest):
         self.run_async(scenario())
 
 
+class SlowReaderTest(StaffTest):
+
+    def test_a_slow_reader_that_reads_late_still_gets_its_1008(self):
+        s = self.serve(server_extra="server:\n  max_queued_frames: 8\n  idle_timeout_seconds: 20\n"
+                                    "  handshake_timeout_seconds: 1\n" + FAST)
+        port = s.http_port
+        token = visitor_token(port)
+
+        async def flood(conv):
+            """Another tab of the same customer writes, fast: every message is pushed to the room."""
+            ws = await connect(port, token)
+            body = "x" * 50_000  # big events: the socket buffers between them fill after a few dozen
+            for batch in range(40):  # 200 messages, 5 at a time (within what a connection may queue)
+                ids = [f"t{batch}-{i}" for i in range(5)]
+                for rid in ids:
+                    await ws.send(json.dumps(say(rid, body, rid, conv)))
+                for f in await answers(ws, ids):
+                    self.assertIn("ack", f, f)
+            await ws.close()
+
+        async def open_conversation():
+            ws = await connect(port, token)
+            _, a = await request(ws, say("r1", "hello", "m1"))
+            await ws.close()
+            return a["ack"]["conversationId"]
+
+        conv = self.run_async(open_conversation())
+        slow = RawClient(port, token, rcvbuf=4096)
+        slow.json_frame()  # welcome
+        slow.sock.sendall(masked(0x1, json.dumps({"requestId": "back", "resume": {"conversationId": conv}}).encode()))
+        while slow.json_frame().get("requestId") != "back":
+            pass
+        self.run_async(flood(conv))  # the slow reader reads nothing meanwhile: the server gives up on it
+        time.sleep(3)  # the scenario: it starts reading late, after the close handshake's own timeout
+        code = None
+        try:
+            while True:
+                fin, op, payload = slow.frame()
+                if op == 0x8:
+                    code = int.from_bytes(payload[:2], "big")
+                    break
+        except (EOFError, ConnectionResetError):
+            pass
+        self.assertEqual(code, 1008, "the slow reader did not get its close frame")
+        slow.sock.close()
+
+
 class LimitsTest(StaffTest):
 
     def test_session_ids_are_opaque_and_random(self):

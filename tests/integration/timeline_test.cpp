@@ -431,5 +431,62 @@ TEST_F(TimelineGuards, RouterWritesAddNoRoutingRequest) {
   EXPECT_EQ(raw({"XLEN", keys.routing_requests(keys.group_of_customer("cu1"))}).integer, 1);
 }
 
+// GET /v1/customers/{id}/timeline for non-admins (issue 10.14): the customer's readers are the teams
+// of their conversations and every agent or lead who owned one at some point, kept by the append
+// script in a set on the customer's slot and checked with one command.
+TEST_F(Timeline, TheCustomersReadersAreTheTeamsOfTheirConversationsAndWhoeverOwnedOne) {
+  auto open = customer_says("cu1", "my parcel is lost", "m1");
+  open.fields.emplace_back("+team", "care");
+  auto r = await(repo->append(open));
+  ASSERT_TRUE(r) << r.error().message();
+  const std::string conv = r->conversation_id;
+  auto may = [&](const std::string& staff, std::vector<std::string> teams) {
+    auto m = await(repo->may_read_customer("cu1", staff, std::move(teams)));
+    EXPECT_TRUE(m) << m.error().message();
+    return m && *m;
+  };
+  // Queued: its team's, nobody else's.
+  EXPECT_TRUE(may("lea", {"care"}));
+  EXPECT_TRUE(may("lea", {"tech", "care"}));
+  EXPECT_FALSE(may("tom", {"tech"}));
+  EXPECT_FALSE(may("ann", {}));
+  EXPECT_FALSE(may("", {}));
+  // Owned by ann (accepted or assigned), then taken over by a lead.
+  v1::Event assign;
+  assign.mutable_assignment()->set_owner_id("ann");
+  ASSERT_TRUE(await(repo->append(in_conversation("cu1", conv, assign))));
+  EXPECT_TRUE(may("ann", {}));
+  v1::Event takeover;
+  takeover.mutable_takeover()->set_lead_id("lea");
+  ASSERT_TRUE(await(repo->append(in_conversation("cu1", conv, takeover))));
+  EXPECT_TRUE(may("lea", {}));
+  // Transferred away (owner cleared) and resolved: who held it still may.
+  v1::Event transfer;
+  transfer.mutable_transfer()->set_from_id("lea");
+  ASSERT_TRUE(await(repo->append(in_conversation("cu1", conv, transfer))));
+  ASSERT_TRUE(await(repo->append(in_conversation("cu1", conv, status(v1::RESOLVED)))));
+  EXPECT_TRUE(may("ann", {}));
+  EXPECT_TRUE(may("lea", {}));
+  // A refused append (its guard does not hold) grants nothing.
+  v1::Event grab;
+  grab.mutable_assignment()->set_owner_id("eve");
+  auto refused = in_conversation("cu1", conv, grab);
+  refused.guard = "owner_id=eve";
+  EXPECT_EQ(await(repo->append(std::move(refused))).error(), errc::wrong_state);
+  EXPECT_FALSE(may("eve", {}));
+  // A customer nobody knows: nobody's.
+  auto unknown = await(repo->may_read_customer("cu-nobody", "ann", {"care"}));
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(*unknown);
+  // The set, on the customer's slot (the customer's hash tag), as docs/STORE.md describes it.
+  auto members = raw({"SMEMBERS", keys.customer_readers("cu1")});
+  std::set<std::string> got;
+  for (const auto& m : members.elements) got.insert(m.str);
+  EXPECT_EQ(got, (std::set<std::string>{"t:care", "a:ann", "a:lea"}));
+  EXPECT_EQ(keys.customer_readers("cu1").substr(0, keys.customer("cu1").size()), keys.customer("cu1"));
+  EXPECT_TRUE(*await(repo->customer_exists("cu1")));
+  EXPECT_FALSE(*await(repo->customer_exists("cu-nobody")));
+}
+
 }  // namespace
 }  // namespace switchboard::store

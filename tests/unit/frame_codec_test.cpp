@@ -187,3 +187,57 @@ TEST(OutboundFrame, RouterBytesGoToProtobufSessionsAsTheyAreAndAreParsedForJson)
 
 }  // namespace
 }  // namespace switchboard::gateway
+
+namespace switchboard::gateway {
+namespace {
+
+// Visitor tokens minted per client address (rest_api): a bucket per address, bounded in number.
+TEST(KeyedTokenBuckets, EachKeyHasItsOwnBurstAndSaysWhenToRetry) {
+  using namespace std::chrono_literals;
+  keyed_token_buckets b(0.5, 2, 100);  // a token every 2 s, 2 saved
+  const std::chrono::steady_clock::time_point t0{};
+  EXPECT_TRUE(b.take("10.0.0.1", t0).ok);
+  EXPECT_TRUE(b.take("10.0.0.1", t0).ok);
+  const auto refused = b.take("10.0.0.1", t0);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.retry_after, 2000ms);
+  EXPECT_EQ(b.take("10.0.0.1", t0 + 500ms).retry_after, 1500ms);
+  EXPECT_TRUE(b.take("10.0.0.2", t0).ok);  // another address: its own bucket
+  EXPECT_TRUE(b.take("10.0.0.1", t0 + 2s).ok);
+  EXPECT_FALSE(b.take("10.0.0.1", t0 + 2s).ok);
+  EXPECT_EQ(b.size(), 2u);
+}
+
+TEST(KeyedTokenBuckets, DropsBucketsThatWouldBeFullAgain) {
+  using namespace std::chrono_literals;
+  keyed_token_buckets b(1, 3, 100);  // full again 3 s after the last take
+  const std::chrono::steady_clock::time_point t0{};
+  for (int i = 0; i < 50; ++i) EXPECT_TRUE(b.take("a" + std::to_string(i), t0).ok);
+  EXPECT_EQ(b.size(), 50u);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(b.take("busy", t0 + 2s).ok);
+  EXPECT_EQ(b.size(), 51u);
+  EXPECT_TRUE(b.take("new", t0 + 3s).ok);  // the idle ones are full by now: dropped
+  EXPECT_EQ(b.size(), 2u);
+  // "busy" is remembered: one token refilled in the second since, not a fresh burst of 3.
+  EXPECT_TRUE(b.take("busy", t0 + 3s).ok);
+  EXPECT_FALSE(b.take("busy", t0 + 3s).ok);
+}
+
+TEST(KeyedTokenBuckets, KeepsAtMostMaxKeysDroppingTheLeastRecentlyUsed) {
+  using namespace std::chrono_literals;
+  keyed_token_buckets b(1.0 / 60, 1, 3);  // one a minute
+  const std::chrono::steady_clock::time_point t0{};
+  for (const char* k : {"a", "b", "c"}) EXPECT_TRUE(b.take(k, t0).ok);
+  EXPECT_FALSE(b.take("a", t0 + 1s).ok);  // "a" is now the most recently used
+  EXPECT_TRUE(b.take("d", t0 + 1s).ok);   // evicts "b", the least recently used
+  EXPECT_EQ(b.size(), 3u);
+  EXPECT_FALSE(b.take("a", t0 + 2s).ok);  // kept: still empty
+  EXPECT_FALSE(b.take("c", t0 + 2s).ok);  // kept
+  EXPECT_TRUE(b.take("b", t0 + 2s).ok);   // forgotten: a fresh burst (the documented cost)
+  EXPECT_EQ(b.size(), 3u);
+  for (int i = 0; i < 10'000; ++i) b.take("x" + std::to_string(i), t0 + 3s);
+  EXPECT_EQ(b.size(), 3u);
+}
+
+}  // namespace
+}  // namespace switchboard::gateway

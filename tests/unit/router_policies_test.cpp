@@ -220,5 +220,59 @@ TEST(Staffing, TheIncrementalSearchFindsWhatTryingEachCountFinds) {
   EXPECT_EQ(agents_needed(11.1, 300, 20, 0.8, 100), 100);  // capped
 }
 
+// A chat agent carries several conversations at once (issue 10.7): Erlang C counts the
+// simultaneous conversation slots the traffic needs, and agents carrying 3 each fill a third of
+// them. The textbook case needs 14 slots: 5 agents of 3 (not 14 agents), 14 agents of 1.
+TEST(Staffing, ChatAgentsCarryingThreeConversationsAreAboutAThirdOfTheSlots) {
+  const double per_second = 100.0 / 1800;
+  ASSERT_EQ(agents_needed(per_second, 180, 20, 0.8), 14);
+  EXPECT_EQ(chat_agents_needed(per_second, 180, 20, 0.8, 3.0), 5);   // ceil(14 / 3)
+  EXPECT_EQ(chat_agents_needed(per_second, 180, 20, 0.8, 1.0), 14);  // one at a time: the slots
+  EXPECT_EQ(chat_agents_needed(per_second, 180, 20, 0.8, 2.5), 6);   // a team's average: ceil(14 / 2.5)
+  EXPECT_EQ(chat_agents_needed(per_second, 180, 20, 0.8, 0.0), 14);  // unknown: counted as one each
+  EXPECT_EQ(chat_agents_needed(0, 180, 20, 0.8, 3.0), 0);
+  // At a busy queue the advice stays within an agent of a third.
+  const int slots = agents_needed(2.0, 300, 20, 0.8);
+  const int agents = chat_agents_needed(2.0, 300, 20, 0.8, 3.0);
+  EXPECT_GE(agents * 3, slots);
+  EXPECT_LT((agents - 1) * 3, slots);
+}
+
+// One agent's concurrency on a channel is what the engine lets them carry: max_concurrent, fewer
+// when the channel's weight fills their 100 units first, one on an exclusive channel, none when
+// the channel is not theirs.
+TEST(Staffing, AnAgentsConcurrencyIsWhatTheEngineLetsThemCarry) {
+  EXPECT_EQ(concurrency_of(3, 0, false), 3);
+  EXPECT_EQ(concurrency_of(3, 30, false), 3);
+  EXPECT_EQ(concurrency_of(5, 40, false), 2);   // 3 × 40 > 100
+  EXPECT_EQ(concurrency_of(4, 0, true), 1);
+  EXPECT_EQ(concurrency_of(0, 0, false), 0);
+  EXPECT_EQ(concurrency_of(3, 120, false), 0);  // one conversation is more than the agent
+}
+
+// The board's advice for a team: agents who carry 3 web chats each need about a third of the
+// one-conversation advice; a channel mix weighs each channel by its conversations.
+TEST(Staffing, TheBoardsAdviceForATeamOfChatAgentsOfThree) {
+  auto agent_with = [](std::vector<std::pair<v1::Channel, int>> caps) {
+    v1::Agent a;
+    for (const auto& [channel, max] : caps) {
+      auto* c = a.add_capacity();
+      c->set_channel(channel);
+      c->set_max_concurrent(max);
+    }
+    return a;
+  };
+  const v1::Agent ann = agent_with({{v1::CHANNEL_WEB, 3}});
+  const v1::Agent bob = agent_with({{v1::CHANNEL_WEB, 3}, {v1::CHANNEL_EMAIL, 1}});
+  const std::vector<const v1::Agent*> team{&ann, &bob};
+  const double threes = team_concurrency(team, {{v1::CHANNEL_WEB, 4}});
+  EXPECT_DOUBLE_EQ(threes, 3.0);
+  EXPECT_DOUBLE_EQ(team_concurrency(team, {}), 3.0);  // nothing known yet: web chat
+  EXPECT_EQ(chat_agents_needed(100.0 / 1800, 180, 20, 0.8, threes), 5);  // 14 slots, not 14 agents
+  // Half web (3 at once), half email (1): 2 conversations per 1/3 + 1 agents: 1.5.
+  EXPECT_DOUBLE_EQ(team_concurrency(team, {{v1::CHANNEL_WEB, 2}, {v1::CHANNEL_EMAIL, 2}}), 1.5);
+  EXPECT_DOUBLE_EQ(team_concurrency({}, {{v1::CHANNEL_WEB, 1}}), 1.0);  // nobody takes it: one each
+}
+
 }  // namespace
 }  // namespace switchboard::router
