@@ -1,0 +1,305 @@
+// The router's leadership (router/service.hpp): starting and stopping, keeping the lease,
+// taking over from the previous leader (the engine rebuilt from the store, pending notes
+// re-claimed), stepping down when fenced, and recovering from a routing loop that died. Part of
+// router::service, split from service.cpp along this seam.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "router/note_fields.hpp"
+#include "router/service.hpp"
+#include "store/scripts.hpp"
+
+namespace switchboard::router {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kGroup = kConsumerGroup;
+
+// What an exception says, for a log line.
+std::string what_of(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+}  // namespace
+
+void service::start() {
+  tasks_ = 2;  // keep_lease() and the routing loop (with its recoveries)
+  asio::co_spawn(ex_, keep_lease(), [this](std::exception_ptr e) {
+    if (e) spdlog::error("router {}: the lease keeper died ({}); the lease expires within its TTL", opts_.instance,
+                         what_of(e));
+    task_done();
+  });
+  run_loop();
+}
+
+// The routing loop as a fresh contender. One that dies (an exception: a bug) must not leave the
+// lease held by a process that routes nothing: recover() gives it up and starts the loop again.
+void service::run_loop() {
+  loop_started_ = clock_.steady();
+  asio::co_spawn(ex_, loop(), [this](std::exception_ptr e) {
+    if (!e) return task_done();  // stopped
+    asio::co_spawn(ex_, recover(what_of(e)), [this](std::exception_ptr, bool restart) {
+      if (restart) return run_loop();
+      task_done();
+    });
+  });
+}
+
+// After the loop died: out of the leadership at once (keep_lease() renews nothing once token_ is 0)
+// and the lease released, so a standby takes over now rather than never; then, after a backoff
+// (restart_backoff, doubled per death in a row up to 30 times it; a loop that ran a minute starts
+// the count again), the loop contends afresh — unless the service was stopped meanwhile.
+asio::awaitable<bool> service::recover(std::string why) {
+  const std::uint64_t held = token_;
+  leader_ = false;
+  token_ = 0;
+  lost_ = false;
+  drop_state();
+  ++loop_failures_;
+  deaths_in_row_ = clock_.steady() - loop_started_ > std::chrono::minutes(1) ? 1 : deaths_in_row_ + 1;
+  const auto backoff = std::min(opts_.restart_backoff * (1 << std::min(deaths_in_row_ - 1, 5)),
+                                opts_.restart_backoff * 30);
+  // Also when no token was set yet (dead while taking over): it releases only this owner's lease.
+  auto released = co_await lease_.release();
+  const std::string lease = !released ? "could not reach Redis to give the lease up (it expires within its TTL)"
+                            : *released ? "gave the lease up (token " + std::to_string(held) + ")"
+                                        : "held no lease";
+  spdlog::error("router {}: the routing loop died ({}); {}; {}", opts_.instance, why, lease,
+                stopping_ ? "stopping" : "contending again in " + std::to_string(backoff.count()) + " ms");
+  if (stopping_) co_return false;
+  co_await sleep_for(backoff);
+  if (stopping_) co_return false;
+  next_renew_ = {};  // contend at once
+  co_return true;
+}
+
+void service::task_done() {
+  if (--tasks_ > 0) return;
+  leader_ = false;
+  if (auto done = std::move(on_stopped_)) done();
+}
+
+// The leader renews its lease every third of the TTL whatever the main loop is busy with (a burst
+// of decisions can take longer than the TTL): the renewal is pipelined on the same connection
+// behind at most one blocking read. A renewal that does not return our token means the lease was
+// lost; the main loop steps down at its next turn.
+asio::awaitable<void> service::keep_lease() {
+  while (!stopping_) {
+    lease_timer_.expires_after(opts_.lease_ttl / 3);
+    co_await lease_timer_.async_wait(use_tuple);
+    if (stopping_ || token_ == 0) continue;  // not holding it (also renewed while taking over)
+    const std::uint64_t held = token_;
+    auto t = co_await lease_.acquire();
+    if (t && *t != held && token_ == held) lost_ = true;
+  }
+}
+
+void service::stop(std::function<void()> done) {
+  asio::post(ex_, [this, done = std::move(done)]() mutable {
+    stopping_ = true;
+    on_stopped_ = std::move(done);
+    timer_.cancel();
+    lease_timer_.cancel();
+  });
+}
+
+asio::awaitable<void> service::ensure_groups() {
+  for (std::size_t i = 0; i < streams_.size() && !stopping_;) {
+    auto [ec, r] = co_await redis_.async_exec(store::cmd("XGROUP", "CREATE", streams_[i], kGroup, "$", "MKSTREAM"),
+                                              use_tuple);
+    if (!ec || r.error_code() == "BUSYGROUP") {
+      ++i;
+      continue;
+    }
+    co_await sleep_for(std::chrono::milliseconds(200));  // Redis not reachable yet: try again
+  }
+}
+
+asio::awaitable<void> service::renew() {
+  next_renew_ = std::chrono::steady_clock::now() + opts_.lease_ttl / 3;
+  if (leader_) {
+    // The lease itself is kept by keep_lease(); here: what the leader does every third of a TTL.
+    if (lost_) {
+      lost_ = false;
+      step_down("the lease was lost");
+      co_return;
+    }
+    // Desk sessions of gateways that died expire (their agents' drop events follow in the
+    // stream); every tenth time, requests a stale reader took after losing the lease are claimed
+    // (one XAUTOCLAIM per stream: not every time).
+    co_await agents_.sweep();
+    if (++renewals_ % 10 == 0) co_await claim(opts_.lease_ttl);
+    co_return;
+  }
+  lost_ = false;
+  auto t = co_await lease_.acquire();
+  if (!t || *t == 0) co_return;  // Redis unreachable, or another router holds the lease
+  token_ = *t;
+  auto fenced = co_await lease_.fence(token_);
+  if (!fenced || !*fenced) {
+    spdlog::warn("router {} could not fence the groups with token {}", opts_.instance, token_);
+    token_ = 0;
+    co_return;
+  }
+  co_await take_over();
+}
+
+void service::step_down(const char* why) {
+  spdlog::warn("router {} steps down: {}", opts_.instance, why);
+  leader_ = false;
+  token_ = 0;
+  drop_state();
+}
+
+void service::drop_state() {
+  engine_.reset();
+  convs_.clear();
+  agent_infos_.clear();
+  grace_.clear();
+}
+
+// Rebuilds the engine from the store: held conversations first (they use capacity), then agents,
+// then waiting conversations in their order of arrival; then what a crashed leader left pending.
+asio::awaitable<void> service::take_over() {
+  const time_ms now = clock_.unix_ms();
+  engine_ = std::make_unique<engine>(engine_config{opts_.queues, 5});
+  convs_.clear();
+  agent_infos_.clear();
+  grace_.clear();
+  arrivals_.clear();
+  days_.clear();
+  low_ratings_.clear();
+  struct waiting_row {
+    time_ms queued_at;
+    std::string id;
+    std::vector<std::string> excluded;
+  };
+  std::vector<waiting_row> waiting;
+  std::map<std::string, std::vector<std::pair<std::string, v1::AgentConversation>>> held;
+  for (int g = 0; g < keys_.groups(); ++g) {
+    auto [ec, r] = co_await redis_.async_eval(store::scripts::router_snapshot(), store::cmd(keys_.active(g)),
+                                              store::cmd(keys_.group_conversation_prefix(g)), use_tuple);
+    if (ec) {
+      spdlog::warn("router {} cannot read group {}: {}", opts_.instance, g, ec.message());
+      engine_.reset();
+      co_return;  // not leader yet; the next renewal tries again
+    }
+    for (const auto& row : r.elements) {
+      if (row.elements.size() != 19) continue;
+      auto s = [&](int i) -> const std::string& { return row.elements[static_cast<std::size_t>(i)].str; };
+      const std::string& id = s(0);
+      conv_info c;
+      c.customer = s(1);
+      c.queue = s(3);
+      c.channel = store::channel_from_name(s(4)).value_or(v1::CHANNEL_WEB);
+      c.priority = static_cast<int>(to_int(s(5)));
+      c.preview = s(12);
+      c.queued_at = to_int(s(13));
+      c.created_at = c.queued_at;
+      c.seq = to_int(s(15));
+      c.awaiting_since = to_int(s(17));
+      c.gone_since = to_int(s(18));
+      if (c.awaiting_since == 0) c.customer_turn_since = now;  // unknown since when: from now
+      // The arrival rate of the board counts what arrived in the last 15 minutes, also before
+      // this router led.
+      if (now - c.created_at <= 900'000) arrivals_[c.queue].push_back(c.created_at);
+      const std::string state = s(2);
+      convs_[id] = c;
+      conversation_fact f = conversation_fact_of(id);
+      f.required = parse_skills(s(14));
+      f.excluded = split(s(16));
+      if (state == "queued" || state == "escalated") {
+        waiting.push_back({c.queued_at, id, f.excluded});
+      } else if (state == "offered" && !s(8).empty()) {
+        engine_->restore(f, s(8), true, to_int(s(9)));
+        convs_[id].owner = s(8);
+        v1::AgentConversation ac;
+        ac.set_conversation_id(id);
+        ac.set_state(v1::OFFERED);
+        held[s(8)].push_back({id, ac});
+      } else if ((state == "assigned" || state == "waiting_customer" || state == "wrap_up") && !s(7).empty()) {
+        engine_->restore(f, s(7), false, 0);
+        convs_[id].owner = s(7);
+        convs_[id].assigned_at = now;
+      }
+    }
+  }
+  auto agents = co_await agents_.list();
+  if (!agents) {
+    engine_.reset();
+    co_return;
+  }
+  decisions ds;
+  for (auto& rec : *agents) {
+    auto& info = agent_infos_[rec.agent.id()];
+    info.profile = rec.agent;
+    info.status = rec.agent.status();
+    info.connections = rec.connections;
+    // Nobody connected: they get the grace period from now (their drop may predate this leader).
+    if (rec.connections == 0) grace_[rec.agent.id()] = now + opts_.agent_grace.count();
+    update_agent(rec.agent.id(), ds);
+  }
+  std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.queued_at < b.queued_at; });
+  for (const auto& w : waiting) {
+    conversation_fact f = conversation_fact_of(w.id);
+    f.excluded = w.excluded;
+    auto more = engine_->queue_conversation(f, now);
+    ds.insert(ds.end(), more.begin(), more.end());
+  }
+  co_await load_today(now);
+  leader_ = true;
+  spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
+               convs_.size(), agent_infos_.size());
+  // The agents' index of what they hold, rebuilt from what the engine now knows.
+  for (const auto& [id, info] : agent_infos_) {
+    co_await redis_.async_exec(store::cmd("DEL", keys_.agent_conversations(id)), use_tuple);
+  }
+  for (const auto& [id, c] : convs_) {
+    if (c.owner.empty()) continue;
+    const bool offered = engine_->conversation_state(id) == "offered";
+    co_await index_agent_conversation(c.owner, id, offered ? v1::OFFERED : v1::ASSIGNED, 0);
+  }
+  co_await apply(std::move(ds), false);
+  // Requests a crashed leader read but never acknowledged (stale ones are skipped by seq).
+  co_await claim(std::chrono::milliseconds(0));
+}
+
+// Takes over entries pending with other consumers for at least `min_idle`, handles them like
+// fresh ones and acknowledges them.
+asio::awaitable<void> service::claim(std::chrono::milliseconds min_idle) {
+  for (const auto& stream : streams_) {
+    if (!leader_) co_return;
+    auto [ec, r] = co_await redis_.async_exec(store::cmd("XAUTOCLAIM", stream, kGroup, opts_.instance,
+                                                         std::to_string(min_idle.count()), "0-0", "COUNT", "1000"),
+                                              use_tuple);
+    if (ec || !r.is_array() || r.elements.size() < 2 || r.elements[1].elements.empty()) continue;
+    std::vector<std::string> ack = store::cmd("XACK", stream, kGroup);
+    for (const auto& entry : r.elements[1].elements) {
+      if (entry.elements.size() != 2 || !entry.elements[1].is_array()) continue;
+      if (stream == keys_.agent_events()) {
+        co_await on_agent_event(entry.elements[1]);
+      } else {
+        co_await on_request(entry.elements[1]);
+      }
+      ack.push_back(entry.elements[0].str);
+      co_await boards_if_due();
+    }
+    if (leader_) co_await redis_.async_exec(std::move(ack), use_tuple);
+  }
+}
+
+}  // namespace switchboard::router
