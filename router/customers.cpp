@@ -84,14 +84,17 @@ asio::awaitable<void> service::watch_customers(time_ms now) {
     }
     const bool abandon = w.what == due::abandon;
     const time_ms since = abandon ? c.gone_since : c.customer_turn_since;
-    auto ev = abandon ? resolve_event("abandoned", "the customer left " + std::to_string((now - since) / 1000) +
-                                                       " s ago while waiting and did not come back")
-                      : resolve_event("inactive", "the customer was silent for " +
-                                                      std::to_string((now - since) / 1000) + " s");
-    auto r = co_await write(w.id, std::move(ev),
-                            abandon ? std::string("state=queued|escalated")
-                                    : "state=assigned|waiting_customer;owner_id=" + c.owner,
-                            no_fields());
+    // Named values, not temporaries of a ?: inside the co_await: GCC 12 destroys those twice.
+    std::string guard = "state=queued|escalated";
+    v1::Event ev;
+    if (abandon) {
+      ev = resolve_event("abandoned", "the customer left " + std::to_string((now - since) / 1000) +
+                                          " s ago while waiting and did not come back");
+    } else {
+      guard = "state=assigned|waiting_customer;owner_id=" + c.owner;
+      ev = resolve_event("inactive", "the customer was silent for " + std::to_string((now - since) / 1000) + " s");
+    }
+    auto r = co_await write(w.id, std::move(ev), std::move(guard), no_fields());
     if (!leader_) co_return;
     if (!r) continue;  // the customer or an agent got there first: their note follows
     spdlog::info("router: conversation {} {}", w.id, abandon ? "abandoned" : "resolved as inactive");

@@ -75,11 +75,13 @@ asio::awaitable<bool> service::recover(std::string why) {
                                 opts_.restart_backoff * 30);
   // Also when no token was set yet (dead while taking over): it releases only this owner's lease.
   auto released = co_await lease_.release();
-  const std::string lease = !released ? "could not reach Redis to give the lease up (it expires within its TTL)"
-                            : *released ? "gave the lease up (token " + std::to_string(held) + ")"
-                                        : "held no lease";
-  spdlog::error("router {}: the routing loop died ({}); {}; {}", opts_.instance, why, lease,
-                stopping_ ? "stopping" : "contending again in " + std::to_string(backoff.count()) + " ms");
+  // No ?: over temporaries in a coroutine: GCC 12 may destroy them twice (router/customers.cpp).
+  std::string lease = "held no lease";
+  if (!released) lease = "could not reach Redis to give the lease up (it expires within its TTL)";
+  else if (*released) lease = "gave the lease up (token " + std::to_string(held) + ")";
+  std::string next = "stopping";
+  if (!stopping_) next = "contending again in " + std::to_string(backoff.count()) + " ms";
+  spdlog::error("router {}: the routing loop died ({}); {}; {}", opts_.instance, why, lease, next);
   if (stopping_) co_return false;
   co_await sleep_for(backoff);
   if (stopping_) co_return false;
