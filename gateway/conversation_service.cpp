@@ -141,14 +141,13 @@ void conversation_service::closed(const session_sink* s) {
       ~done() { --n; }
     } counted{in_flight_};  // after the drop below is spawned
     if (auto c = customers_.find(s); c != customers_.end()) {
-      // The customer's last connection to a conversation closed: they are gone from it (a waiting
-      // one is abandoned if they stay gone: docs/ROUTING.md).
-      for (auto& [conversation, others] : rooms_.rooms_of(s)) {
-        const bool still_here = std::any_of(others.begin(), others.end(), [&](const auto& o) {
-          auto it = customers_.find(o.get());
-          return it != customers_.end() && it->second == c->second;
-        });
-        if (still_here) continue;  // another tab of theirs on this gateway
+      // The customer's last connection here closed: they are gone from its conversations (a waiting
+      // one is abandoned if they stay gone: docs/ROUTING.md) — unless another of theirs is still
+      // connected here (another tab, or the reconnect already in).
+      const bool still_here = std::any_of(customers_.begin(), customers_.end(), [&](const auto& other) {
+        return other.first != s && other.second == c->second;
+      });
+      for (auto& conversation : still_here ? std::vector<std::string>() : rooms_.rooms_of(s)) {
         spawn([](conversation_service& self, std::string customer, std::string id) -> asio::awaitable<void> {
           co_await self.customer_presence(std::move(customer), std::move(id), false, "disconnected");
         }(*this, c->second, std::move(conversation)));
@@ -308,11 +307,15 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
                                                               const v1::ClientFrame& f) {
   const auto& id = f.request_id();
   const auto& conv_id = f.resume().conversation_id();
+  // A customer is known as connected here (customers_) before the conversation is read: a close of
+  // their previous connection handled meanwhile sees them and records no departure, or its
+  // departure is stored before the read below, which then records the return.
+  result<std::string> customer = std::string();
+  if (s->who().who == role::customer) customer = co_await customer_of(*s);
+  if (!customer) co_return error_for(id, customer.error());
   auto conv = co_await timeline_.conversation(conv_id);
   if (!conv) co_return error_for(id, conv.error());
   if (s->who().who == role::customer) {
-    auto customer = co_await customer_of(*s);
-    if (!customer) co_return error_for(id, customer.error());
     if (conv->customer_id() != *customer) co_return error_for(id, errc::not_found);  // no existence leak
   } else if (!staff_may_read(s->who(), *conv)) {
     co_return error_for(id, errc::not_found);

@@ -88,15 +88,12 @@ void hub::leave_all(const session_sink* s) {
   for (const auto& channel : channels) remove(channel, s);
 }
 
-std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> hub::rooms_of(
-    const session_sink* s) const {
-  std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> out;
+std::vector<std::string> hub::rooms_of(const session_sink* s) const {
+  std::vector<std::string> out;
   for (const auto& [channel, r] : rooms_) {
     if (r.agent) continue;
-    if (std::none_of(r.members.begin(), r.members.end(), [s](const room::member& m) { return m.key == s; })) continue;
-    auto& [id, others] = out.emplace_back(r.id, std::vector<std::shared_ptr<session_sink>>{});
-    for (const auto& m : r.members) {
-      if (auto live = m.session.lock(); live && m.key != s) others.push_back(std::move(live));
+    if (std::any_of(r.members.begin(), r.members.end(), [s](const room::member& m) { return m.key == s; })) {
+      out.push_back(r.id);
     }
   }
   return out;

@@ -37,9 +37,8 @@ class hub {
   void leave(const std::string& conversation_id, const session_sink* s);
   void leave_all(const session_sink* s);
   std::size_t members(const std::string& conversation_id) const;
-  // The conversations whose rooms hold `s` (also when `s` is already gone), each with the other
-  // live sessions in its room.
-  std::vector<std::pair<std::string, std::vector<std::shared_ptr<session_sink>>>> rooms_of(const session_sink* s) const;
+  // The conversations whose rooms hold `s` (also when `s` is already gone).
+  std::vector<std::string> rooms_of(const session_sink* s) const;
   // Waits (at most `limit`) until Redis has confirmed the conversation room's subscription.
   // Returns true when it already had: nothing published since the join can have been missed.
   boost::asio::awaitable<bool> live(const std::string& conversation_id, std::chrono::milliseconds limit);
