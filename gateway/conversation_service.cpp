@@ -133,9 +133,12 @@ void conversation_service::opened(std::shared_ptr<session_sink> s) {
   spawn(desk_opened(std::move(s)));
 }
 
-void conversation_service::closed(const session_sink* s) {
+void conversation_service::closed(std::shared_ptr<const session_sink> session) {
   ++in_flight_;
-  asio::post(core_, [this, s] {
+  // The session stays alive until this has run: its address cannot be reused by a new session
+  // meanwhile, and other sessions' leaving cannot take it for a dead member of its rooms.
+  asio::post(core_, [this, session = std::move(session)] {
+    const session_sink* s = session.get();
     struct done {
       std::atomic<int>& n;
       ~done() { --n; }

@@ -55,7 +55,7 @@ class conversation_service {
   void opened(std::shared_ptr<session_sink> s);
   // `received`: when the session read the frame (message acks carry it for the dwell measure).
   void handle(std::shared_ptr<session_sink> s, v1::ClientFrame f, std::chrono::steady_clock::time_point received = {});
-  void closed(const session_sink* s);
+  void closed(std::shared_ptr<const session_sink> s);
   const boost::asio::any_io_executor& core() const { return core_; }
   // Requests being worked on (the drain waits for none before stopping Redis). Thread-safe.
   int in_flight() const noexcept { return in_flight_.load(); }

@@ -413,7 +413,7 @@ void ws_session::shut() {
   }
   s_->socket.shutdown(asio::socket_base::shutdown_both, ignored);
   s_->socket.close(ignored);
-  ctx_->service->closed(this);
+  ctx_->service->closed(shared_from_this());
 }
 
 // ---- deadlines ----
