@@ -129,8 +129,24 @@ asio::awaitable<void> conversation_service::work_through(std::shared_ptr<session
 }
 
 void conversation_service::opened(std::shared_ptr<session_sink> s) {
+  if (s->who().who == role::customer) {
+    // Counted before any of its frames is handled (they are posted after this).
+    asio::post(core_, [this, subject = s->who().subject] { ++customer_sessions_[subject]; });
+    return;
+  }
   if (s->who().who != role::agent && s->who().who != role::lead) return;
   spawn(desk_opened(std::move(s)));
+}
+
+// The customer's last connection here closed: they are gone from `conversation_id`. If a new
+// connection of theirs arrived while that was being stored, they are back at once (its resume may
+// have read the conversation before the departure was stored).
+asio::awaitable<void> conversation_service::departed(std::string customer, std::string conversation_id,
+                                                     std::string subject) {
+  auto gone = co_await customer_presence(customer, conversation_id, false, "disconnected");
+  if (gone && !gone->duplicate && customer_sessions_.count(subject)) {
+    co_await customer_presence(std::move(customer), std::move(conversation_id), true, "back");
+  }
 }
 
 void conversation_service::closed(std::shared_ptr<const session_sink> session) {
@@ -143,17 +159,16 @@ void conversation_service::closed(std::shared_ptr<const session_sink> session) {
       std::atomic<int>& n;
       ~done() { --n; }
     } counted{in_flight_};  // after the drop below is spawned
-    if (auto c = customers_.find(s); c != customers_.end()) {
-      // The customer's last connection here closed: they are gone from its conversations (a waiting
-      // one is abandoned if they stay gone: docs/ROUTING.md) — unless another of theirs is still
-      // connected here (another tab, or the reconnect already in).
-      const bool still_here = std::any_of(customers_.begin(), customers_.end(), [&](const auto& other) {
-        return other.first != s && other.second == c->second;
-      });
-      for (auto& conversation : still_here ? std::vector<std::string>() : rooms_.rooms_of(s)) {
-        spawn([](conversation_service& self, std::string customer, std::string id) -> asio::awaitable<void> {
-          co_await self.customer_presence(std::move(customer), std::move(id), false, "disconnected");
-        }(*this, c->second, std::move(conversation)));
+    if (s->who().who == role::customer) {
+      const std::string& subject = s->who().subject;
+      auto n = customer_sessions_.find(subject);
+      if (n != customer_sessions_.end() && --n->second <= 0) customer_sessions_.erase(n);
+      // Their last connection here: they are gone from its conversations (a waiting one is
+      // abandoned if they stay gone: docs/ROUTING.md) — unless another of theirs is connected here
+      // (another tab, or the reconnect already in).
+      auto c = customers_.find(s);
+      if (c != customers_.end() && !customer_sessions_.count(subject)) {
+        for (auto& conversation : rooms_.rooms_of(s)) spawn(departed(c->second, std::move(conversation), subject));
       }
     }
     rooms_.leave_all(s);
@@ -310,9 +325,8 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
                                                               const v1::ClientFrame& f) {
   const auto& id = f.request_id();
   const auto& conv_id = f.resume().conversation_id();
-  // A customer is known as connected here (customers_) before the conversation is read: a close of
-  // their previous connection handled meanwhile sees them and records no departure, or its
-  // departure is stored before the read below, which then records the return.
+  // A customer coming back: a departure of their previous connection stored before the read below
+  // is answered here with their return; one stored after it, by departed() itself.
   result<std::string> customer = std::string();
   if (s->who().who == role::customer) customer = co_await customer_of(*s);
   if (!customer) co_return error_for(id, customer.error());

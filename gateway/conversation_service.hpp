@@ -71,6 +71,7 @@ class conversation_service {
   boost::asio::awaitable<v1::ServerFrame> rate(const session_sink& s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
   boost::asio::awaitable<v1::ServerFrame> leave(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
+  boost::asio::awaitable<void> departed(std::string customer, std::string conversation_id, std::string subject);
   // Records that the customer left, came back or disconnected (a customerPresence event); nothing
   // when the conversation is resolved, nor for a disconnect once it is held. Errors are the append's.
   boost::asio::awaitable<result<store::append_result>> customer_presence(std::string customer, std::string conversation_id,
@@ -132,6 +133,7 @@ class conversation_service {
   std::vector<v1::Queue> queues_;
   std::vector<v1::Agent> configured_agents_;
   std::unordered_map<const session_sink*, std::string> customers_;  // session → customer id
+  std::unordered_map<std::string, int> customer_sessions_;          // customer token subject → open sessions here
   std::unordered_map<const session_sink*, desk> desks_;             // desk sessions
   std::string instance_;
   std::uint64_t next_desk_ = 0;
