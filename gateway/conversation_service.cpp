@@ -98,34 +98,40 @@ void conversation_service::spawn(asio::awaitable<void> work) {
 
 void conversation_service::handle(std::shared_ptr<session_sink> s, v1::ClientFrame f,
                                   std::chrono::steady_clock::time_point received) {
-  asio::post(core_, [this, s = std::move(s), f = std::move(f), received]() mutable {
-    auto& q = pending_[s.get()];
-    if (q && q->frames.size() >= kMaxPendingFrames) {
-      auto refusal = error_frame(f.request_id(), "rate_limited", "too many requests waiting; send it again later", true);
-      refusal.mutable_error()->set_retry_after_ms(1000);
-      return reply(*s, std::move(refusal));
-    }
-    const bool idle = !q;
-    if (idle) q = std::make_shared<pending_frames>();
-    q->frames.emplace_back(std::move(f), received);
-    if (idle) spawn(work_through(std::move(s), q));
-  });
+  spawn(in_order(std::move(s), std::move(f), received));
 }
 
-// Handles a session's frames one after the other until none waits (then forgets the session's
-// queue; the next frame starts it again).
-asio::awaitable<void> conversation_service::work_through(std::shared_ptr<session_sink> s,
-                                                         std::shared_ptr<pending_frames> q) {
-  while (!q->frames.empty() && !q->closed) {
-    auto [f, received] = std::move(q->frames.front());
-    q->frames.pop_front();
+// A session's frames one after the other: the first becomes the worker and handles what arrives
+// meanwhile (pending_ holds it while it works; the common case, one frame at a time, allocates no
+// queue); a frame finding a worker waits in its queue.
+asio::awaitable<void> conversation_service::in_order(std::shared_ptr<session_sink> s, v1::ClientFrame f,
+                                                     std::chrono::steady_clock::time_point received) {
+  auto [busy, idle] = pending_.try_emplace(s.get());
+  if (!idle) {
+    if (busy->second.size() >= kMaxPendingFrames) {
+      auto refusal = error_frame(f.request_id(), "rate_limited", "too many requests waiting; send it again later", true);
+      refusal.mutable_error()->set_retry_after_ms(1000);
+      reply(*s, std::move(refusal));
+    } else {
+      busy->second.emplace_back(std::move(f), received);
+    }
+    co_return;
+  }
+  for (;;) {
     if (s->who().who == role::customer) {
       co_await run(s, std::move(f), received);
     } else {
       co_await run_staff(s, std::move(f));
     }
+    auto it = pending_.find(s.get());  // gone: the session closed
+    if (it == pending_.end()) co_return;
+    if (it->second.empty()) {
+      pending_.erase(it);
+      co_return;
+    }
+    std::tie(f, received) = std::move(it->second.front());
+    it->second.erase(it->second.begin());
   }
-  if (auto it = pending_.find(s.get()); it != pending_.end() && it->second == q) pending_.erase(it);
 }
 
 void conversation_service::opened(std::shared_ptr<session_sink> s) {
@@ -173,10 +179,7 @@ void conversation_service::closed(std::shared_ptr<const session_sink> session) {
     }
     rooms_.leave_all(s);
     customers_.erase(s);
-    if (auto it = pending_.find(s); it != pending_.end()) {
-      it->second->closed = true;
-      pending_.erase(it);
-    }
+    pending_.erase(s);  // what waits is dropped; the worker stops after the frame it is on
     auto it = desks_.find(s);
     if (it == desks_.end()) return;
     if (!it->second.registered) {

@@ -115,14 +115,13 @@ class conversation_service {
   void spawn(boost::asio::awaitable<void> work);
 
   // A session's frames take effect in the order sent: each waits for the one before it.
-  struct pending_frames {
-    std::deque<std::pair<v1::ClientFrame, std::chrono::steady_clock::time_point>> frames;
-    bool closed = false;  // the session closed: what waits is dropped
-  };
-  boost::asio::awaitable<void> work_through(std::shared_ptr<session_sink> s, std::shared_ptr<pending_frames> q);
+  boost::asio::awaitable<void> in_order(std::shared_ptr<session_sink> s, v1::ClientFrame f,
+                                        std::chrono::steady_clock::time_point received);
   // Frames of one session waiting for the one being handled; more: refused (rate_limited).
   static constexpr std::size_t kMaxPendingFrames = 64;
-  std::unordered_map<const session_sink*, std::shared_ptr<pending_frames>> pending_;
+  // Sessions with a frame being handled → the frames waiting behind it (in order).
+  std::unordered_map<const session_sink*, std::vector<std::pair<v1::ClientFrame, std::chrono::steady_clock::time_point>>>
+      pending_;
 
   boost::asio::any_io_executor core_;
   std::atomic<int> in_flight_{0};
