@@ -519,7 +519,9 @@ int main(int argc, char** argv) {
       cfg << "server: {http_port: " << port << ", threads: " << threads << ", max_queued_frames: 100000, idle_timeout_seconds: 600,\n"
           << "  frames_per_second: 1000000, frame_burst: 1000000, user_frames_per_second: 1000000,\n"
           << "  user_frame_burst: 1000000, max_connections_per_user: 10,\n"
-          << "  max_connections: 100000, max_connections_per_address: 100000}\n"  // every client is 127.0.0.1
+          // Every client is 127.0.0.1; 10k connections opened at once wait longer than 10 s for
+          // their upgrade on two cores.
+          << "  max_connections: 100000, max_connections_per_address: 100000, handshake_timeout_seconds: 120}\n"
           << "redis: {url: \"redis://127.0.0.1:" << redis.port() << "\", command_timeout_ms: 5000}\n"
           << "log: {level: " << (std::getenv("WS_LOAD_DEBUG") ? "debug" : "warn") << "}\n"
           << "auth: {keys: [{kid: load, secret: " << kSecret << "}]}\n"

@@ -118,7 +118,7 @@ class conversation_service {
   boost::asio::awaitable<void> in_order(std::shared_ptr<session_sink> s, v1::ClientFrame f,
                                         std::chrono::steady_clock::time_point received);
   // Frames of one session waiting for the one being handled; more: refused (rate_limited).
-  static constexpr std::size_t kMaxPendingFrames = 64;
+  static constexpr std::size_t kMaxPendingFrames = 1024;
   // Sessions with a frame being handled → the frames waiting behind it (in order).
   std::unordered_map<const session_sink*, std::vector<std::pair<v1::ClientFrame, std::chrono::steady_clock::time_point>>>
       pending_;
