@@ -21,7 +21,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
