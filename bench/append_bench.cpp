@@ -254,9 +254,12 @@ int main(int argc, char** argv) {
       keys.routing_requests(group), keys.fence(group), keys.active(group), keys.audit(group),
       keys.conversations_by_time(group),
       "existing", convs[0], customers[0], event_bytes, std::to_string(clk.unix_ms()), "r__rand_int__", "3600",
-      "3600000", keys.conversation_prefix(customers[0]), fx.create_state, fx.transitions, fx.notify, fx.set_once,
-      "web", "0", "-"};  // "0", "-": no lease token, no guard (argv cannot carry an empty argument
-                         // through redis-benchmark)
+      "3600000", keys.conversation_prefix(customers[0])};
+  // The state rules as the repository encodes them, up to the guard: "0", "-": no lease token, no
+  // guard (argv cannot carry an empty argument through redis-benchmark, so no field operations).
+  const auto encoded = store::encode_append_args(sample, fx);
+  raw_args.insert(raw_args.end(), encoded.begin(), encoded.begin() + 7);
+  raw_args[raw_args.size() - 2] = "0";
 
   // The baseline must do the same work: run its exact command once and refuse to go on if Redis
   // answers with an error (an error reply is much cheaper than the script).

@@ -296,12 +296,12 @@ asio::awaitable<v1::ServerFrame> conversation_service::send(const session_sink& 
   msg->set_channel(v1::CHANNEL_WEB);
   msg->clear_author_id();
   // What the router shows an agent in the offer.
-  req.fields.emplace_back("preview", m.message().body().substr(0, 140));
+  req.fields.set("preview", m.message().body().substr(0, 140));
   if (req.mode != store::append_request::target::existing) {
     for (const auto& q : queues_) {
-      if (q.name() == queue) req.fields.emplace_back("+team", q.team());
+      if (q.name() == queue) req.fields.set_if_created("team", q.team());
     }
-    req.fields.emplace_back("+queue", std::move(queue));
+    req.fields.set_if_created("queue", std::move(queue));
   }
   auto r = co_await timeline_.append(std::move(req));
   if (!r) co_return error_for(request_id, r.error());
@@ -407,8 +407,11 @@ asio::awaitable<result<store::append_result>> conversation_service::customer_pre
   req.conversation_id = std::move(conversation_id);
   // A disconnect matters only while the customer waits (a held chat has its inactivity limit, and
   // a reload there would only add noise); leaving and coming back, whenever it is not resolved.
-  req.guard = why == "disconnected" ? "state=queued|offered|escalated"
-                                    : "state=queued|offered|assigned|waiting_customer|wrap_up|escalated";
+  if (why == "disconnected") {
+    req.guard.require("state", {"queued", "offered", "escalated"});
+  } else {
+    req.guard.require("state", {"queued", "offered", "assigned", "waiting_customer", "wrap_up", "escalated"});
+  }
   req.event.set_actor(std::move(customer));
   req.event.mutable_customer_presence()->set_present(present);
   req.event.mutable_customer_presence()->set_why(std::move(why));

@@ -60,7 +60,17 @@ boost::json::object audit_record(const principal& who, std::string_view what, st
 }
 
 // Only the owner replies, transfers or resolves, and only while it is theirs to work on.
-std::string owner_guard(const std::string& who) { return "owner_id=" + who + ";state=assigned|waiting_customer|wrap_up"; }
+store::append_guard owner_guard(const std::string& who) {
+  store::append_guard g;
+  g.require("owner_id", who).require("state", {"assigned", "waiting_customer", "wrap_up"});
+  return g;
+}
+// Any state but resolved.
+store::append_guard unresolved() {
+  store::append_guard g;
+  g.require("state", {"queued", "offered", "assigned", "waiting_customer", "wrap_up", "escalated"});
+  return g;
+}
 
 }  // namespace
 
@@ -223,7 +233,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::answer_offer(std::shared_
   store::append_request req;
   req.customer_id = conv->customer_id();
   req.conversation_id = a.conversation_id();
-  req.guard = "state=offered;offer_agent=" + me;  // only the agent offered, only while offered
+  req.guard.require("state", "offered").require("offer_agent", me);  // only the agent offered, only while offered
   req.event.set_actor(me);
   req.event.mutable_offer_outcome()->set_agent_id(me);
   req.event.mutable_offer_outcome()->set_outcome(a.accept() ? v1::OfferOutcome::ACCEPTED : v1::OfferOutcome::DECLINED);
@@ -317,8 +327,8 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       ev->set_to_queue(t.to_queue());
       ev->set_note(t.note());
       req.guard = owner_guard(me);
-      req.fields.emplace_back("preferred_agent", t.to_agent_id());
-      req.fields.emplace_back("last_owner", me);
+      req.fields.set("preferred_agent", t.to_agent_id());
+      req.fields.set("last_owner", me);
       if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "transfer", action);
       leaves = true;
       break;
@@ -344,7 +354,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
       sc->set_to(v1::RESOLVED);
       sc->set_actor(me);
       sc->set_disposition(f.resolve().disposition().empty() ? "solved" : f.resolve().disposition());
-      req.guard = "owner_id=" + me;
+      req.guard.require("owner_id", me);
       if (!action.empty()) req.idempotency_key = store::idempotency::staff_action(me, "resolve", action);
       leaves = true;
       break;
@@ -358,7 +368,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::staff_write(std::shared_p
     auto audit = audit_record(s->who(), f.has_transfer() ? "hand_back" : "resolve",
                               f.has_transfer() ? f.transfer().note() : f.resolve().disposition(), *conv);
     if (f.has_transfer()) audit["to"] = f.transfer().to_agent_id().empty() ? f.transfer().to_queue() : f.transfer().to_agent_id();
-    req.fields.emplace_back("!audit", boost::json::serialize(audit));
+    req.fields.audit(boost::json::serialize(audit));
   }
   const v1::Event req_event_copy = draft ? req.event : v1::Event();
   auto r = co_await timeline_.append(std::move(req));
@@ -421,7 +431,6 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
   auto conv = co_await readable(*s, cid);  // another team's conversation: not found
   if (!conv) co_return error_for(id, conv.error());
 
-  constexpr const char* kUnresolved = "state=queued|offered|assigned|waiting_customer|wrap_up|escalated";
   store::append_request req;
   req.customer_id = conv->customer_id();
   req.conversation_id = cid;
@@ -463,7 +472,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       msg->set_channel(conv->channel());
       msg->set_author_id(me);
       req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
-      req.guard = kUnresolved;
+      req.guard = unresolved();
       what = "barge";
       join = true;
       break;
@@ -474,7 +483,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       t->set_lead_id(me);
       t->set_from_agent_id(conv->owner_id());
       t->set_reason(f.take_over().reason());
-      req.guard = kUnresolved;
+      req.guard = unresolved();
       why = f.take_over().reason();
       what = "take_over";
       join = true;
@@ -488,9 +497,9 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       t->set_to_agent_id(r.to_agent_id());
       t->set_to_queue(r.to_queue());
       t->set_note(r.reason());
-      req.guard = kUnresolved;
-      req.fields.emplace_back("preferred_agent", r.to_agent_id());
-      req.fields.emplace_back("last_owner", conv->owner_id());
+      req.guard = unresolved();
+      req.fields.set("preferred_agent", r.to_agent_id());
+      req.fields.set("last_owner", conv->owner_id());
       why = r.reason();
       what = "reassign";
       leave = conv->owner_id() == me;
@@ -511,7 +520,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       }
       const v1::Message& d = found->front().draft();
       req.idempotency_key = store::idempotency::draft_review(cid, rv.draft_seq());  // the first review wins
-      req.guard = kUnresolved;
+      req.guard = unresolved();
       if (rv.verdict() == v1::ReviewDraft::REJECT) {
         auto* dr = req.event.mutable_draft_review();
         dr->set_draft_seq(rv.draft_seq());
@@ -538,7 +547,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
       pc->set_to(p.priority());
       pc->set_actor(me);
       pc->set_reason(p.reason());
-      req.guard = kUnresolved;
+      req.guard = unresolved();
       why = p.reason();
       what = "set_priority";
       break;
@@ -558,7 +567,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::lead_action(std::shared_p
     audit["draft"] = review_draft;
     audit["final"] = review_final;
   }
-  req.fields.emplace_back("!audit", boost::json::serialize(audit));
+  req.fields.audit(boost::json::serialize(audit));
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::wrong_state) co_return error_frame(id, "resolved", "the conversation is resolved");
   if (!r) co_return error_for(id, r.error());

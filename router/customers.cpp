@@ -24,7 +24,12 @@ time_ms limit_ms(int seconds, int fallback) {
 }
 
 // No fields (GCC 12 miscompiles braced lists of strings inside coroutines: decisions.cpp).
-std::vector<std::pair<std::string, std::string>> no_fields() { return {}; }
+store::append_guard held_guard(std::string owner) {
+  store::append_guard g;
+  g.require("state", {"assigned", "waiting_customer"});
+  if (!owner.empty()) g.require("owner_id", std::move(owner));
+  return g;
+}
 
 v1::Event resolve_event(std::string disposition, std::string reason) {
   v1::Event ev;
@@ -78,23 +83,24 @@ asio::awaitable<void> service::watch_customers(time_ms now) {
       v1::Event ev;
       const time_ms left = c.customer_turn_since + limits_of(c.queue).inactive_after - now;
       ev.mutable_inactivity_warning()->set_resolves_in_seconds(static_cast<std::int32_t>((left + 999) / 1000));
-      auto r = co_await write(w.id, std::move(ev), "state=assigned|waiting_customer", no_fields());
+      auto r = co_await write(w.id, std::move(ev), held_guard(""), {});
       if (r) it->second.warned = true;
       continue;
     }
     const bool abandon = w.what == due::abandon;
     const time_ms since = abandon ? c.gone_since : c.customer_turn_since;
     // Named values, not temporaries of a ?: inside the co_await: GCC 12 destroys those twice.
-    std::string guard = "state=queued|escalated";
+    store::append_guard guard;
     v1::Event ev;
     if (abandon) {
+      guard.require("state", {"queued", "escalated"});
       ev = resolve_event("abandoned", "the customer left " + std::to_string((now - since) / 1000) +
                                           " s ago while waiting and did not come back");
     } else {
-      guard = "state=assigned|waiting_customer;owner_id=" + c.owner;
+      guard = held_guard(c.owner);
       ev = resolve_event("inactive", "the customer was silent for " + std::to_string((now - since) / 1000) + " s");
     }
-    auto r = co_await write(w.id, std::move(ev), std::move(guard), no_fields());
+    auto r = co_await write(w.id, std::move(ev), std::move(guard), {});
     if (!leader_) co_return;
     if (!r) continue;  // the customer or an agent got there first: their note follows
     spdlog::info("router: conversation {} {}", w.id, abandon ? "abandoned" : "resolved as inactive");

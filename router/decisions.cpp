@@ -17,18 +17,10 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kPreviewChars = 140;
 
-using field_list = std::vector<std::pair<std::string, std::string>>;
-
-// Field/value pairs for an append (GCC 12 miscompiles braced lists of strings inside coroutines).
-field_list fields_of(std::string f1, std::string v1) {
-  field_list out;
-  out.emplace_back(std::move(f1), std::move(v1));
-  return out;
-}
-field_list fields_of(std::string f1, std::string v1, std::string f2, std::string v2) {
-  field_list out = fields_of(std::move(f1), std::move(v1));
-  out.emplace_back(std::move(f2), std::move(v2));
-  return out;
+store::append_guard guard_of(std::string field, std::string value) {
+  store::append_guard g;
+  g.require(std::move(field), std::move(value));
+  return g;
 }
 
 }  // namespace
@@ -36,8 +28,7 @@ field_list fields_of(std::string f1, std::string v1, std::string f2, std::string
 // ---- writing decisions ----
 
 asio::awaitable<result<store::append_result>> service::write(const std::string& conversation_id, v1::Event ev,
-                                                              std::string guard,
-                                                              std::vector<std::pair<std::string, std::string>> fields) {
+                                                              store::append_guard guard, store::field_changes fields) {
   store::append_request req;
   auto it = convs_.find(conversation_id);
   req.customer_id = it == convs_.end() ? std::string() : it->second.customer;
@@ -68,7 +59,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     // The decision with its reasons, in the conversation's own timeline.
     v1::Event trace;
     *trace.mutable_decision() = d;
-    auto r = co_await write(cid, std::move(trace), "", field_list());
+    auto r = co_await write(cid, std::move(trace), {}, {});
     if (!r) {
       if (r.error() != errc::fenced) spdlog::warn("router: cannot record decision on {}: {}", cid, r.error().message());
       if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
@@ -88,8 +79,11 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       ev.mutable_offer()->set_agent_id(agent);
       ev.mutable_offer()->set_expires_at_ms(expires);
       ev.mutable_offer()->set_decision_id(d.decision_id());
-      auto r = co_await write(cid, std::move(ev), "state=queued|escalated",
-                              fields_of("offer_agent", agent, "offer_expires_at_ms", std::to_string(expires)));
+      store::append_guard waiting;
+      waiting.require("state", {"queued", "escalated"});
+      store::field_changes offered;
+      offered.set("offer_agent", agent).set("offer_expires_at_ms", std::to_string(expires));
+      auto r = co_await write(cid, std::move(ev), std::move(waiting), std::move(offered));
       if (!r) {
         // No longer waiting (resolved, taken over): out of the engine; the store's next change
         // about it brings it back. The store unreachable: the engine keeps it as offered, and the
@@ -120,7 +114,11 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
         v1::Event ev;
         ev.mutable_offer_outcome()->set_agent_id(agent);
         ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
-        auto r = co_await write(cid, std::move(ev), "state=offered;offer_agent=" + agent, fields_of("offer_agent", ""));
+        store::append_guard still_offered = guard_of("state", "offered");
+        still_offered.require("offer_agent", agent);
+        store::field_changes cleared;
+        cleared.set("offer_agent", "");
+        auto r = co_await write(cid, std::move(ev), std::move(still_offered), std::move(cleared));
         if (!leader_) co_return;
         if (!r && r.error() == errc::wrong_state) {
           co_return;  // accepted or declined at the last moment: the note about it follows
@@ -144,7 +142,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       ev.mutable_transfer()->set_from_id("router");
       ev.mutable_transfer()->set_to_queue(d.queue());
       ev.mutable_transfer()->set_note(d.reason());
-      co_await write(cid, std::move(ev), "state=queued", field_list());
+      co_await write(cid, std::move(ev), guard_of("state", "queued"), {});
       if (!leader_) co_return;
       convs_[cid].queue = d.queue();
       break;
@@ -204,8 +202,11 @@ asio::awaitable<void> service::expire_grace(time_ms now) {
       ev.mutable_status_change()->set_to(v1::QUEUED);
       ev.mutable_status_change()->set_actor("router");
       ev.mutable_status_change()->set_reason("agent " + agent + " disconnected and did not come back in time");
-      auto r = co_await write(id, std::move(ev), "owner_id=" + agent + ";state=assigned|waiting_customer|wrap_up",
-                              fields_of("owner_id", "", "last_owner", agent));
+      store::append_guard still_theirs = guard_of("owner_id", agent);
+      still_theirs.require("state", {"assigned", "waiting_customer", "wrap_up"});
+      store::field_changes requeued;
+      requeued.set("owner_id", "").set("last_owner", agent);
+      auto r = co_await write(id, std::move(ev), std::move(still_theirs), std::move(requeued));
       if (!leader_) co_return;
       if (!r) continue;
       decisions ds = engine_->release(id, now);

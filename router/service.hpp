@@ -154,8 +154,7 @@ class service {
   // Today's counts as the previous leaders left them (at takeover).
   boost::asio::awaitable<void> load_today(time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
-                                                             std::string guard,
-                                                             std::vector<std::pair<std::string, std::string>> fields);
+                                                             store::append_guard guard, store::field_changes fields);
   boost::asio::awaitable<void> publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f);
   boost::asio::awaitable<void> index_agent_conversation(const std::string& agent_id, const std::string& conversation_id,
                                                         v1::ConversationState state, time_ms offer_expires);

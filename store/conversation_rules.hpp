@@ -9,16 +9,9 @@
 #include <vector>
 
 #include "proto/model.pb.h"
+#include "store/append_request.hpp"
 
 namespace switchboard::store {
-
-struct append_effects {
-  std::string create_state;   // state of a conversation this event opens; empty: it may not open one
-  std::string transitions;    // "from>to,..." applied to the current state; first match wins; '*' any
-  std::string notify;         // router note added when the state changes ("queued", "accepted", ...)
-  std::string set_once;       // KPI fields set to now if still unset ("first_response_at_ms")
-  std::vector<std::pair<std::string, std::string>> fields;  // conversation fields to set
-};
 
 append_effects effects_of(const v1::Event& e);
 

@@ -94,7 +94,9 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   req.event.clear_seq();
   const std::string bytes = req.event.SerializeAsString();
   const append_effects fx = effects_of(req.event);
-  if (req.mode != append_request::target::existing && fx.create_state.empty()) co_return error_code(errc::bad_input);
+  if (req.mode != append_request::target::existing && fx.create_state == v1::CONVERSATION_STATE_UNSPECIFIED) {
+    co_return error_code(errc::bad_input);
+  }
 
   const int group = keys_.group_of_customer(req.customer_id);
   std::vector<std::string> k = {
@@ -109,22 +111,8 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
                                 req.idempotency_key,
                                 dedupe_ttl_s_,
                                 reopen_window_ms_,
-                                keys_.conversation_prefix(req.customer_id),
-                                fx.create_state,
-                                fx.transitions,
-                                req.fencing_token == 0 ? fx.notify : std::string(),  // the router knows its own
-                                fx.set_once,
-                                std::string(channel_name(req.channel)),
-                                req.fencing_token == 0 ? std::string() : std::to_string(req.fencing_token),
-                                req.guard};
-  for (const auto& [f, v] : fx.fields) {
-    a.push_back(f);
-    a.push_back(v);
-  }
-  for (auto& [f, v] : req.fields) {
-    a.push_back(std::move(f));
-    a.push_back(std::move(v));
-  }
+                                keys_.conversation_prefix(req.customer_id)};
+  for (auto& arg : encode_append_args(req, fx)) a.push_back(std::move(arg));
   auto [ec, r] = co_await redis_.async_eval(scripts::append(), std::move(k), std::move(a), use_tuple);
   if (ec == errc::server_error) co_return from_script_error(r);
   if (ec) co_return ec;

@@ -15,32 +15,11 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "proto/model.pb.h"
+#include "store/append_request.hpp"
 #include "store/keys.hpp"
 #include "store/redis_client.hpp"
 
 namespace switchboard::store {
-
-struct append_request {
-  enum class target {
-    existing,  // conversation_id must exist and belong to the customer
-    open_new,  // open a new conversation
-    current,   // the customer's open conversation, a recently resolved one reopened, or a new one
-  };
-  std::string customer_id;
-  target mode = target::existing;
-  std::string conversation_id;      // for existing
-  v1::Event event;                  // event_id and at_ms are filled in when empty
-  std::string idempotency_key;      // client or provider message id; empty: no dedupe
-  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // channel of a conversation this opens
-  // Conversation fields to set, e.g. preview; "+queue": only on a conversation this append creates;
-  // "*excluded": appended to the field's comma-separated list; "!audit": an audit record (JSON)
-  // added to the group's audit stream in the same script.
-  std::vector<std::pair<std::string, std::string>> fields;
-  std::uint64_t fencing_token = 0;  // router writes: the lease token (0: not a router write)
-  // Conditions on the existing conversation, "field=v1|v2;field=v" (missing fields read as ""):
-  // when one does not hold, nothing is written and append fails with wrong_state.
-  std::string guard;
-};
 
 struct append_result {
   std::string conversation_id;

@@ -56,7 +56,7 @@ class RouterService : public redis_fixture {
     r.channel = v1::CHANNEL_WEB;
     r.event.mutable_message()->set_direction(v1::DIRECTION_INBOUND);
     r.event.mutable_message()->set_body("hello");
-    r.fields.emplace_back("+queue", "general");
+    r.fields.set_if_created("queue", "general");
     ASSERT_TRUE(await(repo.append(std::move(r))));
   }
 

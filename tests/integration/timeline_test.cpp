@@ -350,8 +350,8 @@ TEST_F(TimelineGuards, AGuardThatDoesNotHoldWritesNothing) {
   offer.set_actor("router");
   offer.mutable_offer()->set_agent_id("ann");
   auto o = in_conversation("cu1", conv, offer);
-  o.guard = "state=queued";
-  o.fields = {{"offer_agent", "ann"}};
+  o.guard.require("state", "queued");
+  o.fields.set("offer_agent", "ann");
   ASSERT_TRUE(await(repo->append(o)));
 
   const auto before = raw({"XLEN", keys.timeline("cu1")}).integer;
@@ -359,7 +359,7 @@ TEST_F(TimelineGuards, AGuardThatDoesNotHoldWritesNothing) {
   accept.mutable_offer_outcome()->set_agent_id("bob");
   accept.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::ACCEPTED);
   auto wrong_agent = in_conversation("cu1", conv, accept);
-  wrong_agent.guard = "state=offered;offer_agent=bob";
+  wrong_agent.guard.require("state", "offered").require("offer_agent", "bob");
   wrong_agent.idempotency_key = "accept-bob";
   auto r = await(repo->append(wrong_agent));
   ASSERT_FALSE(r);
@@ -370,7 +370,7 @@ TEST_F(TimelineGuards, AGuardThatDoesNotHoldWritesNothing) {
 
   accept.mutable_offer_outcome()->set_agent_id("ann");
   auto right = in_conversation("cu1", conv, accept);
-  right.guard = "state=offered|queued;offer_agent=ann";
+  right.guard.require("state", {"offered", "queued"}).require("offer_agent", "ann");
   auto ok = await(repo->append(right));
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->state, v1::ASSIGNED);
@@ -388,7 +388,7 @@ TEST_F(TimelineGuards, AResendIsADuplicateEvenWhenItsGuardNoLongerHolds) {
   reply.mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
   reply.mutable_message()->set_body("hello");
   auto r = in_conversation("cu1", conv, reply);
-  r.guard = "state=queued";  // as an owner check would be
+  r.guard.require("state", "queued");  // as an owner check would be
   r.idempotency_key = "ann-1";
   auto first = await(repo->append(r));
   ASSERT_TRUE(first);
@@ -436,7 +436,7 @@ TEST_F(TimelineGuards, RouterWritesAddNoRoutingRequest) {
 // script in a set on the customer's slot and checked with one command.
 TEST_F(Timeline, TheCustomersReadersAreTheTeamsOfTheirConversationsAndWhoeverOwnedOne) {
   auto open = customer_says("cu1", "my parcel is lost", "m1");
-  open.fields.emplace_back("+team", "care");
+  open.fields.set_if_created("team", "care");
   auto r = await(repo->append(open));
   ASSERT_TRUE(r) << r.error().message();
   const std::string conv = r->conversation_id;
@@ -471,7 +471,7 @@ TEST_F(Timeline, TheCustomersReadersAreTheTeamsOfTheirConversationsAndWhoeverOwn
   v1::Event grab;
   grab.mutable_assignment()->set_owner_id("eve");
   auto refused = in_conversation("cu1", conv, grab);
-  refused.guard = "owner_id=eve";
+  refused.guard.require("owner_id", "eve");
   EXPECT_EQ(await(repo->append(std::move(refused))).error(), errc::wrong_state);
   EXPECT_FALSE(may("eve", {}));
   // A customer nobody knows: nobody's.

@@ -7,6 +7,19 @@
 namespace switchboard::store {
 namespace {
 
+// What the append script receives for an event's effects (store/append_request.hpp encodes them).
+struct script_view {
+  std::string create_state, transitions, notify, set_once;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+script_view view(const v1::Event& e) {
+  const auto a = encode_append_args(append_request{}, effects_of(e));
+  script_view v{a.at(0), a.at(1), a.at(2), a.at(3), {}};
+  for (std::size_t i = 7; i + 1 < a.size(); i += 2) v.fields.emplace_back(a[i], a[i + 1]);
+  return v;
+}
+
 v1::Event message(v1::Direction d) {
   v1::Event e;
   e.mutable_message()->set_direction(d);
@@ -14,14 +27,14 @@ v1::Event message(v1::Direction d) {
 }
 
 TEST(ConversationRules, ACustomerMessageOpensOrReopensAndNeedsRouting) {
-  auto fx = effects_of(message(v1::DIRECTION_INBOUND));
+  auto fx = view(message(v1::DIRECTION_INBOUND));
   EXPECT_EQ(fx.create_state, "queued");
   EXPECT_EQ(fx.transitions, "resolved>queued,waiting_customer>assigned");
   EXPECT_EQ(fx.notify, "queued");
 }
 
 TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
-  auto fx = effects_of(message(v1::DIRECTION_OUTBOUND));
+  auto fx = view(message(v1::DIRECTION_OUTBOUND));
   EXPECT_EQ(fx.create_state, "");
   EXPECT_EQ(fx.set_once, "first_response_at_ms");
   EXPECT_EQ(fx.transitions, "");
@@ -30,13 +43,13 @@ TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
 TEST(ConversationRules, OffersAndOutcomes) {
   v1::Event offer;
   offer.mutable_offer()->set_agent_id("a1");
-  EXPECT_EQ(effects_of(offer).transitions, "queued>offered,escalated>offered");
-  EXPECT_EQ(effects_of(offer).set_once, "first_offered_at_ms");
+  EXPECT_EQ(view(offer).transitions, "queued>offered,escalated>offered");
+  EXPECT_EQ(view(offer).set_once, "first_offered_at_ms");
 
   v1::Event accepted;
   accepted.mutable_offer_outcome()->set_agent_id("a1");
   accepted.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::ACCEPTED);
-  auto fx = effects_of(accepted);
+  auto fx = view(accepted);
   EXPECT_EQ(fx.transitions, "offered>assigned");
   ASSERT_EQ(fx.fields.size(), 1u);
   EXPECT_EQ(fx.fields[0], std::make_pair(std::string("owner_id"), std::string("a1")));
@@ -44,17 +57,17 @@ TEST(ConversationRules, OffersAndOutcomes) {
 
   v1::Event declined = accepted;
   declined.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::DECLINED);
-  EXPECT_EQ(effects_of(declined).transitions, "offered>queued");
-  EXPECT_EQ(effects_of(declined).notify, "declined");
+  EXPECT_EQ(view(declined).transitions, "offered>queued");
+  EXPECT_EQ(view(declined).notify, "declined");
   v1::Event missed = accepted;
   missed.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
-  EXPECT_EQ(effects_of(missed).notify, "timed_out");
+  EXPECT_EQ(view(missed).notify, "timed_out");
 }
 
 TEST(ConversationRules, TransferRequeuesToTheTargetQueue) {
   v1::Event t;
   t.mutable_transfer()->set_to_queue("billing");
-  auto fx = effects_of(t);
+  auto fx = view(t);
   EXPECT_EQ(fx.transitions, "*>queued");
   EXPECT_EQ(fx.notify, "transfer");
   EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("queue"), std::string("billing")));
@@ -66,13 +79,13 @@ TEST(ConversationRules, ATransferToAQueueIsNeverOfferedBackToTheTransferringAgen
   v1::Event t;
   t.mutable_transfer()->set_from_id("ann");
   t.mutable_transfer()->set_to_queue("general");
-  auto fx = effects_of(t);
+  auto fx = view(t);
   EXPECT_NE(std::find(fx.fields.begin(), fx.fields.end(), std::make_pair(std::string("excluded"), std::string("ann"))),
             fx.fields.end());
   v1::Event to_agent;
   to_agent.mutable_transfer()->set_from_id("ann");
   to_agent.mutable_transfer()->set_to_agent_id("bob");
-  auto fx2 = effects_of(to_agent);
+  auto fx2 = view(to_agent);
   EXPECT_NE(std::find(fx2.fields.begin(), fx2.fields.end(), std::make_pair(std::string("excluded"), std::string())),
             fx2.fields.end());
 }
@@ -80,17 +93,17 @@ TEST(ConversationRules, ATransferToAQueueIsNeverOfferedBackToTheTransferringAgen
 TEST(ConversationRules, StatusChangeGoesToItsState) {
   v1::Event s;
   s.mutable_status_change()->set_to(v1::RESOLVED);
-  EXPECT_EQ(effects_of(s).transitions, "*>resolved");
-  EXPECT_EQ(effects_of(s).notify, "released");
+  EXPECT_EQ(view(s).transitions, "*>resolved");
+  EXPECT_EQ(view(s).notify, "released");
   s.mutable_status_change()->set_to(v1::QUEUED);
-  EXPECT_EQ(effects_of(s).notify, "status");
+  EXPECT_EQ(view(s).notify, "status");
 }
 
 TEST(ConversationRules, AnEscalationGoesToTheEscalationQueueUnowned) {
   v1::Event e;
   e.mutable_escalation()->set_agent_id("ann");
   e.mutable_escalation()->set_queue("escalations-care");
-  auto fx = effects_of(e);
+  auto fx = view(e);
   EXPECT_EQ(fx.transitions, "*>escalated");
   EXPECT_EQ(fx.notify, "escalated");
   EXPECT_NE(std::find(fx.fields.begin(), fx.fields.end(), std::make_pair(std::string("queue"), std::string("escalations-care"))),
@@ -102,7 +115,7 @@ TEST(ConversationRules, AnEscalationGoesToTheEscalationQueueUnowned) {
 TEST(ConversationRules, APriorityChangeAlwaysTellsTheRouter) {
   v1::Event e;
   e.mutable_priority_change()->set_to(7);
-  auto fx = effects_of(e);
+  auto fx = view(e);
   EXPECT_EQ(fx.notify, "!priority");
   EXPECT_TRUE(fx.transitions.empty());
   EXPECT_EQ(fx.fields.back(), std::make_pair(std::string("priority"), std::string("7")));
@@ -111,17 +124,53 @@ TEST(ConversationRules, APriorityChangeAlwaysTellsTheRouter) {
 TEST(ConversationRules, OnlyALowRatingTellsTheRouter) {
   v1::Event r;
   r.mutable_rating()->set_score(2);
-  EXPECT_EQ(effects_of(r).notify, "!low_csat");
+  EXPECT_EQ(view(r).notify, "!low_csat");
   r.mutable_rating()->set_score(4);
-  EXPECT_EQ(effects_of(r).notify, "");
-  EXPECT_TRUE(effects_of(r).transitions.empty());
+  EXPECT_EQ(view(r).notify, "");
+  EXPECT_TRUE(view(r).transitions.empty());
 }
 
 TEST(ConversationRules, NotesChangeNothing) {
   v1::Event n;
   n.mutable_note()->set_body("remember");
-  auto fx = effects_of(n);
+  auto fx = view(n);
   EXPECT_TRUE(fx.create_state.empty() && fx.transitions.empty() && fx.notify.empty() && fx.fields.empty());
+}
+
+// The one place the script's marks and guard syntax are written.
+TEST(AppendArgs, FieldOperationsAndGuardsAreEncodedForTheScript) {
+  append_request req;
+  req.channel = v1::CHANNEL_EMAIL;
+  req.guard.require("state", {"assigned", "waiting_customer"}).require("owner_id", "ann");
+  req.fields.set("preview", "hi").set_if_created("queue", "care").append_to_list("excluded", "bob");
+  req.fields.remove("customer_gone_at_ms").audit("{}");
+  v1::Event note;
+  note.mutable_note()->set_body("x");
+  const auto a = encode_append_args(req, effects_of(note));
+  ASSERT_EQ(a.size(), 17u);
+  EXPECT_EQ(a[4], "email");
+  EXPECT_EQ(a[5], "");  // not a router write
+  EXPECT_EQ(a[6], "state=assigned|waiting_customer;owner_id=ann");
+  const std::vector<std::string> ops(a.begin() + 7, a.end());
+  EXPECT_EQ(ops, (std::vector<std::string>{"preview", "hi", "+queue", "care", "*excluded", "bob",
+                                           "-customer_gone_at_ms", "", "!audit", "{}"}));
+}
+
+TEST(AppendArgs, NoGuardIsADashAndARouterWriteAddsNoNote) {
+  append_request req;
+  req.fencing_token = 7;
+  const auto a = encode_append_args(req, effects_of(message(v1::DIRECTION_INBOUND)));
+  EXPECT_EQ(a[2], "");  // the router knows its own changes
+  EXPECT_EQ(a[5], "7");
+  EXPECT_EQ(a[6], "-");
+}
+
+TEST(AppendArgs, NoteKindNamesRoundTrip) {
+  for (int k = v1::RoutingNote::Kind_MIN + 1; k <= v1::RoutingNote::Kind_MAX; ++k) {
+    const auto kind = static_cast<v1::RoutingNote::Kind>(k);
+    EXPECT_EQ(note_kind_from_name(note_kind_name(kind)), kind) << k;
+  }
+  EXPECT_EQ(note_kind_from_name("bogus"), v1::RoutingNote::KIND_UNSPECIFIED);
 }
 
 TEST(ConversationRules, StateNamesRoundTrip) {
