@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include "core/defaults.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -338,54 +340,7 @@ std::string secret_env_name(const std::string& path) {
 
 v1::Config default_config() {
   v1::Config c;
-  auto* s = c.mutable_server();
-  s->set_listen_address("127.0.0.1");
-  s->set_http_port(8080);
-  s->set_threads(2);
-  s->set_shutdown_grace_ms(5000);
-  s->set_max_frame_bytes(64 * 1024);
-  s->set_max_queued_frames(256);
-  s->set_idle_timeout_seconds(60);
-  s->set_handshake_timeout_seconds(10);
-  s->set_frames_per_second(20);
-  s->set_frame_burst(40);
-  s->set_user_frames_per_second(50);
-  s->set_user_frame_burst(100);
-  s->set_max_connections_per_user(10);
-  s->set_desk_presence_seconds(15);
-  s->set_max_connections_per_address(200);
-  s->set_max_connections(20'000);
-  auto* r = c.mutable_redis();
-  r->set_command_timeout_ms(2000);
-  r->set_connect_timeout_ms(1000);
-  r->set_reconnect_min_ms(50);
-  r->set_reconnect_max_ms(2000);
-  auto* e = r->mutable_embedded();
-  e->set_binary("redis-server");
-  e->set_data_dir("var/redis");
-  e->set_appendfsync("everysec");
-  e->set_start_timeout_ms(5000);
-  e->set_aof_rewrite_min_mb(512);
-  auto* st = c.mutable_store();
-  st->set_shard_groups(256);
-  st->set_dedupe_ttl_seconds(7 * 86400);
-  st->set_reopen_window_seconds(86400);
-  st->set_key_prefix("sb");
-  auto* au = c.mutable_auth();
-  au->set_issuer("switchboard");
-  au->set_audience("switchboard");
-  au->set_leeway_seconds(30);
-  au->set_visitor_token_ttl_seconds(86400);
-  au->set_visitor_tokens_per_minute_per_address(30);
-  au->set_visitor_token_burst(10);
-  auto* rt = c.mutable_router();
-  rt->set_lease_ttl_ms(3000);
-  rt->set_agent_grace_seconds(60);
-  rt->set_read_batch(256);
-  rt->set_default_handle_seconds(300);
-  auto* l = c.mutable_log();
-  l->set_level("info");
-  l->set_format("text");
+  apply_defaults(c);  // every section, from the schema (proto/options.proto)
   return c;
 }
 
@@ -425,6 +380,7 @@ void load_yaml_into(const std::string& path, pb::Message& out) {
 v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
   v1::Config c = default_config();
   yaml_into(yaml_text, c);
+  for (auto& q : *c.mutable_queues()) q = with_defaults(std::move(q));
   apply_secrets(c, "", env);
   validate(c);
   return c;

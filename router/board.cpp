@@ -26,58 +26,23 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
-// Every waiting conversation is told its place in its queue and an estimate of the wait when the
-// place changed: estimate = place × average handle time ÷ agents available for the queue's team.
 asio::awaitable<void> service::publish_positions(time_ms now) {
-  std::map<std::string, std::vector<std::tuple<int, time_ms, std::string>>> by_queue;
-  for (const auto& [id, c] : convs_) {
-    if (engine_->conversation_state(id) != "waiting") continue;
-    by_queue[c.queue].emplace_back(-c.priority, c.queued_at, id);
+  for (const auto& p : state_->positions_changed(now)) {
+    v1::ServerFrame f;
+    *f.mutable_queue_position() = p;
+    co_await redis_.async_exec(
+        store::cmd("PUBLISH", keys_.conversation_channel(p.conversation_id()), "F\n" + f.SerializeAsString()), use_tuple);
+    if (!leader_) co_return;
   }
-  for (auto& [queue, list] : by_queue) {
-    std::sort(list.begin(), list.end());
-    const std::string& team = queue_team_[queue];
-    int serving = 0;
-    for (const auto& [aid, a] : agent_infos_) {
-      if (a.connections <= 0 || a.status != v1::AVAILABLE) continue;
-      if (team.empty() || std::find(a.profile.teams().begin(), a.profile.teams().end(), team) != a.profile.teams().end()) {
-        ++serving;
-      }
-    }
-    auto h = handle_seconds_.try_emplace(queue, opts_.default_handle_seconds).first->second;
-    int place = 0;
-    for (const auto& [neg_priority, queued_at, id] : list) {
-      ++place;
-      auto& c = convs_[id];
-      if (c.published_position == place) continue;
-      c.published_position = place;
-      spdlog::debug("router: {} is number {} in {}", id, place, queue);
-      v1::ServerFrame f;
-      auto* qp = f.mutable_queue_position();
-      qp->set_conversation_id(id);
-      qp->set_position(place);
-      qp->set_estimated_wait_seconds(static_cast<int>(std::ceil(place * h / std::max(1, serving))));
-      co_await redis_.async_exec(store::cmd("PUBLISH", keys_.conversation_channel(id), "F\n" + f.SerializeAsString()),
-                                 use_tuple);
-      if (!leader_) co_return;
-    }
-  }
-  (void)now;
 }
 
-int service::reply_target_seconds(const std::string& queue) const {
-  for (const auto& q : opts_.queues) {
-    if (q.name() == queue && q.policy().reply_target_seconds() > 0) return q.policy().reply_target_seconds();
-  }
-  return 120;
-}
-
-void service::count_today(char kind, const std::string& id, const conv_info& c, bool in_time, time_ms now) {
+void service::count_today(const action& a, time_ms now) {
   const std::int64_t day = now / 86'400'000;
-  if (c.created_at < day * 86'400'000) return;
+  if (a.created_at < day * 86'400'000) return;
+  const char kind = a.what == action::kind::count_abandoned ? 'x' : 'a';
   redis_.eval(store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
-              store::cmd(std::string(1, kind), id, c.queue, in_time ? "1" : "0", std::to_string(3 * 86'400)),
-              [this, alive = std::weak_ptr<int>(alive_), term = token_, kind, queue = c.queue, in_time, now](
+              store::cmd(std::string(1, kind), a.conversation, a.queue, a.in_time ? "1" : "0", std::to_string(3 * 86'400)),
+              [this, alive = std::weak_ptr<int>(alive_), term = token_, kind, queue = a.queue, in_time = a.in_time, now](
                   boost::system::error_code ec, store::reply r) {
                 // Counted before, or unknown (the next leader reloads), or the lease changed hands
                 // meanwhile (a new term starts from Redis's counts, load_today): nothing to add.
@@ -109,105 +74,117 @@ asio::awaitable<void> service::load_today(time_ms now) {
   }
 }
 
-service::queue_day& service::today(const std::string& queue, time_ms now) {
+queue_day& service::today(const std::string& queue, time_ms now) {
   auto& d = days_[queue];
   const std::int64_t day = now / 86'400'000;
   if (d.day != day) d = queue_day{day, 0, 0, 0};
   return d;
 }
 
-// Each team's board, to its leads (the team channel). Computed from what the router holds: the
-// waiting and held conversations, the agents, and today's counts (kept in Redis by count_today, so a
-// new leader carries on with them; the reports, computed from the timelines, are the record).
+// Each team's board, to its leads (the team channel): compute_boards() over what the router holds
+// and today's counts (kept in Redis by count_today, so a new leader carries on with them; the
+// reports, computed from the timelines, are the record).
 asio::awaitable<void> service::publish_boards(time_ms now) {
   const auto started = std::chrono::steady_clock::now();
+  for (const auto& q : opts_.queues) today(q.name(), now);  // a new day starts at zero
+  state_->prune(now);
+  auto boards = compute_boards(*state_, days_, now);
+  const auto cost_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::debug("router: boards of {} teams computed in {} us", boards.size(), cost_us);
+  for (auto& [team, b] : boards) {
+    b.set_compute_us(cost_us);
+    v1::ServerFrame f;
+    *f.mutable_board() = std::move(b);
+    co_await redis_.async_exec(store::cmd("PUBLISH", keys_.team_channel(team), f.SerializeAsString()), use_tuple);
+    if (!leader_) co_return;
+  }
+}
+
+namespace {
+
+bool in_team(const v1::Agent& a, const std::string& team) {
+  return std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end();
+}
+
+// The boards being built, and the conversations at risk added to the board of their queue's team.
+struct board_set {
+  const reconciler& r;
+  time_ms now;
   std::map<std::string, v1::Board> boards;
-  auto board_of = [&](const std::string& team) -> v1::Board& {
+
+  v1::Board& of(const std::string& team) {
     auto& b = boards[team];
     b.set_team(team);
     b.set_at_ms(now);
     return b;
-  };
-  auto in_team = [](const v1::Agent& a, const std::string& team) {
-    return std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end();
-  };
-  // A conversation at risk, on the board of its queue's team (if that team has one).
-  auto at_risk = [&](const std::string& cid, const std::string& queue, const std::string& owner, std::string reason,
-                     double score) {
-    auto it = queue_team_.find(queue);
-    if (it == queue_team_.end() || !boards.count(it->second)) return;
-    auto* r = boards[it->second].add_at_risk();
-    r->set_conversation_id(cid);
-    r->set_queue(queue);
-    r->set_owner_id(owner);
-    r->set_reason(std::move(reason));
-    r->set_score(score);
-  };
-  // The waiting conversations by queue, in one pass (not a pass per queue).
-  std::unordered_map<std::string, std::vector<std::pair<const std::string*, time_ms>>> waiting_in;  // id, waited
-  std::unordered_map<std::string, std::map<v1::Channel, int>> channels_in;  // queue → its channel mix
-  for (const auto& [id, c] : convs_) {
-    if (engine_->conversation_state(id) == "waiting") waiting_in[c.queue].emplace_back(&id, now - c.queued_at);
-    ++channels_in[c.queue][c.channel];
   }
-  std::unordered_map<std::string, std::vector<const v1::Agent*>> team_agents;  // every agent known, any status
-  for (const auto& [aid, a] : agent_infos_) {
-    for (const auto& t : a.profile.teams()) team_agents[t].push_back(&a.profile);
+  void at_risk(const std::string& cid, const std::string& queue, const std::string& owner, std::string reason,
+               double score) {
+    const auto* q = r.queue(queue);
+    if (!q || !boards.count(q->team())) return;
+    auto* risk = boards[q->team()].add_at_risk();
+    risk->set_conversation_id(cid);
+    risk->set_queue(queue);
+    risk->set_owner_id(owner);
+    risk->set_reason(std::move(reason));
+    risk->set_score(score);
   }
-  for (const auto& q : opts_.queues) {
-    if (q.team().empty()) continue;
-    auto& b = board_of(q.team());
-    auto* qb = b.add_queues();
-    qb->set_queue(q.name());
-    const auto& waiting = waiting_in[q.name()];
-    time_ms oldest = 0;
-    const int target = q.policy().service_level_seconds() > 0 ? q.policy().service_level_seconds() : 60;
-    for (const auto& [id, waited] : waiting) {
-      oldest = std::max(oldest, waited);
-      if (waited > time_ms{target} * 1000) {
-        at_risk(*id, q.name(), "",
-                "waiting " + std::to_string(waited / 1000) + " s, target " + std::to_string(target) + " s",
-                static_cast<double>(waited) / (target * 1000.0));
-      }
+};
+
+// One queue's row: waiting, oldest wait, today's service level, arrivals and staffing advice.
+void add_queue(board_set& set, const v1::Queue& q, const std::vector<std::pair<const std::string*, time_ms>>& waiting,
+               const std::map<v1::Channel, int>& channels, const std::vector<const v1::Agent*>& team,
+               const queue_day* day) {
+  const reconciler& r = set.r;
+  auto* qb = set.of(q.team()).add_queues();
+  qb->set_queue(q.name());
+  time_ms oldest = 0;
+  const int target = q.policy().service_level_seconds();
+  for (const auto& [id, waited] : waiting) {
+    oldest = std::max(oldest, waited);
+    if (waited > time_ms{target} * 1000) {
+      set.at_risk(*id, q.name(), "", "waiting " + std::to_string(waited / 1000) + " s, target " + std::to_string(target) + " s",
+                  static_cast<double>(waited) / (target * 1000.0));
     }
-    qb->set_waiting(static_cast<int>(waiting.size()));
-    qb->set_oldest_wait_seconds(static_cast<int>(oldest / 1000));
-    const auto& d = today(q.name(), now);
-    qb->set_answered_today(d.answered);
-    qb->set_abandoned_today(d.abandoned);
-    qb->set_service_level_today(d.answered + d.abandoned > 0 ? static_cast<double>(d.sl_met) / (d.answered + d.abandoned)
-                                                             : 0.0);
-    auto& arr = arrivals_[q.name()];
-    std::erase_if(arr, [&](time_ms t) { return now - t > 900'000; });
-    qb->set_arrivals_per_hour(static_cast<double>(arr.size()) * 4.0);
-    const double handle = handle_seconds_.try_emplace(q.name(), opts_.default_handle_seconds).first->second;
-    qb->set_handle_seconds(handle);
-    qb->set_service_level_seconds(q.policy().service_level_seconds());
-    qb->set_service_level_target(q.policy().service_level_target());
-    // Erlang C gives conversation slots; a chat agent fills several (docs/LEADS.md, staffing).
-    qb->set_agents_needed(chat_agents_needed(
-        static_cast<double>(arr.size()) / 900.0, handle, target,
-        q.policy().service_level_target() > 0 ? q.policy().service_level_target() : 0.8,
-        team_concurrency(team_agents[q.team()], channels_in[q.name()])));
-    int available = 0;
-    for (const auto& [aid, a] : agent_infos_) {
-      if (a.connections > 0 && a.status == v1::AVAILABLE && in_team(a.profile, q.team())) ++available;
-    }
-    qb->set_agents_available(available);
   }
-  // What each agent holds or is offered, in one pass.
+  qb->set_waiting(static_cast<int>(waiting.size()));
+  qb->set_oldest_wait_seconds(static_cast<int>(oldest / 1000));
+  const queue_day d = day ? *day : queue_day{};
+  qb->set_answered_today(d.answered);
+  qb->set_abandoned_today(d.abandoned);
+  qb->set_service_level_today(d.answered + d.abandoned > 0 ? static_cast<double>(d.sl_met) / (d.answered + d.abandoned)
+                                                           : 0.0);
+  const auto arr = r.arrivals().count(q.name()) ? r.arrivals().at(q.name()).size() : std::size_t{0};
+  qb->set_arrivals_per_hour(static_cast<double>(arr) * 4.0);
+  const double handle = r.handle_seconds(q.name());
+  qb->set_handle_seconds(handle);
+  qb->set_service_level_seconds(q.policy().service_level_seconds());
+  qb->set_service_level_target(q.policy().service_level_target());
+  // Erlang C gives conversation slots; a chat agent fills several (docs/LEADS.md, staffing).
+  qb->set_agents_needed(chat_agents_needed(static_cast<double>(arr) / 900.0, handle, target,
+                                           q.policy().service_level_target(), team_concurrency(team, channels)));
+  int available = 0;
+  for (const auto& [aid, a] : r.agents()) {
+    if (a.connections > 0 && a.status == v1::AVAILABLE && in_team(a.profile, q.team())) ++available;
+  }
+  qb->set_agents_available(available);
+}
+
+// Every agent on the boards of their teams, with what they hold and their load per channel.
+void add_agents(board_set& set) {
   std::unordered_map<std::string, std::vector<std::pair<const std::string*, v1::Channel>>> held;
-  for (const auto& [cid, c] : convs_) {
+  for (const auto& [cid, c] : set.r.conversations()) {
     if (!c.owner.empty()) held[c.owner].emplace_back(&cid, c.channel);
   }
-  for (const auto& [aid, a] : agent_infos_) {
+  for (const auto& [aid, a] : set.r.agents()) {
     for (const auto& team : a.profile.teams()) {
-      if (!boards.count(team)) continue;
-      auto* ab = boards[team].add_agents();
+      if (!set.boards.count(team)) continue;
+      auto* ab = set.boards[team].add_agents();
       ab->set_agent_id(aid);
-      const auto status = a.connections > 0 ? a.status : v1::OFFLINE;
-      ab->set_status(status);
-      ab->set_status_seconds(a.profile.status_since_ms() > 0 ? static_cast<int>((now - a.profile.status_since_ms()) / 1000) : 0);
+      ab->set_status(a.connections > 0 ? a.status : v1::OFFLINE);
+      const auto since = a.profile.status_since_ms();
+      ab->set_status_seconds(since > 0 ? static_cast<int>((set.now - since) / 1000) : 0);
       std::map<v1::Channel, int> load;
       if (auto h = held.find(aid); h != held.end()) {
         for (const auto& [cid, channel] : h->second) {
@@ -223,42 +200,62 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
       }
     }
   }
-  std::erase_if(low_ratings_, [&](const auto& r) { return now - r.second.at > 3'600'000; });
-  for (const auto& [cid, r] : low_ratings_) {
-    at_risk(cid, r.queue, r.agent, "customer rated it " + std::to_string(r.score) + " of 5", 3 - r.score);
+}
+
+// Low ratings, customers waiting past the reply target, conversations transferred again and again.
+void add_risks(board_set& set) {
+  for (const auto& [cid, lr] : set.r.low_ratings()) {
+    set.at_risk(cid, lr.queue, lr.agent, "customer rated it " + std::to_string(lr.score) + " of 5", 3 - lr.score);
   }
-  for (const auto& [cid, c] : convs_) {
-    // Held while the customer has waited past the queue's reply target.
-    if (c.awaiting_since > 0 && !c.owner.empty() && engine_->conversation_state(cid) == "assigned") {
-      const int target = reply_target_seconds(c.queue);
-      const time_ms waited = now - c.awaiting_since;
+  for (const auto& [cid, c] : set.r.conversations()) {
+    const auto* q = set.r.queue(c.queue);
+    if (q && c.awaiting_since > 0 && !c.owner.empty() && set.r.routing().conversation_state(cid) == "assigned") {
+      const int target = q->policy().reply_target_seconds();
+      const time_ms waited = set.now - c.awaiting_since;
       if (waited > time_ms{target} * 1000) {
-        at_risk(cid, c.queue, c.owner,
-                "customer waiting " + std::to_string(waited / 1000) + " s for a reply, target " +
-                    std::to_string(target) + " s",
-                static_cast<double>(waited) / (target * 1000.0));
+        set.at_risk(cid, c.queue, c.owner,
+                    "customer waiting " + std::to_string(waited / 1000) + " s for a reply, target " +
+                        std::to_string(target) + " s",
+                    static_cast<double>(waited) / (target * 1000.0));
       }
     }
     if (c.transfers > 2) {
-      at_risk(cid, c.queue, c.owner, "transferred " + std::to_string(c.transfers) + " times", c.transfers - 1.5);
+      set.at_risk(cid, c.queue, c.owner, "transferred " + std::to_string(c.transfers) + " times", c.transfers - 1.5);
     }
-  }
-  for (auto& [team, b] : boards) {
-    auto* risks = b.mutable_at_risk();
-    std::sort(risks->begin(), risks->end(), [](const v1::AtRisk& x, const v1::AtRisk& y) { return x.score() > y.score(); });
-    while (risks->size() > 50) risks->RemoveLast();
-  }
-  const auto cost_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::debug("router: boards of {} teams computed in {} us", boards.size(), cost_us);
-  for (auto& [team, b] : boards) {
-    b.set_compute_us(cost_us);
-    v1::ServerFrame f;
-    *f.mutable_board() = std::move(b);
-    co_await redis_.async_exec(store::cmd("PUBLISH", keys_.team_channel(team), f.SerializeAsString()), use_tuple);
-    if (!leader_) co_return;
   }
 }
 
+}  // namespace
+
+std::map<std::string, v1::Board> compute_boards(const reconciler& r, const std::map<std::string, queue_day>& today,
+                                                time_ms now) {
+  board_set set{r, now, {}};
+  // The waiting conversations by queue, in one pass (not a pass per queue).
+  std::unordered_map<std::string, std::vector<std::pair<const std::string*, time_ms>>> waiting_in;  // id, waited
+  std::unordered_map<std::string, std::map<v1::Channel, int>> channels_in;  // queue → its channel mix
+  for (const auto& [id, c] : r.conversations()) {
+    if (r.routing().conversation_state(id) == "waiting") waiting_in[c.queue].emplace_back(&id, now - c.queued_at);
+    ++channels_in[c.queue][c.channel];
+  }
+  std::unordered_map<std::string, std::vector<const v1::Agent*>> team_agents;  // every agent known, any status
+  for (const auto& [aid, a] : r.agents()) {
+    for (const auto& t : a.profile.teams()) team_agents[t].push_back(&a.profile);
+  }
+  for (const auto& q : r.settings().queues) {
+    if (q.team().empty()) continue;
+    auto d = today.find(q.name());
+    add_queue(set, q, waiting_in[q.name()], channels_in[q.name()], team_agents[q.team()],
+              d == today.end() ? nullptr : &d->second);
+  }
+  add_agents(set);
+  add_risks(set);
+  for (auto& [team, b] : set.boards) {
+    auto* risks = b.mutable_at_risk();
+    std::stable_sort(risks->begin(), risks->end(),
+                     [](const v1::AtRisk& x, const v1::AtRisk& y) { return x.score() > y.score(); });
+    while (risks->size() > 50) risks->RemoveLast();
+  }
+  return std::move(set.boards);
+}
 
 }  // namespace switchboard::router

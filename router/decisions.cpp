@@ -30,8 +30,8 @@ store::append_guard guard_of(std::string field, std::string value) {
 asio::awaitable<result<store::append_result>> service::write(const std::string& conversation_id, v1::Event ev,
                                                               store::append_guard guard, store::field_changes fields) {
   store::append_request req;
-  auto it = convs_.find(conversation_id);
-  req.customer_id = it == convs_.end() ? std::string() : it->second.customer;
+  const auto* c = state_ ? state_->find(conversation_id) : nullptr;
+  if (c) req.customer_id = c->customer;
   req.conversation_id = conversation_id;
   req.fencing_token = token_;
   req.guard = std::move(guard);
@@ -40,7 +40,7 @@ asio::awaitable<result<store::append_result>> service::write(const std::string& 
   req.event = std::move(ev);
   auto r = co_await timeline_.append(std::move(req));
   if (!r && r.error() == errc::fenced) step_down("fenced: a newer router wrote in a group");
-  if (r && it != convs_.end()) it->second.seq = std::max(it->second.seq, r->seq);
+  if (r && state_) state_->wrote(conversation_id, r->seq);
   co_return r;
 }
 
@@ -62,17 +62,13 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     auto r = co_await write(cid, std::move(trace), {}, {});
     if (!r) {
       if (r.error() != errc::fenced) spdlog::warn("router: cannot record decision on {}: {}", cid, r.error().message());
-      if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
-        co_await apply(engine_->release(cid, now), false);
-        forget(cid, now);
-      }
+      if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
       co_return;
     }
   }
   switch (d.kind()) {
     case v1::Decision::OFFER: {
       const std::string agent = d.agent_id();
-      auto& c = convs_[cid];
       // The engine's own timer fires at this instant; the desk counts down to the same one.
       const time_ms expires = d.offer_expires_at_ms();
       v1::Event ev;
@@ -88,22 +84,27 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
         // No longer waiting (resolved, taken over): out of the engine; the store's next change
         // about it brings it back. The store unreachable: the engine keeps it as offered, and the
         // offer's timeout puts it back in the queue, to be offered again once Redis answers.
-        if (r.error() == errc::not_found || r.error() == errc::wrong_state) {
-          co_await apply(engine_->release(cid, now), false);
-          forget(cid, now);
-        }
+        if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
         co_return;
       }
-      c.owner = agent;
-      c.published_position = 0;
-      co_await index_agent_conversation(agent, cid, v1::OFFERED, expires);
+      state_->offered(cid, agent);
+      v1::AgentConversation entry;
+      entry.set_conversation_id(cid);
+      entry.set_state(v1::OFFERED);
+      entry.set_offer_expires_at_ms(expires);
       v1::ServerFrame f;
       auto* o = f.mutable_offer();
       o->set_conversation_id(cid);
       o->set_expires_at_ms(expires);
       o->set_queue(d.queue());
-      o->set_channel(c.channel);
-      o->set_preview(c.preview.substr(0, kPreviewChars));
+      if (const auto* c = state_->find(cid)) {
+        entry.set_customer_id(c->customer);
+        entry.set_queue(c->queue);
+        entry.set_channel(c->channel);
+        o->set_channel(c->channel);
+        o->set_preview(c->preview.substr(0, kPreviewChars));
+      }
+      co_await index_agent_conversation(entry, agent);
       *o->mutable_decision() = d;
       co_await publish_to_agent(agent, f);
       break;
@@ -124,7 +125,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
           co_return;  // accepted or declined at the last moment: the note about it follows
         }
       }
-      convs_[cid].owner.clear();
+      state_->offer_ended(cid);
       co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
       v1::ServerFrame f;
       auto* ev = f.mutable_event();
@@ -144,13 +145,13 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       ev.mutable_transfer()->set_note(d.reason());
       co_await write(cid, std::move(ev), guard_of("state", "queued"), {});
       if (!leader_) co_return;
-      convs_[cid].queue = d.queue();
+      state_->overflowed(cid, d.queue());
       break;
     }
     case v1::Decision::SET_AGENT_AWAY: {
       auto r = co_await agents_.set_status(d.agent_id(), v1::AWAY);
       if (r) {
-        agent_infos_[d.agent_id()].status = v1::AWAY;
+        state_->set_away(d.agent_id());
         v1::ServerFrame f;
         auto* st = f.mutable_agent_state();
         st->set_status(v1::AWAY);
@@ -169,35 +170,24 @@ asio::awaitable<void> service::publish_to_agent(const std::string& agent_id, con
   co_await redis_.async_exec(store::cmd("PUBLISH", keys_.agent_channel(agent_id), f.SerializeAsString()), use_tuple);
 }
 
-asio::awaitable<void> service::index_agent_conversation(const std::string& agent_id, const std::string& cid,
-                                                        v1::ConversationState state, time_ms offer_expires) {
-  v1::AgentConversation ac;
-  ac.set_conversation_id(cid);
-  ac.set_state(state);
-  if (auto it = convs_.find(cid); it != convs_.end()) {
-    ac.set_customer_id(it->second.customer);
-    ac.set_queue(it->second.queue);
-    ac.set_channel(it->second.channel);
-  }
-  ac.set_offer_expires_at_ms(offer_expires);
-  co_await redis_.async_exec(store::cmd("HSET", keys_.agent_conversations(agent_id), cid, ac.SerializeAsString()),
-                             use_tuple);
+asio::awaitable<void> service::index_agent_conversation(const v1::AgentConversation& entry,
+                                                        const std::string& agent_id) {
+  co_await redis_.async_exec(
+      store::cmd("HSET", keys_.agent_conversations(agent_id), entry.conversation_id(), entry.SerializeAsString()),
+      use_tuple);
 }
 
 // ---- grace and positions ----
 
 asio::awaitable<void> service::expire_grace(time_ms now) {
-  while (leader_ && !grace_.empty()) {
-    auto it = std::find_if(grace_.begin(), grace_.end(), [&](const auto& g) { return g.second <= now; });
-    if (it == grace_.end()) co_return;
-    const std::string agent = it->first;
-    grace_.erase(it);
-    std::vector<std::string> held;
-    for (const auto& [id, c] : convs_) {
-      if (c.owner == agent && engine_->conversation_state(id) == "assigned") held.push_back(id);
+  while (leader_) {
+    auto over = state_->next_grace_over(now);
+    if (!over) co_return;
+    const std::string agent = over->first;
+    if (!over->second.empty()) {
+      spdlog::info("router: agent {} did not come back; requeueing {} conversations", agent, over->second.size());
     }
-    if (!held.empty()) spdlog::info("router: agent {} did not come back; requeueing {} conversations", agent, held.size());
-    for (const auto& id : held) {
+    for (const auto& id : over->second) {
       v1::Event ev;
       ev.mutable_status_change()->set_to(v1::QUEUED);
       ev.mutable_status_change()->set_actor("router");
@@ -208,17 +198,34 @@ asio::awaitable<void> service::expire_grace(time_ms now) {
       requeued.set("owner_id", "").set("last_owner", agent);
       auto r = co_await write(id, std::move(ev), std::move(still_theirs), std::move(requeued));
       if (!leader_) co_return;
-      if (!r) continue;
-      decisions ds = engine_->release(id, now);
-      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), id), use_tuple);
-      auto& c = convs_[id];
-      c.owner.clear();
-      c.assigned_at = 0;
-      conversation_fact f = conversation_fact_of(id);
-      f.last_agent = agent;
-      auto more = engine_->queue_conversation(f, now);
-      ds.insert(ds.end(), more.begin(), more.end());
-      co_await apply(std::move(ds), false);
+      if (r) co_await execute(state_->requeued_after_grace(id, agent, now));
+    }
+  }
+}
+
+// ---- what the reconciler asks for ----
+
+asio::awaitable<void> service::execute(actions todo) {
+  const time_ms now = clock_.unix_ms();
+  for (auto& a : todo) {
+    if (!leader_) co_return;
+    switch (a.what) {
+      case action::kind::decide:
+        co_await apply(std::move(a.ds), a.timeouts);
+        break;
+      case action::kind::index:
+        co_await index_agent_conversation(a.entry, a.agent);
+        break;
+      case action::kind::unindex:
+        co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(a.agent), a.conversation), use_tuple);
+        break;
+      case action::kind::count_answered:
+      case action::kind::count_abandoned:
+        count_today(a, now);
+        break;
+      case action::kind::warn:
+        spdlog::warn("router: {}", a.text);
+        break;
     }
   }
 }

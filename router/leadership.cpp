@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "router/note_fields.hpp"
+#include "store/routing_notes.hpp"
 #include "router/service.hpp"
 #include "store/scripts.hpp"
 
@@ -167,115 +167,42 @@ void service::step_down(const char* why) {
   drop_state();
 }
 
-void service::drop_state() {
-  engine_.reset();
-  convs_.clear();
-  agent_infos_.clear();
-  grace_.clear();
-}
+void service::drop_state() { state_.reset(); }
 
-// Rebuilds the engine from the store: held conversations first (they use capacity), then agents,
-// then waiting conversations in their order of arrival; then what a crashed leader left pending.
+// Rebuilds what a leader knows from the store (every group's unresolved conversations, every
+// agent record: reconciler::take_over), then handles what a crashed leader left pending.
 asio::awaitable<void> service::take_over() {
   const time_ms now = clock_.unix_ms();
-  engine_ = std::make_unique<engine>(engine_config{opts_.queues, 5});
-  convs_.clear();
-  agent_infos_.clear();
-  grace_.clear();
-  arrivals_.clear();
+  state_.reset();
   days_.clear();
-  low_ratings_.clear();
-  struct waiting_row {
-    time_ms queued_at;
-    std::string id;
-    std::vector<std::string> excluded;
-  };
-  std::vector<waiting_row> waiting;
-  std::map<std::string, std::vector<std::pair<std::string, v1::AgentConversation>>> held;
+  std::vector<v1::RoutingNote> snapshot;
   for (int g = 0; g < keys_.groups(); ++g) {
-    auto [ec, r] = co_await redis_.async_eval(store::scripts::router_snapshot(), store::cmd(keys_.active(g)),
-                                              store::cmd(keys_.group_conversation_prefix(g)), use_tuple);
-    if (ec) {
-      spdlog::warn("router {} cannot read group {}: {}", opts_.instance, g, ec.message());
-      engine_.reset();
+    auto notes = co_await store::read_routing_snapshot(redis_, keys_, g);
+    if (!notes) {
+      spdlog::warn("router {} cannot read group {}: {}", opts_.instance, g, notes.error().message());
       co_return;  // not leader yet; the next renewal tries again
     }
-    for (const auto& row : r.elements) {
-      if (row.elements.size() != 19) continue;
-      auto s = [&](int i) -> const std::string& { return row.elements[static_cast<std::size_t>(i)].str; };
-      const std::string& id = s(0);
-      conv_info c;
-      c.customer = s(1);
-      c.queue = s(3);
-      c.channel = store::channel_from_name(s(4)).value_or(v1::CHANNEL_WEB);
-      c.priority = static_cast<int>(to_int(s(5)));
-      c.preview = s(12);
-      c.queued_at = to_int(s(13));
-      c.created_at = c.queued_at;
-      c.seq = to_int(s(15));
-      c.awaiting_since = to_int(s(17));
-      c.gone_since = to_int(s(18));
-      if (c.awaiting_since == 0) c.customer_turn_since = now;  // unknown since when: from now
-      // The arrival rate of the board counts what arrived in the last 15 minutes, also before
-      // this router led.
-      if (now - c.created_at <= 900'000) arrivals_[c.queue].push_back(c.created_at);
-      const std::string state = s(2);
-      convs_[id] = c;
-      conversation_fact f = conversation_fact_of(id);
-      f.required = parse_skills(s(14));
-      f.excluded = split(s(16));
-      if (state == "queued" || state == "escalated") {
-        waiting.push_back({c.queued_at, id, f.excluded});
-      } else if (state == "offered" && !s(8).empty()) {
-        engine_->restore(f, s(8), true, to_int(s(9)));
-        convs_[id].owner = s(8);
-        v1::AgentConversation ac;
-        ac.set_conversation_id(id);
-        ac.set_state(v1::OFFERED);
-        held[s(8)].push_back({id, ac});
-      } else if ((state == "assigned" || state == "waiting_customer" || state == "wrap_up") && !s(7).empty()) {
-        engine_->restore(f, s(7), false, 0);
-        convs_[id].owner = s(7);
-        convs_[id].assigned_at = now;
-      }
-    }
+    for (auto& n : *notes) snapshot.push_back(std::move(n));
   }
-  auto agents = co_await agents_.list();
-  if (!agents) {
-    engine_.reset();
-    co_return;
-  }
-  decisions ds;
-  for (auto& rec : *agents) {
-    auto& info = agent_infos_[rec.agent.id()];
-    info.profile = rec.agent;
-    info.status = rec.agent.status();
-    info.connections = rec.connections;
-    // Nobody connected: they get the grace period from now (their drop may predate this leader).
-    if (rec.connections == 0) grace_[rec.agent.id()] = now + opts_.agent_grace.count();
-    update_agent(rec.agent.id(), ds);
-  }
-  std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.queued_at < b.queued_at; });
-  for (const auto& w : waiting) {
-    conversation_fact f = conversation_fact_of(w.id);
-    f.excluded = w.excluded;
-    auto more = engine_->queue_conversation(f, now);
-    ds.insert(ds.end(), more.begin(), more.end());
-  }
+  auto records = co_await agents_.list();
+  if (!records) co_return;
+  std::vector<agent_presence> agents;
+  for (auto& rec : *records) agents.push_back({std::move(rec.agent), rec.connections});
+  reconciler_settings settings;
+  settings.queues = opts_.queues;
+  settings.agent_grace_ms = opts_.agent_grace.count();
+  settings.default_handle_seconds = opts_.default_handle_seconds;
+  state_ = std::make_unique<reconciler>(std::move(settings));
+  auto todo = state_->take_over(snapshot, agents, now);
   co_await load_today(now);
   leader_ = true;
   spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
-               convs_.size(), agent_infos_.size());
-  // The agents' index of what they hold, rebuilt from what the engine now knows.
-  for (const auto& [id, info] : agent_infos_) {
+               state_->conversations().size(), state_->agents().size());
+  // The agents' index of what they hold is rebuilt from what the engine now knows (in `todo`).
+  for (const auto& [id, info] : state_->agents()) {
     co_await redis_.async_exec(store::cmd("DEL", keys_.agent_conversations(id)), use_tuple);
   }
-  for (const auto& [id, c] : convs_) {
-    if (c.owner.empty()) continue;
-    const bool offered = engine_->conversation_state(id) == "offered";
-    co_await index_agent_conversation(c.owner, id, offered ? v1::OFFERED : v1::ASSIGNED, 0);
-  }
-  co_await apply(std::move(ds), false);
+  co_await execute(std::move(todo));
   // Requests a crashed leader read but never acknowledged (stale ones are skipped by seq).
   co_await claim(std::chrono::milliseconds(0));
 }

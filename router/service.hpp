@@ -35,7 +35,9 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "proto/config.pb.h"
+#include "router/board.hpp"
 #include "router/engine/engine.hpp"
+#include "router/reconciler.hpp"
 #include "store/agents.hpp"
 #include "store/keys.hpp"
 #include "store/lease.hpp"
@@ -43,6 +45,9 @@
 #include "store/timeline.hpp"
 
 namespace switchboard::router {
+
+// The consumer group every router reads the request streams with.
+inline constexpr const char* kConsumerGroup = "router";
 
 struct service_options {
   std::string instance;                              // lease owner and consumer name; unique per process
@@ -78,36 +83,6 @@ class service {
   int loop_failures() const noexcept { return loop_failures_.load(); }
 
  private:
-  struct conv_info {
-    std::string customer;
-    std::string queue;
-    v1::Channel channel = v1::CHANNEL_WEB;
-    int priority = 0;
-    std::string preview;
-    std::string owner;            // agent holding or offered it
-    time_ms queued_at = 0;
-    time_ms assigned_at = 0;
-    int published_position = 0;   // last QueuePosition sent
-    std::int64_t seq = 0;         // the conversation's seq this router has accounted for
-    time_ms created_at = 0;       // when the customer opened it (KPIs count it in that day)
-    bool answered = false;        // accepted at least once
-    int transfers = 0;            // transfers by people
-    time_ms awaiting_since = 0;   // the customer's first unanswered message (0: not waiting for a reply)
-    time_ms customer_turn_since = 0;  // staff answered; the customer's turn since (0: not their turn)
-    bool warned = false;          // the customer was warned of inactivity this turn
-    time_ms gone_since = 0;       // the customer left or disconnected (0: here)
-  };
-  // Today's figures of a queue (conversations created today, as the reports count them).
-  struct queue_day {
-    std::int64_t day = -1;
-    int answered = 0, sl_met = 0, abandoned = 0;
-  };
-  struct agent_info {
-    v1::Agent profile;
-    v1::AgentStatus status = v1::OFFLINE;  // as the agent set it
-    int connections = 0;
-  };
-
   boost::asio::awaitable<void> loop();
   void run_loop();
   // After the loop died: gives the lease up, waits the backoff; true: start the loop again.
@@ -123,6 +98,8 @@ class service {
   void step_down(const char* why);
   boost::asio::awaitable<void> read_and_route(std::chrono::milliseconds block);
   boost::asio::awaitable<void> on_request(const store::reply& fields);
+  // Carries out what the reconciler asked for, in order, while this router leads.
+  boost::asio::awaitable<void> execute(actions todo);
   boost::asio::awaitable<void> on_agent_event(const store::reply& fields);
   boost::asio::awaitable<void> apply(decisions ds, bool requeue_is_timeout);
   boost::asio::awaitable<void> apply_one(v1::Decision d, bool requeue_is_timeout);
@@ -130,38 +107,25 @@ class service {
   // Abandons waiting conversations whose customer stayed gone; warns, then resolves, held ones
   // whose customer stays silent (router/customers.cpp).
   boost::asio::awaitable<void> watch_customers(time_ms now);
-  // A conversation resolved: out of the engine and the agent's index (counted today if abandoned).
-  boost::asio::awaitable<void> ended(const std::string& conversation_id, time_ms now);
-  struct customer_limits {
-    time_ms abandon_after, inactive_after, warn_before;  // 0: never
-  };
-  customer_limits limits_of(const std::string& queue) const;
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
   // The leads' boards when a second has passed since the last: from the main loop and between
   // the notes of a batch (routing a burst on a saturated Redis takes seconds), never while a
   // blocking read holds the connection.
   boost::asio::awaitable<void> boards_if_due();
-  // The queue's reply target (policy.reply_target_seconds, 120 s when unset).
-  int reply_target_seconds(const std::string& queue) const;
   queue_day& today(const std::string& queue, time_ms now);
   // Counts a conversation opened today as answered ('a', `in_time` against its queue's target) or
   // abandoned ('x'), once (store/lua/day_count.lua): a new leader or a re-claimed note counts
   // nothing twice. One opened on an earlier day counts nowhere (the reports count it on its day).
   // Not awaited: the script is pipelined and its reply counts it here. A round trip per answered
   // conversation held the notes, and the boards, back by seconds at a saturated Redis.
-  void count_today(char kind, const std::string& id, const conv_info& c, bool in_time, time_ms now);
+  void count_today(const action& a, time_ms now);
   // Today's counts as the previous leaders left them (at takeover).
   boost::asio::awaitable<void> load_today(time_ms now);
   boost::asio::awaitable<result<store::append_result>> write(const std::string& conversation_id, v1::Event ev,
                                                              store::append_guard guard, store::field_changes fields);
   boost::asio::awaitable<void> publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f);
-  boost::asio::awaitable<void> index_agent_conversation(const std::string& agent_id, const std::string& conversation_id,
-                                                        v1::ConversationState state, time_ms offer_expires);
-  agent_fact fact_of(const std::string& agent_id) const;
-  void update_agent(const std::string& agent_id, decisions& out);
-  conversation_fact conversation_fact_of(const std::string& conversation_id) const;
-  void forget(const std::string& conversation_id, time_ms now);
+  boost::asio::awaitable<void> index_agent_conversation(const v1::AgentConversation& entry, const std::string& agent_id);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
 
   boost::asio::any_io_executor ex_;
@@ -189,21 +153,9 @@ class service {
   std::chrono::steady_clock::time_point next_renew_{};
   time_ms next_positions_ = 0;
   time_ms next_board_ = 0;
-  std::unique_ptr<engine> engine_;
+  std::unique_ptr<reconciler> state_;                // what the leader knows; null when not leading
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // replies not awaited check it (count_today)
-  std::unordered_map<std::string, conv_info> convs_;
-  std::unordered_map<std::string, agent_info> agent_infos_;
-  std::map<std::string, time_ms> grace_;              // agent → when their conversations are requeued
-  std::map<std::string, double> handle_seconds_;      // queue → moving average of handle time
-  std::map<std::string, std::string> queue_team_;     // queue → team
   std::map<std::string, queue_day> days_;              // queue → today's figures
-  std::map<std::string, std::vector<time_ms>> arrivals_;  // queue → arrivals of the last 15 minutes
-  struct low_rating {
-    time_ms at = 0;
-    int score = 0;
-    std::string queue, agent;
-  };
-  std::map<std::string, low_rating> low_ratings_;      // conversation → a low CSAT of the last hour
   std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
 };
 

@@ -1,5 +1,7 @@
 #include "router/engine/engine.hpp"
 
+#include "core/defaults.hpp"
+
 #include "router/engine/engine_state.hpp"
 
 #include <algorithm>
@@ -11,12 +13,12 @@ namespace switchboard::router {
 namespace {
 
 constexpr int kScanLimit = 16;          // waiting conversations looked at per class for one agent
-constexpr time_ms kDefaultOfferTimeoutMs = 30'000;
 
 }  // namespace
 
 engine::engine(engine_config cfg) : cfg_(std::move(cfg)) {
   for (auto& q : cfg_.queues) {
+    q = with_defaults(std::move(q));  // 0 in a policy: the schema's default
     auto* relax = q.mutable_policy()->mutable_relax();
     std::stable_sort(relax->begin(), relax->end(),
                      [](const v1::RelaxStep& a, const v1::RelaxStep& b) { return a.after_seconds() < b.after_seconds(); });
@@ -309,7 +311,7 @@ void engine::offer(int ci, int ai, time_ms now, decisions& out) {
   d.set_queue(c.queue);
   explain(d, c, ai);
   const auto timeout_s = queue_of(c)->q.policy().offer_timeout_seconds();
-  const time_ms expires = now + (timeout_s > 0 ? time_ms{timeout_s} * 1000 : kDefaultOfferTimeoutMs);
+  const time_ms expires = now + time_ms{timeout_s} * 1000;
   d.set_offer_expires_at_ms(expires);
   out.push_back(std::move(d));
 

@@ -164,13 +164,15 @@ if changed or turn then
   if not changed then note = (note ~= '' and 'turn' or '') end
   if note ~= '' then
     -- The router learns what it needs from the entry alone (no read back).
+    -- Field names: proto/routing_note.proto (store/routing_notes.cpp decodes them).
     local f = redis.call('HMGET', ckey, 'queue', 'channel', 'priority', 'team', 'owner_id', 'offer_agent',
                          'preferred_agent', 'last_owner', 'preview', 'created_at_ms', 'skills', 'excluded', 'csat',
-                         'awaiting_reply_since_ms', 'customer_gone_at_ms')
+                         'awaiting_reply_since_ms', 'customer_gone_at_ms', 'offer_expires_at_ms')
     redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'at', now, 'k', note,
                'st', state, 'sq', seq, 'q', f[1] or '', 'ch', f[2] or '', 'p', f[3] or '0', 't', f[4] or '', 'o', f[5] or '',
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
-               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '', 'gn', f[15] or '')
+               'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '', 'gn', f[15] or '',
+               'oe', f[16] or '')
   end
 end
 redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

@@ -1,5 +1,7 @@
 #include "tools/sim/simulator.hpp"
 
+#include "core/defaults.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <queue>
@@ -109,8 +111,7 @@ class run {
     for (int i = 0; i < s.queues_size(); ++i) {
       queue_report q;
       q.name = s.queues(i).name();
-      q.target_seconds = s.queues(i).policy().service_level_seconds() > 0 ? s.queues(i).policy().service_level_seconds()
-                                                                           : 20;
+      q.target_seconds = with_defaults(s.queues(i)).policy().service_level_seconds();
       queue_index_[q.name] = i;
       r_.queues.push_back(q);
     }
