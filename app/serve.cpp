@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,10 +9,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "app/data_dir_lock.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/ids.hpp"
@@ -33,6 +36,7 @@
 namespace switchboard::app {
 
 namespace asio = boost::asio;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -50,14 +54,19 @@ gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::
   return a;
 }
 
-// The embedded redis-server.
+// The embedded redis-server and the lock on its data folder: the lock is taken first and let go
+// last. The server listens on a free loopback port picked at start, so instances never share one;
+// the folder is what they must not share.
 struct embedded_redis {
-  explicit embedded_redis(store::redis_process_options o) : process(std::move(o)) {}
+  embedded_redis(const std::string& dir, const std::string& named, store::redis_process_options o)
+      : lock(dir, named), process(std::move(o)) {}
+  data_dir_lock lock;
   store::redis_process process;
 };
 
-// The embedded redis-server when redis.url is empty, else none.
-std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis) {
+// The embedded redis-server when redis.url is empty, else none. `named` says where its data folder
+// came from, for messages.
+std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, const std::string& named) {
   if (!redis.url().empty()) return nullptr;
   const auto& cfg = redis.embedded();
   store::redis_process_options o;
@@ -66,7 +75,7 @@ std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis) {
   o.appendfsync = cfg.appendfsync();
   o.aof_rewrite_min_mb = cfg.aof_rewrite_min_mb();
   o.start_timeout = std::chrono::milliseconds(cfg.start_timeout_ms());
-  auto e = std::make_unique<embedded_redis>(o);
+  auto e = std::make_unique<embedded_redis>(cfg.data_dir(), named, o);
   e->process.start();
   spdlog::info("embedded redis-server on {}:{} data_dir={} appendfsync={}", e->process.host(), e->process.port(),
                cfg.data_dir(), cfg.appendfsync());
@@ -117,11 +126,29 @@ std::shared_ptr<gateway::ws_context> make_ws_context(const v1::Config& cfg, gate
   return ws;
 }
 
+// Puts --listen and --data-dir into the config. Returns how the embedded data folder is named in
+// messages. Throws option_error naming --data-dir when that folder cannot be made.
+std::string apply_overrides(v1::Config& cfg, const serve_options& opts) {
+  if (opts.listen) {
+    cfg.mutable_server()->set_listen_address(opts.listen->address);
+    cfg.mutable_server()->set_http_port(opts.listen->port);
+  }
+  if (opts.data_dir.empty()) return "redis.embedded.data_dir '" + cfg.redis().embedded().data_dir() + "'";
+  const std::string named = "--data-dir '" + opts.data_dir + "'";
+  try {
+    create_folder(opts.data_dir, named);
+  } catch (const std::runtime_error& e) {
+    throw option_error(e.what());
+  }
+  cfg.mutable_redis()->mutable_embedded()->set_data_dir((fs::path(opts.data_dir) / "redis").string());
+  return named;
+}
+
 // One `serve` process: its parts as members, built in this order and destroyed in reverse. The
 // handlers below capture `this`: they all run inside run(), which the object outlives.
 class server {
  public:
-  server(v1::Config cfg, roles which);
+  server(v1::Config cfg, roles which, const std::string& data_dir_named);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -174,11 +201,11 @@ class server {
   std::chrono::steady_clock::time_point drain_deadline_;
 };
 
-server::server(v1::Config cfg, roles which)
+server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
     : cfg_(std::move(cfg)),
       which_(which),
       clk_(system_clock_source::instance()),
-      embedded_(start_embedded(cfg_.redis())),
+      embedded_(start_embedded(cfg_.redis(), data_dir_named)),
       ep_(endpoint_of(cfg_.redis(), embedded_.get())),
       ioc_(cfg_.server().threads()),
       core_(asio::make_strand(ioc_)),
@@ -343,18 +370,42 @@ roles parse_roles(const std::string& list) {
     const auto name = list.substr(start, end - start);
     if (name == "gateway") r.gateway = true;
     else if (name == "router") r.router = true;
-    else throw std::invalid_argument("--roles: unknown role '" + name + "' (gateway, router)");
+    else throw option_error("--roles: unknown role '" + name + "' (gateway, router)");
     start = end + 1;
   }
   return r;
 }
 
-int serve(const std::string& config_path, roles which) {
-  v1::Config cfg = load_config(config_path, process_env());
+listen_endpoint parse_listen(const std::string& text) {
+  const std::string named = "--listen '" + text + "'";
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw option_error(named + ": expected HOST:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");
+  }
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    throw option_error(named + ": the port must be a number from 0 to 65535 (0: a free one)");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    throw option_error(named + ": an IPv6 address goes in brackets, e.g. [::1]:8080");
+  }
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  if (ec) throw option_error(named + ": '" + host + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])");
+  return {host, std::stoi(port)};
+}
+
+int serve(const serve_options& opts) {
+  v1::Config cfg = load_config(opts.config_path, process_env());
+  const std::string data_dir_named = apply_overrides(cfg, opts);
   setup_logging(cfg.log());
-  spdlog::info("switchboard starting config={} roles={}{}{}", config_path, which.gateway ? "gateway" : "",
-               which.gateway && which.router ? "," : "", which.router ? "router" : "");
-  server s(std::move(cfg), which);
+  spdlog::info("switchboard starting config={} roles={}{}{}", opts.config_path, opts.which.gateway ? "gateway" : "",
+               opts.which.gateway && opts.which.router ? "," : "", opts.which.router ? "router" : "");
+  server s(std::move(cfg), opts.which, data_dir_named);
   return s.run();
 }
 
