@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,12 +9,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <functional>
+#include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "app/data_dir_lock.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/ids.hpp"
@@ -35,6 +36,7 @@
 namespace switchboard::app {
 
 namespace asio = boost::asio;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -52,18 +54,41 @@ gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::
   return a;
 }
 
-std::unique_ptr<store::redis_process> start_embedded(const v1::EmbeddedRedis& cfg) {
+// The embedded redis-server and the lock on its data folder: the lock is taken first and let go
+// last. The server listens on a free loopback port picked at start, so instances never share one;
+// the folder is what they must not share.
+struct embedded_redis {
+  embedded_redis(const std::string& dir, const std::string& named, store::redis_process_options o)
+      : lock(dir, named), process(std::move(o)) {}
+  data_dir_lock lock;
+  store::redis_process process;
+};
+
+// The embedded redis-server when redis.url is empty, else none. `named` says where its data folder
+// came from, for messages.
+std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, const std::string& named) {
+  if (!redis.url().empty()) return nullptr;
+  const auto& cfg = redis.embedded();
   store::redis_process_options o;
   o.binary = cfg.binary();
   o.dir = cfg.data_dir();
   o.appendfsync = cfg.appendfsync();
   o.aof_rewrite_min_mb = cfg.aof_rewrite_min_mb();
   o.start_timeout = std::chrono::milliseconds(cfg.start_timeout_ms());
-  auto p = std::make_unique<store::redis_process>(o);
-  p->start();
-  spdlog::info("embedded redis-server on {}:{} data_dir={} appendfsync={}", p->host(), p->port(), cfg.data_dir(),
-               cfg.appendfsync());
-  return p;
+  auto e = std::make_unique<embedded_redis>(cfg.data_dir(), named, o);
+  e->process.start();
+  spdlog::info("embedded redis-server on {}:{} data_dir={} appendfsync={}", e->process.host(), e->process.port(),
+               cfg.data_dir(), cfg.appendfsync());
+  return e;
+}
+
+// Where the Redis clients connect: the embedded server, or redis.url.
+redis_endpoint endpoint_of(const v1::RedisConfig& redis, const embedded_redis* embedded) {
+  if (!embedded) return parse_redis_url(redis.url());
+  redis_endpoint ep;
+  ep.host = embedded->process.host();
+  ep.port = embedded->process.port();
+  return ep;
 }
 
 // Runs `ioc` until the client is ready or the deadline passes. Returns whether it became ready.
@@ -73,6 +98,265 @@ bool wait_until_ready(asio::io_context& ioc, store::redis_client& client, std::c
     ioc.run_one_until(deadline);
   }
   return client.ready();
+}
+
+// What WebSocket sessions share, from server.* and auth.*.
+std::shared_ptr<gateway::ws_context> make_ws_context(const v1::Config& cfg, gateway::conversation_service& service,
+                                                     const clock& clk) {
+  auto ws = std::make_shared<gateway::ws_context>();
+  for (const auto& k : cfg.auth().keys()) ws->auth.keys.push_back({k.kid(), k.secret()});
+  ws->auth.issuer = cfg.auth().issuer();
+  ws->auth.audience = cfg.auth().audience();
+  ws->auth.leeway_seconds = cfg.auth().leeway_seconds();
+  const auto& s = cfg.server();
+  ws->allowed_origins.assign(s.allowed_origins().begin(), s.allowed_origins().end());
+  ws->max_frame_bytes = static_cast<std::size_t>(s.max_frame_bytes());
+  ws->max_queued_frames = static_cast<std::size_t>(s.max_queued_frames());
+  ws->idle_timeout = std::chrono::seconds(s.idle_timeout_seconds());
+  ws->handshake_timeout = std::chrono::seconds(s.handshake_timeout_seconds());
+  ws->frames_per_second = s.frames_per_second();
+  ws->frame_burst = s.frame_burst();
+  ws->user_frames_per_second = s.user_frames_per_second();
+  ws->user_frame_burst = s.user_frame_burst();
+  ws->max_connections_per_user = s.max_connections_per_user();
+  ws->max_connections_per_address = s.max_connections_per_address();
+  ws->max_connections = s.max_connections();
+  ws->service = &service;
+  ws->clk = &clk;
+  return ws;
+}
+
+// Puts --listen and --data-dir into the config. Returns how the embedded data folder is named in
+// messages. Throws option_error naming --data-dir when that folder cannot be made.
+std::string apply_overrides(v1::Config& cfg, const serve_options& opts) {
+  if (opts.listen) {
+    cfg.mutable_server()->set_listen_address(opts.listen->address);
+    cfg.mutable_server()->set_http_port(opts.listen->port);
+  }
+  if (opts.data_dir.empty()) return "redis.embedded.data_dir '" + cfg.redis().embedded().data_dir() + "'";
+  const std::string named = "--data-dir '" + opts.data_dir + "'";
+  try {
+    create_folder(opts.data_dir, named);
+  } catch (const std::runtime_error& e) {
+    throw option_error(e.what());
+  }
+  cfg.mutable_redis()->mutable_embedded()->set_data_dir((fs::path(opts.data_dir) / "redis").string());
+  return named;
+}
+
+// One `serve` process: its parts as members, built in this order and destroyed in reverse. The
+// handlers below capture `this`: they all run inside run(), which the object outlives.
+class server {
+ public:
+  server(v1::Config cfg, roles which, const std::string& data_dir_named);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Runs until SIGTERM/SIGINT and the drain. Throws std::runtime_error on start-up failure.
+  int run();
+
+ private:
+  void connect_redis();
+  void start_router();
+  void start_gateway();
+  void stop_router();
+  void on_signal(int sig);
+  void check_drained();
+  std::size_t open_work() {
+    return (listener_ ? listener_->open_sessions() : 0) + static_cast<std::size_t>(service_.in_flight());
+  }
+
+  const v1::Config cfg_;
+  const roles which_;
+  const clock& clk_;
+  std::unique_ptr<embedded_redis> embedded_;
+  redis_endpoint ep_;
+  asio::io_context ioc_;
+  // The core strand: the Redis clients, the hub and the conversation service run here.
+  asio::strand<asio::io_context::executor_type> core_;
+  store::redis_options redis_opts_;
+  store::redis_client redis_;
+  store::redis_subscriber subscriber_;
+  std::atomic<bool> redis_ready_{false};
+  id_generator ids_;
+  const store::key_layout keys_;
+  // The router: a thread, an io_context and a Redis connection of its own (it blocks reading its
+  // streams, and computing a board for thousands of conversations must not hold up the gateway).
+  asio::io_context router_ioc_{1};
+  std::unique_ptr<store::redis_client> router_redis_;
+  std::unique_ptr<router::service> router_service_;
+  std::thread router_thread_;  // runs until the router has stopped (stop_router)
+  // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
+  store::timeline_repository timeline_;
+  store::identity_repository identities_;
+  store::agent_repository agents_;
+  gateway::hub rooms_;
+  const gateway::rest_api api_;
+  gateway::conversation_service service_;
+  std::shared_ptr<gateway::ws_context> ws_;
+  std::shared_ptr<gateway::http_listener> listener_;
+  std::optional<asio::signal_set> signals_;  // made once serving, so a signal before stops at once
+  asio::steady_timer drain_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+};
+
+server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
+    : cfg_(std::move(cfg)),
+      which_(which),
+      clk_(system_clock_source::instance()),
+      embedded_(start_embedded(cfg_.redis(), data_dir_named)),
+      ep_(endpoint_of(cfg_.redis(), embedded_.get())),
+      ioc_(cfg_.server().threads()),
+      core_(asio::make_strand(ioc_)),
+      redis_opts_(store::redis_options::from_config(cfg_.redis(), ep_)),
+      redis_(core_, redis_opts_, clk_),
+      subscriber_(core_, redis_opts_, clk_),
+      ids_(clk_),
+      keys_(cfg_.store().key_prefix(), cfg_.store().shard_groups()),
+      timeline_(redis_, keys_, ids_, clk_, cfg_.store()),
+      identities_(redis_, keys_, ids_, clk_),
+      agents_(redis_, keys_, clk_, std::chrono::seconds(cfg_.server().desk_presence_seconds())),
+      rooms_(subscriber_, keys_),
+      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_),
+      service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
+      drain_(ioc_) {}
+
+// An early exit (a start-up failure) stops the router hard.
+server::~server() {
+  if (!router_thread_.joinable()) return;
+  router_ioc_.stop();
+  router_thread_.join();
+}
+
+void server::connect_redis() {
+  for (const auto* s : store::scripts::all()) redis_.add_script(*s);
+  redis_.link().on_state_change([this](store::redis_link::state s, boost::system::error_code ec) {
+    const bool up = s == store::redis_link::state::ready;
+    if (redis_ready_.exchange(up) && !up && s != store::redis_link::state::stopped) {
+      spdlog::warn("redis unavailable reason=\"{}\"", ec.message());
+    }
+  });
+  redis_.start();
+  subscriber_.start();
+  const auto patience = std::chrono::milliseconds(cfg_.redis().connect_timeout_ms() + cfg_.redis().command_timeout_ms());
+  if (!wait_until_ready(ioc_, redis_, patience)) {
+    redis_.stop();
+    subscriber_.stop();
+    throw std::runtime_error("cannot reach Redis at " + ep_.host + ":" + std::to_string(ep_.port) + " within " +
+                             std::to_string(patience.count()) + " ms");
+  }
+}
+
+void server::start_router() {
+  auto router_strand = router_ioc_.get_executor();
+  router_redis_ = std::make_unique<store::redis_client>(router_strand, redis_opts_, clk_, "router");
+  for (const auto* s : store::scripts::all()) router_redis_->add_script(*s);
+  router::service_options ro;
+  ro.instance = ids_.next();
+  ro.lease_ttl = std::chrono::milliseconds(cfg_.router().lease_ttl_ms());
+  ro.agent_grace = std::chrono::seconds(cfg_.router().agent_grace_seconds());
+  ro.read_batch = cfg_.router().read_batch();
+  ro.default_handle_seconds = cfg_.router().default_handle_seconds();
+  ro.max_block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
+  ro.queues.assign(cfg_.queues().begin(), cfg_.queues().end());
+  router_service_ =
+      std::make_unique<router::service>(router_strand, *router_redis_, keys_, ids_, clk_, cfg_.store(), ro);
+  asio::post(router_strand, [this] {
+    router_redis_->start();
+    router_service_->start();
+  });
+  spdlog::info("router {} contending for the lease (ttl {} ms)", ro.instance, cfg_.router().lease_ttl_ms());
+  router_thread_ = std::thread([this] { router_ioc_.run(); });
+}
+
+void server::stop_router() {
+  if (router_service_) router_service_->stop([this] { router_redis_->stop(); });
+}
+
+void server::start_gateway() {
+  service_.start();
+  ws_ = make_ws_context(cfg_, service_, clk_);
+  gateway::http_handler routes = [&api = api_, ws = ws_, &service = service_](gateway::http_request req,
+                                                                               gateway::http_responder respond) {
+    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
+    api.handle(std::move(req), std::move(respond));
+  };
+  const auto& s = cfg_.server();
+  try {
+    const asio::ip::tcp::endpoint at(asio::ip::make_address(s.listen_address()),
+                                     static_cast<unsigned short>(s.http_port()));
+    listener_ = std::make_shared<gateway::http_listener>(ioc_, at, routes, ws_);
+  } catch (const boost::system::system_error& e) {
+    redis_.stop();
+    subscriber_.stop();
+    service_.stop();
+    stop_router();
+    ioc_.run_for(std::chrono::milliseconds(200));
+    throw std::runtime_error("cannot listen on " + s.listen_address() + ":" + std::to_string(s.http_port()) + ": " +
+                             e.code().message());
+  }
+  listener_->run();
+  spdlog::info("switchboard listening on http://{}:{} threads={}", s.listen_address(), listener_->port(),
+               s.threads());
+}
+
+// SIGTERM/SIGINT: stop accepting, tell WebSocket clients to reconnect (1012), let open sessions
+// and in-flight requests finish (their acks need Redis), give the router lease up, then stop the
+// Redis clients; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
+void server::on_signal(int sig) {
+  spdlog::info("signal {} received: stopping", sig);
+  drain_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.server().shutdown_grace_ms());
+  if (listener_) listener_->stop();
+  service_.stop();
+  stop_router();
+  check_drained();
+}
+
+void server::check_drained() {
+  const bool over = std::chrono::steady_clock::now() >= drain_deadline_;
+  if (open_work() == 0 || over) {
+    if (over) {
+      spdlog::warn("shutdown grace of {} ms over with {} sessions or requests open", cfg_.server().shutdown_grace_ms(),
+                   open_work());
+    }
+    asio::post(core_, [this] {
+      redis_.stop();
+      subscriber_.stop();
+    });
+    if (over) {
+      ioc_.stop();
+      router_ioc_.stop();
+    }
+    return;  // nothing keeps the loop: run() returns
+  }
+  drain_.expires_after(std::chrono::milliseconds(10));
+  drain_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) check_drained();
+  });
+}
+
+int server::run() {
+  connect_redis();
+  if (which_.router) start_router();
+  if (which_.gateway) start_gateway();
+  signals_.emplace(ioc_, SIGINT, SIGTERM);
+  signals_->async_wait([this](boost::system::error_code ec, int sig) {
+    if (!ec) on_signal(sig);
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg_.server().threads(); ++i) threads.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : threads) t.join();
+  if (router_thread_.joinable()) router_thread_.join();  // it stops itself after stop_router()
+
+  if (embedded_) {
+    embedded_->process.stop();
+    spdlog::info("embedded redis-server stopped");
+  }
+  spdlog::info("switchboard stopped");
+  return 0;
 }
 
 }  // namespace
@@ -86,198 +370,43 @@ roles parse_roles(const std::string& list) {
     const auto name = list.substr(start, end - start);
     if (name == "gateway") r.gateway = true;
     else if (name == "router") r.router = true;
-    else throw std::invalid_argument("--roles: unknown role '" + name + "' (gateway, router)");
+    else throw option_error("--roles: unknown role '" + name + "' (gateway, router)");
     start = end + 1;
   }
   return r;
 }
 
-int serve(const std::string& config_path, roles which) {
-  const v1::Config cfg = load_config(config_path, process_env());
+listen_endpoint parse_listen(const std::string& text) {
+  const std::string named = "--listen '" + text + "'";
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw option_error(named + ": expected HOST:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");
+  }
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    throw option_error(named + ": the port must be a number from 0 to 65535 (0: a free one)");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    throw option_error(named + ": an IPv6 address goes in brackets, e.g. [::1]:8080");
+  }
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  if (ec) throw option_error(named + ": '" + host + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])");
+  return {host, std::stoi(port)};
+}
+
+int serve(const serve_options& opts) {
+  v1::Config cfg = load_config(opts.config_path, process_env());
+  const std::string data_dir_named = apply_overrides(cfg, opts);
   setup_logging(cfg.log());
-  spdlog::info("switchboard starting config={} roles={}{}{}", config_path, which.gateway ? "gateway" : "",
-               which.gateway && which.router ? "," : "", which.router ? "router" : "");
-
-  std::unique_ptr<store::redis_process> embedded;
-  redis_endpoint ep;
-  if (cfg.redis().url().empty()) {
-    embedded = start_embedded(cfg.redis().embedded());
-    ep.host = embedded->host();
-    ep.port = embedded->port();
-  } else {
-    ep = parse_redis_url(cfg.redis().url());
-  }
-
-  asio::io_context ioc(cfg.server().threads());
-  const clock& clk = system_clock_source::instance();
-  // The core strand: the Redis clients, the hub and the conversation service run here.
-  auto core = asio::make_strand(ioc);
-  const auto redis_opts = store::redis_options::from_config(cfg.redis(), ep);
-  store::redis_client redis(core, redis_opts, clk);
-  store::redis_subscriber subscriber(core, redis_opts, clk);
-  for (const auto* s : store::scripts::all()) redis.add_script(*s);
-  std::atomic<bool> redis_ready{false};
-  redis.link().on_state_change([&](store::redis_link::state s, boost::system::error_code ec) {
-    const bool up = s == store::redis_link::state::ready;
-    if (redis_ready.exchange(up) && !up && s != store::redis_link::state::stopped) {
-      spdlog::warn("redis unavailable reason=\"{}\"", ec.message());
-    }
-  });
-  redis.start();
-  subscriber.start();
-  const auto patience = std::chrono::milliseconds(cfg.redis().connect_timeout_ms() + cfg.redis().command_timeout_ms());
-  if (!wait_until_ready(ioc, redis, patience)) {
-    redis.stop();
-    subscriber.stop();
-    throw std::runtime_error("cannot reach Redis at " + ep.host + ":" + std::to_string(ep.port) + " within " +
-                             std::to_string(patience.count()) + " ms");
-  }
-
-  id_generator ids(clk);
-  const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
-
-  // The router: a thread, an io_context and a Redis connection of its own (it blocks reading its
-  // streams, and computing a board for thousands of conversations must not hold up the gateway).
-  asio::io_context router_ioc(1);
-  auto router_strand = router_ioc.get_executor();
-  std::unique_ptr<store::redis_client> router_redis;
-  std::unique_ptr<router::service> router_service;
-  if (which.router) {
-    router_redis = std::make_unique<store::redis_client>(router_strand, redis_opts, clk, "router");
-    for (const auto* s : store::scripts::all()) router_redis->add_script(*s);
-    router::service_options ro;
-    ro.instance = ids.next();
-    ro.lease_ttl = std::chrono::milliseconds(cfg.router().lease_ttl_ms());
-    ro.agent_grace = std::chrono::seconds(cfg.router().agent_grace_seconds());
-    ro.read_batch = cfg.router().read_batch();
-    ro.default_handle_seconds = cfg.router().default_handle_seconds();
-    ro.max_block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg.redis().command_timeout_ms() / 2)));
-    ro.queues.assign(cfg.queues().begin(), cfg.queues().end());
-    router_service = std::make_unique<router::service>(router_strand, *router_redis, keys, ids, clk, cfg.store(), ro);
-    asio::post(router_strand, [&] {
-      router_redis->start();
-      router_service->start();
-    });
-    spdlog::info("router {} contending for the lease (ttl {} ms)", ro.instance, cfg.router().lease_ttl_ms());
-  }
-  // Runs until the router has stopped (stop_router below); an early exit stops it hard.
-  std::thread router_thread;
-  if (which.router) router_thread = std::thread([&router_ioc] { router_ioc.run(); });
-  struct router_joiner {
-    std::thread& t;
-    asio::io_context& io;
-    ~router_joiner() {
-      if (!t.joinable()) return;
-      io.stop();
-      t.join();
-    }
-  } join_router{router_thread, router_ioc};
-
-  // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
-  store::timeline_repository timeline(redis, keys, ids, clk, cfg.store());
-  store::identity_repository identities(redis, keys, ids, clk);
-  store::agent_repository agents(redis, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds()));
-  gateway::hub rooms(subscriber, keys);
-  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents);
-  gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg, ids.next());
-  if (which.gateway) service.start();
-  auto ws = std::make_shared<gateway::ws_context>();
-  for (const auto& k : cfg.auth().keys()) ws->auth.keys.push_back({k.kid(), k.secret()});
-  ws->auth.issuer = cfg.auth().issuer();
-  ws->auth.audience = cfg.auth().audience();
-  ws->auth.leeway_seconds = cfg.auth().leeway_seconds();
-  ws->allowed_origins.assign(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end());
-  ws->max_frame_bytes = static_cast<std::size_t>(cfg.server().max_frame_bytes());
-  ws->max_queued_frames = static_cast<std::size_t>(cfg.server().max_queued_frames());
-  ws->idle_timeout = std::chrono::seconds(cfg.server().idle_timeout_seconds());
-  ws->handshake_timeout = std::chrono::seconds(cfg.server().handshake_timeout_seconds());
-  ws->frames_per_second = cfg.server().frames_per_second();
-  ws->frame_burst = cfg.server().frame_burst();
-  ws->user_frames_per_second = cfg.server().user_frames_per_second();
-  ws->user_frame_burst = cfg.server().user_frame_burst();
-  ws->max_connections_per_user = cfg.server().max_connections_per_user();
-  ws->max_connections_per_address = cfg.server().max_connections_per_address();
-  ws->max_connections = cfg.server().max_connections();
-  ws->service = &service;
-  ws->clk = &clk;
-  gateway::http_handler routes = [&api, ws, &service](gateway::http_request req, gateway::http_responder respond) {
-    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
-    api.handle(std::move(req), std::move(respond));
-  };
-  std::shared_ptr<gateway::http_listener> listener;
-  auto stop_router = [&] {
-    if (router_service) router_service->stop([&] { router_redis->stop(); });
-  };
-  if (which.gateway) {
-    const auto address = asio::ip::make_address(cfg.server().listen_address());
-    try {
-      listener = std::make_shared<gateway::http_listener>(
-          ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(cfg.server().http_port())), routes, ws);
-    } catch (const boost::system::system_error& e) {
-      redis.stop();
-      subscriber.stop();
-      service.stop();
-      stop_router();
-      ioc.run_for(std::chrono::milliseconds(200));
-      throw std::runtime_error("cannot listen on " + cfg.server().listen_address() + ":" +
-                               std::to_string(cfg.server().http_port()) + ": " + e.code().message());
-    }
-    listener->run();
-    spdlog::info("switchboard listening on http://{}:{} threads={}", cfg.server().listen_address(), listener->port(),
-                 cfg.server().threads());
-  }
-
-  // SIGTERM/SIGINT: stop accepting, tell WebSocket clients to reconnect (1012), let open sessions
-  // and in-flight requests finish (their acks need Redis), give the router lease up, then stop the
-  // Redis clients; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  asio::steady_timer drain(ioc);
-  std::chrono::steady_clock::time_point drain_deadline;
-  auto open_work = [&] { return (listener ? listener->open_sessions() : 0) + static_cast<std::size_t>(service.in_flight()); };
-  std::function<void()> check_drained = [&] {
-    const bool over = std::chrono::steady_clock::now() >= drain_deadline;
-    if (open_work() == 0 || over) {
-      if (over) {
-        spdlog::warn("shutdown grace of {} ms over with {} sessions or requests open", cfg.server().shutdown_grace_ms(),
-                     open_work());
-      }
-      asio::post(core, [&redis, &subscriber] {
-        redis.stop();
-        subscriber.stop();
-      });
-      if (over) {
-        ioc.stop();
-        router_ioc.stop();
-      }
-      return;  // nothing keeps the loop: run() returns
-    }
-    drain.expires_after(std::chrono::milliseconds(10));
-    drain.async_wait([&](boost::system::error_code ec) {
-      if (!ec) check_drained();
-    });
-  };
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {} received: stopping", sig);
-    drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.server().shutdown_grace_ms());
-    if (listener) listener->stop();
-    service.stop();
-    stop_router();
-    check_drained();
-  });
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < cfg.server().threads(); ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
-  if (router_thread.joinable()) router_thread.join();  // it stops itself after stop_router()
-
-  if (embedded) {
-    embedded->stop();
-    spdlog::info("embedded redis-server stopped");
-  }
-  spdlog::info("switchboard stopped");
-  return 0;
+  spdlog::info("switchboard starting config={} roles={}{}{}", opts.config_path, opts.which.gateway ? "gateway" : "",
+               opts.which.gateway && opts.which.router ? "," : "", opts.which.router ? "router" : "");
+  server s(std::move(cfg), opts.which, data_dir_named);
+  return s.run();
 }
 
 }  // namespace switchboard::app
