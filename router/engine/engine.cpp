@@ -396,7 +396,9 @@ int engine::new_conversation(const conversation_fact& f, time_ms now) {
 }
 
 bool engine::restore(const conversation_fact& f, const std::string& agent_id, bool offered, time_ms offer_expires) {
-  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty() || agent_id.empty()) return false;
+  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty() || agent_id.empty() || !routable(f.channel)) {
+    return false;
+  }
   const int ci = new_conversation(f, f.queued_at);
   const int ai = agent_index(agent_id);
   auto& c = *convs_[static_cast<std::size_t>(ci)];
@@ -414,7 +416,7 @@ bool engine::restore(const conversation_fact& f, const std::string& agent_id, bo
 decisions engine::queue_conversation(const conversation_fact& f, time_ms now, bool* accepted) {
   decisions out;
   if (accepted) *accepted = false;
-  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty()) return out;
+  if (!queues_.count(f.queue) || conv_ids_.count(f.id) || f.id.empty() || !routable(f.channel)) return out;
   if (accepted) *accepted = true;
   const int ci = new_conversation(f, now);
   auto& c = *convs_[static_cast<std::size_t>(ci)];
@@ -456,6 +458,7 @@ decisions engine::update_agent(const agent_fact& f, time_ms now) {
   // Capacity: keep the counts of conversations held, replace the limits.
   for (auto& c : a.caps) c = {};
   for (const auto& c : f.capacity) {
+    if (!routable(c.channel())) continue;  // config validation names such an entry
     auto& cap = a.caps[ch_index(c.channel())];
     cap = {c.max_concurrent(), c.weight(), c.exclusive(), true};
   }

@@ -35,8 +35,8 @@ class engine {
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  // A conversation starts waiting (or waits again after a transfer). Unknown queue: no decision,
-  // returns false through `accepted` if given.
+  // A conversation starts waiting (or waits again after a transfer). Unknown queue, or a channel
+  // not in proto/channel.proto (or unspecified): no decision, false through `accepted` if given.
   decisions queue_conversation(const conversation_fact& c, time_ms now, bool* accepted = nullptr);
   // A conversation already offered to or owned by an agent when a router takes over (rebuilt from
   // the store): held by the agent, using their capacity, with no decision. An offer times out at

@@ -9,11 +9,13 @@
 
 namespace switchboard::router {
 
-inline constexpr std::size_t kChannels = 8;
+// One slot per channel of proto/channel.proto (slot 0, CHANNEL_UNSPECIFIED, is never listed in a
+// capacity: a conversation of no known channel is refused by queue_conversation and restore).
+inline constexpr std::size_t kChannels = static_cast<std::size_t>(v1::Channel_ARRAYSIZE);
 
-inline std::size_t ch_index(v1::Channel c) {
-  return static_cast<std::size_t>(c) < kChannels ? static_cast<std::size_t>(c) : 0;
-}
+inline bool routable(v1::Channel c) { return v1::Channel_IsValid(c) && c != v1::CHANNEL_UNSPECIFIED; }
+
+inline std::size_t ch_index(v1::Channel c) { return routable(c) ? static_cast<std::size_t>(c) : 0; }
 
 struct engine::queue_rec {
   v1::Queue q;
