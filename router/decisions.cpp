@@ -67,77 +67,12 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     }
   }
   switch (d.kind()) {
-    case v1::Decision::OFFER: {
-      const std::string agent = d.agent_id();
-      // The engine's own timer fires at this instant; the desk counts down to the same one.
-      const time_ms expires = d.offer_expires_at_ms();
-      v1::Event ev;
-      ev.mutable_offer()->set_agent_id(agent);
-      ev.mutable_offer()->set_expires_at_ms(expires);
-      ev.mutable_offer()->set_decision_id(d.decision_id());
-      store::append_guard waiting;
-      waiting.require("state", {"queued", "escalated"});
-      store::field_changes offered;
-      offered.set("offer_agent", agent).set("offer_expires_at_ms", std::to_string(expires));
-      auto r = co_await write(cid, std::move(ev), std::move(waiting), std::move(offered));
-      if (!r) {
-        // No longer waiting (resolved, taken over): out of the engine; the store's next change
-        // about it brings it back. The store unreachable: the engine keeps it as offered, and the
-        // offer's timeout puts it back in the queue, to be offered again once Redis answers.
-        if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
-        co_return;
-      }
-      state_->offered(cid, agent);
-      v1::AgentConversation entry;
-      entry.set_conversation_id(cid);
-      entry.set_state(v1::OFFERED);
-      entry.set_offer_expires_at_ms(expires);
-      v1::ServerFrame f;
-      auto* o = f.mutable_offer();
-      o->set_conversation_id(cid);
-      o->set_expires_at_ms(expires);
-      o->set_queue(d.queue());
-      if (const auto* c = state_->find(cid)) {
-        entry.set_customer_id(c->customer);
-        entry.set_queue(c->queue);
-        entry.set_channel(c->channel);
-        o->set_channel(c->channel);
-        o->set_preview(c->preview.substr(0, kPreviewChars));
-      }
-      co_await index_agent_conversation(entry, agent);
-      *o->mutable_decision() = d;
-      co_await publish_to_agent(agent, f);
+    case v1::Decision::OFFER:
+      co_await apply_offer(std::move(d), now);
       break;
-    }
-    case v1::Decision::REQUEUE: {
-      const std::string agent = d.agent_id();
-      if (requeue_is_timeout) {
-        v1::Event ev;
-        ev.mutable_offer_outcome()->set_agent_id(agent);
-        ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
-        store::append_guard still_offered = guard_of("state", "offered");
-        still_offered.require("offer_agent", agent);
-        store::field_changes cleared;
-        cleared.set("offer_agent", "");
-        auto r = co_await write(cid, std::move(ev), std::move(still_offered), std::move(cleared));
-        if (!leader_) co_return;
-        if (!r && r.error() == errc::wrong_state) {
-          co_return;  // accepted or declined at the last moment: the note about it follows
-        }
-      }
-      state_->offer_ended(cid);
-      co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
-      v1::ServerFrame f;
-      auto* ev = f.mutable_event();
-      ev->set_conversation_id(cid);
-      ev->set_at_ms(now);
-      ev->set_actor("router");
-      ev->mutable_offer_outcome()->set_agent_id(agent);
-      ev->mutable_offer_outcome()->set_outcome(requeue_is_timeout ? v1::OfferOutcome::TIMED_OUT
-                                                                  : v1::OfferOutcome::DECLINED);
-      co_await publish_to_agent(agent, f);
+    case v1::Decision::REQUEUE:
+      co_await apply_requeue(std::move(d), requeue_is_timeout, now);
       break;
-    }
     case v1::Decision::OVERFLOW: {
       v1::Event ev;
       ev.mutable_transfer()->set_from_id("router");
@@ -164,6 +99,82 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     default:
       break;
   }
+}
+
+// The offer, guarded on "still waiting"; then the agent's index and the offer on their channel.
+asio::awaitable<void> service::apply_offer(v1::Decision d, time_ms now) {
+  const std::string cid = d.conversation_id();
+  const std::string agent = d.agent_id();
+  // The engine's own timer fires at this instant; the desk counts down to the same one.
+  const time_ms expires = d.offer_expires_at_ms();
+  v1::Event ev;
+  ev.mutable_offer()->set_agent_id(agent);
+  ev.mutable_offer()->set_expires_at_ms(expires);
+  ev.mutable_offer()->set_decision_id(d.decision_id());
+  store::append_guard waiting;
+  waiting.require("state", {"queued", "escalated"});
+  store::field_changes offered;
+  offered.set("offer_agent", agent).set("offer_expires_at_ms", std::to_string(expires));
+  auto r = co_await write(cid, std::move(ev), std::move(waiting), std::move(offered));
+  if (!r) {
+    // No longer waiting (resolved, taken over): out of the engine; the store's next change
+    // about it brings it back. The store unreachable: the engine keeps it as offered, and the
+    // offer's timeout puts it back in the queue, to be offered again once Redis answers.
+    if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
+    co_return;
+  }
+  state_->offered(cid, agent);
+  v1::AgentConversation entry;
+  entry.set_conversation_id(cid);
+  entry.set_state(v1::OFFERED);
+  entry.set_offer_expires_at_ms(expires);
+  v1::ServerFrame f;
+  auto* o = f.mutable_offer();
+  o->set_conversation_id(cid);
+  o->set_expires_at_ms(expires);
+  o->set_queue(d.queue());
+  if (const auto* c = state_->find(cid)) {
+    entry.set_customer_id(c->customer);
+    entry.set_queue(c->queue);
+    entry.set_channel(c->channel);
+    o->set_channel(c->channel);
+    o->set_preview(c->preview.substr(0, kPreviewChars));
+  }
+  co_await index_agent_conversation(entry, agent);
+  *o->mutable_decision() = d;
+  co_await publish_to_agent(agent, f);
+}
+
+// A declined or timed-out offer: a timeout is recorded (guarded on "still offered to them"); the
+// agent's index drops it and their desk hears the outcome.
+asio::awaitable<void> service::apply_requeue(v1::Decision d, bool requeue_is_timeout, time_ms now) {
+  const std::string cid = d.conversation_id();
+  const std::string agent = d.agent_id();
+  if (requeue_is_timeout) {
+    v1::Event ev;
+    ev.mutable_offer_outcome()->set_agent_id(agent);
+    ev.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::TIMED_OUT);
+    store::append_guard still_offered = guard_of("state", "offered");
+    still_offered.require("offer_agent", agent);
+    store::field_changes cleared;
+    cleared.set("offer_agent", "");
+    auto r = co_await write(cid, std::move(ev), std::move(still_offered), std::move(cleared));
+    if (!leader_) co_return;
+    if (!r && r.error() == errc::wrong_state) {
+      co_return;  // accepted or declined at the last moment: the note about it follows
+    }
+  }
+  state_->offer_ended(cid);
+  co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
+  v1::ServerFrame f;
+  auto* ev = f.mutable_event();
+  ev->set_conversation_id(cid);
+  ev->set_at_ms(now);
+  ev->set_actor("router");
+  ev->mutable_offer_outcome()->set_agent_id(agent);
+  ev->mutable_offer_outcome()->set_outcome(requeue_is_timeout ? v1::OfferOutcome::TIMED_OUT
+                                                              : v1::OfferOutcome::DECLINED);
+  co_await publish_to_agent(agent, f);
 }
 
 asio::awaitable<void> service::publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f) {

@@ -103,6 +103,8 @@ class service {
   boost::asio::awaitable<void> on_agent_event(const store::reply& fields);
   boost::asio::awaitable<void> apply(decisions ds, bool requeue_is_timeout);
   boost::asio::awaitable<void> apply_one(v1::Decision d, bool requeue_is_timeout);
+  boost::asio::awaitable<void> apply_offer(v1::Decision d, time_ms now);
+  boost::asio::awaitable<void> apply_requeue(v1::Decision d, bool requeue_is_timeout, time_ms now);
   boost::asio::awaitable<void> expire_grace(time_ms now);
   // Abandons waiting conversations whose customer stayed gone; warns, then resolves, held ones
   // whose customer stays silent (router/customers.cpp).
