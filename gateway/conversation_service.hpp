@@ -1,17 +1,13 @@
 #pragma once
-// What a connected customer or agent can do, turned into store calls (docs/PROTOCOL.md).
-// Customers: open a conversation, send messages, typing (published, not stored) and read
-// receipts, resume after a reconnect from the last sequence number seen, rate a resolved
-// conversation, ping. Agents and leads (the desk): status, answer offers (on accept: the room and
-// the customer's whole cross-channel timeline), reply, notes, typing, reads, transfer, resolve,
-// resume. A desk session registers with the agent registry when it opens and leaves it when it
-// closes (the router's grace period starts when the agent's last desk closes). Leads (and admins)
-// also monitor, whisper, barge in, take over, reassign and change priority on their teams'
-// conversations; each action is an event in the conversation and an audit record, in one append.
-// Every stored write goes through the one append path with an idempotency key; staff writes are
-// guarded (only the owner replies, transfers or resolves; only the agent offered answers), so a
-// race with the router or another desk is refused whole, never half-written. The answer (Ack or
-// Error with a code) is sent only after Redis replied.
+// The WebSocket side of conversations (docs/PROTOCOL.md): it decodes a session's frames, calls the
+// conversation layer (conversation/: the widget's frames become Inbound for inbox::ingest, the
+// desk's and the leads' go to desk_actions and lead_actions) and writes the answers, joining or
+// leaving the conversation's live events as the layer says. What is a session's own stays here:
+// its frames take effect in the order sent, a customer's connections count for presence (their last
+// one closing while they wait is a departure), a desk registers with the agent registry when it
+// opens and leaves it when it closes (the router's grace period starts when the agent's last desk
+// closes), and a resume replays what the session missed. The answer (Ack or Error with a code) is
+// sent only after Redis replied.
 //
 // Thread-safe: handle() and closed() may be called from any thread; the work runs on the core
 // strand (the Redis clients' executor).
@@ -27,6 +23,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "conversation/context.hpp"
+#include "conversation/desk_actions.hpp"
+#include "conversation/inbox.hpp"
+#include "conversation/lead_actions.hpp"
+#include "conversation/rules.hpp"
 #include "gateway/hub.hpp"
 #include "gateway/session_sink.hpp"
 #include "proto/config.pb.h"
@@ -63,19 +64,12 @@ class conversation_service {
   boost::asio::awaitable<void> run(std::shared_ptr<session_sink> s, v1::ClientFrame f,
                                    std::chrono::steady_clock::time_point received);
   boost::asio::awaitable<result<std::string>> customer_of(const session_sink& s);
-  boost::asio::awaitable<v1::ServerFrame> send(const session_sink& s, const std::string& request_id,
-                                               const v1::SendMessage& m, std::string queue, bool& joined_room,
-                                               std::string& conversation);
   boost::asio::awaitable<v1::ServerFrame> resume(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> rate(const session_sink& s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> presence(const session_sink& s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> leave(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
   boost::asio::awaitable<void> departed(std::string customer, std::string conversation_id, std::string subject);
-  // Records that the customer left, came back or disconnected (a customerPresence event); nothing
-  // when the conversation is resolved, nor for a disconnect once it is held. Errors are the append's.
-  boost::asio::awaitable<result<store::append_result>> customer_presence(std::string customer, std::string conversation_id,
-                                                                         bool present, std::string why);
-  std::string queue_for_topic(const std::string& topic) const;
+  // Writes the layer's answer: the frames before it, the room joined (with what was stored after
+  // its seq) or left, then the answer (`received`: when the session read the request).
+  boost::asio::awaitable<void> finish(std::shared_ptr<session_sink> s, conversation::outcome out,
+                                      std::chrono::steady_clock::time_point received = {});
   // Joins `s` to the conversation's live events with no gap: once Redis has confirmed the room,
   // the events after `after_seq` that were stored before it are read from the stream and sent (so
   // one can come twice; clients drop a seq they have). Bounded: see kJoinConfirmLimit.
@@ -92,19 +86,6 @@ class conversation_service {
   boost::asio::awaitable<void> desk_opened(std::shared_ptr<session_sink> s);
   boost::asio::awaitable<void> refresh_desks();
   boost::asio::awaitable<void> run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f);
-  boost::asio::awaitable<v1::ServerFrame> agent_state(const std::string& agent_id, const v1::Agent& a);
-  boost::asio::awaitable<v1::ServerFrame> set_status(const session_sink& s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> answer_offer(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> staff_write(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> staff_presence(const session_sink& s, const v1::ClientFrame& f);
-  boost::asio::awaitable<v1::ServerFrame> lead_action(std::shared_ptr<session_sink> s, const v1::ClientFrame& f);
-  boost::asio::awaitable<result<v1::Conversation>> readable(const session_sink& s, const std::string& conversation_id);
-  // An error frame if a transfer or reassign target is not one (bad pair, unknown queue or agent).
-  boost::asio::awaitable<std::optional<v1::ServerFrame>> check_target(const std::string& request_id,
-                                                                      const std::string& to_agent,
-                                                                      const std::string& to_queue);
-  v1::Agent fallback_profile(const principal& p) const;
-  bool queue_exists(const std::string& name) const;
 
   // How long a join waits for Redis to confirm a new room before going on (Redis is failing then;
   // the client resumes from the last seq it has).
@@ -125,11 +106,12 @@ class conversation_service {
   boost::asio::any_io_executor core_;
   std::atomic<int> in_flight_{0};
   store::timeline_repository& timeline_;
-  store::identity_repository& identities_;
   store::agent_repository& agents_;
   hub& rooms_;
-  std::vector<v1::Queue> queues_;
-  std::vector<v1::Agent> configured_agents_;
+  conversation::context ctx_;
+  conversation::inbox inbox_;
+  conversation::desk_actions desk_;
+  conversation::lead_actions leads_;
   std::unordered_map<const session_sink*, std::string> customers_;  // session → customer id
   std::unordered_map<std::string, int> customer_sessions_;          // customer token subject → open sessions here
   std::unordered_map<const session_sink*, desk> desks_;             // desk sessions
@@ -140,14 +122,9 @@ class conversation_service {
   bool stopping_ = false;
 };
 
-// Whether a staff member may read a conversation: admins always; agents and leads when it is of
-// one of their teams (or of no team) or they own it. Others get "not found" (no existence leak).
-bool staff_may_read(const principal& p, const v1::Conversation& c);
-
-// The Error frame for a store error: retryable ones say "retry" with retry=true.
-v1::ServerFrame error_for(const std::string& request_id, const boost::system::error_code& ec);
-// The Ack frame of a stored (or duplicate) request.
-v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool duplicate);
+using conversation::ack_frame;
+using conversation::error_for;
+using conversation::staff_may_read;
 // Sends one frame to one session.
 void reply_to(session_sink& s, v1::ServerFrame f);
 

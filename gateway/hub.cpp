@@ -10,21 +10,6 @@
 
 namespace switchboard::gateway {
 
-bool customer_may_see(const v1::Event& ev) {
-  switch (ev.kind_case()) {
-    case v1::Event::kMessage:
-      return ev.message().direction() != v1::DIRECTION_INTERNAL;
-    case v1::Event::kStatusChange:
-    case v1::Event::kRating:
-    case v1::Event::kTyping:
-    case v1::Event::kRead:
-    case v1::Event::kInactivityWarning:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool decode_published_event(std::string_view payload, std::string_view conversation_id, v1::Event& out) {
   const auto nl1 = payload.find('\n');
   if (nl1 == std::string_view::npos) return false;

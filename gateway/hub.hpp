@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "conversation/rules.hpp"
 #include "gateway/session_sink.hpp"
 #include "store/keys.hpp"
 #include "store/redis_subscriber.hpp"
@@ -66,9 +67,8 @@ class hub {
   std::unordered_map<std::string, room> rooms_;  // by Redis channel
 };
 
-// What a customer may see of their conversation: messages to and from them, state changes and
-// ratings; never notes, whispers, offers, assignments or routing decisions.
-bool customer_may_see(const v1::Event& ev);
+// What a customer may see of their conversation (conversation/rules.hpp).
+using conversation::customer_may_see;
 
 // Whether an event ends every agent's hold on the conversation (transferred, taken over,
 // escalated, queued again or resolved): agents' desks stop following it. Pure.

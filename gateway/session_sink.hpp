@@ -15,14 +15,6 @@
 
 namespace switchboard::gateway {
 
-// Who is connected, from their token.
-struct principal {
-  role who = role::customer;
-  std::string subject;             // visitor id or agent id (the token's sub)
-  std::vector<std::string> teams;  // for staff
-  std::int64_t expires_at_s = 0;   // Unix seconds (the token's exp plus the leeway); 0: never
-};
-
 // A frame on its way to one session or many, encoded at most once per wire format however many
 // sessions send it (STYLE: a broadcast is serialised once). Thread-safe.
 class outbound_frame {

@@ -1,5 +1,7 @@
 #include "store/conversation_rules.hpp"
 
+#include "store/keys.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -45,6 +47,8 @@ append_effects effects_of(const v1::Event& e) {
         // The customer's turn: since their first unanswered message (the leads' board watches it).
         fx.set_once.push_back({"awaiting_reply_since_ms", true});
         fx.fields.remove("customer_gone_at_ms");  // writing is being here
+        // Where a reply goes by default (conversation/rules.hpp, reply_channel).
+        fx.fields.set("last_channel", std::string(channel_name(e.message().channel())));
       } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
         fx.set_once.push_back({"first_response_at_ms", false});
         fx.note = v1::RoutingNote::REPLIED;  // a note only when it ends the customer's turn ('turn')

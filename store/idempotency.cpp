@@ -20,6 +20,10 @@ std::string customer_message(std::string_view client_message_id) {
   return "c:" + std::string(client_message_id);
 }
 
+std::string provider_message(std::string_view channel, std::string_view provider_message_id) {
+  return "p:" + std::string(channel) + ":" + std::string(provider_message_id);
+}
+
 std::string staff_action(std::string_view actor, std::string_view kind, std::string_view id) {
   return scoped("s:", actor) + std::string(kind) + ":" + std::string(id);
 }

@@ -13,6 +13,8 @@ namespace switchboard::store::idempotency {
 
 // A customer's message, by its clientMessageId.
 std::string customer_message(std::string_view client_message_id);
+// A customer's message on `channel` by the provider's id for it (email Message-ID, wamid, ...).
+std::string provider_message(std::string_view channel, std::string_view provider_message_id);
 // A staff member's action: `kind` is one of the names below, `id` the desk's own id for it (a
 // message's clientMessageId, a frame's actionId).
 std::string staff_action(std::string_view actor, std::string_view kind, std::string_view id);

@@ -239,6 +239,7 @@ asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std:
     else if (f == "customer_id") c.set_customer_id(v.str);
     else if (f == "state") c.set_state(state_from_name(v.str));
     else if (f == "channel") c.set_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
+    else if (f == "last_channel") c.set_last_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
     else if (f == "last_seq") c.set_last_seq(n);
     else if (f == "queue") c.set_queue(v.str);
     else if (f == "priority") c.set_priority(static_cast<std::int32_t>(n));

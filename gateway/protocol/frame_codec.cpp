@@ -86,16 +86,6 @@ std::string encode_server_frame(wire_format f, const v1::ServerFrame& frame) {
   return out;
 }
 
-v1::ServerFrame error_frame(std::string request_id, std::string code, std::string message, bool retry) {
-  v1::ServerFrame f;
-  f.set_request_id(std::move(request_id));
-  auto* e = f.mutable_error();
-  e->set_code(std::move(code));
-  e->set_message(std::move(message));
-  e->set_retry(retry);
-  return f;
-}
-
 std::optional<role> role_from_name(std::string_view name) {
   if (name == "customer") return role::customer;
   if (name == "agent") return role::agent;

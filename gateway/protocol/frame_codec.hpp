@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "conversation/answers.hpp"
+#include "conversation/principal.hpp"
 #include "proto/wire.pb.h"
 
 namespace switchboard::gateway {
@@ -38,10 +40,9 @@ decoded_frame decode_client_frame(wire_format f, bool binary, std::string_view p
 std::string encode_server_frame(wire_format f, const v1::ServerFrame& frame);
 inline bool is_binary(wire_format f) { return f == wire_format::proto; }
 
-// An Error frame answering `request_id`.
-v1::ServerFrame error_frame(std::string request_id, std::string code, std::string message, bool retry = false);
+// An Error frame answering `request_id` (conversation/answers.hpp).
+using conversation::error_frame;
 
-enum class role { customer, agent, lead, admin };
 std::optional<role> role_from_name(std::string_view name);
 // Whether `r` may send frames of this kind (leads and admins may do what agents do).
 bool frame_allowed(role r, v1::ClientFrame::KindCase kind);

@@ -1,0 +1,191 @@
+#include "conversation/inbox.hpp"
+
+#include "conversation/answers.hpp"
+#include "conversation/rules.hpp"
+#include "store/idempotency.hpp"
+#include "store/keys.hpp"
+
+namespace switchboard::conversation {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t kPreviewChars = 140;  // what the router shows an agent in the offer
+
+v1::ServerFrame ack(const std::string& id, const store::append_result& r) {
+  return ack_frame(id, r.conversation_id, r.seq, r.duplicate);
+}
+
+}  // namespace
+
+asio::awaitable<result<std::string>> inbox::customer_of(v1::Channel channel, std::string address) {
+  auto r = co_await ctx_.identities.resolve(channel, std::move(address));
+  if (!r) co_return r.error();
+  co_return r->customer_id;
+}
+
+asio::awaitable<outcome> inbox::ingest(std::string request_id, v1::Inbound in, std::string customer_id) {
+  if (in.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(in.channel())) {
+    co_return answer_with(error_frame(request_id, "bad_request", "unknown channel"));
+  }
+  if (customer_id.empty()) {
+    auto c = co_await customer_of(in.channel(), in.address());
+    if (!c) co_return answer_with(error_for(request_id, c.error()));
+    customer_id = *c;
+  }
+  outcome out;
+  switch (in.kind_case()) {
+    case v1::Inbound::kMessage: out = co_await message(request_id, in, customer_id); break;
+    case v1::Inbound::kRead: out = co_await read(request_id, in, customer_id); break;
+    case v1::Inbound::kTyping: out = co_await typing(request_id, in, customer_id); break;
+    case v1::Inbound::kRate: out = co_await rate(request_id, in, customer_id); break;
+    case v1::Inbound::kLeave: out = co_await leave(request_id, in, customer_id); break;
+    default: out = answer_with(error_frame(request_id, "bad_request", "nothing to ingest")); break;
+  }
+  out.customer_id = customer_id;
+  co_return out;
+}
+
+asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound& in, const std::string& customer) {
+  const auto& content = in.message();
+  if (in.client_message_id().empty() == in.provider_message_id().empty()) {
+    co_return answer_with(error_frame(id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)"));
+  }
+  if (content.body().empty() && content.attachments().empty()) {
+    co_return answer_with(error_frame(id, "bad_request", "an empty message"));
+  }
+  store::append_request req;
+  req.customer_id = customer;
+  req.mode = in.conversation_id().empty() ? store::append_request::target::current
+                                          : store::append_request::target::existing;
+  req.conversation_id = in.conversation_id();
+  // Not a ?: of temporaries: GCC 12 destroys those twice in a coroutine.
+  if (in.client_message_id().empty()) {
+    req.idempotency_key = store::idempotency::provider_message(store::channel_name(in.channel()), in.provider_message_id());
+  } else {
+    req.idempotency_key = store::idempotency::customer_message(in.client_message_id());
+  }
+  req.channel = in.channel();
+  req.event.set_actor(customer);
+  auto* msg = req.event.mutable_message();
+  msg->set_direction(v1::DIRECTION_INBOUND);
+  msg->set_channel(in.channel());
+  msg->set_body(content.body());
+  *msg->mutable_attachments() = content.attachments();
+  msg->set_subject(content.subject());
+  msg->set_in_reply_to(content.in_reply_to());
+  msg->set_client_message_id(in.client_message_id());
+  msg->set_provider_message_id(in.provider_message_id());
+  req.fields.set("preview", content.body().substr(0, kPreviewChars));
+  if (req.mode != store::append_request::target::existing) {
+    const v1::Queue& q = ctx_.queue_for_topic(in.topic());
+    req.fields.set_if_created("team", q.team());
+    req.fields.set_if_created("queue", q.name());
+  }
+  auto r = co_await ctx_.timeline.append(std::move(req));
+  if (!r) co_return answer_with(error_for(id, r.error()));
+  outcome out = answer_with(ack(id, *r));
+  out.live = outcome::room::join;
+  out.conversation_id = r->conversation_id;
+  out.after_seq = r->seq;
+  co_return out;
+}
+
+asio::awaitable<result<v1::Conversation>> inbox::own(const std::string& conversation_id, const std::string& customer) {
+  auto conv = co_await ctx_.timeline.conversation(conversation_id);
+  if (!conv) co_return conv.error();
+  if (!customer_may_read(customer, *conv)) co_return error_code(errc::not_found);
+  co_return conv;
+}
+
+// Read receipts are stored once per seq.
+asio::awaitable<outcome> inbox::read(const std::string& id, const v1::Inbound& in, const std::string& customer) {
+  auto conv = co_await own(in.conversation_id(), customer);
+  if (!conv) co_return answer_with(error_for(id, conv.error()));
+  const auto up_to = in.read().up_to_seq();
+  if (up_to < 1 || up_to > conv->last_seq()) {
+    co_return answer_with(error_frame(id, "bad_request", "upToSeq must be a seq of this conversation"));
+  }
+  store::append_request req;
+  req.customer_id = customer;
+  req.conversation_id = in.conversation_id();
+  req.idempotency_key = store::idempotency::read_receipt(customer, up_to);
+  req.event.set_actor(customer);
+  req.event.mutable_read()->set_who(customer);
+  req.event.mutable_read()->set_up_to_seq(up_to);
+  auto a = co_await ctx_.timeline.append(std::move(req));
+  if (!a) co_return answer_with(error_for(id, a.error()));
+  co_return answer_with(ack(id, *a));
+}
+
+// Typing is published, not stored (seq 0 on the wire).
+asio::awaitable<outcome> inbox::typing(const std::string& id, const v1::Inbound& in, const std::string& customer) {
+  auto conv = co_await own(in.conversation_id(), customer);
+  if (!conv) co_return answer_with(error_for(id, conv.error()));
+  v1::Event ev;
+  ev.set_actor(customer);
+  ev.mutable_typing()->set_who(customer);
+  ev.mutable_typing()->set_active(in.typing().active());
+  auto r = co_await ctx_.timeline.publish_ephemeral(in.conversation_id(), std::move(ev));
+  if (!r) co_return answer_with(error_for(id, r.error()));
+  co_return answer_with(ack_frame(id, in.conversation_id(), 0, false));
+}
+
+asio::awaitable<outcome> inbox::rate(const std::string& id, const v1::Inbound& in, const std::string& customer) {
+  const auto& r = in.rate();
+  if (r.score() < 1 || r.score() > 5) co_return answer_with(error_frame(id, "bad_request", "score must be 1 to 5"));
+  auto conv = co_await own(in.conversation_id(), customer);
+  if (!conv) co_return answer_with(error_for(id, conv.error()));
+  if (conv->state() != v1::RESOLVED) {
+    co_return answer_with(error_frame(id, "not_resolved", "rate a conversation once it is resolved"));
+  }
+  store::append_request req;
+  req.customer_id = customer;
+  req.conversation_id = in.conversation_id();
+  req.idempotency_key = store::idempotency::rating(in.conversation_id());  // a second rating is a duplicate
+  req.event.set_actor(customer);
+  req.event.mutable_rating()->set_score(r.score());
+  req.event.mutable_rating()->set_comment(r.comment());
+  auto a = co_await ctx_.timeline.append(std::move(req));
+  if (!a) co_return answer_with(error_for(id, a.error()));
+  co_return answer_with(ack(id, *a));
+}
+
+// The customer stops waiting: a `customerPresence` event; the router abandons a waiting
+// conversation after the queue's abandon_after_seconds unless they come back first.
+asio::awaitable<outcome> inbox::leave(const std::string& id, const v1::Inbound& in, const std::string& customer) {
+  auto conv = co_await own(in.conversation_id(), customer);
+  if (!conv) co_return answer_with(error_for(id, conv.error()));
+  if (conv->state() == v1::RESOLVED) co_return answer_with(error_frame(id, "resolved", "the conversation is resolved"));
+  auto r = co_await presence(customer, in.conversation_id(), false, "left");
+  if (!r && r.error() == errc::wrong_state) {
+    co_return answer_with(error_frame(id, "resolved", "the conversation is resolved"));
+  }
+  if (!r) co_return answer_with(error_for(id, r.error()));
+  outcome out = answer_with(ack(id, *r));
+  out.live = outcome::room::leave;
+  out.conversation_id = in.conversation_id();
+  co_return out;
+}
+
+asio::awaitable<result<store::append_result>> inbox::presence(std::string customer, std::string conversation_id,
+                                                              bool present, std::string why) {
+  store::append_request req;
+  req.customer_id = customer;
+  req.conversation_id = std::move(conversation_id);
+  // A disconnect matters only while the customer waits (a held chat has its inactivity limit, and
+  // a reload there would only add noise); leaving and coming back, whenever it is not resolved.
+  if (why == "disconnected") {
+    req.guard.require("state", {"queued", "offered", "escalated"});
+  } else {
+    req.guard = unresolved_guard();
+  }
+  req.event.set_actor(std::move(customer));
+  req.event.mutable_customer_presence()->set_present(present);
+  req.event.mutable_customer_presence()->set_why(std::move(why));
+  co_return co_await ctx_.timeline.append(std::move(req));
+}
+
+}  // namespace switchboard::conversation

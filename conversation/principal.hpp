@@ -1,0 +1,20 @@
+#pragma once
+// Who acts: a customer, an agent, a lead or an admin, from their token (or, for a channel without
+// tokens, from the channel address the adapter checked). Plain data.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchboard {
+
+enum class role { customer, agent, lead, admin };
+
+struct principal {
+  role who = role::customer;
+  std::string subject;             // visitor id or agent id (the token's sub)
+  std::vector<std::string> teams;  // for staff
+  std::int64_t expires_at_s = 0;   // Unix seconds (the token's exp plus the leeway); 0: never
+};
+
+}  // namespace switchboard
