@@ -81,6 +81,7 @@ void BM_RoutingFacts(benchmark::State& state) {
     router::conversation_fact c;
     c.id = "c" + std::to_string(next_conv);
     c.queue = qname(static_cast<int>(next_conv % kQueues));
+    c.channel = v1::CHANNEL_WEB;
     c.queued_at = at;
     ++next_conv;
     return c;

@@ -48,7 +48,7 @@ struct engine::agent {
 
 struct engine::klass {
   std::string queue;
-  v1::Channel channel = v1::CHANNEL_WEB;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
   std::string team;               // empty: any team
   std::vector<skill_need> need;   // sorted by name
   v1::Strategy strategy = v1::LONGEST_IDLE;
@@ -64,7 +64,7 @@ struct engine::conversation {
   int index = 0;
   std::string id;
   std::string queue;
-  v1::Channel channel = v1::CHANNEL_WEB;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
   std::vector<skill_need> required, optional;
   int priority = 0;
   std::string team;

@@ -22,7 +22,7 @@ struct skill_need {
 struct conversation_fact {
   std::string id;
   std::string queue;                   // must name a configured queue
-  v1::Channel channel = v1::CHANNEL_WEB;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;  // must be set: one of proto/channel.proto
   std::vector<skill_need> required;    // besides the queue's own required skills
   std::vector<skill_need> optional;    // wanted until the first relax step drops them
   int priority = 0;                    // higher first

@@ -52,9 +52,13 @@ int concurrency_of(int max_concurrent, int weight, bool exclusive) {
 }
 
 double team_concurrency(const std::vector<const v1::Agent*>& team, const std::map<v1::Channel, int>& mix) {
-  const std::map<v1::Channel, int> web{{v1::CHANNEL_WEB, 1}};
+  // No conversations to go by: the channels the team takes, one each.
+  std::map<v1::Channel, int> taken;
+  for (const auto* a : team) {
+    for (const auto& cap : a->capacity()) taken[cap.channel()] = 1;
+  }
   double total = 0, per_slot = 0;  // conversations; Σ conversations ÷ concurrency
-  for (const auto& [channel, n] : mix.empty() ? web : mix) {
+  for (const auto& [channel, n] : mix.empty() ? taken : mix) {
     int agents = 0, carried = 0;
     for (const auto* a : team) {
       for (const auto& cap : a->capacity()) {

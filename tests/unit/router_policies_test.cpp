@@ -267,7 +267,8 @@ TEST(Staffing, TheBoardsAdviceForATeamOfChatAgentsOfThree) {
   const std::vector<const v1::Agent*> team{&ann, &bob};
   const double threes = team_concurrency(team, {{v1::CHANNEL_WEB, 4}});
   EXPECT_DOUBLE_EQ(threes, 3.0);
-  EXPECT_DOUBLE_EQ(team_concurrency(team, {}), 3.0);  // nothing known yet: web chat
+  // Nothing known yet: the channels the team takes (web and email), one conversation each.
+  EXPECT_DOUBLE_EQ(team_concurrency(team, {}), 1.5);
   EXPECT_EQ(chat_agents_needed(100.0 / 1800, 180, 20, 0.8, threes), 5);  // 14 slots, not 14 agents
   // Half web (3 at once), half email (1): 2 conversations per 1/3 + 1 agents: 1.5.
   EXPECT_DOUBLE_EQ(team_concurrency(team, {{v1::CHANNEL_WEB, 2}, {v1::CHANNEL_EMAIL, 2}}), 1.5);

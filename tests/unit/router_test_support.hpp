@@ -47,6 +47,7 @@ inline conversation_fact conv(const std::string& id, const std::string& q, time_
   conversation_fact c;
   c.id = id;
   c.queue = q;
+  c.channel = v1::CHANNEL_WEB;
   c.queued_at = at;
   c.priority = priority;
   return c;
