@@ -7,6 +7,7 @@
 #include "conversation/answers.hpp"
 #include "conversation/audit.hpp"
 #include "conversation/desk_actions.hpp"
+#include "conversation/plans.hpp"
 #include "conversation/rules.hpp"
 #include "store/idempotency.hpp"
 #include "store/keys.hpp"
@@ -17,16 +18,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-// What one write is: its append, whether the desk stops following the conversation, whether it is
-// a trainee's draft; or the error frame that refuses it.
-struct planned {
-  store::append_request req;
-  bool leaves = false;
-  bool draft = false;
-  std::optional<v1::ServerFrame> refused;
-};
-
-void plan_note(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& w) {
+void plan_note(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, desk_plan& w) {
   if (f.add_note().body().empty()) {
     w.refused = error_frame(f.request_id(), "bad_request", "an empty note");
     return;
@@ -40,10 +32,12 @@ void plan_note(const v1::ClientFrame& f, const std::string& me, const v1::Conver
 }
 
 void plan_escalation(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv,
-                     const context& ctx, planned& w) {
+                     const std::vector<v1::Queue>& queues, desk_plan& w) {
   // The team's leads take it from here, through their own queue.
   const std::string queue = "escalations-" + conv.team();
-  if (conv.team().empty() || !ctx.queue(queue)) {
+  const bool configured =
+      std::any_of(queues.begin(), queues.end(), [&](const v1::Queue& q) { return q.name() == queue; });
+  if (conv.team().empty() || !configured) {
     w.refused = error_frame(f.request_id(), "no_escalation_queue",
                             "no queue '" + queue + "' is configured for this conversation's team");
     return;
@@ -57,7 +51,7 @@ void plan_escalation(const v1::ClientFrame& f, const std::string& me, const v1::
   w.leaves = true;
 }
 
-void plan_resolve(const v1::ClientFrame& f, const std::string& me, planned& w) {
+void plan_resolve(const v1::ClientFrame& f, const std::string& me, desk_plan& w) {
   auto* sc = w.req.event.mutable_status_change();
   sc->set_to(v1::RESOLVED);
   sc->set_actor(me);
@@ -67,7 +61,7 @@ void plan_resolve(const v1::ClientFrame& f, const std::string& me, planned& w) {
   w.leaves = true;
 }
 
-void plan_transfer(const v1::ClientFrame& f, const std::string& me, planned& w) {
+void plan_transfer(const v1::ClientFrame& f, const std::string& me, desk_plan& w) {
   const auto& t = f.transfer();
   auto* ev = w.req.event.mutable_transfer();
   ev->set_from_id(me);
@@ -82,7 +76,7 @@ void plan_transfer(const v1::ClientFrame& f, const std::string& me, planned& w) 
 }
 
 // A lead's hand-back (a transfer of what they own) and resolve are audited like their other actions.
-void audit_if_lead(const principal& p, const v1::ClientFrame& f, const v1::Conversation& conv, planned& w) {
+void audit_if_lead(const principal& p, const v1::ClientFrame& f, const v1::Conversation& conv, desk_plan& w) {
   if (!may_lead(p) || !(f.has_transfer() || f.has_resolve())) return;
   auto audit = audit_record(p, f.has_transfer() ? "hand_back" : "resolve",
                             f.has_transfer() ? f.transfer().note() : f.resolve().disposition(), conv);
@@ -94,6 +88,28 @@ void audit_if_lead(const principal& p, const v1::ClientFrame& f, const v1::Conve
 
 }  // namespace
 
+desk_plan plan_desk_write(const principal& p, const v1::ClientFrame& f, const v1::Conversation& conv,
+                          const std::vector<v1::Queue>& queues) {
+  desk_plan w;
+  const std::string& me = p.subject;
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kAddNote: plan_note(f, me, conv, w); break;
+    case v1::ClientFrame::kEscalate: plan_escalation(f, me, conv, queues, w); break;
+    case v1::ClientFrame::kResolve: plan_resolve(f, me, w); break;
+    case v1::ClientFrame::kTransfer:
+      if (f.transfer().to_agent_id() == me) w.refused = error_frame(f.request_id(), "bad_request", "a transfer to yourself");
+      else plan_transfer(f, me, w);
+      break;
+    default:  // every desk write is named here or is a reply (desk_actions::reply)
+      w.refused = error_frame(f.request_id(), "bad_request", "not a desk write");
+  }
+  if (!w.refused) audit_if_lead(p, f, conv, w);
+  w.req.customer_id = conv.customer_id();
+  w.req.conversation_id = conv.id();
+  w.req.event.set_actor(me);
+  return w;
+}
+
 asio::awaitable<outcome> desk_actions::write(const principal& p, const v1::ClientFrame& f) {
   const auto& id = f.request_id();
   const std::string& me = p.subject;
@@ -102,27 +118,12 @@ asio::awaitable<outcome> desk_actions::write(const principal& p, const v1::Clien
   auto conv = co_await readable(ctx_, p, cid);
   if (!conv) co_return answer_with(error_for(id, conv.error()));
   if (f.has_send_message()) co_return co_await reply(p, f, *conv);
-  planned w;
-  switch (f.kind_case()) {
-    case v1::ClientFrame::kAddNote: plan_note(f, me, *conv, w); break;
-    case v1::ClientFrame::kEscalate: plan_escalation(f, me, *conv, ctx_, w); break;
-    case v1::ClientFrame::kResolve: plan_resolve(f, me, w); break;
-    case v1::ClientFrame::kTransfer:
-      if (f.transfer().to_agent_id() == me) {
-        w.refused = error_frame(id, "bad_request", "a transfer to yourself");
-      } else {
-        w.refused = co_await check_target(ctx_, id, f.transfer().to_agent_id(), f.transfer().to_queue());
-      }
-      if (!w.refused) plan_transfer(f, me, w);
-      break;
-    default:  // every desk write is named above; nothing else is turned into one
-      w.refused = error_frame(id, "bad_request", "not a desk write");
+  if (f.has_transfer() && f.transfer().to_agent_id() != me) {
+    auto refused = co_await check_target(ctx_, id, f.transfer().to_agent_id(), f.transfer().to_queue());
+    if (refused) co_return answer_with(std::move(*refused));
   }
+  desk_plan w = plan_desk_write(p, f, *conv, ctx_.queues);
   if (w.refused) co_return answer_with(std::move(*w.refused));
-  audit_if_lead(p, f, *conv, w);
-  w.req.customer_id = conv->customer_id();
-  w.req.conversation_id = cid;
-  w.req.event.set_actor(me);
   auto r = co_await ctx_.timeline.append(std::move(w.req));
   if (!r && r.error() == errc::wrong_state) {
     co_return answer_with(error_frame(id, "not_owner", "you do not own this conversation (any more)"));

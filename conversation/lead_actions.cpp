@@ -1,5 +1,7 @@
 #include "conversation/lead_actions.hpp"
 
+#include "conversation/plans.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -17,17 +19,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-// One lead action: its append, its audit fields, what the lead's desk does with the room after;
-// or the error frame that refuses it.
-struct planned {
-  store::append_request req;
-  std::string what, why;
-  boost::json::object audit_extra;
-  bool join = false, leave = false;
-  std::optional<v1::ServerFrame> refused;
-};
-
-void plan_monitor(const v1::ClientFrame& f, const std::string& me, planned& a) {
+void plan_monitor(const v1::ClientFrame& f, const std::string& me, lead_plan& a) {
   a.req.event.mutable_monitoring()->set_lead_id(me);
   a.req.event.mutable_monitoring()->set_active(f.monitor().active());
   a.what = f.monitor().active() ? "monitor" : "stop_monitoring";
@@ -35,7 +27,7 @@ void plan_monitor(const v1::ClientFrame& f, const std::string& me, planned& a) {
   a.leave = !f.monitor().active();
 }
 
-void plan_whisper(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& a) {
+void plan_whisper(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
   if (f.whisper().body().empty()) {
     a.refused = error_frame(f.request_id(), "bad_request", "an empty whisper");
     return;
@@ -53,7 +45,7 @@ void plan_whisper(const v1::ClientFrame& f, const std::string& me, const v1::Con
 }
 
 // A lead's barge-in goes to the customer like a reply: on the channel they last wrote from.
-void plan_barge(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& a) {
+void plan_barge(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
   const auto& m = f.barge().message();
   if (m.client_message_id().empty()) {
     a.refused = error_frame(f.request_id(), "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
@@ -74,7 +66,7 @@ void plan_barge(const v1::ClientFrame& f, const std::string& me, const v1::Conve
   a.join = true;
 }
 
-void plan_takeover(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& a) {
+void plan_takeover(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
   if (conv.owner_id() == me) {
     a.refused = error_frame(f.request_id(), "bad_request", "you own it already");
     return;
@@ -89,7 +81,7 @@ void plan_takeover(const v1::ClientFrame& f, const std::string& me, const v1::Co
   a.join = true;
 }
 
-void plan_reassign(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& a) {
+void plan_reassign(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
   const auto& r = f.reassign();
   auto* t = a.req.event.mutable_transfer();
   t->set_from_id(me);
@@ -105,7 +97,7 @@ void plan_reassign(const v1::ClientFrame& f, const std::string& me, const v1::Co
   a.leave = conv.owner_id() == me;
 }
 
-void plan_priority(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, planned& a) {
+void plan_priority(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
   const auto& p = f.set_priority();
   auto* pc = a.req.event.mutable_priority_change();
   pc->set_from(conv.priority());
@@ -118,10 +110,10 @@ void plan_priority(const v1::ClientFrame& f, const std::string& me, const v1::Co
   a.audit_extra["priority"] = p.priority();
 }
 
-// The draft at the review's seq: approved or edited, it becomes the message itself (the trainee's);
-// rejected, a draftReview event. The first review wins.
+}  // namespace
+
 void plan_review(const v1::ClientFrame& f, const std::string& me, const std::string& cid, const v1::Message& d,
-                 planned& a) {
+                 lead_plan& a) {
   const auto& rv = f.review_draft();
   a.req.idempotency_key = store::idempotency::draft_review(cid, rv.draft_seq());
   a.req.guard = unresolved_guard();
@@ -147,7 +139,22 @@ void plan_review(const v1::ClientFrame& f, const std::string& me, const std::str
                                                                    : d.body();
 }
 
-}  // namespace
+
+lead_plan plan_lead_action(const principal& p, const v1::ClientFrame& f, const v1::Conversation& conv) {
+  lead_plan a;
+  const std::string& me = p.subject;
+  switch (f.kind_case()) {
+    case v1::ClientFrame::kMonitor: plan_monitor(f, me, a); break;
+    case v1::ClientFrame::kWhisper: plan_whisper(f, me, conv, a); break;
+    case v1::ClientFrame::kBarge: plan_barge(f, me, conv, a); break;
+    case v1::ClientFrame::kTakeOver: plan_takeover(f, me, conv, a); break;
+    case v1::ClientFrame::kSetPriority: plan_priority(f, me, conv, a); break;
+    case v1::ClientFrame::kReassign: plan_reassign(f, me, conv, a); break;
+    default:  // every lead action is named here or is a draft review (plan_review)
+      a.refused = error_frame(f.request_id(), "bad_request", "not a lead action");
+  }
+  return a;
+}
 
 asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientFrame& f) {
   const auto& id = f.request_id();
@@ -156,16 +163,11 @@ asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientF
   if (cid.empty()) co_return answer_with(error_frame(id, "bad_request", "conversationId is required"));
   auto conv = co_await readable(ctx_, p, cid);  // another team's conversation: not found
   if (!conv) co_return answer_with(error_for(id, conv.error()));
-  planned a;
+  lead_plan a;
   switch (f.kind_case()) {
-    case v1::ClientFrame::kMonitor: plan_monitor(f, me, a); break;
-    case v1::ClientFrame::kWhisper: plan_whisper(f, me, *conv, a); break;
-    case v1::ClientFrame::kBarge: plan_barge(f, me, *conv, a); break;
-    case v1::ClientFrame::kTakeOver: plan_takeover(f, me, *conv, a); break;
-    case v1::ClientFrame::kSetPriority: plan_priority(f, me, *conv, a); break;
     case v1::ClientFrame::kReassign:
       a.refused = co_await check_target(ctx_, id, f.reassign().to_agent_id(), f.reassign().to_queue());
-      if (!a.refused) plan_reassign(f, me, *conv, a);
+      if (!a.refused) a = plan_lead_action(p, f, *conv);
       break;
     case v1::ClientFrame::kReviewDraft: {
       const auto& rv = f.review_draft();
@@ -183,8 +185,8 @@ asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientF
       plan_review(f, me, cid, found->front().draft(), a);
       break;
     }
-    default:  // every lead action is named above; nothing else is turned into one
-      a.refused = error_frame(id, "bad_request", "not a lead action");
+    default:
+      a = plan_lead_action(p, f, *conv);
   }
   if (a.refused) co_return answer_with(std::move(*a.refused));
   if (a.req.idempotency_key.empty() && !f.action_id().empty()) {
