@@ -1,12 +1,8 @@
 #include "conversation/desk_actions.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "conversation/answers.hpp"
-#include "conversation/audit.hpp"
 #include "conversation/rules.hpp"
 #include "store/idempotency.hpp"
-#include "store/keys.hpp"
 
 namespace switchboard::conversation {
 

@@ -181,6 +181,8 @@ asio::awaitable<result<std::string>> conversation_service::customer_of(const ses
   co_return *r;
 }
 
+namespace {
+
 // The widget's frames, as Inbound for the conversation layer (resume and ping are the session's).
 std::optional<v1::Inbound> widget_inbound(const v1::ClientFrame& f, const principal& who) {
   v1::Inbound in;
@@ -218,6 +220,8 @@ std::optional<v1::Inbound> widget_inbound(const v1::ClientFrame& f, const princi
       return std::nullopt;
   }
 }
+
+}  // namespace
 
 asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s, v1::ClientFrame f,
                                                 std::chrono::steady_clock::time_point received) {
