@@ -14,7 +14,7 @@
 
 #include "core/config.hpp"
 #include "gateway/conversation_service.hpp"
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 namespace switchboard::gateway {
 

@@ -1,5 +1,5 @@
 // KPIs for a scripted day of conversations, checked against figures worked out by hand.
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 namespace switchboard::reports {
 

@@ -1,4 +1,4 @@
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 #include <cstdio>
 #include <tuple>
