@@ -98,69 +98,113 @@ double kpi_row::escalation_asa_s() const { return ratio(escalation_wait_sum_s, e
 double kpi_row::escalation_service_level() const { return ratio(escalation_sl_met, escalations); }
 double kpi_row::occupancy() const { return ratio(handling_s, staffed_s); }
 
-std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
-                             std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds) {
-  std::map<std::tuple<std::int64_t, std::string>, kpi_row> rows;
+void add_figures(kpi_row& into, const kpi_row& part) {
+  into.conversations += part.conversations;
+  into.answered += part.answered;
+  into.sl_met += part.sl_met;
+  into.abandoned += part.abandoned;
+  into.resolved += part.resolved;
+  into.fcr += part.fcr;
+  into.transferred += part.transferred;
+  into.escalations += part.escalations;
+  into.ratings += part.ratings;
+  into.satisfied += part.satisfied;
+  into.frt_n += part.frt_n;
+  into.aht_n += part.aht_n;
+  into.escalations_answered += part.escalations_answered;
+  into.escalation_sl_met += part.escalation_sl_met;
+  into.asa_sum_s += part.asa_sum_s;
+  into.frt_sum_s += part.frt_sum_s;
+  into.aht_sum_s += part.aht_sum_s;
+  into.csat_sum += part.csat_sum;
+  into.escalation_wait_sum_s += part.escalation_wait_sum_s;
+  into.handling_s += part.handling_s;
+  into.staffed_s += part.staffed_s;
+}
+
+kpi_row& row_of(kpi_table& table, std::int64_t start_ms, const std::string& key) {
+  auto& r = table[{start_ms, key}];
+  r.key = key;
+  r.start_ms = start_ms;
+  return r;
+}
+
+void count_conversation(kpi_table& table, const conversation_record& c, dimension by, std::int64_t interval_ms,
+                        const std::map<std::string, int>& sl_seconds) {
+  const facts f = read(c);
+  if (f.created < 0) return;
   if (interval_ms <= 0) interval_ms = 86'400'000;
-  for (const auto& c : conversations) {
-    const facts f = read(c);
-    if (f.created < 0) continue;
-    const std::string queue = f.answered && !f.answered_queue.empty() ? f.answered_queue : c.queue;
-    std::string key;
-    switch (by) {
-      case dimension::queue: key = queue; break;
-      case dimension::agent: key = f.agent; break;
-      case dimension::team: key = c.team; break;
-      case dimension::channel: key = v1::Channel_Name(c.channel); break;
-      case dimension::all: break;
-    }
-    const std::int64_t start = f.created - f.created % interval_ms;
-    auto& r = rows[{start, key}];
-    r.key = key;
-    r.start_ms = start;
-    ++r.conversations;
+  const std::string queue = f.answered && !f.answered_queue.empty() ? f.answered_queue : c.queue;
+  std::string key;
+  switch (by) {
+    case dimension::queue: key = queue; break;
+    case dimension::agent: key = f.agent; break;
+    case dimension::team: key = c.team; break;
+    case dimension::channel: key = v1::Channel_Name(c.channel); break;
+    case dimension::all: break;
+  }
+  auto target_of = [&sl_seconds](const std::string& q) {
+    auto it = sl_seconds.find(q);
+    return it != sl_seconds.end() && it->second > 0 ? it->second : 60;
+  };
+  auto& r = row_of(table, f.created - f.created % interval_ms, key);
+  ++r.conversations;
+  if (f.answered) {
+    ++r.answered;
+    const double asa = static_cast<double>(f.first_accept - f.created) / 1000.0;
+    r.asa_sum_s += asa;
+    if (asa <= target_of(queue)) ++r.sl_met;
+    if (f.transferred) ++r.transferred;
+  } else if (f.resolved) {
+    ++r.abandoned;
+  }
+  if (f.first_response >= 0) {
+    ++r.frt_n;
+    r.frt_sum_s += static_cast<double>(f.first_response - f.created) / 1000.0;
+  }
+  if (f.resolved) {
+    ++r.resolved;
+    if (f.answered && !f.reopened && !f.transferred) ++r.fcr;
     if (f.answered) {
-      ++r.answered;
-      const double asa = static_cast<double>(f.first_accept - f.created) / 1000.0;
-      r.asa_sum_s += asa;
-      auto it = sl_seconds.find(queue);
-      const int target = it != sl_seconds.end() && it->second > 0 ? it->second : 60;
-      if (asa <= target) ++r.sl_met;
-      if (f.transferred) ++r.transferred;
-    } else if (f.resolved) {
-      ++r.abandoned;
-    }
-    if (f.first_response >= 0) {
-      ++r.frt_n;
-      r.frt_sum_s += static_cast<double>(f.first_response - f.created) / 1000.0;
-    }
-    if (f.resolved) {
-      ++r.resolved;
-      if (f.answered && !f.reopened && !f.transferred) ++r.fcr;
-      if (f.answered) {
-        ++r.aht_n;
-        r.aht_sum_s += static_cast<double>(f.resolved_at - f.first_accept) / 1000.0;
-      }
-    }
-    r.escalations += f.escalations;
-    for (const auto& esc : f.escalated) {
-      if (esc.answered_at < 0) continue;
-      ++r.escalations_answered;
-      const double wait = static_cast<double>(esc.answered_at - esc.at) / 1000.0;
-      r.escalation_wait_sum_s += wait;
-      auto it = sl_seconds.find(esc.queue);
-      if (wait <= (it != sl_seconds.end() && it->second > 0 ? it->second : 60)) ++r.escalation_sl_met;
-    }
-    if (f.rating > 0) {
-      ++r.ratings;
-      r.csat_sum += f.rating;
-      if (f.rating >= 4) ++r.satisfied;
+      ++r.aht_n;
+      r.aht_sum_s += static_cast<double>(f.resolved_at - f.first_accept) / 1000.0;
     }
   }
+  r.escalations += f.escalations;
+  for (const auto& esc : f.escalated) {
+    if (esc.answered_at < 0) continue;
+    ++r.escalations_answered;
+    const double wait = static_cast<double>(esc.answered_at - esc.at) / 1000.0;
+    r.escalation_wait_sum_s += wait;
+    if (wait <= target_of(esc.queue)) ++r.escalation_sl_met;
+  }
+  if (f.rating > 0) {
+    ++r.ratings;
+    r.csat_sum += f.rating;
+    if (f.rating >= 4) ++r.satisfied;
+  }
+}
+
+std::vector<kpi_row> rows_of(kpi_table&& table) {
   std::vector<kpi_row> out;
-  out.reserve(rows.size());
-  for (auto& [k, r] : rows) out.push_back(std::move(r));
+  out.reserve(table.size());
+  for (auto& [k, r] : table) out.push_back(std::move(r));
   return out;
+}
+
+std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
+                             std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds) {
+  kpi_table rows;
+  for (const auto& c : conversations) count_conversation(rows, c, by, interval_ms, sl_seconds);
+  return rows_of(std::move(rows));
+}
+
+std::vector<kpi_row> merge_rows(const std::vector<kpi_row>& a, const std::vector<kpi_row>& b) {
+  kpi_table table;
+  for (const auto* rows : {&a, &b}) {
+    for (const auto& r : *rows) add_figures(row_of(table, r.start_ms, r.key), r);
+  }
+  return rows_of(std::move(table));
 }
 
 namespace {
@@ -195,48 +239,74 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// The columns of a report, in order, named once for JSON and CSV alike (docs/LEADS.md lists them).
+struct column {
+  const char* name;
+  std::string (*value)(const kpi_row&);  // as a JSON number (key: as text, quoted by the writer)
+};
+
+std::string count(long v) { return std::to_string(v); }
+
+const column kColumns[] = {
+    {"key", [](const kpi_row& r) { return r.key; }},
+    {"start", [](const kpi_row& r) { return std::to_string(r.start_ms); }},
+    {"conversations", [](const kpi_row& r) { return count(r.conversations); }},
+    {"answered", [](const kpi_row& r) { return count(r.answered); }},
+    {"abandoned", [](const kpi_row& r) { return count(r.abandoned); }},
+    {"resolved", [](const kpi_row& r) { return count(r.resolved); }},
+    {"transferred", [](const kpi_row& r) { return count(r.transferred); }},
+    {"escalations", [](const kpi_row& r) { return count(r.escalations); }},
+    {"ratings", [](const kpi_row& r) { return count(r.ratings); }},
+    {"serviceLevel", [](const kpi_row& r) { return num(r.service_level()); }},
+    {"asaSeconds", [](const kpi_row& r) { return num(r.asa_s()); }},
+    {"firstResponseSeconds", [](const kpi_row& r) { return num(r.frt_s()); }},
+    {"handleSeconds", [](const kpi_row& r) { return num(r.aht_s()); }},
+    {"resolutionRate", [](const kpi_row& r) { return num(r.resolution_rate()); }},
+    {"fcrRate", [](const kpi_row& r) { return num(r.fcr_rate()); }},
+    {"transferRate", [](const kpi_row& r) { return num(r.transfer_rate()); }},
+    {"abandonRate", [](const kpi_row& r) { return num(r.abandon_rate()); }},
+    {"csat", [](const kpi_row& r) { return num(r.csat()); }},
+    {"satisfiedRate", [](const kpi_row& r) { return num(r.satisfied_rate()); }},
+    {"escalationsAnswered", [](const kpi_row& r) { return count(r.escalations_answered); }},
+    {"escalationAsaSeconds", [](const kpi_row& r) { return num(r.escalation_asa_s()); }},
+    {"escalationServiceLevel", [](const kpi_row& r) { return num(r.escalation_service_level()); }},
+    {"occupancy", [](const kpi_row& r) { return num(r.occupancy()); }},
+    {"handlingSeconds", [](const kpi_row& r) { return num(r.handling_s); }},
+    {"staffedSeconds", [](const kpi_row& r) { return num(r.staffed_s); }},
+};
+
 }  // namespace
+
+std::vector<std::string> column_names() {
+  std::vector<std::string> out;
+  for (const auto& c : kColumns) out.emplace_back(c.name);
+  return out;
+}
 
 std::string to_json(const std::vector<kpi_row>& rows) {
   std::string out = "[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    out += (i ? "," : "");
-    out += "{\"key\":" + json_string(r.key) + ",\"start\":" + std::to_string(r.start_ms) +
-           ",\"conversations\":" + std::to_string(r.conversations) + ",\"answered\":" + std::to_string(r.answered) +
-           ",\"abandoned\":" + std::to_string(r.abandoned) + ",\"resolved\":" + std::to_string(r.resolved) +
-           ",\"transferred\":" + std::to_string(r.transferred) + ",\"escalations\":" + std::to_string(r.escalations) +
-           ",\"ratings\":" + std::to_string(r.ratings) + ",\"serviceLevel\":" + num(r.service_level()) +
-           ",\"asaSeconds\":" + num(r.asa_s()) + ",\"firstResponseSeconds\":" + num(r.frt_s()) +
-           ",\"handleSeconds\":" + num(r.aht_s()) + ",\"resolutionRate\":" + num(r.resolution_rate()) +
-           ",\"fcrRate\":" + num(r.fcr_rate()) + ",\"transferRate\":" + num(r.transfer_rate()) +
-           ",\"abandonRate\":" + num(r.abandon_rate()) + ",\"csat\":" + num(r.csat()) +
-           ",\"satisfiedRate\":" + num(r.satisfied_rate()) +
-           ",\"escalationsAnswered\":" + std::to_string(r.escalations_answered) +
-           ",\"escalationAsaSeconds\":" + num(r.escalation_asa_s()) +
-           ",\"escalationServiceLevel\":" + num(r.escalation_service_level()) +
-           ",\"occupancy\":" + num(r.occupancy()) + ",\"handlingSeconds\":" + num(r.handling_s) +
-           ",\"staffedSeconds\":" + num(r.staffed_s) + "}";
+    out += i ? ",{" : "{";
+    bool first = true;
+    for (const auto& c : kColumns) {
+      out += first ? "\"" : ",\"";
+      out += c.name;
+      out += "\":";
+      out += &c == &kColumns[0] ? json_string(c.value(rows[i])) : c.value(rows[i]);
+      first = false;
+    }
+    out += "}";
   }
   return out + "]";
 }
 
 std::string to_csv(const std::vector<kpi_row>& rows) {
-  std::string out =
-      "key,start,conversations,answered,abandoned,resolved,transferred,escalations,ratings,service_level,"
-      "asa_seconds,first_response_seconds,handle_seconds,resolution_rate,fcr_rate,transfer_rate,abandon_rate,csat,"
-      "satisfied_rate,escalations_answered,escalation_asa_seconds,escalation_service_level,occupancy,handling_seconds,"
-      "staffed_seconds\n";
+  std::string out;
+  for (const auto& c : kColumns) (out += &c == &kColumns[0] ? "" : ",") += c.name;
+  out += "\n";
   for (const auto& r : rows) {
-    out += csv_field(r.key) + "," + std::to_string(r.start_ms) + "," + std::to_string(r.conversations) + "," +
-           std::to_string(r.answered) + "," + std::to_string(r.abandoned) + "," + std::to_string(r.resolved) + "," +
-           std::to_string(r.transferred) + "," + std::to_string(r.escalations) + "," + std::to_string(r.ratings) + "," +
-           num(r.service_level()) + "," + num(r.asa_s()) + "," + num(r.frt_s()) + "," + num(r.aht_s()) + "," +
-           num(r.resolution_rate()) + "," + num(r.fcr_rate()) + "," + num(r.transfer_rate()) + "," +
-           num(r.abandon_rate()) + "," + num(r.csat()) + "," + num(r.satisfied_rate()) + "," +
-           std::to_string(r.escalations_answered) + "," + num(r.escalation_asa_s()) + "," +
-           num(r.escalation_service_level()) + "," + num(r.occupancy()) + "," + num(r.handling_s) + "," +
-           num(r.staffed_s) + "\n";
+    for (const auto& c : kColumns) (out += &c == &kColumns[0] ? "" : ",") += csv_field(c.value(r));
+    out += "\n";
   }
   return out;
 }
