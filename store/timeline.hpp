@@ -110,5 +110,7 @@ class timeline_repository {
 
 // Decodes one XRANGE entry {id, {c, cid, s, seq, e, bytes}} into an event. Pure.
 result<v1::Event> decode_timeline_entry(const reply& entry);
+// Decodes a conversation hash (HGETALL's reply); not_found when it is empty. Pure.
+result<v1::Conversation> decode_conversation_hash(const reply& r);
 
 }  // namespace switchboard::store
