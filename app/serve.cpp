@@ -20,6 +20,7 @@
 #include "gateway/http_listener.hpp"
 #include "gateway/conversation_service.hpp"
 #include "gateway/hub.hpp"
+#include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/ws_context.hpp"
 #include "router/service.hpp"
@@ -178,7 +179,10 @@ int serve(const std::string& config_path, roles which) {
   store::identity_repository identities(redis, keys, ids, clk);
   store::agent_repository agents(redis, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds()));
   gateway::hub rooms(subscriber, keys);
-  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents);
+  // Reports: a thread and a Redis connection of their own (never the core strand's).
+  gateway::report_service reports(cfg, redis_opts, keys, clk);
+  if (which.gateway) reports.start();
+  const gateway::rest_api api(cfg, clk, ids, redis_ready, core, timeline, agents, reports);
   gateway::conversation_service service(core, timeline, identities, agents, rooms, cfg, ids.next());
   if (which.gateway) service.start();
   auto ws = std::make_shared<gateway::ws_context>();

@@ -241,28 +241,6 @@ asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::vector<std::string>>> timeline_repository::conversations_created(std::int64_t from_ms,
-                                                                                             std::int64_t to_ms,
-                                                                                             std::size_t limit) {
-  std::vector<std::pair<std::int64_t, std::string>> found;
-  for (int g = 0; g < keys_.groups(); ++g) {
-    auto [ec, r] = co_await redis_.async_exec(
-        cmd("ZRANGE", keys_.conversations_by_time(g), std::to_string(from_ms), "(" + std::to_string(to_ms), "BYSCORE",
-            "WITHSCORES", "LIMIT", "0", std::to_string(limit + 1)),
-        use_tuple);
-    if (ec) co_return ec;
-    for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-      found.emplace_back(r.elements[i + 1].as_int().value_or(0), r.elements[i].str);
-    }
-    if (found.size() > limit) co_return error_code(errc::bad_input);
-  }
-  std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
-  out.reserve(found.size());
-  for (auto& [at, id] : found) out.push_back(std::move(id));
-  co_return out;
-}
-
 asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std::string conversation_id) {
   const std::string key = keys_.conversation(conversation_id);
   if (key.empty()) co_return error_code(errc::not_found);
