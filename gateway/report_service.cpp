@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "reports/kpi_accumulator.hpp"
-#include "store/scripts.hpp"
 
 namespace switchboard::gateway {
 
@@ -57,7 +56,6 @@ report_service::report_service(const v1::Config& cfg, const store::redis_options
       redis_(ioc_.get_executor(), redis, clk, "reports"),
       reads_(redis_, keys, read_limits()),
       agents_(redis_, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds())) {
-  redis_.add_script(store::scripts::read_conversation());
   for (const auto& q : cfg.queues()) sl_seconds_[q.name()] = q.policy().service_level_seconds();
 }
 

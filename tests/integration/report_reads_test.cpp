@@ -116,6 +116,13 @@ TEST_F(ReportReads, EveryConversationOfThePeriodOnceWithAllItsEventsInBatches) {
     EXPECT_LE(n, 4u);
   }
   EXPECT_GE(got.batch_sizes.size(), 13u);
+
+  limits.window = 1;  // one command in flight at a time: the same
+  report_reads one_by_one(*client, keys, limits);
+  const auto again = scan(one_by_one, T0, T0 + 1000);
+  ASSERT_TRUE(again.scan);
+  ASSERT_EQ(again.read.size(), got.read.size());
+  for (const auto& [id, c] : again.read) EXPECT_EQ(static_cast<int>(c.events.size()), events_of[id]) << id;
 }
 
 TEST_F(ReportReads, TheFilterSeesTheStateAndOnlyKeptConversationsAreHandedOn) {
@@ -149,6 +156,38 @@ TEST_F(ReportReads, ALongConversationIsReadAPageAtATime) {
   const auto some = scan(capped, T0, T0 + 10);
   ASSERT_TRUE(some.scan);
   EXPECT_EQ(some.read.at(long_one).events.size(), 6u);
+}
+
+TEST_F(ReportReads, TwoConversationsOfOneCustomerAtOnceKeepTheirOwnEvents) {
+  // Both open at once: their entries alternate in the customer's timeline.
+  const auto a = conversation("both", T0, "care", 0);
+  const auto b = conversation("both", T0 + 1, "care", 0);
+  for (int i = 0; i < 5; ++i) {
+    for (const auto* conv : {&a, &b}) {
+      append_request say;
+      say.customer_id = "both";
+      say.conversation_id = *conv;
+      say.event.mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
+      say.event.mutable_message()->set_body(*conv + " " + std::to_string(i));
+      ASSERT_TRUE(await(repo->append(std::move(say))));
+    }
+  }
+  for (std::size_t page : {std::size_t{1000}, std::size_t{2}, std::size_t{1}}) {
+    report_read_limits limits;
+    limits.event_page = page;  // small pages: some hold only the other conversation's entries
+    report_reads reader(*client, keys, limits);
+    const auto got = scan(reader, T0, T0 + 10);
+    ASSERT_TRUE(got.scan);
+    for (const auto* conv : {&a, &b}) {
+      const auto& events = got.read.at(*conv).events;
+      ASSERT_EQ(events.size(), 6u) << "page " << page;
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        EXPECT_EQ(events[i].conversation_id(), *conv);
+        EXPECT_EQ(events[i].seq(), static_cast<std::int64_t>(i + 1));
+      }
+      EXPECT_EQ(events.back().message().body(), *conv + " 4");
+    }
+  }
 }
 
 TEST_F(ReportReads, MoreConversationsThanAllowedIsBadInputAndReadsNothing) {
