@@ -2,11 +2,11 @@
 """bench/report_load: does a KPI report over a month of a busy team's data stall live chat?
 
     /usr/bin/python3 bench/report_load.py [--build build] [--conversations 100000] [--days 30]
-        [--window-days 5] [--seconds 20] [--rate 50] [--reports 3] [--baseline-bin PATH]
+        [--window-days 5] [--seconds 20] [--rate 50] [--reports 3] [--baseline-bin [NAME=]PATH]...
 
 Starts a private redis-server (AOF everysec) on a free loopback port in a temporary folder, seeds
 it through the real append path (build/bench/report_seed: --conversations over --days, 8-15 events
-each), then for each binary (this build's `switchboard`, and --baseline-bin if given, e.g. the code
+each), then for each binary (this build's `switchboard`, and each --baseline-bin, e.g. the code
 before reports left the live path) starts `switchboard serve` against it and runs a live chat: a
 customer on a WebSocket sends --rate messages a second (paced, whatever the answers) and an agent
 who accepted the conversation answers each. Measured, in milliseconds: the customer's ack (send ->
@@ -235,6 +235,18 @@ def dwell_figures(before, after):
     return first_reaching(0.5 * total), first_reaching(0.99 * total), first_reaching(total), total
 
 
+def rss_mib(pid):
+    """The process's resident memory, MiB."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def figures(chat, during):
     """p50 / p99 / max and count of each measure, over the messages sent in one of `during`."""
     out = {}
@@ -244,7 +256,7 @@ def figures(chat, during):
     return out
 
 
-async def measure(port, args, windows, end_ms):
+async def measure(port, pid, args, windows, end_ms):
     """The chat's figures with no report, then during each window's reports; each report's line."""
     chat = Chat(port, args.rate)
     await chat.open()
@@ -260,15 +272,19 @@ async def measure(port, args, windows, end_ms):
             str(args.seconds), stdout=asyncio.subprocess.PIPE)
         output = asyncio.create_task(proc.stdout.read())
         d0 = dwell(port)
+        rss = [rss_mib(pid)]
         deadline = time.monotonic() + PHASE_LIMIT_S + 120
         while not output.done() and time.monotonic() < deadline:
             await chat.run_for(0.25)
+            rss.append(rss_mib(pid))
         if not output.done():
             proc.kill()
         await proc.wait()
         server = dwell_figures(d0, dwell(port))
         lines = [json.loads(line) for line in (await output).decode().splitlines() if line.strip()]
         during = [(r["start"], r["end"]) for r in lines if r["status"] == 200]
+        if lines:
+            lines[0]["rss"] = (rss[0], max(rss))
         phases.append((label, during, lines, server))
     await asyncio.sleep(2)  # the last answers come in
     await chat.close()
@@ -350,6 +366,12 @@ def print_table(args, seeded, systems):
                     " " + json.loads(lines[0]["body"]).get("code", "") if lines and "body" in lines[0] else "")
             row += f"{cell:>{width}}"
         print(row)
+        row = f"{'':16}{'server RSS MiB':24}"
+        for _, (phases, _, _) in systems:
+            lines = phases[i][2]
+            cell = f"{lines[0]['rss'][0]:.0f} -> max {lines[0]['rss'][1]:.0f}" if lines and "rss" in lines[0] else "-"
+            row += f"{cell:>{width}}"
+        print(row)
     row = f"{'messages never acked, errors':40}"
     for _, (_, lost, errors) in systems:
         row += f"{f'{lost}, {errors}':>{width}}"
@@ -366,7 +388,8 @@ def main():
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--rate", type=float, default=50)
     p.add_argument("--reports", type=int, default=3)
-    p.add_argument("--baseline-bin", help="another switchboard binary, measured the same way on the same data")
+    p.add_argument("--baseline-bin", action="append", default=[], metavar="[NAME=]PATH",
+                   help="another switchboard binary, measured the same way on the same data (repeatable)")
     p.add_argument("--report-loop", nargs=4, metavar=("PORT", "QUERY", "REPORTS", "SECONDS"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.report_loop:
@@ -395,15 +418,16 @@ def main():
         windows = [(f"report {args.window_days} days", end_ms - args.window_days * DAY_MS),
                    (f"report {args.days} days", end_ms - args.days * DAY_MS - 1)]
         binaries = [("this build", os.path.join(build, "app", "switchboard"))]
-        if args.baseline_bin:
-            binaries.append(("baseline", os.path.abspath(args.baseline_bin)))
+        for i, spec in enumerate(args.baseline_bin):
+            name, _, path = spec.rpartition("=")
+            binaries.append((name or f"baseline {i + 1}", os.path.abspath(path)))
         systems = []
         for name, binary in binaries:
             folder = os.path.join(tmp, name.replace(" ", "-"))
             os.makedirs(folder)
             server, port = serve(binary, folder, redis_port, args.agents)
             print(f"measuring {name} ({binary})", flush=True)
-            systems.append((name, asyncio.run(measure(port, args, windows, end_ms))))
+            systems.append((name, asyncio.run(measure(port, server.pid, args, windows, end_ms))))
             stop(server)
             server = None
         print_table(args, seeded, systems)
