@@ -21,6 +21,7 @@
 #include "gateway/http_listener.hpp"
 #include "gateway/conversation_service.hpp"
 #include "gateway/hub.hpp"
+#include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/ws_context.hpp"
 #include "router/service.hpp"
@@ -192,6 +193,8 @@ class server {
   store::identity_repository identities_;
   store::agent_repository agents_;
   gateway::hub rooms_;
+  // Reports: a thread and a Redis connection of their own (never the core strand's).
+  gateway::report_service reports_;
   const gateway::rest_api api_;
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
@@ -218,7 +221,8 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       identities_(redis_, keys_, ids_, clk_),
       agents_(redis_, keys_, clk_, std::chrono::seconds(cfg_.server().desk_presence_seconds())),
       rooms_(subscriber_, keys_),
-      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_),
+      reports_(cfg_, redis_opts_, keys_, clk_),
+      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, reports_),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
       drain_(ioc_) {}
 
@@ -276,6 +280,7 @@ void server::stop_router() {
 
 void server::start_gateway() {
   service_.start();
+  reports_.start();
   ws_ = make_ws_context(cfg_, service_, clk_);
   gateway::http_handler routes = [&api = api_, ws = ws_, &service = service_](gateway::http_request req,
                                                                                gateway::http_responder respond) {

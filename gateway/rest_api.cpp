@@ -4,17 +4,17 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse_query.hpp>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "core/config.hpp"
 #include "gateway/conversation_service.hpp"
-#include "gateway/reports/kpi.hpp"
+#include "gateway/report_service.hpp"
+#include "reports/kpi.hpp"
 
 namespace switchboard::gateway {
 
@@ -87,10 +87,11 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-                   asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents)
+                   asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
+                   report_service& reports)
     : auth_(cfg.auth()),
       core_(std::move(core)),
-      reports_(std::make_unique<asio::thread_pool>(1)),
+      reports_(reports),
       timeline_(timeline),
       agents_(agents),
       clock_(clk),
@@ -100,13 +101,10 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   policy_.issuer = auth_.issuer();
   policy_.audience = auth_.audience();
   policy_.leeway_seconds = auth_.leeway_seconds();
-  for (const auto& q : cfg.queues()) sl_seconds_[q.name()] = q.policy().service_level_seconds();
   queues_json_ = "{\"queues\":[";
   for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
   queues_json_ += "]}";
 }
-
-rest_api::~rest_api() = default;
 
 bool rest_api::staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const {
   if (req.authorization.rfind("Bearer ", 0) != 0) {
@@ -174,7 +172,8 @@ void rest_api::handle(http_request req, http_responder respond) const {
       : is_kpis     ? kpis(who, query)
       : put         ? put_agent(who, path.substr(agent_prefix.size()), std::move(req.body))
                     : agents(who, is_agents ? std::string() : path.substr(agent_prefix.size()));
-  asio::co_spawn(core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
+  // Reports on their own thread (and Redis connection); everything else on the core strand.
+  asio::co_spawn(is_kpis ? reports_.executor() : core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
     respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
   });
 }
@@ -308,109 +307,94 @@ asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string cust
   co_return json_ok(body + "],\"nextAfter\":" + json::serialize(json::string(page->next_after)) + "}");
 }
 
-// GET /v1/reports/kpis?from=<unix ms>&to=<unix ms>&by=all|queue|agent|team|channel
-//     &interval=15m|hour|day&format=json|csv
-// → {"from", "to", "by", "interval", "rows": [{"key", "start", "conversations", "serviceLevel", ...}]}
-// over the conversations created in [from, to) that the caller may read (their teams'). Bounded per
-// request: at most 400 days and 3000 intervals; `from` defaults to the longest period allowed.
-asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) const {
-  constexpr std::size_t kMaxConversations = 20'000;
+namespace {
+
+// GET /v1/reports/kpis's parameters, checked: the period, the dimension, the interval, the format.
+struct kpi_params {
+  kpi_query q;
+  std::string by = "all", interval = "day", format = "json";
+};
+
+// Bounded per request: at most 400 days and 3000 intervals; `to` defaults to now and `from` to the
+// longest period allowed. A bad parameter gives its 400 answer.
+std::optional<http_answer> parse_kpi_params(const std::string& query, std::int64_t now_ms, kpi_params& out) {
   constexpr std::int64_t kMaxPeriodMs = 400LL * 86'400'000;
   constexpr std::int64_t kMaxIntervals = 3000;
-  const std::string interval = param(query, "interval", "day");
-  const std::int64_t interval_ms = interval == "15m" ? 900'000 : interval == "hour" ? 3'600'000
-                                   : interval == "day" ? 86'400'000 : 0;
-  if (interval_ms == 0) co_return bad_param("interval", "must be one of 15m, hour, day");
+  out.interval = param(query, "interval", "day");
+  const std::int64_t interval_ms = out.interval == "15m" ? 900'000 : out.interval == "hour" ? 3'600'000
+                                   : out.interval == "day" ? 86'400'000 : 0;
+  if (interval_ms == 0) return bad_param("interval", "must be one of 15m, hour, day");
   std::int64_t from = 0, to = 0;
-  if (!parse_count(param(query, "to", std::to_string(clock_.unix_ms() + 1)), to)) {
-    co_return bad_param("to", "must be Unix milliseconds");
-  }
+  if (!parse_count(param(query, "to", std::to_string(now_ms + 1)), to)) return bad_param("to", "must be Unix milliseconds");
   if (const std::string f = param(query, "from"); f.empty()) {
     from = std::max<std::int64_t>(0, to - std::min(kMaxPeriodMs, kMaxIntervals * interval_ms));
   } else if (!parse_count(f, from)) {
-    co_return bad_param("from", "must be Unix milliseconds");
+    return bad_param("from", "must be Unix milliseconds");
   }
-  if (to <= from) co_return bad_param("to", "must be after from");
-  if (to - from > kMaxPeriodMs) co_return bad_param("to", "at most 400 days after from: ask for a shorter period");
+  if (to <= from) return bad_param("to", "must be after from");
+  if (to - from > kMaxPeriodMs) return bad_param("to", "at most 400 days after from: ask for a shorter period");
   if (const std::int64_t n = (to - from + interval_ms - 1) / interval_ms; n > kMaxIntervals) {
-    co_return bad_param("interval", "at most 3000 intervals per request (" + std::to_string(n) +
-                                        " asked): ask for a longer interval or a shorter period");
+    return bad_param("interval", "at most 3000 intervals per request (" + std::to_string(n) +
+                                     " asked): ask for a longer interval or a shorter period");
   }
-  const std::string by_name = param(query, "by", "all");
-  reports::dimension by;
-  if (!reports::dimension_from_name(by_name, by)) co_return bad_param("by", "must be one of all, queue, agent, team, channel");
-  const std::string format = param(query, "format", "json");
-  if (format != "json" && format != "csv") co_return bad_param("format", "must be json or csv");
+  out.by = param(query, "by", "all");
+  if (!reports::dimension_from_name(out.by, out.q.by)) return bad_param("by", "must be one of all, queue, agent, team, channel");
+  out.format = param(query, "format", "json");
+  if (out.format != "json" && out.format != "csv") return bad_param("format", "must be json or csv");
+  out.q.from_ms = from;
+  out.q.to_ms = to;
+  out.q.interval_ms = interval_ms;
+  return std::nullopt;
+}
 
-  // The Redis reads, here on the core strand (the Redis client is not thread-safe).
-  auto ids = co_await timeline_.conversations_created(from, to, kMaxConversations);
-  if (!ids && ids.error() == errc::bad_input) {
-    co_return json_error(400, "too_many", "more than 20000 conversations in the period: ask for a shorter one");
-  }
-  if (!ids) co_return store_error(ids.error());
-  const principal p = principal_of(who);
-  std::vector<reports::conversation_record> records;
-  records.reserve(ids->size());
-  for (const auto& id : *ids) {
-    auto conv = co_await timeline_.conversation(id);
-    if (!conv) {
-      if (conv.error() == errc::not_found) continue;
-      co_return store_error(conv.error());
-    }
-    if (!staff_may_read(p, *conv)) continue;  // another team's
-    reports::conversation_record r;
-    r.id = id;
-    r.queue = conv->queue();
-    r.team = conv->team();
-    r.channel = conv->channel();
-    std::int64_t after = 0;
-    for (int page = 0; page < 100; ++page) {  // every event, 1000 at a time
-      auto events = co_await timeline_.read_conversation(id, after, 1000);
-      if (!events) co_return store_error(events.error());
-      if (events->empty()) break;
-      after = events->back().seq();
-      for (auto& e : *events) r.events.push_back(std::move(e));
-      if (events->size() < 1000) break;
-    }
-    records.push_back(std::move(r));
-  }
-  const bool occupancy = by == reports::dimension::all || by == reports::dimension::agent || by == reports::dimension::team;
-  std::vector<reports::agent_presence> people;
-  if (occupancy) {
-    // Occupancy: the status history of every agent the caller may see, in the caller's teams.
-    auto everyone = co_await agents_.list();
-    if (!everyone) co_return store_error(everyone.error());
-    for (const auto& a : *everyone) {
-      if (!shares_team(who, a.agent)) continue;
-      auto history = co_await agents_.history(a.agent.id(), from, to);
-      if (!history) co_return store_error(history.error());
-      reports::agent_presence ap;
-      ap.agent = a.agent.id();
-      for (const auto& t : a.agent.teams()) {
-        if (who.role == "admin" || std::find(who.teams.begin(), who.teams.end(), t) != who.teams.end()) {
-          ap.teams.push_back(t);
-        }
-      }
-      for (const auto& c : *history) ap.changes.emplace_back(c.at_ms, c.status == v1::AVAILABLE && c.has_desk);
-      people.push_back(std::move(ap));
-    }
-  }
-  // The computing and the rendering, on the reports thread: the core strand serves chat meanwhile.
-  // co_spawn keeps this function object (and what it holds) alive until it is done.
-  auto render = [this, records = std::move(records), people = std::move(people), by, by_name, interval, interval_ms,
-                 from, to, format, occupancy]() -> asio::awaitable<http_answer> {
-    auto rows = reports::compute(records, by, interval_ms, sl_seconds_);
-    if (occupancy) reports::add_occupancy(rows, records, people, by, interval_ms, from, to);
-    if (format == "csv") {
-      http_answer a;
-      a.content_type = "text/csv";
-      a.body = reports::to_csv(rows);
-      co_return a;
-    }
-    co_return json_ok("{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(to) + ",\"by\":\"" + by_name +
-                      "\",\"interval\":\"" + interval + "\",\"rows\":" + reports::to_json(rows) + "}");
+// What the caller may count: the conversations they may read, the agents who share a team with
+// them, and (by team) their own teams (every team for an admin).
+report_access access_of(const jwt_claims& who) {
+  report_access a;
+  a.may_read = [p = principal_of(who)](const v1::Conversation& c) { return staff_may_read(p, c); };
+  a.may_see = [who](const v1::Agent& agent) { return shares_team(who, agent); };
+  a.has_team = [who](const std::string& t) {
+    return who.role == "admin" || std::find(who.teams.begin(), who.teams.end(), t) != who.teams.end();
   };
-  co_return co_await asio::co_spawn(reports_->get_executor(), std::move(render), asio::use_awaitable);
+  return a;
+}
+
+http_answer render_kpis(const kpi_params& p, const std::vector<reports::kpi_row>& rows) {
+  if (p.format == "csv") {
+    http_answer a;
+    a.content_type = "text/csv";
+    a.body = reports::to_csv(rows);
+    return a;
+  }
+  return json_ok("{\"from\":" + std::to_string(p.q.from_ms) + ",\"to\":" + std::to_string(p.q.to_ms) + ",\"by\":\"" +
+                 p.by + "\",\"interval\":\"" + p.interval + "\",\"rows\":" + reports::to_json(rows) + "}");
+}
+
+}  // namespace
+
+// GET /v1/reports/kpis?from=<unix ms>&to=<unix ms>&by=all|queue|agent|team|channel
+//     &interval=15m|hour|day&format=json|csv
+// → {"from", "to", "by", "interval", "rows": [{"key", "start", "conversations", "serviceLevel", ...}]}
+// (CSV: the same columns) over the conversations created in [from, to) that the caller may read
+// (their teams'). Runs on the report_service's thread, whose Redis connection reads the period in
+// pipelined batches; at most report_service::kMaxConversations conversations in the period (400
+// too_many) and kMaxReports reports at once (503 busy, Retry-After).
+asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) const {
+  kpi_params p;
+  if (auto bad = parse_kpi_params(query, clock_.unix_ms(), p)) co_return std::move(*bad);
+  auto report = co_await reports_.kpis(p.q, access_of(who));
+  if (!report) co_return store_error(report.error());
+  if (report->what == kpi_outcome::status::too_many) {
+    co_return json_error(400, "too_many", "more than " + std::to_string(report_service::kMaxConversations) +
+                                              " conversations in the period: ask for a shorter one");
+  }
+  if (report->what == kpi_outcome::status::busy) {
+    auto a = json_error(503, "busy", "reports are busy (" + std::to_string(report_service::kMaxReports) +
+                                         " at once): retry in a few seconds");
+    a.headers.emplace_back("Retry-After", "5");
+    co_return a;
+  }
+  co_return render_kpis(p, report->rows);
 }
 
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]

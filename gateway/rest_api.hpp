@@ -6,9 +6,10 @@
 // agents who owned one of their conversations), GET /v1/agents[/{id}] (agents sharing a team with
 // the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
 // teams), and GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
-// caller's teams). Answers that need Redis run on the core strand; the KPI report's computing runs
-// on a thread of its own (owned here) so that a large report does not hold chat up. Errors are JSON
-// {"code", "message"}; a bad query parameter's message starts with its name. No Beast here.
+// caller's teams). Answers that need Redis run on the core strand, except reports: they run, from
+// their parameters to their rendering, on the report_service's thread and Redis connection, so a
+// large report does not hold chat up. Errors are JSON {"code", "message"}; a bad query
+// parameter's message starts with its name. No Beast here.
 // Thread-safe: handle() may run on any strand.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,19 +29,17 @@
 #include "store/agents.hpp"
 #include "store/timeline.hpp"
 
-namespace boost::asio {
-class thread_pool;
-}
-
 namespace switchboard::gateway {
+
+class report_service;
 
 class rest_api {
  public:
-  // `redis_ready` is read on every /readyz; `timeline` runs on `core`.
+  // `redis_ready` is read on every /readyz; `timeline` and `agents` run on `core`; `reports` must
+  // outlive this.
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-           boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents);
-  // Waits for a report being computed (joins the reports thread).
-  ~rest_api();
+           boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
+           report_service& reports);
 
   void handle(http_request req, http_responder respond) const;
 
@@ -51,15 +50,15 @@ class rest_api {
   boost::asio::awaitable<http_answer> conversation(jwt_claims who, std::string id, std::string query) const;
   boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
+  // On the report_service's executor.
   boost::asio::awaitable<http_answer> kpis(jwt_claims who, std::string query) const;
   boost::asio::awaitable<http_answer> timeline(jwt_claims who, std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
   jwt_policy policy_;
   std::string queues_json_;
-  std::map<std::string, int> sl_seconds_;  // queue → service-level target
   boost::asio::any_io_executor core_;
-  std::unique_ptr<boost::asio::thread_pool> reports_;  // one thread: reports::compute and rendering
+  report_service& reports_;
   store::timeline_repository& timeline_;
   store::agent_repository& agents_;
   const clock& clock_;

@@ -65,6 +65,35 @@ result<v1::Event> decode_timeline_entry(const reply& entry) {
   return ev;
 }
 
+result<v1::Conversation> decode_conversation_hash(const reply& r) {
+  if (!r.is_array()) return error_code(errc::protocol_error);
+  if (r.elements.empty()) return error_code(errc::not_found);
+  v1::Conversation c;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& f = r.elements[i].str;
+    const reply& v = r.elements[i + 1];
+    const std::int64_t n = v.as_int().value_or(0);
+    if (f == "id") c.set_id(v.str);
+    else if (f == "customer_id") c.set_customer_id(v.str);
+    else if (f == "state") c.set_state(state_from_name(v.str));
+    else if (f == "channel") c.set_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
+    else if (f == "last_channel") c.set_last_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
+    else if (f == "last_seq") c.set_last_seq(n);
+    else if (f == "queue") c.set_queue(v.str);
+    else if (f == "priority") c.set_priority(static_cast<std::int32_t>(n));
+    else if (f == "team") c.set_team(v.str);
+    else if (f == "owner_id") c.set_owner_id(v.str);
+    else if (f == "created_at_ms") c.set_created_at_ms(n);
+    else if (f == "first_offered_at_ms") c.set_first_offered_at_ms(n);
+    else if (f == "first_response_at_ms") c.set_first_response_at_ms(n);
+    else if (f == "resolved_at_ms") c.set_resolved_at_ms(n);
+    else if (f == "updated_at_ms") c.set_updated_at_ms(n);
+    else if (f == "reopen_count") c.set_reopen_count(static_cast<std::int32_t>(n));
+    else if (f == "customer_gone_at_ms") c.set_customer_gone_at_ms(n);
+  }
+  return c;
+}
+
 timeline_repository::timeline_repository(redis_client& redis, const key_layout& keys, id_generator& ids,
                                          const clock& clk, const v1::StoreConfig& cfg)
     : redis_(redis),
@@ -201,59 +230,12 @@ asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::vector<std::string>>> timeline_repository::conversations_created(std::int64_t from_ms,
-                                                                                             std::int64_t to_ms,
-                                                                                             std::size_t limit) {
-  std::vector<std::pair<std::int64_t, std::string>> found;
-  for (int g = 0; g < keys_.groups(); ++g) {
-    auto [ec, r] = co_await redis_.async_exec(
-        cmd("ZRANGE", keys_.conversations_by_time(g), std::to_string(from_ms), "(" + std::to_string(to_ms), "BYSCORE",
-            "WITHSCORES", "LIMIT", "0", std::to_string(limit + 1)),
-        use_tuple);
-    if (ec) co_return ec;
-    for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-      found.emplace_back(r.elements[i + 1].as_int().value_or(0), r.elements[i].str);
-    }
-    if (found.size() > limit) co_return error_code(errc::bad_input);
-  }
-  std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
-  out.reserve(found.size());
-  for (auto& [at, id] : found) out.push_back(std::move(id));
-  co_return out;
-}
-
 asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std::string conversation_id) {
   const std::string key = keys_.conversation(conversation_id);
   if (key.empty()) co_return error_code(errc::not_found);
   auto [ec, r] = co_await redis_.async_exec(cmd("HGETALL", key), use_tuple);
   if (ec) co_return ec;
-  if (!r.is_array()) co_return error_code(errc::protocol_error);
-  if (r.elements.empty()) co_return error_code(errc::not_found);
-  v1::Conversation c;
-  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& f = r.elements[i].str;
-    const reply& v = r.elements[i + 1];
-    const std::int64_t n = v.as_int().value_or(0);
-    if (f == "id") c.set_id(v.str);
-    else if (f == "customer_id") c.set_customer_id(v.str);
-    else if (f == "state") c.set_state(state_from_name(v.str));
-    else if (f == "channel") c.set_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
-    else if (f == "last_channel") c.set_last_channel(channel_from_name(v.str).value_or(v1::CHANNEL_UNSPECIFIED));
-    else if (f == "last_seq") c.set_last_seq(n);
-    else if (f == "queue") c.set_queue(v.str);
-    else if (f == "priority") c.set_priority(static_cast<std::int32_t>(n));
-    else if (f == "team") c.set_team(v.str);
-    else if (f == "owner_id") c.set_owner_id(v.str);
-    else if (f == "created_at_ms") c.set_created_at_ms(n);
-    else if (f == "first_offered_at_ms") c.set_first_offered_at_ms(n);
-    else if (f == "first_response_at_ms") c.set_first_response_at_ms(n);
-    else if (f == "resolved_at_ms") c.set_resolved_at_ms(n);
-    else if (f == "updated_at_ms") c.set_updated_at_ms(n);
-    else if (f == "reopen_count") c.set_reopen_count(static_cast<std::int32_t>(n));
-    else if (f == "customer_gone_at_ms") c.set_customer_gone_at_ms(n);
-  }
-  co_return c;
+  co_return decode_conversation_hash(r);
 }
 
 }  // namespace switchboard::store

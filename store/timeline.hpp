@@ -56,12 +56,6 @@ class timeline_repository {
                                                                            std::int64_t after_seq,
                                                                            std::size_t count);
 
-  // Ids of the conversations created in [from_ms, to_ms), over every group, in creation order
-  // (at most `limit`; more is bad_input — ask for a shorter period).
-  boost::asio::awaitable<result<std::vector<std::string>>> conversations_created(std::int64_t from_ms,
-                                                                                  std::int64_t to_ms,
-                                                                                  std::size_t limit);
-
   // Whether staff may read a customer's timeline (GET /v1/customers/{id}/timeline): true when the
   // customer has or had a conversation of one of `teams`, or `staff_id` owned one of their
   // conversations at some point (the customer_readers set the append script keeps). One
@@ -89,5 +83,7 @@ class timeline_repository {
 
 // Decodes one XRANGE entry {id, {c, cid, s, seq, e, bytes}} into an event. Pure.
 result<v1::Event> decode_timeline_entry(const reply& entry);
+// Decodes a conversation hash (HGETALL's reply); not_found when it is empty. Pure.
+result<v1::Conversation> decode_conversation_hash(const reply& r);
 
 }  // namespace switchboard::store

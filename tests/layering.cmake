@@ -1,13 +1,15 @@
 # Fails if an include crosses the dependency rules of ARCHITECTURE §2:
 # router/engine includes no Asio, Beast, hiredis, store/ or gateway/; store/ never includes Beast;
 # nothing below gateway/ includes gateway/; core/ includes neither store/ nor router/; conversation/
-# includes neither Beast nor the router nor the gateway.
+# includes neither Beast nor the router nor the gateway; reports/ is pure (core and proto only: no
+# Asio, Beast, hiredis, store/, router/ or gateway/).
 set(rules
   "router/engine|boost/(asio|beast)|hiredis|store/|gateway/"
   "store|boost/beast|gateway/|router/"
   "core|boost/beast|boost/asio|hiredis|gateway/|store/|router/"
   "router|boost/beast|gateway/"
   "conversation|boost/beast|gateway/|router/"
+  "reports|boost/(asio|beast)|hiredis|store/|router/|gateway/"
   "proto|.")
 set(failed "")
 foreach(rule IN LISTS rules)

@@ -1,5 +1,5 @@
 // KPIs for a scripted day of conversations, checked against figures worked out by hand.
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 #include <gtest/gtest.h>
 
@@ -144,6 +144,27 @@ TEST(Kpi, ByQueueAgentAndHour) {
   EXPECT_EQ(hourly[2].conversations, 2);  // c3 at 2:00, c4 at 2:01:40
   auto quarter = compute(day(), dimension::all, 900'000, kTargets);
   EXPECT_EQ(quarter.size(), 4u);  // c3 (2:00) and c4 (2:01:40) share a quarter; so do day 2's two
+}
+
+TEST(Kpi, CsvAndJsonNameTheirColumnsTheSame) {
+  const auto rows = compute(day(), dimension::queue, kDay, kTargets);
+  const auto names = column_names();
+  std::string header;
+  for (const auto& n : names) header += (header.empty() ? "" : ",") + n;
+  const auto csv = to_csv(rows);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), header);
+  // Every JSON row has exactly these members, in this order.
+  const auto json = to_json(rows);
+  std::size_t at = 0;
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    for (const auto& n : names) {
+      const auto next = json.find("\"" + n + "\":", at);
+      ASSERT_NE(next, std::string::npos) << n << " in " << json;
+      at = next + n.size();
+    }
+  }
+  EXPECT_EQ(header.rfind("key,start,conversations,answered,abandoned,resolved,transferred,escalations,ratings,"
+                         "serviceLevel,asaSeconds,", 0), 0u);
 }
 
 TEST(Kpi, CsvHasAHeaderAndOneLinePerRow) {

@@ -33,6 +33,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "proto/model.pb.h"
@@ -81,9 +83,26 @@ struct agent_presence {
   std::vector<std::pair<std::int64_t, bool>> changes;
 };
 
+// Rows by (interval start, key), as compute() and kpi_accumulator fill them.
+using kpi_table = std::map<std::tuple<std::int64_t, std::string>, kpi_row>;
+
 // Rows sorted by (start, key). `sl_seconds` gives each queue's target (absent or 0: 60 s).
 std::vector<kpi_row> compute(const std::vector<conversation_record>& conversations, dimension by,
                              std::int64_t interval_ms, const std::map<std::string, int>& sl_seconds);
+
+// Counts one conversation into the row of the interval it was created in, under `by` (what
+// compute() does for each conversation; a conversation without events counts nowhere).
+void count_conversation(kpi_table& table, const conversation_record& c, dimension by, std::int64_t interval_ms,
+                        const std::map<std::string, int>& sl_seconds);
+// The row (start, key) of `table`, created empty if absent.
+kpi_row& row_of(kpi_table& table, std::int64_t start_ms, const std::string& key);
+// Adds every count and sum of `part` (all but key and start) to `into`.
+void add_figures(kpi_row& into, const kpi_row& part);
+// The rows of two disjoint sets of conversations → the rows of their union, sorted by (start, key):
+// compute(a ∪ b) == merge_rows(compute(a), compute(b)), up to the rounding of the sums.
+std::vector<kpi_row> merge_rows(const std::vector<kpi_row>& a, const std::vector<kpi_row>& b);
+// The table's rows, sorted by (start, key).
+std::vector<kpi_row> rows_of(kpi_table&& table);
 
 // Adds occupancy (handling and staffed seconds, split over the intervals) to `rows` for [from, to),
 // by agent, team or all; rows for intervals without conversations are added. Keeps rows sorted.
@@ -91,6 +110,30 @@ void add_occupancy(std::vector<kpi_row>& rows, const std::vector<conversation_re
                    const std::vector<agent_presence>& agents, dimension by, std::int64_t interval_ms,
                    std::int64_t from_ms, std::int64_t to_ms);
 
+// Who held conversations when, per agent: [begin, end) spans in ms clipped to the period, gathered
+// a batch of conversations at a time (add) and merged as they grow, so two conversations
+// held at once count their overlap once and memory stays within one span per conversation.
+class holding_spans {
+ public:
+  using span = std::pair<std::int64_t, std::int64_t>;
+  void add(const std::vector<conversation_record>& batch, std::int64_t from_ms, std::int64_t to_ms);
+  // Each agent's spans, merged (sorted, disjoint).
+  std::map<std::string, std::vector<span>> merged() const;
+
+ private:
+  struct spans {
+    std::vector<span> v;
+    std::size_t merged_size = 0;  // v's size when it was last merged
+  };
+  std::map<std::string, spans> by_agent_;
+};
+
+// add_occupancy from spans gathered beforehand.
+void add_occupancy(std::vector<kpi_row>& rows, const holding_spans& held, const std::vector<agent_presence>& agents,
+                   dimension by, std::int64_t interval_ms, std::int64_t from_ms, std::int64_t to_ms);
+
+// The report's columns, in order: the JSON rows' member names and the CSV header, the same names.
+std::vector<std::string> column_names();
 std::string to_json(const std::vector<kpi_row>& rows);
 std::string to_csv(const std::vector<kpi_row>& rows);
 bool dimension_from_name(const std::string& name, dimension& out);

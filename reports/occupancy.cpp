@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "gateway/reports/kpi.hpp"
+#include "reports/kpi.hpp"
 
 namespace switchboard::reports {
 
@@ -13,7 +13,7 @@ namespace {
 
 using span = std::pair<std::int64_t, std::int64_t>;  // [begin, end) in ms
 
-std::vector<span> merged(std::vector<span> v) {
+std::vector<span> merge_spans(std::vector<span> v) {
   std::sort(v.begin(), v.end());
   std::vector<span> out;
   for (const auto& s : v) {
@@ -27,16 +27,44 @@ std::vector<span> merged(std::vector<span> v) {
   return out;
 }
 
-// Who held each conversation when: agent → spans, clipped to [from, to).
-std::map<std::string, std::vector<span>> holding(const std::vector<conversation_record>& conversations,
-                                                 std::int64_t from, std::int64_t to) {
-  std::map<std::string, std::vector<span>> out;
-  for (const auto& c : conversations) {
+// When the agent was available with a desk open, clipped to [from, to).
+std::vector<span> available(const agent_presence& a, std::int64_t from, std::int64_t to) {
+  std::vector<span> out;
+  for (std::size_t i = 0; i < a.changes.size(); ++i) {
+    if (!a.changes[i].second) continue;
+    const std::int64_t end = i + 1 < a.changes.size() ? a.changes[i + 1].first : to;
+    out.emplace_back(std::max(a.changes[i].first, from), std::min(end, to));
+  }
+  return out;
+}
+
+// Adds each span's length, split at interval boundaries, to field `part` of rows[(start, key)].
+void spread(kpi_table& rows, const std::vector<span>& spans, const std::string& key, std::int64_t interval,
+            double kpi_row::*part) {
+  for (auto [b, e] : spans) {
+    while (b < e) {
+      const std::int64_t start = b - b % interval;
+      const std::int64_t cut = std::min(e, start + interval);
+      row_of(rows, start, key).*part += static_cast<double>(cut - b) / 1000.0;
+      b = cut;
+    }
+  }
+}
+
+}  // namespace
+
+void holding_spans::add(const std::vector<conversation_record>& batch, std::int64_t from, std::int64_t to) {
+  std::map<std::string, spans*> touched;
+  for (const auto& c : batch) {
     std::string owner;
     std::int64_t since = 0;
     auto hand_to = [&](const std::string& next, std::int64_t at) {
       if (next == owner) return;
-      if (!owner.empty()) out[owner].emplace_back(std::max(since, from), std::min(at, to));
+      if (!owner.empty()) {
+        auto*& s = touched[owner];
+        if (!s) s = &by_agent_[owner];
+        s->v.emplace_back(std::max(since, from), std::min(at, to));
+      }
       owner = next;
       since = at;
     };
@@ -57,46 +85,36 @@ std::map<std::string, std::vector<span>> holding(const std::vector<conversation_
     }
     hand_to("", to);  // still held: until the end of the period
   }
-  return out;
-}
-
-// When the agent was available with a desk open, clipped to [from, to).
-std::vector<span> available(const agent_presence& a, std::int64_t from, std::int64_t to) {
-  std::vector<span> out;
-  for (std::size_t i = 0; i < a.changes.size(); ++i) {
-    if (!a.changes[i].second) continue;
-    const std::int64_t end = i + 1 < a.changes.size() ? a.changes[i + 1].first : to;
-    out.emplace_back(std::max(a.changes[i].first, from), std::min(end, to));
-  }
-  return out;
-}
-
-// Adds each span's length, split at interval boundaries, to field `part` of rows[(start, key)].
-void spread(std::map<std::tuple<std::int64_t, std::string>, kpi_row>& rows, const std::vector<span>& spans,
-            const std::string& key, std::int64_t interval, double kpi_row::*part) {
-  for (auto [b, e] : spans) {
-    while (b < e) {
-      const std::int64_t start = b - b % interval;
-      const std::int64_t cut = std::min(e, start + interval);
-      auto& r = rows[{start, key}];
-      r.key = key;
-      r.start_ms = start;
-      r.*part += static_cast<double>(cut - b) / 1000.0;
-      b = cut;
-    }
+  // Merged when they have doubled since the last time: amortised O(log n) per span, and never more
+  // spans kept than twice the merged ones (plus a few).
+  for (auto& [agent, s] : touched) {
+    if (s->v.size() <= 2 * s->merged_size + 64) continue;
+    s->v = merge_spans(std::move(s->v));
+    s->merged_size = s->v.size();
   }
 }
 
-}  // namespace
+std::map<std::string, std::vector<holding_spans::span>> holding_spans::merged() const {
+  std::map<std::string, std::vector<span>> out;
+  for (const auto& [agent, s] : by_agent_) out[agent] = merge_spans(s.v);
+  return out;
+}
 
 void add_occupancy(std::vector<kpi_row>& rows, const std::vector<conversation_record>& conversations,
                    const std::vector<agent_presence>& agents, dimension by, std::int64_t interval_ms,
                    std::int64_t from_ms, std::int64_t to_ms) {
+  holding_spans held;
+  held.add(conversations, from_ms, to_ms);
+  add_occupancy(rows, held, agents, by, interval_ms, from_ms, to_ms);
+}
+
+void add_occupancy(std::vector<kpi_row>& rows, const holding_spans& held_spans, const std::vector<agent_presence>& agents,
+                   dimension by, std::int64_t interval_ms, std::int64_t from_ms, std::int64_t to_ms) {
   if (by != dimension::all && by != dimension::agent && by != dimension::team) return;
   if (interval_ms <= 0) interval_ms = 86'400'000;
-  std::map<std::tuple<std::int64_t, std::string>, kpi_row> table;
+  kpi_table table;
   for (auto& r : rows) table[{r.start_ms, r.key}] = std::move(r);
-  auto held = holding(conversations, from_ms, to_ms);
+  const auto held = held_spans.merged();
   std::map<std::string, const agent_presence*> presence;
   for (const auto& a : agents) presence[a.agent] = &a;
   // Everyone who was staffed or held something.
@@ -107,14 +125,14 @@ void add_occupancy(std::vector<kpi_row>& rows, const std::vector<conversation_re
   }
   for (const auto& id : ids) {
     auto h = held.find(id);
-    const auto busy = merged(h != held.end() ? h->second : std::vector<span>{});
+    const std::vector<span> busy = h != held.end() ? h->second : std::vector<span>{};
     std::vector<span> staffed = busy;
     auto p = presence.find(id);
     if (p != presence.end()) {
       auto more = available(*p->second, from_ms, to_ms);
       staffed.insert(staffed.end(), more.begin(), more.end());
     }
-    staffed = merged(std::move(staffed));
+    staffed = merge_spans(std::move(staffed));
     std::vector<std::string> keys;
     if (by == dimension::all) keys.push_back("");
     if (by == dimension::agent) keys.push_back(id);
@@ -124,8 +142,7 @@ void add_occupancy(std::vector<kpi_row>& rows, const std::vector<conversation_re
       spread(table, staffed, key, interval_ms, &kpi_row::staffed_s);
     }
   }
-  rows.clear();
-  for (auto& [k, r] : table) rows.push_back(std::move(r));
+  rows = rows_of(std::move(table));
 }
 
 }  // namespace switchboard::reports
