@@ -131,8 +131,8 @@ def report_loop(port, query, reports, seconds):
 class Chat:
     """A customer who writes `rate` messages a second and an agent who answers each one."""
 
-    def __init__(self, port, rate):
-        self.port, self.rate = port, rate
+    def __init__(self, port, rate, agent):
+        self.port, self.rate, self.agent_id = port, rate, agent
         self.sent = {}        # n -> monotonic send time
         self.replied = {}     # n -> monotonic send time of the agent's reply
         self.samples = {"customer ack": [], "delivery to agent": [], "agent reply ack": []}  # (sent at, ms)
@@ -140,7 +140,7 @@ class Chat:
 
     async def open(self):
         url = f"ws://127.0.0.1:{self.port}/v1/ws?access_token="
-        self.agent = await websockets.connect(url + token("agent", "live-agent", ["load"]), subprotocols=[WS],
+        self.agent = await websockets.connect(url + token("agent", self.agent_id, ["load"]), subprotocols=[WS],
                                               open_timeout=30, max_size=None)
         await self.agent.send(json.dumps({"requestId": "st", "setStatus": {"status": "AVAILABLE"}}))
         status, body = http(self.port, "/v1/visitors", method="POST", timeout=10)
@@ -258,7 +258,7 @@ def figures(chat, during):
 
 async def measure(port, pid, args, windows, end_ms):
     """The chat's figures with no report, then during each window's reports; each report's line."""
-    chat = Chat(port, args.rate)
+    chat = Chat(port, args.rate, f"live-agent-{port}")  # a fresh agent: the last run's holds its chat
     await chat.open()
     await chat.run_for(2)  # warm-up, not counted
     phases = []
@@ -427,10 +427,14 @@ def main():
             os.makedirs(folder)
             server, port = serve(binary, folder, redis_port, args.agents)
             print(f"measuring {name} ({binary})", flush=True)
-            systems.append((name, asyncio.run(measure(port, server.pid, args, windows, end_ms))))
+            try:
+                systems.append((name, asyncio.run(measure(port, server.pid, args, windows, end_ms))))
+            except Exception as e:  # one system failing leaves the others' figures
+                print(f"{name}: failed: {e!r}", flush=True)
             stop(server)
             server = None
-        print_table(args, seeded, systems)
+        if systems:
+            print_table(args, seeded, systems)
     finally:
         stop(server)
         stop(redis)

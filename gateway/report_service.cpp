@@ -54,7 +54,7 @@ report_service::report_service(const v1::Config& cfg, const store::redis_options
                                const store::key_layout& keys, const clock& clk)
     : work_(ioc_.get_executor()),
       redis_(ioc_.get_executor(), redis, clk, "reports"),
-      reads_(redis_, keys, clk, read_limits()),
+      reads_(redis_, keys, read_limits()),
       agents_(redis_, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds())) {
   for (const auto& q : cfg.queues()) sl_seconds_[q.name()] = q.policy().service_level_seconds();
 }

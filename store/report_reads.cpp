@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -96,11 +95,10 @@ asio::awaitable<result<std::vector<reply>>> pipelined(redis_client& redis, std::
 
 }  // namespace
 
-report_reads::report_reads(redis_client& redis, const key_layout& keys, const clock& clk, report_read_limits limits)
-    : redis_(redis), keys_(keys), clock_(clk), limits_(limits) {
+report_reads::report_reads(redis_client& redis, const key_layout& keys, report_read_limits limits)
+    : redis_(redis), keys_(keys), limits_(limits) {
   limits_.batch = std::max<std::size_t>(1, limits_.batch);
   limits_.window = std::max<std::size_t>(1, limits_.window);
-  limits_.busy_share = std::clamp(limits_.busy_share, 0.05, 1.0);
   limits_.event_page = std::max<std::size_t>(1, limits_.event_page);
   limits_.max_event_pages = std::max<std::size_t>(1, limits_.max_event_pages);
 }
@@ -128,10 +126,7 @@ asio::awaitable<result<report_scan>> report_reads::scan_created(std::int64_t fro
   // Each round reads `batch` ids or ends a group: this many rounds at most.
   const std::size_t max_rounds = scan.created / limits_.batch + groups.size() + 1;
   std::size_t at = 0;
-  auto began = clock_.steady();
   for (std::size_t round = 0; at < groups.size() && round < max_rounds; ++round) {
-    if (round > 0) co_await rest(began, scan);
-    began = clock_.steady();
     auto ids = co_await next_ids(groups, at, to_ms, scan);
     if (!ids) co_return ids.error();
     if (ids->empty()) continue;
@@ -147,18 +142,6 @@ asio::awaitable<result<report_scan>> report_reads::scan_created(std::int64_t fro
     on_batch(std::move(done));
   }
   co_return scan;
-}
-
-asio::awaitable<void> report_reads::rest(std::chrono::steady_clock::time_point began, report_scan& scan) {
-  if (limits_.busy_share >= 1.0) co_return;
-  const auto busy = clock_.steady() - began;
-  const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(busy * (1.0 - limits_.busy_share) /
-                                                                          limits_.busy_share);
-  const std::chrono::milliseconds wait = std::min<std::chrono::milliseconds>(idle, std::chrono::seconds(1));
-  if (wait.count() <= 0) co_return;
-  asio::steady_timer timer(redis_.link().get_executor(), wait);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  scan.rested += wait;
 }
 
 // The next ids, up to a batch, from the groups at `at` and after: one ZRANGE per group, pipelined.

@@ -14,13 +14,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "proto/model.pb.h"
 #include "store/keys.hpp"
@@ -39,17 +37,12 @@ struct report_read_limits {
   std::size_t max_conversations = 1'000'000;  // created in the period; more: bad_input, nothing read
   std::size_t event_page = 1000;              // events per conversation per command
   std::size_t max_event_pages = 100;          // per conversation: events past 100k are not read
-  // The share of the time the reader keeps Redis (and its own thread) busy: after each batch it
-  // rests as long as needed for that share (1: never rests). Redis serves every gateway and the
-  // router; a report takes longer, so that chat's commands and threads find them free.
-  double busy_share = 0.5;
 };
 
 struct report_scan {
   std::size_t created = 0;      // conversations created in the period (when the scan began)
   std::size_t kept = 0;         // of them, read and handed on (the filter kept them)
   std::size_t round_trips = 0;  // pipelines sent
-  std::chrono::milliseconds rested{0};  // time spent resting (busy_share)
 };
 
 class report_reads {
@@ -57,8 +50,7 @@ class report_reads {
   using keep_fn = std::function<bool(const v1::Conversation&)>;
   using batch_fn = std::function<void(std::vector<report_conversation>&&)>;
 
-  // `clk` times the batches (for busy_share); rests are timers on the client's executor.
-  report_reads(redis_client& redis, const key_layout& keys, const clock& clk, report_read_limits limits = {});
+  report_reads(redis_client& redis, const key_layout& keys, report_read_limits limits = {});
 
   // Reads the conversations created in [from_ms, to_ms), every group, a batch at a time (first one
   // pipeline of ZCOUNTs, so that the walk knows where it ends): those
@@ -93,12 +85,9 @@ class report_reads {
   boost::asio::awaitable<result<std::vector<reading>>> states(const std::vector<std::string>& ids, const keep_fn& keep,
                                                               report_scan& scan);
   boost::asio::awaitable<result<void>> events(std::vector<reading>& batch, report_scan& scan);
-  // Waits so that the batch begun at `began` took at most busy_share of the time since.
-  boost::asio::awaitable<void> rest(std::chrono::steady_clock::time_point began, report_scan& scan);
 
   redis_client& redis_;
   const key_layout& keys_;
-  const clock& clock_;
   report_read_limits limits_;
 };
 

@@ -93,7 +93,7 @@ TEST_F(ReportReads, EveryConversationOfThePeriodOnceWithAllItsEventsInBatches) {
   conversation("late", T0 + 1000, "care");  // `to` is exclusive
   report_read_limits limits;
   limits.batch = 4;
-  report_reads reader(*client, keys, clk, limits);
+  report_reads reader(*client, keys, limits);
   const auto got = scan(reader, T0, T0 + 1000);
   ASSERT_TRUE(got.scan) << got.scan.error().message();
   EXPECT_EQ(got.scan->created, 49u);
@@ -118,7 +118,7 @@ TEST_F(ReportReads, EveryConversationOfThePeriodOnceWithAllItsEventsInBatches) {
   EXPECT_GE(got.batch_sizes.size(), 13u);
 
   limits.window = 1;  // one command in flight at a time: the same
-  report_reads one_by_one(*client, keys, clk, limits);
+  report_reads one_by_one(*client, keys, limits);
   const auto again = scan(one_by_one, T0, T0 + 1000);
   ASSERT_TRUE(again.scan);
   ASSERT_EQ(again.read.size(), got.read.size());
@@ -129,7 +129,7 @@ TEST_F(ReportReads, TheFilterSeesTheStateAndOnlyKeptConversationsAreHandedOn) {
   for (int i = 0; i < 12; ++i) conversation("cu" + std::to_string(i), T0 + i, i % 2 ? "care" : "sales");
   report_read_limits limits;
   limits.batch = 5;
-  report_reads reader(*client, keys, clk, limits);
+  report_reads reader(*client, keys, limits);
   const auto got = scan(reader, T0, T0 + 100, [](const v1::Conversation& c) { return c.team() == "care"; });
   ASSERT_TRUE(got.scan);
   EXPECT_EQ(got.scan->created, 12u);
@@ -144,7 +144,7 @@ TEST_F(ReportReads, ALongConversationIsReadAPageAtATime) {
   const auto short_one = conversation("brief", T0 + 1, "care", 0);
   report_read_limits limits;
   limits.event_page = 3;
-  report_reads reader(*client, keys, clk, limits);
+  report_reads reader(*client, keys, limits);
   const auto got = scan(reader, T0, T0 + 10);
   ASSERT_TRUE(got.scan);
   ASSERT_EQ(got.read.at(long_one).events.size(), 12u);
@@ -152,7 +152,7 @@ TEST_F(ReportReads, ALongConversationIsReadAPageAtATime) {
   EXPECT_EQ(got.read.at(short_one).events.size(), 1u);
 
   limits.max_event_pages = 2;  // bounded: the rest of a very long conversation is not read
-  report_reads capped(*client, keys, clk, limits);
+  report_reads capped(*client, keys, limits);
   const auto some = scan(capped, T0, T0 + 10);
   ASSERT_TRUE(some.scan);
   EXPECT_EQ(some.read.at(long_one).events.size(), 6u);
@@ -175,7 +175,7 @@ TEST_F(ReportReads, TwoConversationsOfOneCustomerAtOnceKeepTheirOwnEvents) {
   for (std::size_t page : {std::size_t{1000}, std::size_t{2}, std::size_t{1}}) {
     report_read_limits limits;
     limits.event_page = page;  // small pages: some hold only the other conversation's entries
-    report_reads reader(*client, keys, clk, limits);
+    report_reads reader(*client, keys, limits);
     const auto got = scan(reader, T0, T0 + 10);
     ASSERT_TRUE(got.scan);
     for (const auto* conv : {&a, &b}) {
@@ -194,7 +194,7 @@ TEST_F(ReportReads, MoreConversationsThanAllowedIsBadInputAndReadsNothing) {
   for (int i = 0; i < 6; ++i) conversation("cu" + std::to_string(i), T0 + i, "care", 0);
   report_read_limits limits;
   limits.max_conversations = 5;
-  report_reads reader(*client, keys, clk, limits);
+  report_reads reader(*client, keys, limits);
   const auto got = scan(reader, T0, T0 + 10);
   ASSERT_FALSE(got.scan);
   EXPECT_EQ(got.scan.error(), errc::bad_input);
@@ -206,7 +206,7 @@ TEST_F(ReportReads, AConversationDeletedMeanwhileIsSkipped) {
   const auto kept = conversation("cu1", T0, "care");
   const auto gone = conversation("cu2", T0 + 1, "care");
   raw({"DEL", keys.conversation(gone)});  // its index entry stays
-  report_reads reader(*client, keys, clk);
+  report_reads reader(*client, keys);
   const auto got = scan(reader, T0, T0 + 10);
   ASSERT_TRUE(got.scan);
   EXPECT_EQ(got.scan->created, 2u);
@@ -216,7 +216,7 @@ TEST_F(ReportReads, AConversationDeletedMeanwhileIsSkipped) {
 
 TEST_F(ReportReads, AnEmptyPeriodReadsNothingAndRedisDownIsRetryable) {
   conversation("cu1", T0, "care");
-  report_reads reader(*client, keys, clk);
+  report_reads reader(*client, keys);
   const auto none = scan(reader, T0 + 10, T0 + 20);
   ASSERT_TRUE(none.scan);
   EXPECT_EQ(none.scan->created, 0u);
