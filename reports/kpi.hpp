@@ -47,7 +47,7 @@ struct conversation_record {
   std::string id;
   std::string queue;                 // where it is now (used when it was never answered)
   std::string team;
-  v1::Channel channel = v1::CHANNEL_WEB;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
   std::vector<v1::Event> events;     // in seq order
 };
 

@@ -96,7 +96,7 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     b.set_compute_us(cost_us);
     v1::ServerFrame f;
     *f.mutable_board() = std::move(b);
-    co_await redis_.async_exec(store::cmd("PUBLISH", keys_.team_channel(team), f.SerializeAsString()), use_tuple);
+    co_await agents_.publish_to_team(team, f.SerializeAsString());
     if (!leader_) co_return;
   }
 }

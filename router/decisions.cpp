@@ -165,7 +165,7 @@ asio::awaitable<void> service::apply_requeue(v1::Decision d, bool requeue_is_tim
     }
   }
   state_->offer_ended(cid);
-  co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(agent), cid), use_tuple);
+  co_await agents_.release(agent, cid);
   v1::ServerFrame f;
   auto* ev = f.mutable_event();
   ev->set_conversation_id(cid);
@@ -178,14 +178,12 @@ asio::awaitable<void> service::apply_requeue(v1::Decision d, bool requeue_is_tim
 }
 
 asio::awaitable<void> service::publish_to_agent(const std::string& agent_id, const v1::ServerFrame& f) {
-  co_await redis_.async_exec(store::cmd("PUBLISH", keys_.agent_channel(agent_id), f.SerializeAsString()), use_tuple);
+  co_await agents_.publish_to_agent(agent_id, f.SerializeAsString());
 }
 
 asio::awaitable<void> service::index_agent_conversation(const v1::AgentConversation& entry,
                                                         const std::string& agent_id) {
-  co_await redis_.async_exec(
-      store::cmd("HSET", keys_.agent_conversations(agent_id), entry.conversation_id(), entry.SerializeAsString()),
-      use_tuple);
+  co_await agents_.hold(agent_id, entry);
 }
 
 // ---- grace and positions ----
@@ -228,7 +226,7 @@ asio::awaitable<void> service::execute(actions todo) {
         co_await index_agent_conversation(a.entry, a.agent);
         break;
       case action::kind::unindex:
-        co_await redis_.async_exec(store::cmd("HDEL", keys_.agent_conversations(a.agent), a.conversation), use_tuple);
+        co_await agents_.release(a.agent, a.conversation);
         break;
       case action::kind::count_answered:
       case action::kind::count_abandoned:

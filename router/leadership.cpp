@@ -200,7 +200,7 @@ asio::awaitable<void> service::take_over() {
                state_->conversations().size(), state_->agents().size());
   // The agents' index of what they hold is rebuilt from what the engine now knows (in `todo`).
   for (const auto& [id, info] : state_->agents()) {
-    co_await redis_.async_exec(store::cmd("DEL", keys_.agent_conversations(id)), use_tuple);
+    co_await agents_.clear_held(id);
   }
   co_await execute(std::move(todo));
   // Requests a crashed leader read but never acknowledged (stale ones are skipped by seq).

@@ -103,6 +103,34 @@ asio::awaitable<result<void>> agent_repository::publish_to_team(std::string team
   co_return result<void>{};
 }
 
+asio::awaitable<result<void>> agent_repository::hold(std::string agent_id, v1::AgentConversation entry) {
+  const std::string id = entry.conversation_id();
+  auto [ec, r] = co_await redis_.async_exec(
+      cmd("HSET", keys_.agent_conversations(agent_id), id, entry.SerializeAsString()), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> agent_repository::release(std::string agent_id, std::string conversation_id) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("HDEL", keys_.agent_conversations(agent_id), conversation_id),
+                                            use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> agent_repository::clear_held(std::string agent_id) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("DEL", keys_.agent_conversations(agent_id)), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> agent_repository::publish_to_agent(std::string agent_id, std::string frame_bytes) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", keys_.agent_channel(agent_id), std::move(frame_bytes)),
+                                            use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
 asio::awaitable<result<int>> agent_repository::sweep() {
   auto [ec, r] = co_await redis_.async_eval(scripts::agent_sweep(), cmd(keys_.agents(), keys_.agent_events()),
                                             cmd(keys_.agent_prefix(), std::to_string(clock_.unix_ms())), use_tuple);

@@ -65,6 +65,13 @@ class agent_repository {
                                                                        std::int64_t to_ms);
   // What the router says the agent holds (offers and owned conversations).
   boost::asio::awaitable<result<std::vector<v1::AgentConversation>>> conversations(std::string agent_id);
+  // The router's writes of that index: an entry set, an entry taken out, the whole index cleared
+  // (a new leader rewrites it from what it rebuilt).
+  boost::asio::awaitable<result<void>> hold(std::string agent_id, v1::AgentConversation entry);
+  boost::asio::awaitable<result<void>> release(std::string agent_id, std::string conversation_id);
+  boost::asio::awaitable<result<void>> clear_held(std::string agent_id);
+  // Publishes a ServerFrame (bytes) on the agent's channel (their desks follow it).
+  boost::asio::awaitable<result<void>> publish_to_agent(std::string agent_id, std::string frame_bytes);
 
  private:
   boost::asio::awaitable<result<agent_record>> event(std::string id, std::string kind, std::string profile,

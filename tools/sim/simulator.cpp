@@ -111,7 +111,7 @@ class run {
     for (int i = 0; i < s.queues_size(); ++i) {
       queue_report q;
       q.name = s.queues(i).name();
-      q.target_seconds = with_defaults(s.queues(i)).policy().service_level_seconds();
+      q.target_seconds = s.queues(i).policy().service_level_seconds();
       queue_index_[q.name] = i;
       r_.queues.push_back(q);
     }
@@ -225,11 +225,11 @@ class run {
     f.skills.assign(grp.skills().begin(), grp.skills().end());
     f.teams.assign(grp.teams().begin(), grp.teams().end());
     std::unordered_map<int, bool> channels;
-    for (const auto& a : s_.arrivals()) channels[a.channel() == v1::CHANNEL_UNSPECIFIED ? v1::CHANNEL_WEB : a.channel()] = true;
+    for (const auto& a : s_.arrivals()) channels[a.channel()] = true;
     for (const auto& [ch, _] : channels) {
       v1::ChannelCapacity c;
       c.set_channel(static_cast<v1::Channel>(ch));
-      c.set_max_concurrent(grp.max_chats() > 0 ? grp.max_chats() : 1);
+      c.set_max_concurrent(grp.max_chats());
       f.capacity.push_back(c);
     }
     f.status = on ? v1::AVAILABLE : v1::OFFLINE;
@@ -262,7 +262,7 @@ class run {
     router::conversation_fact f;
     f.id = std::to_string(ci);
     f.queue = a.queue();
-    f.channel = a.channel() == v1::CHANNEL_UNSPECIFIED ? v1::CHANNEL_WEB : a.channel();
+    f.channel = a.channel();
     for (const auto& sk : a.required()) f.required.push_back({sk.name(), sk.proficiency()});
     for (const auto& sk : a.optional()) f.optional.push_back({sk.name(), sk.proficiency()});
     f.priority = a.priority();
@@ -362,7 +362,7 @@ class run {
       if (q.answered > 0) q.asa_seconds /= static_cast<double>(q.answered);
     }
     for (std::size_t g = 0; g < r_.groups.size(); ++g) {
-      const int chats = s_.agent_groups(static_cast<int>(g)).max_chats() > 0 ? s_.agent_groups(static_cast<int>(g)).max_chats() : 1;
+      const int chats = s_.agent_groups(static_cast<int>(g)).max_chats();
       const double capacity = staffed_[g] * chats;
       r_.groups[g].occupancy = capacity > 0 ? busy_[g] / capacity : 0;
     }
@@ -386,8 +386,10 @@ class run {
 }  // namespace
 
 report simulate(const v1::Scenario& scenario, std::uint64_t seed) {
-  validate(scenario);
-  run r(scenario, seed);
+  v1::Scenario s = scenario;
+  apply_defaults(s);  // the schema's (proto/scenario.proto), queues' policies included
+  validate(s);
+  run r(s, seed);
   return r.go();
 }
 
