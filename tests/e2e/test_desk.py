@@ -59,8 +59,22 @@ async def desk(port, sub, teams=("care",)):
     return ws, state["agentState"]
 
 
+def early_frames(ws):
+    """Frames a helper read while waiting for its answer (an offer can beat a setStatus ack)."""
+    if not hasattr(ws, "sb_early"):
+        ws.sb_early = []
+    return ws.sb_early
+
+
 async def next_frame(ws, key, skipped=None):
     """The next frame holding `key`; frames before it go to `skipped` (bounded)."""
+    early = early_frames(ws)
+    while early:
+        got = early.pop(0)
+        if key in got:
+            return got
+        if skipped is not None:
+            skipped.append(got)
     for _ in range(200):
         got = json.loads(await asyncio.wait_for(ws.recv(), LIMIT))
         if key in got:
@@ -71,7 +85,8 @@ async def next_frame(ws, key, skipped=None):
 
 
 async def available(ws, rid="st"):
-    _, answer = await request(ws, {"requestId": rid, "setStatus": {"status": "AVAILABLE"}})
+    before, answer = await request(ws, {"requestId": rid, "setStatus": {"status": "AVAILABLE"}})
+    early_frames(ws).extend(before)  # the router may offer before the ack comes: next_frame sees it
     assert answer["agentState"]["status"] == "AVAILABLE", answer
     return answer
 
