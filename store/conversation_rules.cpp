@@ -34,43 +34,64 @@ v1::ConversationState state_from_name(std::string_view name) noexcept {
   return v1::CONVERSATION_STATE_UNSPECIFIED;
 }
 
+namespace {
+
+void message_effects(const v1::Message& m, append_effects& fx) {
+  if (m.direction() == v1::DIRECTION_INBOUND) {
+    // A customer writes: a new conversation waits for an agent; a resolved one reopens; an
+    // agent waiting for the customer has their answer.
+    fx.create_state = v1::QUEUED;
+    fx.transitions = {{v1::RESOLVED, v1::QUEUED}, {v1::WAITING_CUSTOMER, v1::ASSIGNED}};
+    fx.note = v1::RoutingNote::QUEUED;
+    // The customer's turn: since their first unanswered message (the leads' board watches it).
+    fx.set_once.push_back({"awaiting_reply_since_ms", true});
+    fx.fields.remove("customer_gone_at_ms");  // writing is being here
+    // Where a reply goes by default (conversation/rules.hpp, reply_channel).
+    fx.fields.set("last_channel", std::string(channel_name(m.channel())));
+  } else if (m.direction() == v1::DIRECTION_OUTBOUND) {
+    fx.set_once.push_back({"first_response_at_ms", false});
+    fx.note = v1::RoutingNote::REPLIED;  // a note only when it ends the customer's turn ('turn')
+    fx.fields.remove("awaiting_reply_since_ms");
+  }
+}
+
+void outcome_effects(const v1::OfferOutcome& o, append_effects& fx) {
+  if (o.outcome() == v1::OfferOutcome::ACCEPTED) {
+    fx.transitions = {{v1::OFFERED, v1::ASSIGNED}};
+    fx.note = v1::RoutingNote::ACCEPTED;
+    fx.fields.set("owner_id", o.agent_id());
+    return;
+  }
+  fx.transitions = {{v1::OFFERED, v1::QUEUED}};
+  fx.note = o.outcome() == v1::OfferOutcome::DECLINED ? v1::RoutingNote::DECLINED : v1::RoutingNote::TIMED_OUT;
+  // Never offered to them again, also after a router failover (the new leader reads it).
+  fx.fields.append_to_list("excluded", o.agent_id());
+}
+
+void status_effects(const v1::StatusChange& sc, append_effects& fx) {
+  const auto to = sc.to();
+  if (state_name(to).empty()) return;
+  fx.transitions = {{v1::CONVERSATION_STATE_UNSPECIFIED, to}};
+  fx.note = to == v1::RESOLVED ? v1::RoutingNote::RELEASED : v1::RoutingNote::STATUS;
+  if (to == v1::RESOLVED || to == v1::QUEUED) fx.fields.set("excluded", "");
+  // Resolved: nobody owes a reply any more (a reopen starts a new turn).
+  if (to == v1::RESOLVED) fx.fields.remove("awaiting_reply_since_ms");
+}
+
+}  // namespace
+
 append_effects effects_of(const v1::Event& e) {
   append_effects fx;
   switch (e.kind_case()) {
     case v1::Event::kMessage:
-      if (e.message().direction() == v1::DIRECTION_INBOUND) {
-        // A customer writes: a new conversation waits for an agent; a resolved one reopens; an
-        // agent waiting for the customer has their answer.
-        fx.create_state = v1::QUEUED;
-        fx.transitions = {{v1::RESOLVED, v1::QUEUED}, {v1::WAITING_CUSTOMER, v1::ASSIGNED}};
-        fx.note = v1::RoutingNote::QUEUED;
-        // The customer's turn: since their first unanswered message (the leads' board watches it).
-        fx.set_once.push_back({"awaiting_reply_since_ms", true});
-        fx.fields.remove("customer_gone_at_ms");  // writing is being here
-        // Where a reply goes by default (conversation/rules.hpp, reply_channel).
-        fx.fields.set("last_channel", std::string(channel_name(e.message().channel())));
-      } else if (e.message().direction() == v1::DIRECTION_OUTBOUND) {
-        fx.set_once.push_back({"first_response_at_ms", false});
-        fx.note = v1::RoutingNote::REPLIED;  // a note only when it ends the customer's turn ('turn')
-        fx.fields.remove("awaiting_reply_since_ms");
-      }
+      message_effects(e.message(), fx);
       break;
     case v1::Event::kOffer:
       fx.transitions = {{v1::QUEUED, v1::OFFERED}, {v1::ESCALATED, v1::OFFERED}};
       fx.set_once.push_back({"first_offered_at_ms", false});
       break;
     case v1::Event::kOfferOutcome:
-      if (e.offer_outcome().outcome() == v1::OfferOutcome::ACCEPTED) {
-        fx.transitions = {{v1::OFFERED, v1::ASSIGNED}};
-        fx.note = v1::RoutingNote::ACCEPTED;
-        fx.fields.set("owner_id", e.offer_outcome().agent_id());
-      } else {
-        fx.transitions = {{v1::OFFERED, v1::QUEUED}};
-        fx.note = e.offer_outcome().outcome() == v1::OfferOutcome::DECLINED ? v1::RoutingNote::DECLINED
-                                                                           : v1::RoutingNote::TIMED_OUT;
-        // Never offered to them again, also after a router failover (the new leader reads it).
-        fx.fields.append_to_list("excluded", e.offer_outcome().agent_id());
-      }
+      outcome_effects(e.offer_outcome(), fx);
       break;
     case v1::Event::kAssignment:
       fx.transitions = {{v1::QUEUED, v1::ASSIGNED},
@@ -97,19 +118,9 @@ append_effects effects_of(const v1::Event& e) {
       fx.note = v1::RoutingNote::TAKEOVER;
       fx.fields.set("owner_id", e.takeover().lead_id());
       break;
-    case v1::Event::kStatusChange: {
-      const auto to = e.status_change().to();
-      if (!state_name(to).empty()) {
-        fx.transitions = {{v1::CONVERSATION_STATE_UNSPECIFIED, to}};
-        fx.note = to == v1::RESOLVED ? v1::RoutingNote::RELEASED : v1::RoutingNote::STATUS;
-        if (to == v1::RESOLVED || to == v1::QUEUED) {
-          fx.fields.set("excluded", "");
-        }
-        // Resolved: nobody owes a reply any more (a reopen starts a new turn).
-        if (e.status_change().to() == v1::RESOLVED) fx.fields.remove("awaiting_reply_since_ms");
-      }
+    case v1::Event::kStatusChange:
+      status_effects(e.status_change(), fx);
       break;
-    }
     case v1::Event::kEscalation:
       fx.transitions = {{v1::CONVERSATION_STATE_UNSPECIFIED, v1::ESCALATED}};
       fx.note = v1::RoutingNote::ESCALATED;
