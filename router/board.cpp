@@ -15,23 +15,17 @@
 
 #include "proto/wire.pb.h"
 #include "router/engine/staffing.hpp"
-#include "store/scripts.hpp"
 #include "router/service.hpp"
 
 namespace switchboard::router {
 
 namespace asio = boost::asio;
 
-namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-}  // namespace
-
 asio::awaitable<void> service::publish_positions(time_ms now) {
   for (const auto& p : state_->positions_changed(now)) {
     v1::ServerFrame f;
     *f.mutable_queue_position() = p;
-    co_await redis_.async_exec(
-        store::cmd("PUBLISH", keys_.conversation_channel(p.conversation_id()), "F\n" + f.SerializeAsString()), use_tuple);
+    co_await timeline_.publish_frame(p.conversation_id(), f.SerializeAsString());
     if (!leader_) co_return;
   }
 }
@@ -40,37 +34,30 @@ void service::count_today(const action& a, time_ms now) {
   const std::int64_t day = now / 86'400'000;
   if (a.created_at < day * 86'400'000) return;
   const char kind = a.what == action::kind::count_abandoned ? 'x' : 'a';
-  redis_.eval(store::scripts::day_count(), store::cmd(keys_.day_counts(day), keys_.day_counted(day)),
-              store::cmd(std::string(1, kind), a.conversation, a.queue, a.in_time ? "1" : "0", std::to_string(3 * 86'400)),
-              [this, alive = std::weak_ptr<int>(alive_), term = token_, kind, queue = a.queue, in_time = a.in_time, now](
-                  boost::system::error_code ec, store::reply r) {
-                // Counted before, or unknown (the next leader reloads), or the lease changed hands
-                // meanwhile (a new term starts from Redis's counts, load_today): nothing to add.
-                if (ec || alive.expired() || term != token_ || r.as_int().value_or(0) != 1) return;
-                auto& d = today(queue, now);
-                if (kind == 'x') {
-                  ++d.abandoned;
-                } else {
-                  ++d.answered;
-                  if (in_time) ++d.sl_met;
-                }
-              });
+  day_counts_.count(day, kind, a.conversation, a.queue, a.in_time,
+                    [this, alive = std::weak_ptr<int>(alive_), term = token_, kind, queue = a.queue,
+                     in_time = a.in_time, now](bool counted) {
+                      // Counted before, or unknown (the next leader reloads), or the lease changed
+                      // hands meanwhile (a new term starts from Redis's counts, load_today).
+                      if (!counted || alive.expired() || term != token_) return;
+                      auto& d = today(queue, now);
+                      if (kind == 'x') {
+                        ++d.abandoned;
+                      } else {
+                        ++d.answered;
+                        if (in_time) ++d.sl_met;
+                      }
+                    });
 }
 
 asio::awaitable<void> service::load_today(time_ms now) {
-  const std::int64_t day = now / 86'400'000;
-  auto [ec, r] = co_await redis_.async_exec(store::cmd("HGETALL", keys_.day_counts(day)), use_tuple);
-  if (ec) co_return;
-  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& field = r.elements[i].str;
-    const auto colon = field.rfind(':');
-    if (colon == std::string::npos) continue;
-    auto& d = today(field.substr(0, colon), now);
-    const int n = static_cast<int>(r.elements[i + 1].as_int().value_or(0));
-    const std::string kind = field.substr(colon + 1);
-    if (kind == "a") d.answered = n;
-    if (kind == "m") d.sl_met = n;
-    if (kind == "x") d.abandoned = n;
+  auto counts = co_await day_counts_.load(now / 86'400'000);
+  if (!counts) co_return;
+  for (const auto& c : *counts) {
+    auto& d = today(c.queue, now);
+    if (c.kind == 'a') d.answered = c.n;
+    if (c.kind == 'm') d.sl_met = c.n;
+    if (c.kind == 'x') d.abandoned = c.n;
   }
 }
 

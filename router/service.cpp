@@ -39,6 +39,7 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       opts_(std::move(opts)),
       timeline_(redis, keys, ids, clk, store_cfg),
       agents_(redis, keys, clk),
+      day_counts_(redis, keys),
       lease_(redis, "router", opts_.instance, opts_.lease_ttl, keys),
       timer_(ex),
       lease_timer_(ex) {

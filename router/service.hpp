@@ -39,6 +39,7 @@
 #include "router/engine/engine.hpp"
 #include "router/reconciler.hpp"
 #include "store/agents.hpp"
+#include "store/day_counts.hpp"
 #include "store/keys.hpp"
 #include "store/lease.hpp"
 #include "store/redis_client.hpp"
@@ -138,6 +139,7 @@ class service {
   service_options opts_;
   store::timeline_repository timeline_;
   store::agent_repository agents_;
+  store::day_counts day_counts_;
   store::lease lease_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer lease_timer_;

@@ -230,6 +230,14 @@ asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string
   co_return result<void>{};
 }
 
+asio::awaitable<result<void>> timeline_repository::publish_frame(std::string conversation_id, std::string frame_bytes) {
+  const std::string channel = keys_.conversation_channel(conversation_id);
+  if (channel.empty()) co_return error_code(errc::not_found);
+  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", channel, "F\n" + frame_bytes), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>{};
+}
+
 asio::awaitable<result<v1::Conversation>> timeline_repository::conversation(std::string conversation_id) {
   const std::string key = keys_.conversation(conversation_id);
   if (key.empty()) co_return error_code(errc::not_found);

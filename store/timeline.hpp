@@ -71,6 +71,9 @@ class timeline_repository {
   // Publishes an event that is not stored (typing) on the conversation's channel, with seq 0:
   // "0\n-\n<event bytes>". Live listeners get it; nobody can resume it.
   boost::asio::awaitable<result<void>> publish_ephemeral(std::string conversation_id, v1::Event ev);
+  // Publishes a ServerFrame (bytes) that is not an event (a queue position) on the conversation's
+  // channel: "F\n<frame bytes>". Its live listeners get it as it is.
+  boost::asio::awaitable<result<void>> publish_frame(std::string conversation_id, std::string frame_bytes);
 
  private:
   redis_client& redis_;
