@@ -256,14 +256,8 @@ void server::start_router() {
   auto router_strand = router_ioc_.get_executor();
   router_redis_ = std::make_unique<store::redis_client>(router_strand, redis_opts_, clk_, "router");
   for (const auto* s : store::scripts::all()) router_redis_->add_script(*s);
-  router::service_options ro;
-  ro.instance = ids_.next();
-  ro.lease_ttl = std::chrono::milliseconds(cfg_.router().lease_ttl_ms());
-  ro.agent_grace = std::chrono::seconds(cfg_.router().agent_grace_seconds());
-  ro.read_batch = cfg_.router().read_batch();
-  ro.default_handle_seconds = cfg_.router().default_handle_seconds();
+  router::service_options ro(cfg_, ids_.next());
   ro.max_block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
-  ro.queues.assign(cfg_.queues().begin(), cfg_.queues().end());
   router_service_ =
       std::make_unique<router::service>(router_strand, *router_redis_, keys_, ids_, clk_, cfg_.store(), ro);
   asio::post(router_strand, [this] {

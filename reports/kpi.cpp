@@ -1,11 +1,20 @@
 #include "reports/kpi.hpp"
 
+#include "core/defaults.hpp"
+
 #include <cstdio>
 #include <tuple>
 
 namespace switchboard::reports {
 
 namespace {
+
+// The service level target of a queue the config no longer has: the schema's default (read at
+// first use, not at static initialisation: the schema's options register then).
+int default_target() {
+  static const int seconds = with_defaults(v1::Queue{}).policy().service_level_seconds();
+  return seconds;
+}
 
 double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
@@ -145,7 +154,8 @@ void count_conversation(kpi_table& table, const conversation_record& c, dimensio
   }
   auto target_of = [&sl_seconds](const std::string& q) {
     auto it = sl_seconds.find(q);
-    return it != sl_seconds.end() && it->second > 0 ? it->second : 60;
+    // A queue no longer configured: the schema's default target.
+    return it != sl_seconds.end() && it->second > 0 ? it->second : default_target();
   };
   auto& r = row_of(table, f.created - f.created % interval_ms, key);
   ++r.conversations;

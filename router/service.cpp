@@ -29,6 +29,14 @@ constexpr time_ms kPositionEveryMs = 1000;
 
 }  // namespace
 
+service_options::service_options(const v1::Config& cfg, std::string id)
+    : instance(std::move(id)),
+      lease_ttl(cfg.router().lease_ttl_ms()),
+      agent_grace(std::chrono::seconds(cfg.router().agent_grace_seconds())),
+      read_batch(cfg.router().read_batch()),
+      default_handle_seconds(cfg.router().default_handle_seconds()),
+      queues(cfg.queues().begin(), cfg.queues().end()) {}
+
 service::service(asio::any_io_executor ex, store::redis_client& redis, const store::key_layout& keys, id_generator& ids,
                  const clock& clk, const v1::StoreConfig& store_cfg, service_options opts)
     : ex_(ex),

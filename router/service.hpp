@@ -51,11 +51,14 @@ namespace switchboard::router {
 inline constexpr const char* kConsumerGroup = "router";
 
 struct service_options {
+  // From the config's router section and queues (their defaults: the schema's, proto/config.proto).
+  service_options(const v1::Config& cfg, std::string instance);
+
   std::string instance;                              // lease owner and consumer name; unique per process
-  std::chrono::milliseconds lease_ttl{3000};
-  std::chrono::milliseconds agent_grace{60'000};
-  int read_batch = 256;
-  int default_handle_seconds = 300;
+  std::chrono::milliseconds lease_ttl;
+  std::chrono::milliseconds agent_grace;
+  int read_batch;
+  int default_handle_seconds;
   std::chrono::milliseconds max_block{1000};         // below the Redis command timeout
   std::vector<v1::Queue> queues;
   // A dead routing loop is restarted after this wait, doubled after each death in a row (up to 30×).

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/config.hpp"
 #include "store/timeline.hpp"
 #include "tests/support/redis_fixture.hpp"
 
@@ -35,8 +36,7 @@ class RouterService : public redis_fixture {
   }
 
   service_options options(std::string instance) const {
-    service_options o;
-    o.instance = std::move(instance);
+    service_options o(default_config(), std::move(instance));
     o.lease_ttl = 600ms;
     o.max_block = 100ms;  // below the fixture's 1 s command timeout
     o.restart_backoff = 300ms;
