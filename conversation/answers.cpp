@@ -1,6 +1,7 @@
 #include "conversation/answers.hpp"
 
 #include "core/error.hpp"
+#include "store/timeline.hpp"
 
 namespace switchboard::conversation {
 
@@ -30,6 +31,10 @@ v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conv
   f.mutable_ack()->set_seq(seq);
   f.mutable_ack()->set_duplicate(duplicate);
   return f;
+}
+
+v1::ServerFrame ack_frame(const std::string& request_id, const store::append_result& r) {
+  return ack_frame(request_id, r.conversation_id, r.seq, r.duplicate);
 }
 
 }  // namespace switchboard::conversation

@@ -9,6 +9,10 @@
 
 #include "proto/wire.pb.h"
 
+namespace switchboard::store {
+struct append_result;
+}
+
 namespace switchboard::conversation {
 
 // An Error frame answering `request_id`.
@@ -18,5 +22,7 @@ v1::ServerFrame error_frame(std::string request_id, std::string code, std::strin
 v1::ServerFrame error_for(const std::string& request_id, const boost::system::error_code& ec);
 // The Ack frame of a stored (or duplicate) request.
 v1::ServerFrame ack_frame(const std::string& request_id, const std::string& conversation, std::int64_t seq, bool duplicate);
+// The Ack frame of an append's result.
+v1::ServerFrame ack_frame(const std::string& request_id, const store::append_result& r);
 
 }  // namespace switchboard::conversation

@@ -14,10 +14,6 @@ namespace {
 constexpr std::size_t kTimelinePage = 500;   // events per TimelinePage frame
 constexpr int kTimelinePagesOnAccept = 4;    // more: the page's nextAfter, for GET /v1/customers/{id}/timeline
 
-v1::ServerFrame ack(const std::string& id, const store::append_result& r) {
-  return ack_frame(id, r.conversation_id, r.seq, r.duplicate);
-}
-
 outcome unavailable(const std::string& id) {
   return answer_with(error_frame(id, "offer_unavailable", "this offer is not open for you (expired or answered)"));
 }
@@ -143,7 +139,7 @@ asio::awaitable<outcome> desk_actions::answer_offer(const principal& p, const v1
     co_return out;
   }
   if (!r) co_return answer_with(error_for(id, r.error()));
-  out.answer = ack(id, *r);
+  out.answer = ack_frame(id, *r);
   if (!a.accept()) co_return out;
   out.live = outcome::room::join;
   out.after_seq = r->seq;
@@ -191,7 +187,7 @@ asio::awaitable<outcome> desk_actions::presence(const principal& p, const v1::Cl
   req.event = std::move(ev);
   auto a = co_await ctx_.timeline.append(std::move(req));
   if (!a) co_return answer_with(error_for(id, a.error()));
-  co_return answer_with(ack(id, *a));
+  co_return answer_with(ack_frame(id, *a));
 }
 
 }  // namespace switchboard::conversation

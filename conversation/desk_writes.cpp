@@ -129,7 +129,7 @@ asio::awaitable<outcome> desk_actions::write(const principal& p, const v1::Clien
     co_return answer_with(error_frame(id, "not_owner", "you do not own this conversation (any more)"));
   }
   if (!r) co_return answer_with(error_for(id, r.error()));
-  outcome out = answer_with(ack_frame(id, r->conversation_id, r->seq, r->duplicate));
+  outcome out = answer_with(ack_frame(id, *r));
   if (w.leaves && !r->duplicate) {
     out.live = outcome::room::leave;
     out.conversation_id = cid;
@@ -190,7 +190,7 @@ asio::awaitable<outcome> desk_actions::reply(const principal& p, const v1::Clien
     tell.mutable_event()->set_seq(r->seq);
     co_await ctx_.agents.publish_to_team(conv.team(), tell.SerializeAsString());
   }
-  co_return answer_with(ack_frame(id, r->conversation_id, r->seq, r->duplicate));
+  co_return answer_with(ack_frame(id, *r));
 }
 
 }  // namespace switchboard::conversation

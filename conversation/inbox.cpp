@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::size_t kPreviewChars = 140;  // what the router shows an agent in the offer
 
-v1::ServerFrame ack(const std::string& id, const store::append_result& r) {
-  return ack_frame(id, r.conversation_id, r.seq, r.duplicate);
-}
-
 }  // namespace
 
 asio::awaitable<result<std::string>> inbox::customer_of(v1::Channel channel, std::string address) {
@@ -86,7 +82,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   }
   auto r = co_await ctx_.timeline.append(std::move(req));
   if (!r) co_return answer_with(error_for(id, r.error()));
-  outcome out = answer_with(ack(id, *r));
+  outcome out = answer_with(ack_frame(id, *r));
   out.live = outcome::room::join;
   out.conversation_id = r->conversation_id;
   out.after_seq = r->seq;
@@ -117,7 +113,7 @@ asio::awaitable<outcome> inbox::read(const std::string& id, const v1::Inbound& i
   req.event.mutable_read()->set_up_to_seq(up_to);
   auto a = co_await ctx_.timeline.append(std::move(req));
   if (!a) co_return answer_with(error_for(id, a.error()));
-  co_return answer_with(ack(id, *a));
+  co_return answer_with(ack_frame(id, *a));
 }
 
 // Typing is published, not stored (seq 0 on the wire).
@@ -150,7 +146,7 @@ asio::awaitable<outcome> inbox::rate(const std::string& id, const v1::Inbound& i
   req.event.mutable_rating()->set_comment(r.comment());
   auto a = co_await ctx_.timeline.append(std::move(req));
   if (!a) co_return answer_with(error_for(id, a.error()));
-  co_return answer_with(ack(id, *a));
+  co_return answer_with(ack_frame(id, *a));
 }
 
 // The customer stops waiting: a `customerPresence` event; the router abandons a waiting
@@ -164,7 +160,7 @@ asio::awaitable<outcome> inbox::leave(const std::string& id, const v1::Inbound& 
     co_return answer_with(error_frame(id, "resolved", "the conversation is resolved"));
   }
   if (!r) co_return answer_with(error_for(id, r.error()));
-  outcome out = answer_with(ack(id, *r));
+  outcome out = answer_with(ack_frame(id, *r));
   out.live = outcome::room::leave;
   out.conversation_id = in.conversation_id();
   co_return out;

@@ -201,7 +201,7 @@ asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientF
   auto r = co_await ctx_.timeline.append(std::move(a.req));
   if (!r && r.error() == errc::wrong_state) co_return answer_with(error_frame(id, "resolved", "the conversation is resolved"));
   if (!r) co_return answer_with(error_for(id, r.error()));
-  outcome out = answer_with(ack_frame(id, r->conversation_id, r->seq, r->duplicate));
+  outcome out = answer_with(ack_frame(id, *r));
   out.conversation_id = cid;
   if (a.join) out.live = outcome::room::join;
   if (a.leave) out.live = outcome::room::leave;
