@@ -1,0 +1,132 @@
+// The staff pages' sign-in: a user + password form (POST /v1/session) and `StaffGate`, which shows
+// the form until someone is signed in, then renders the page with the session and a sign-out.
+// Accessible: labelled fields, focus on the first field, errors announced (role="alert").
+import type { ComponentChildren, TargetedSubmitEvent } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, isApiError } from './errors';
+import { useNow } from './hooks';
+import type { RestClient } from './rest';
+import { getSession, signIn, signOut } from './session';
+import type { StaffSession } from './types';
+
+export interface SignInFormProps {
+  rest: RestClient;
+  /** The page's name, e.g. "Agent desk". */
+  title: string;
+  /** Shown above the form, e.g. "You were signed out." */
+  notice?: string;
+  onSignedIn: (session: StaffSession) => void;
+}
+
+/** The words for a refused sign-in. */
+export function signInError(e: unknown, retryAtMs: number, now: number): string {
+  if (isApiError(e, 'bad_credentials') || (isApiError(e) && e.status === 401)) return 'Wrong user or password.';
+  if (isApiError(e) && e.status === 429) {
+    const seconds = Math.max(1, Math.ceil((retryAtMs - now) / 1000));
+    return `Too many attempts, try again in ${seconds} s.`;
+  }
+  if (isApiError(e, 'network')) return 'Cannot reach the server. Check the connection and try again.';
+  return `Sign-in failed: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export function SignInForm({ rest, title, notice, onSignedIn }: SignInFormProps) {
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [retryAtMs, setRetryAtMs] = useState(0);
+  const now = useNow(1000, retryAtMs > Date.now());
+  const userField = useRef<HTMLInputElement>(null);
+  const waiting = retryAtMs > now;
+
+  useEffect(() => userField.current?.focus(), []);
+
+  async function submit(e: TargetedSubmitEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (busy || waiting) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await signIn(rest, user.trim(), password));
+    } catch (err) {
+      setError(err);
+      setRetryAtMs(err instanceof ApiError && err.status === 429 ? Date.now() + (err.retryAfterMs || 1000) : 0);
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const throttled = isApiError(error) && error.status === 429;
+  const message = !error || (throttled && !waiting) ? '' : signInError(error, retryAtMs, now);
+  return (
+    <main class="signin">
+      <form class="signin-card" onSubmit={submit} aria-describedby={message ? 'signin-error' : undefined} noValidate>
+        <h1>{title}</h1>
+        <p class="signin-sub">Sign in to Switchboard</p>
+        {notice && <p class="signin-notice">{notice}</p>}
+        <label for="signin-user">User</label>
+        <input id="signin-user" ref={userField} name="username" autocomplete="username" required
+          value={user} onInput={(e) => setUser(e.currentTarget.value)} />
+        <label for="signin-password">Password</label>
+        <input id="signin-password" name="password" type="password" autocomplete="current-password" required
+          value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <div id="signin-error" class="signin-error" role="alert">{message}</div>
+        <button type="submit" class="button primary" disabled={busy || waiting || !user.trim() || !password}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+export interface StaffGateProps {
+  rest: RestClient;
+  title: string;
+  /** The page, once signed in. `lost()` is for a socket closed with 4003: back to the form. */
+  children: (session: StaffSession, actions: { signOut: () => Promise<void>; lost: () => void }) => ComponentChildren;
+}
+
+/** Checks GET /v1/session; shows the sign-in form until signed in, then the page. */
+export function StaffGate({ rest, title, children }: StaffGateProps) {
+  const [session, setSession] = useState<StaffSession | null | undefined>(undefined);
+  const [notice, setNotice] = useState('');
+
+  useEffect(() => {
+    getSession(rest).then(setSession, () => {
+      setNotice('Cannot reach the server right now.');
+      setSession(null);
+    });
+  }, [rest]);
+
+  if (session === undefined) return <p class="staff-loading" role="status">Loading…</p>;
+  if (session === null) {
+    return <SignInForm rest={rest} title={title} notice={notice} onSignedIn={(s) => (setNotice(''), setSession(s))} />;
+  }
+  const actions = {
+    signOut: async () => {
+      await signOut(rest);
+      setNotice('You signed out.');
+      setSession(null);
+    },
+    lost: () => {
+      rest.csrfToken = '';
+      setNotice('You were signed out. Sign in again to go on.');
+      setSession(null);
+    },
+  };
+  return <>{children(session, actions)}</>;
+}
+
+/** A sign-out button for a staff page's header. */
+export function SignOutButton({ onSignOut }: { onSignOut: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button type="button" class="button" disabled={busy} onClick={() => {
+      setBusy(true);
+      onSignOut().catch(() => setBusy(false));
+    }}>
+      {busy ? 'Signing out…' : 'Sign out'}
+    </button>
+  );
+}
