@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { devWidgetLoader } from './scripts/dev_widget_loader';
+import { devWidgetLoader } from './scripts/dev_widget_loader.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const backend = `http://127.0.0.1:${process.env.SB_PORT ?? '18481'}`;

@@ -1,15 +1,27 @@
-// The landing page: what Switchboard is and where to go.
+// The landing page is plain HTML (index.html); this adds the development sign-ins when the server
+// has any (GET /v1/dev-users: an empty list, or no such endpoint, in production: then nothing).
 import { render } from 'preact';
 import '../styles/base.css';
+import './landing.css';
+import type { DevUser } from '../lib/types';
+import { DevUsers } from './dev_users';
 
-render(
-  <main class="staff-main">
-    <h1>Switchboard</h1>
-    <ul>
-      <li><a href="/shop/">Demo shop</a></li>
-      <li><a href="/desk/">Agent desk</a></li>
-      <li><a href="/console/">Lead console</a></li>
-    </ul>
-  </main>,
-  document.getElementById('app')!,
-);
+async function devUsers(): Promise<DevUser[]> {
+  try {
+    const response = await fetch('/v1/dev-users', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!response.ok) return [];
+    const body = (await response.json()) as { users?: DevUser[] };
+    return Array.isArray(body.users) ? body.users : [];
+  } catch {
+    return [];
+  }
+}
+
+const section = document.getElementById('dev-users');
+if (section) {
+  void devUsers().then((users) => {
+    if (users.length === 0) return;
+    render(<DevUsers users={users} />, section);
+    section.hidden = false;
+  });
+}

@@ -1,17 +1,31 @@
-// The widget's entry: finds its own <script> tag, reads its data-* settings, and mounts into a
-// shadow root so that the host page's styles and ours never meet.
+// The widget's entry (dist/widget.js): reads its settings from its own <script> tag, mounts into
+// a shadow root on a host element of its own so that the page's styles and ours never meet, and
+// picks up a conversation kept from an earlier page (then it connects at once, to show replies).
 import { render } from 'preact';
+import { Widget } from './app';
+import { Chat } from './chat';
+import { ownScript, readSettings, type WidgetSettings } from './settings';
+import css from './widget.css?inline';
+import { WidgetStorage } from './widget_storage';
 
-function ownScript(): HTMLScriptElement | null {
-  const current = document.currentScript;
-  if (current instanceof HTMLScriptElement) return current;
-  const all = document.querySelectorAll<HTMLScriptElement>('script[src$="/widget.js"], script[src="widget.js"]');
-  return all[all.length - 1] ?? null;
+function mount(settings: WidgetSettings): void {
+  if (document.querySelector('[data-switchboard-widget]')) return; // the tag is on the page twice
+  const host = document.createElement('div');
+  host.setAttribute('data-switchboard-widget', '');
+  document.body.appendChild(host);
+  const root = host.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = css;
+  root.appendChild(style);
+  host.style.setProperty('--sb-accent', settings.color);
+  const chat = new Chat({ server: settings.server, topic: settings.topic, storage: new WidgetStorage(settings.server) });
+  if (chat.hasConversation) chat.connect();
+  const container = document.createElement('div');
+  root.appendChild(container);
+  render(<Widget chat={chat} settings={settings} />, container);
 }
 
-const script = ownScript();
-const host = document.createElement('div');
-host.setAttribute('data-switchboard-widget', '');
-document.body.appendChild(host);
-const root = host.attachShadow({ mode: 'open' });
-render(<p>{script?.dataset.title ?? 'Chat'}</p>, root);
+// currentScript is only set while this runs: read the settings now, mount once there is a body.
+const settings = readSettings(ownScript(), location.href);
+if (document.body) mount(settings);
+else document.addEventListener('DOMContentLoaded', () => mount(settings), { once: true });

@@ -1,0 +1,64 @@
+// The widget: a launcher button and the chat panel. Opening moves focus into the panel, Escape
+// or the close button closes it and gives focus back to the launcher; while it is closed, new
+// replies are counted on the launcher's badge.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { int } from '../lib/ids';
+import type { Chat } from './chat';
+import { ChatIcon, ChevronDownIcon } from './icons';
+import { Panel } from './panel';
+import type { WidgetSettings } from './settings';
+
+export function Widget({ chat, settings }: { chat: Chat; settings: WidgetSettings }) {
+  const snap = useChat(chat);
+  const [open, setOpen] = useState(false);
+  const [seenSeq, setSeenSeq] = useState(0);
+  const launcher = useRef<HTMLButtonElement>(null);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const prechat = useRef<HTMLInputElement>(null);
+
+  const lastReply = lastReplySeq(snap.events);
+  const unread = open ? 0 : snap.events.filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND' && int(e.seq) > seenSeq).length;
+
+  useEffect(() => {
+    if (open) setSeenSeq(lastReply);
+  }, [open, lastReply]);
+
+  useEffect(() => {
+    if (!open) return;
+    chat.connect();
+    (prechat.current ?? composer.current)?.focus();
+  }, [open, chat]);
+
+  const close = () => {
+    setOpen(false);
+    launcher.current?.focus();
+  };
+
+  return (
+    <div class={open ? 'panel-open' : ''} onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), close())}>
+      {open && <Panel chat={chat} snap={snap} settings={settings} onClose={close} composerRef={composer} prechatRef={prechat} />}
+      <button ref={launcher} type="button" class="launcher" aria-expanded={open ? 'true' : 'false'}
+        aria-label={open ? `Close ${settings.title}` : `${settings.title}${unread ? `, ${unread} new` : ''}`}
+        onClick={() => (open ? close() : setOpen(true))}>
+        {open ? <ChevronDownIcon /> : <ChatIcon />}
+        {unread > 0 && <span class="badge" aria-hidden="true">{unread}</span>}
+      </button>
+    </div>
+  );
+}
+
+/** The chat's snapshot, re-rendering on each change. */
+function useChat(chat: Chat) {
+  const [snap, setSnap] = useState(() => chat.snapshot);
+  useEffect(() => {
+    const stop = chat.subscribe(() => setSnap(chat.snapshot));
+    return () => void stop();
+  }, [chat]);
+  return snap;
+}
+
+function lastReplySeq(events: Chat['snapshot']['events']): number {
+  let seq = 0;
+  for (const e of events) if (e.message?.direction === 'DIRECTION_OUTBOUND') seq = int(e.seq);
+  return seq;
+}

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeSocket } from '../test/fake_socket';
+import type { WebSocketFactory } from '../lib/connection';
+import { Chat } from './chat';
+import { WidgetStorage } from './widget_storage';
+
+function memory() {
+  const map = new Map<string, string>();
+  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
+}
+
+let visitors = 0;
+const server = 'http://sb.test';
+
+function chatOn(store: ReturnType<typeof memory>) {
+  return new Chat({ server, topic: 'general', storage: new WidgetStorage(server, store), WebSocket: FakeSocket as unknown as WebSocketFactory });
+}
+
+const settle = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+  visitors = 0;
+  vi.stubGlobal('fetch', async (url: string) => {
+    expect(url).toBe(`${server}/v1/visitors`);
+    visitors += 1;
+    const body = { token: `t${visitors}`, visitorId: `v${visitors}`, expiresAt: Math.floor(Date.now() / 1000) + 86400 };
+    return new Response(JSON.stringify(body), { status: 200 });
+  });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('Chat (the widget without its UI)', () => {
+  it('opens a conversation with the first message, shows it once acknowledged, and resumes to learn the rest', async () => {
+    const chat = chatOn(memory());
+    chat.send('where is my order?', { displayName: 'Bo' });
+    await settle();
+    const ws = FakeSocket.last();
+    expect(ws.url).toBe('ws://sb.test/v1/ws?access_token=t1');
+    ws.welcome();
+    const open = ws.requests()[0].openConversation;
+    expect(open).toMatchObject({ topic: 'general', firstMessage: { body: 'where is my order?' }, customer: { displayName: 'Bo' } });
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    expect(chat.snapshot.conversationId).toBe('c1');
+    expect(chat.snapshot.outbox).toHaveLength(0);
+    expect(chat.snapshot.events.map((e) => e.message?.body)).toEqual(['where is my order?']);
+    expect(ws.requests().at(-1)?.resume).toEqual({ conversationId: 'c1', afterSeq: '0' });
+    // The replay brings the server's copy of the message (it replaces the echo) and the agent's reply.
+    ws.push({ event: { conversationId: 'c1', seq: '1', actor: 'cust-1', message: { direction: 'DIRECTION_INBOUND', body: 'where is my order?', clientMessageId: open?.firstMessage.clientMessageId } } });
+    ws.push({ event: { conversationId: 'c1', seq: '4', actor: 'ana', message: { direction: 'DIRECTION_OUTBOUND', body: 'on its way', authorId: 'ana' } } });
+    expect(chat.snapshot.events.map((e) => [e.seq, e.message?.body, !!e.local])).toEqual([
+      ['1', 'where is my order?', false],
+      ['4', 'on its way', false],
+    ]);
+  });
+
+  it('after a reload: same visitor, the transcript rebuilt from seq 0, unsent messages sent again after the resume', async () => {
+    const store = memory();
+    const first = chatOn(store);
+    first.send('hello');
+    await settle();
+    FakeSocket.last().welcome();
+    FakeSocket.last().answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    first.send('are you there?'); // the page goes away before this one is acknowledged
+
+    const second = chatOn(store);
+    expect(second.hasConversation).toBe(true);
+    expect(second.snapshot.outbox.map((i) => i.text)).toEqual(['are you there?']);
+    const sentBefore = FakeSocket.last().requests().find((f) => f.sendMessage)?.sendMessage?.message.clientMessageId;
+    second.connect();
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    expect(visitors).toBe(1);
+    expect(ws.url).toContain('access_token=t1');
+    const frames = ws.requests();
+    expect(frames[0].resume).toEqual({ conversationId: 'c1', afterSeq: '0' });
+    expect(frames[1].sendMessage).toMatchObject({ conversationId: 'c1', message: { body: 'are you there?', clientMessageId: sentBefore } });
+  });
+
+  it('sends a read receipt for replies it has, once per seq', async () => {
+    const chat = chatOn(memory());
+    chat.send('hi');
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    ws.push({ event: { conversationId: 'c1', seq: '3', actor: 'ana', message: { direction: 'DIRECTION_OUTBOUND', body: 'hello', authorId: 'ana' } } });
+    chat.markRead();
+    chat.markRead();
+    expect(ws.requests().filter((f) => f.read).map((f) => f.read)).toEqual([{ conversationId: 'c1', upToSeq: '3' }]);
+  });
+
+  it('a new visitor (the token expired for good) does not carry the old conversation', async () => {
+    const chat = chatOn(memory());
+    chat.send('hi');
+    await settle();
+    FakeSocket.last().welcome();
+    FakeSocket.last().answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    FakeSocket.last().drop(4001);
+    await settle();
+    expect(visitors).toBe(2);
+    expect(chat.snapshot.conversationId).toBe('');
+    expect(chat.snapshot.earlier.map((e) => e.message?.body)).toEqual(['hi']);
+  });
+});

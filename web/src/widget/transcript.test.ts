@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { LoggedEvent } from '../lib/conversation_log';
+import type { OutboxItem } from '../lib/outbox';
+import { conversationStatus, transcriptLines } from './transcript';
+
+const inbound = (seq: number, body: string, clientMessageId = `c${seq}`): LoggedEvent => ({
+  seq: String(seq),
+  actor: 'cust',
+  message: { direction: 'DIRECTION_INBOUND', body, clientMessageId },
+});
+const outbound = (seq: number, body: string): LoggedEvent => ({
+  seq: String(seq),
+  actor: 'ana',
+  message: { direction: 'DIRECTION_OUTBOUND', body, authorId: 'ana', clientMessageId: `a${seq}` },
+});
+const resolved = (seq: number, disposition = 'solved'): LoggedEvent => ({ seq: String(seq), statusChange: { to: 'RESOLVED', disposition } });
+const pending = (text: string): OutboxItem => ({ clientMessageId: 'p1', body: {}, text, createdAtMs: 1, status: 'sending' });
+
+describe('conversationStatus', () => {
+  it('is resolved until the customer writes again, and asks for a rating once', () => {
+    const events = [inbound(1, 'hi'), outbound(3, 'hello'), resolved(4)];
+    expect(conversationStatus(events, [])).toMatchObject({ resolved: true, answered: true, agentId: 'ana', rated: false });
+    expect(conversationStatus([...events, { seq: '5', rating: { score: 5 } }], [])).toMatchObject({ resolved: true, rated: true });
+    expect(conversationStatus([...events, inbound(6, 'one more thing')], []).resolved).toBe(false);
+    expect(conversationStatus(events, [pending('one more thing')]).resolved).toBe(false);
+  });
+
+  it('shows the inactivity warning until the customer writes', () => {
+    const warned = [inbound(1, 'hi'), outbound(2, 'hello'), { seq: '3', atMs: '1000', inactivityWarning: { resolvesInSeconds: 120 } }];
+    expect(conversationStatus(warned, []).inactivity).toEqual({ atMs: 1000, resolvesInSeconds: 120 });
+    expect(conversationStatus([...warned, inbound(4, 'here')], []).inactivity).toBeNull();
+  });
+});
+
+describe('transcriptLines', () => {
+  it('lists messages and notable events, then what is on its way, with one "Read" mark', () => {
+    const events = [inbound(1, 'a'), inbound(2, 'b'), outbound(4, 'c'), resolved(6, 'inactive')];
+    const lines = transcriptLines(events, [pending('d')], 2);
+    expect(lines.map((l) => (l.kind === 'message' ? `${l.mine ? '>' : '<'}${l.text}${l.read ? '(read)' : ''}:${l.state}` : `#${l.text}`))).toEqual([
+      '>a:sent',
+      '>b(read):sent',
+      '<c:sent',
+      '#The chat was closed after a while without messages.',
+      '>d:sending',
+    ]);
+    const c = lines[2];
+    expect(c.kind === 'message' && c.author).toBe('Ana');
+    expect(lines.filter((l) => l.kind === 'message' && l.first).map((l) => l.key)).toEqual(['c:c1', 'a:a4', 'c:p1']);
+  });
+
+  it('keeps a message under one key from the outbox to the log', () => {
+    const before = transcriptLines([], [{ ...pending('x'), clientMessageId: 'm9' }], 0);
+    const after = transcriptLines([inbound(3, 'x', 'm9')], [], 0);
+    expect(before[0].key).toBe(after[0].key);
+  });
+});

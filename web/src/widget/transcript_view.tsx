@@ -1,0 +1,77 @@
+// The transcript: a log region (announced politely to screen readers as lines are added), kept
+// scrolled to the bottom unless the customer scrolled up to read.
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { Line } from './transcript';
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+function when(atMs: number): string {
+  return atMs > 0 ? clock.format(new Date(atMs)) : '';
+}
+
+interface TranscriptProps {
+  lines: Line[];
+  /** Lines of earlier conversations (this page's life), above a divider. */
+  earlier: Line[];
+  greeting: string;
+  onRetry: (clientMessageId: string) => void;
+  onDiscard: (clientMessageId: string) => void;
+  /** Cards below the lines (the rating). */
+  children?: ComponentChildren;
+}
+
+export function TranscriptView({ lines, earlier, greeting, onRetry, onDiscard, children }: TranscriptProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  });
+
+  const onScroll = () => {
+    const el = box.current;
+    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  };
+
+  return (
+    <div class="transcript" ref={box} onScroll={onScroll} role="log" aria-label="Messages" aria-live="polite" tabIndex={0}>
+      <p class="greeting">{greeting}</p>
+      {earlier.map((l) => <LineView key={`e${l.key}`} line={l} onRetry={onRetry} onDiscard={onDiscard} />)}
+      {earlier.length > 0 && <div class="divider" role="separator">New conversation</div>}
+      {lines.map((l) => <LineView key={l.key} line={l} onRetry={onRetry} onDiscard={onDiscard} />)}
+      {children}
+    </div>
+  );
+}
+
+function LineView({ line, onRetry, onDiscard }: { line: Line; onRetry: (id: string) => void; onDiscard: (id: string) => void }) {
+  if (line.kind === 'system') return <p class="system">{line.text}</p>;
+  const side = line.mine ? 'mine' : 'theirs';
+  return (
+    <div class={`line ${side} ${line.state}${line.first ? ' first' : ''}`}>
+      {line.first && !line.mine && <span class="author">{line.author}</span>}
+      <div class="bubble">
+        <span class="sr-only">{line.mine ? 'You: ' : `${line.author}: `}</span>
+        {line.text}
+      </div>
+      <Meta line={line} onRetry={onRetry} onDiscard={onDiscard} />
+    </div>
+  );
+}
+
+function Meta({ line, onRetry, onDiscard }: { line: Extract<Line, { kind: 'message' }>; onRetry: (id: string) => void; onDiscard: (id: string) => void }) {
+  if (line.state === 'sending') return <span class="meta">Sending…</span>;
+  if (line.state === 'failed') {
+    return (
+      <span class="meta" role="alert">
+        Not sent{line.error ? `: ${line.error}` : ''}.
+        <button type="button" onClick={() => onRetry(line.clientMessageId)}>Retry</button>
+        <button type="button" onClick={() => onDiscard(line.clientMessageId)}>Remove</button>
+      </span>
+    );
+  }
+  if (line.read) return <span class="meta">{when(line.atMs)} · Read</span>;
+  return null;
+}
