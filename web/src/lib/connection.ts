@@ -378,3 +378,22 @@ export class Connection {
     this.options.onState?.(state);
   }
 }
+
+/** A connection state in words, for a status line ("Connected", "Reconnecting in 4 s…"). */
+export function connectionWords(state: ConnectionState, now: number): string {
+  switch (state.kind) {
+    case 'connected':
+      return 'Connected';
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting': {
+      if (state.reason === 'token_expired') return 'Session renewed, reconnecting…';
+      const s = Math.ceil((state.retryAtMs - now) / 1000);
+      return s > 0 ? `Connection lost. Reconnecting in ${s} s…` : 'Reconnecting…';
+    }
+    case 'signed_out':
+      return 'Signed out';
+    case 'idle':
+      return 'Not connected';
+  }
+}

@@ -18,13 +18,16 @@ export interface SignInFormProps {
   onSignedIn: (session: StaffSession) => void;
 }
 
+/** A wait in words: "40 s", "15 min". */
+export function waitWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}
+
 /** The words for a refused sign-in. */
-export function signInError(e: unknown, retryAtMs: number, now: number): string {
+export function signInError(e: unknown): string {
   if (isApiError(e, 'bad_credentials') || (isApiError(e) && e.status === 401)) return 'Wrong user or password.';
-  if (isApiError(e) && e.status === 429) {
-    const seconds = Math.max(1, Math.ceil((retryAtMs - now) / 1000));
-    return `Too many attempts, try again in ${seconds} s.`;
-  }
+  if (isApiError(e) && e.status === 429) return `Too many attempts, try again in ${waitWords(e.retryAfterMs || 1000)}.`;
   if (isApiError(e, 'network')) return 'Cannot reach the server. Check the connection and try again.';
   return `Sign-in failed: ${e instanceof Error ? e.message : String(e)}`;
 }
@@ -37,6 +40,7 @@ export function SignInForm({ rest, title, notice, onSignedIn }: SignInFormProps)
   const [retryAtMs, setRetryAtMs] = useState(0);
   const now = useNow(1000, retryAtMs > Date.now());
   const userField = useRef<HTMLInputElement>(null);
+  const passwordField = useRef<HTMLInputElement>(null);
   const waiting = retryAtMs > now;
 
   useEffect(() => userField.current?.focus(), []);
@@ -52,13 +56,15 @@ export function SignInForm({ rest, title, notice, onSignedIn }: SignInFormProps)
       setError(err);
       setRetryAtMs(err instanceof ApiError && err.status === 429 ? Date.now() + (err.retryAfterMs || 1000) : 0);
       setPassword('');
+      passwordField.current?.focus();
     } finally {
       setBusy(false);
     }
   }
 
+  // The alert is said once, when the refusal comes; the button counts the wait down.
   const throttled = isApiError(error) && error.status === 429;
-  const message = !error || (throttled && !waiting) ? '' : signInError(error, retryAtMs, now);
+  const message = !error || (throttled && !waiting) ? '' : signInError(error);
   return (
     <main class="signin">
       <form class="signin-card" onSubmit={submit} aria-describedby={message ? 'signin-error' : undefined} noValidate>
@@ -69,11 +75,11 @@ export function SignInForm({ rest, title, notice, onSignedIn }: SignInFormProps)
         <input id="signin-user" ref={userField} name="username" autocomplete="username" required
           value={user} onInput={(e) => setUser(e.currentTarget.value)} />
         <label for="signin-password">Password</label>
-        <input id="signin-password" name="password" type="password" autocomplete="current-password" required
+        <input id="signin-password" ref={passwordField} name="password" type="password" autocomplete="current-password" required
           value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         <div id="signin-error" class="signin-error" role="alert">{message}</div>
         <button type="submit" class="button primary" disabled={busy || waiting || !user.trim() || !password}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? 'Signing in…' : waiting ? `Sign in (in ${waitWords(retryAtMs - now)})` : 'Sign in'}
         </button>
       </form>
     </main>

@@ -15,6 +15,7 @@ export function Widget({ chat, settings }: { chat: Chat; settings: WidgetSetting
   const launcher = useRef<HTMLButtonElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const prechat = useRef<HTMLInputElement>(null);
+  const returnFocus = useRef(false);
 
   const lastReply = lastReplySeq(snap.events);
   const unread = open ? 0 : snap.events.filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND' && int(e.seq) > seenSeq).length;
@@ -24,14 +25,19 @@ export function Widget({ chat, settings }: { chat: Chat; settings: WidgetSetting
   }, [open, lastReply]);
 
   useEffect(() => {
-    if (!open) return;
-    chat.connect();
-    (prechat.current ?? composer.current)?.focus();
+    if (open) {
+      chat.connect();
+      (prechat.current ?? composer.current)?.focus();
+    } else if (returnFocus.current) {
+      // After the render: on a phone the launcher is hidden while the panel is open.
+      returnFocus.current = false;
+      launcher.current?.focus();
+    }
   }, [open, chat]);
 
   const close = () => {
+    returnFocus.current = true;
     setOpen(false);
-    launcher.current?.focus();
   };
 
   return (

@@ -3,7 +3,7 @@
 // the pre-chat form before the first message).
 import type { RefObject } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ConnectionState } from '../lib/connection';
+import { connectionWords, type ConnectionState } from '../lib/connection';
 import { useNow } from '../lib/hooks';
 import type { Chat, ChatSnapshot } from './chat';
 import { Composer } from './composer';
@@ -38,10 +38,10 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
 
   return (
     <section class="panel" role="dialog" aria-modal="false" aria-labelledby="sb-title" aria-describedby="sb-status">
-      <header class="header">
+      <div class="header">
         <div class="header-text">
           <h2 id="sb-title">{settings.title}</h2>
-          <p id="sb-status">{headline(snap, status)}</p>
+          <p id="sb-status" aria-live="polite">{headline(snap, status)}</p>
         </div>
         {snap.conversationId && !status.resolved && !snap.left && (
           <button type="button" class="end-button" onClick={() => void chat.leave()}>End chat</button>
@@ -49,7 +49,7 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
         <button type="button" class="icon-button" aria-label="Close chat" onClick={onClose}>
           <CloseIcon />
         </button>
-      </header>
+      </div>
       <Banners chat={chat} snap={snap} status={status} now={now} />
       <TranscriptView lines={lines} earlier={earlier} greeting={settings.greeting} onRetry={(id) => chat.retry(id)} onDiscard={(id) => chat.discard(id)}>
         {snap.left && !status.resolved && <p class="system">You ended the chat. Write again any time to pick it up.</p>}
@@ -74,6 +74,7 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
 
 function headline(snap: ChatSnapshot, status: ConversationStatus): string {
   if (status.resolved) return 'This chat has ended';
+  if (snap.left) return 'You ended this chat';
   if (!snap.conversationId && snap.outbox.length === 0) return 'We usually answer within a few minutes';
   if (status.answered) return `Chatting with ${agentName(status.agentId)}`;
   const q = snap.queue;
@@ -122,10 +123,7 @@ function Banners({ chat, snap, status, now }: BannerProps) {
 }
 
 function connectionLine(state: ConnectionState, now: number): string {
-  if (state.kind === 'reconnecting') {
-    const s = Math.max(0, Math.ceil((state.retryAtMs - now) / 1000));
-    return s > 0 ? `Connection lost. Reconnecting in ${s} s…` : 'Reconnecting…';
-  }
+  if (state.kind === 'reconnecting') return connectionWords(state, now);
   if (state.kind === 'signed_out') return 'This chat is no longer available. Reload the page to start again.';
   return '';
 }
