@@ -1,6 +1,6 @@
 // The widget: a launcher button and the chat panel. Opening moves focus into the panel, Escape
-// or the close button closes it and gives focus back to the launcher; while it is closed, new
-// replies are counted on the launcher's badge.
+// or the close button closes it and gives focus back to the launcher; replies the customer has
+// not seen (the panel was closed) are counted on the launcher's badge.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { int } from '../lib/ids';
 import type { Chat } from './chat';
@@ -11,18 +11,12 @@ import type { WidgetSettings } from './settings';
 export function Widget({ chat, settings }: { chat: Chat; settings: WidgetSettings }) {
   const snap = useChat(chat);
   const [open, setOpen] = useState(false);
-  const [seenSeq, setSeenSeq] = useState(0);
   const launcher = useRef<HTMLButtonElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const prechat = useRef<HTMLInputElement>(null);
   const returnFocus = useRef(false);
 
-  const lastReply = lastReplySeq(snap.events);
-  const unread = open ? 0 : snap.events.filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND' && int(e.seq) > seenSeq).length;
-
-  useEffect(() => {
-    if (open) setSeenSeq(lastReply);
-  }, [open, lastReply]);
+  const unread = open ? 0 : snap.events.filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND' && int(e.seq) > snap.seenUpTo).length;
 
   useEffect(() => {
     if (open) {
@@ -61,10 +55,4 @@ function useChat(chat: Chat) {
     return () => void stop();
   }, [chat]);
   return snap;
-}
-
-function lastReplySeq(events: Chat['snapshot']['events']): number {
-  let seq = 0;
-  for (const e of events) if (e.message?.direction === 'DIRECTION_OUTBOUND') seq = int(e.seq);
-  return seq;
 }

@@ -25,6 +25,8 @@ export interface ChatSnapshot {
   typing: string[];
   /** The highest seq staff said they read (their read receipts). */
   readByStaff: number;
+  /** The highest seq of a reply the customer has seen (the panel was open). */
+  seenUpTo: number;
   left: boolean;
   /** The last thing that went wrong, in words; cleared by the next success. */
   notice: string;
@@ -117,6 +119,7 @@ export class Chat {
       queue: this.queue,
       typing: this.typingIn.typing().filter((who) => !this.self.has(who)),
       readByStaff: this.log.readByOthers(this.self),
+      seenUpTo: this.readSent,
       left: this.left,
       notice: this.notice,
     };
@@ -168,9 +171,11 @@ export class Chat {
     const id = this.log.conversationId;
     let upTo = 0;
     for (const e of this.log.events) if (!e.local && e.message?.direction === 'DIRECTION_OUTBOUND') upTo = int(e.seq);
-    if (!id || upTo <= this.readSent || this.conn.state.kind !== 'connected') return;
+    if (!id || upTo <= this.readSent) return;
     this.readSent = upTo;
     this.save();
+    this.changed();
+    if (this.conn.state.kind !== 'connected') return; // the badge is cleared; the receipt is a courtesy
     this.conn.request({ read: { conversationId: id, upToSeq: String(upTo) } }).then(
       (f) => this.ownReadSeqs.add(int(f.ack?.seq)),
       () => undefined, // a receipt is a courtesy: not worth an error line

@@ -34,7 +34,13 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
   const rateKey = `${snap.conversationId}:${snap.events.length}`;
   const askRating = status.resolved && status.answered && !status.rated && skipped !== snap.conversationId;
 
-  useEffect(() => chat.markRead(), [snap.events.length, chat]);
+  // Seen means shown: the panel is open and the page is in front.
+  useEffect(() => {
+    const seen = () => document.visibilityState === 'visible' && chat.markRead();
+    seen();
+    document.addEventListener('visibilitychange', seen);
+    return () => document.removeEventListener('visibilitychange', seen);
+  }, [snap.events.length, chat]);
 
   return (
     <section class="panel" role="dialog" aria-modal="false" aria-labelledby="sb-title" aria-describedby="sb-status">
