@@ -45,7 +45,7 @@ data_dir_lock::data_dir_lock(const std::string& dir, const std::string& named) {
     ::close(fd_);
     fd_ = -1;
     if (err != EWOULDBLOCK) throw std::runtime_error(named + ": cannot lock the folder: " + std::strerror(err));
-    throw std::runtime_error(named + " is in use by another switchboard process" +
+    throw data_dir_in_use(named + " is in use by another switchboard process" +
                              (pid.empty() ? std::string() : " (pid " + pid + ")") +
                              ": give each instance its own --data-dir");
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/serve.hpp"
+#include "app/users.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "gateway/auth/jwt.hpp"
@@ -91,6 +92,17 @@ int serve(const po::variables_map& vm) {
   return switchboard::app::serve(o);
 }
 
+int users(const po::variables_map& vm) {
+  switchboard::app::users_options o;
+  o.config_path = vm["config"].as<std::string>();
+  if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
+  if (vm.count("argument")) o.args = vm["argument"].as<std::vector<std::string>>();
+  o.role = vm["role"].as<std::string>();
+  if (vm.count("team")) o.teams = vm["team"].as<std::vector<std::string>>();
+  if (vm.count("name")) o.name = vm["name"].as<std::string>();
+  return switchboard::app::users(o);
+}
+
 int check_config(const po::variables_map& vm) {
   switchboard::load_config(vm["config"].as<std::string>(), switchboard::process_env());
   return 0;
@@ -139,6 +151,16 @@ void token_options(po::options_description& d) {
   config_option(d);
 }
 
+void users_options(po::options_description& d) {
+  d.add_options()("role", po::value<std::string>()->default_value("agent")->value_name("ROLE"),
+                  "add: agent, lead or admin")(
+      "team", po::value<std::vector<std::string>>()->composing()->value_name("T"), "add: a team (repeat for several)")(
+      "name", po::value<std::string>()->value_name("NAME"), "add: the name the pages show (default: the id)")(
+      "data-dir", po::value<std::string>()->value_name("DIR"),
+      "the data folder of the `serve` whose embedded Redis to use, as given to serve --data-dir");
+  config_option(d);
+}
+
 void no_options(po::options_description&) {}
 
 struct command {
@@ -147,6 +169,7 @@ struct command {
   const char* summary;
   void (*options)(po::options_description&);
   int (*run)(const po::variables_map&);
+  bool takes_arguments = false;  // words after the command (an action, an id) go to `argument`
 };
 
 const std::vector<command>& commands() {
@@ -162,6 +185,11 @@ const std::vector<command>& commands() {
        "run a contact-centre simulation: a scenario file, or the one-queue shortcut", simulate_options, simulate},
       {"token", "token --role agent|lead|admin|customer --sub ID [--team T]... [--ttl SECONDS] [--config FILE]",
        "mint a token signed with the config's first key (for development)", token_options, token},
+      {"users",
+       "users add ID [--role agent|lead|admin] [--team T]... [--name NAME]\n"
+       "users passwd ID | users disable ID | users enable ID | users list\n"
+       "      [--config FILE] [--data-dir DIR]   (a password is read from the terminal or stdin)",
+       "manage the people who sign in to the desk and the console", users_options, users, true},
       {"version", "version", "print the version", no_options, version},
   };
   return all;
@@ -276,7 +304,7 @@ int main(int argc, char** argv) {
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(), vm);
     po::notify(vm);
-    if (vm.count("argument")) {
+    if (vm.count("argument") && !c->takes_arguments) {
       throw po::error("unexpected argument '" + vm["argument"].as<std::vector<std::string>>().front() + "'");
     }
   } catch (const po::error& e) {

@@ -1,5 +1,6 @@
 #include "app/serve.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -15,19 +16,25 @@
 #include <vector>
 
 #include "app/data_dir_lock.hpp"
+#include "app/embedded_redis.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "core/ids.hpp"
+#include "core/password.hpp"
 #include "gateway/http_listener.hpp"
 #include "gateway/conversation_service.hpp"
 #include "gateway/hub.hpp"
 #include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
+#include "gateway/protocol/frame_codec.hpp"
+#include "gateway/session_api.hpp"
+#include "gateway/static_files.hpp"
 #include "gateway/ws_context.hpp"
 #include "router/service.hpp"
 #include "store/agents.hpp"
 #include "store/identities.hpp"
 #include "store/keys.hpp"
+#include "store/people.hpp"
 #include "store/redis_subscriber.hpp"
 #include "store/timeline.hpp"
 #include "store/redis_client.hpp"
@@ -53,43 +60,6 @@ gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::
   ws.dwell.write_prometheus(a.body, "switchboard_gateway_dwell_seconds",
                             "Customer messages: frame read, stored, ack queued on the connection.", "");
   return a;
-}
-
-// The embedded redis-server and the lock on its data folder: the lock is taken first and let go
-// last. The server listens on a free loopback port picked at start, so instances never share one;
-// the folder is what they must not share.
-struct embedded_redis {
-  embedded_redis(const std::string& dir, const std::string& named, store::redis_process_options o)
-      : lock(dir, named), process(std::move(o)) {}
-  data_dir_lock lock;
-  store::redis_process process;
-};
-
-// The embedded redis-server when redis.url is empty, else none. `named` says where its data folder
-// came from, for messages.
-std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, const std::string& named) {
-  if (!redis.url().empty()) return nullptr;
-  const auto& cfg = redis.embedded();
-  store::redis_process_options o;
-  o.binary = cfg.binary();
-  o.dir = cfg.data_dir();
-  o.appendfsync = cfg.appendfsync();
-  o.aof_rewrite_min_mb = cfg.aof_rewrite_min_mb();
-  o.start_timeout = std::chrono::milliseconds(cfg.start_timeout_ms());
-  auto e = std::make_unique<embedded_redis>(cfg.data_dir(), named, o);
-  e->process.start();
-  spdlog::info("embedded redis-server on {}:{} data_dir={} appendfsync={}", e->process.host(), e->process.port(),
-               cfg.data_dir(), cfg.appendfsync());
-  return e;
-}
-
-// Where the Redis clients connect: the embedded server, or redis.url.
-redis_endpoint endpoint_of(const v1::RedisConfig& redis, const embedded_redis* embedded) {
-  if (!embedded) return parse_redis_url(redis.url());
-  redis_endpoint ep;
-  ep.host = embedded->process.host();
-  ep.port = embedded->process.port();
-  return ep;
 }
 
 // Runs `ioc` until the client is ready or the deadline passes. Returns whether it became ready.
@@ -159,6 +129,7 @@ class server {
 
  private:
   void connect_redis();
+  void seed_dev_users();
   void start_router();
   void start_gateway();
   void stop_router();
@@ -192,10 +163,13 @@ class server {
   store::timeline_repository timeline_;
   store::identity_repository identities_;
   store::agent_repository agents_;
+  store::people_repository people_;
   gateway::hub rooms_;
   // Reports: a thread and a Redis connection of their own (never the core strand's).
   gateway::report_service reports_;
+  const gateway::session_api sessions_;
   const gateway::rest_api api_;
+  const gateway::static_files pages_;
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
   std::shared_ptr<gateway::http_listener> listener_;
@@ -220,9 +194,12 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       timeline_(redis_, keys_, ids_, clk_, cfg_.store()),
       identities_(redis_, keys_, ids_, clk_),
       agents_(redis_, keys_, clk_, std::chrono::seconds(cfg_.server().desk_presence_seconds())),
+      people_(redis_, keys_, clk_),
       rooms_(subscriber_, keys_),
       reports_(cfg_, redis_opts_, keys_, clk_),
-      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, reports_),
+      sessions_(cfg_, clk_, core_, people_),
+      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_),
+      pages_(cfg_.server().web_root()),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
       drain_(ioc_) {}
 
@@ -272,13 +249,70 @@ void server::stop_router() {
   if (router_service_) router_service_->stop([this] { router_redis_->stop(); });
 }
 
+// The config's development sign-ins (only ever beside the embedded Redis): made in Redis, or
+// brought in line with the config. An unchanged password is not hashed again, so sessions survive
+// a restart.
+void server::seed_dev_users() {
+  if (cfg_.dev_users().empty()) return;
+  bool done = false;
+  std::exception_ptr failed;
+  asio::co_spawn(
+      core_,
+      [this]() -> asio::awaitable<void> {
+        for (const auto& d : cfg_.dev_users()) {
+          auto now = co_await people_.get(d.id());
+          if (!now && now.error() != errc::not_found) throw std::runtime_error("dev_users: " + now.error().message());
+          store::user_record u;
+          u.id = d.id();
+          u.role = d.role();
+          u.teams.assign(d.teams().begin(), d.teams().end());
+          u.display_name = d.display_name();
+          u.dev = true;
+          if (now && now->role == u.role && now->teams == u.teams && now->display_name == u.display_name &&
+              !now->disabled && verify_password(now->password_hash, d.password())) {
+            continue;
+          }
+          u.password_hash = hash_password(d.password());
+          if (auto put = co_await people_.put(u); !put) throw std::runtime_error("dev_users: " + put.error().message());
+        }
+      },
+      [&](std::exception_ptr e) {
+        failed = e;
+        done = true;
+      });
+  while (!done) ioc_.run_one();
+  if (failed) std::rethrow_exception(failed);
+  spdlog::info("development sign-ins ready for {} people (shown on the landing page)", cfg_.dev_users_size());
+}
+
 void server::start_gateway() {
   service_.start();
   reports_.start();
+  seed_dev_users();
   ws_ = make_ws_context(cfg_, service_, clk_);
-  gateway::http_handler routes = [&api = api_, ws = ws_, &service = service_](gateway::http_request req,
-                                                                               gateway::http_responder respond) {
+  ws_->find_session = [this](std::string cookie, std::function<void(std::optional<principal>)> then) {
+    sessions_.authenticate(std::move(cookie), [this, then = std::move(then)](result<store::web_session> s) {
+      if (!s) return then(std::nullopt);
+      const auto r = gateway::role_from_name(s->role);
+      if (!r || *r == role::customer) return then(std::nullopt);
+      then(principal{*r, s->user, s->teams, s->expires_at_ms / 1000, s->session_hash});
+    });
+  };
+  // Sign-outs and disabled accounts, from any gateway: close those sockets here.
+  subscriber_.subscribe(keys_.revoke_channel(),
+                        [ws = ws_](std::string_view, std::string_view what) { ws->close_revoked(what); });
+  if (pages_.loaded()) {
+    spdlog::info("web pages: {} files from {}", pages_.size(), cfg_.server().web_root());
+  } else {
+    spdlog::warn("web pages not found in server.web_root '{}' (build them: scripts/dev.sh build); / answers 404",
+                 cfg_.server().web_root());
+  }
+  gateway::http_handler routes = [&api = api_, &pages = pages_, ws = ws_, &service = service_](
+                                     gateway::http_request req, gateway::http_responder respond) {
     if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
+    if ((req.method == "GET" || req.method == "HEAD") && !req.target.starts_with("/v1/")) {
+      if (auto page = pages.answer(req)) return respond(std::move(*page));
+    }
     api.handle(std::move(req), std::move(respond));
   };
   const auto& s = cfg_.server();

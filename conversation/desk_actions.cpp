@@ -89,6 +89,7 @@ asio::awaitable<v1::ServerFrame> desk_actions::agent_state(const std::string& ag
   auto* st = f.mutable_agent_state();
   st->set_status(a.status());
   st->set_status_since_ms(a.status_since_ms());
+  st->set_reason(a.status_reason());
   auto held = co_await ctx_.agents.conversations(agent_id);
   if (held) {
     for (auto& c : *held) *st->add_conversations() = std::move(c);
@@ -103,7 +104,8 @@ asio::awaitable<outcome> desk_actions::set_status(const principal& p, const v1::
   if (status != v1::AVAILABLE && status != v1::AWAY && status != v1::OFFLINE) {
     co_return answer_with(error_frame(id, "bad_request", "status must be AVAILABLE, AWAY or OFFLINE"));
   }
-  auto r = co_await ctx_.agents.set_status(p.subject, status);
+  if (f.set_status().reason().size() > 200) co_return answer_with(error_frame(id, "bad_request", "reason: at most 200 bytes"));
+  auto r = co_await ctx_.agents.set_status(p.subject, status, f.set_status().reason());
   if (!r) co_return answer_with(error_for(id, r.error()));
   auto state = co_await agent_state(p.subject, r->agent);
   state.set_request_id(id);

@@ -51,11 +51,23 @@ void plan_escalation(const v1::ClientFrame& f, const std::string& me, const v1::
   w.leaves = true;
 }
 
-void plan_resolve(const v1::ClientFrame& f, const std::string& me, desk_plan& w) {
+// The disposition must be one of the queue's list when it has one (its first is the default).
+void plan_resolve(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv,
+                  const std::vector<v1::Queue>& queues, desk_plan& w) {
+  const auto q = std::find_if(queues.begin(), queues.end(), [&](const v1::Queue& x) { return x.name() == conv.queue(); });
+  const bool listed = q != queues.end() && q->dispositions_size() > 0;
+  std::string disposition = f.resolve().disposition();
+  if (disposition.empty()) disposition = listed ? q->dispositions(0) : "solved";
+  if (listed && std::find(q->dispositions().begin(), q->dispositions().end(), disposition) == q->dispositions().end()) {
+    std::string allowed;
+    for (const auto& d : q->dispositions()) allowed += (allowed.empty() ? "" : ", ") + d;
+    w.refused = error_frame(f.request_id(), "bad_request", "disposition: must be one of " + allowed);
+    return;
+  }
   auto* sc = w.req.event.mutable_status_change();
   sc->set_to(v1::RESOLVED);
   sc->set_actor(me);
-  sc->set_disposition(f.resolve().disposition().empty() ? "solved" : f.resolve().disposition());
+  sc->set_disposition(disposition);
   w.req.guard.require("owner_id", me);
   if (!f.action_id().empty()) w.req.idempotency_key = store::idempotency::staff_action(me, "resolve", f.action_id());
   w.leaves = true;
@@ -95,7 +107,7 @@ desk_plan plan_desk_write(const principal& p, const v1::ClientFrame& f, const v1
   switch (f.kind_case()) {
     case v1::ClientFrame::kAddNote: plan_note(f, me, conv, w); break;
     case v1::ClientFrame::kEscalate: plan_escalation(f, me, conv, queues, w); break;
-    case v1::ClientFrame::kResolve: plan_resolve(f, me, w); break;
+    case v1::ClientFrame::kResolve: plan_resolve(f, me, conv, queues, w); break;
     case v1::ClientFrame::kTransfer:
       if (f.transfer().to_agent_id() == me) w.refused = error_frame(f.request_id(), "bad_request", "a transfer to yourself");
       else plan_transfer(f, me, w);

@@ -52,6 +52,15 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   if (content.body().empty() && content.attachments().empty()) {
     co_return answer_with(error_frame(id, "bad_request", "an empty message"));
   }
+  if (in.has_customer()) {
+    const auto& d = in.customer();
+    if (d.display_name().size() > 100) co_return answer_with(error_frame(id, "bad_request", "customer.displayName: at most 100 bytes"));
+    if (d.email().size() > 254 || (!d.email().empty() && d.email().find('@') == std::string::npos)) {
+      co_return answer_with(error_frame(id, "bad_request", "customer.email: not an email address"));
+    }
+    // Before the message: an agent offered it finds the name. A failure stores nothing more.
+    if (auto set = co_await ctx_.identities.set_details(customer, d); !set) co_return answer_with(error_for(id, set.error()));
+  }
   store::append_request req;
   req.customer_id = customer;
   req.mode = in.conversation_id().empty() ? store::append_request::target::current

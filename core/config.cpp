@@ -271,6 +271,35 @@ void validate_agents(const google::protobuf::RepeatedPtrField<v1::Agent>& agents
 
 namespace {
 
+// Development sign-ins exist only beside the embedded Redis: their passwords are public.
+void validate_people(const v1::Config& c) {
+  std::map<std::string, int> ids;
+  for (int i = 0; i < c.dev_users_size(); ++i) {
+    const std::string p = "dev_users[" + std::to_string(i) + "]";
+    const auto& u = c.dev_users(i);
+    if (!c.redis().url().empty()) {
+      fail(p, "development passwords are only allowed with the embedded Redis (redis.url empty); add people "
+              "with `switchboard users add`");
+    }
+    if (u.id().empty()) fail(p + ".id", "must not be empty");
+    if (!ids.emplace(u.id(), i).second) fail(p + ".id", "'" + u.id() + "' is used twice");
+    check_one_of(u.role(), {"agent", "lead", "admin"}, p + ".role");
+    if (u.password().size() < 4) fail(p + ".password", "must be at least 4 characters");
+  }
+  std::map<std::string, int> replies;
+  for (int i = 0; i < c.canned_replies_size(); ++i) {
+    const std::string p = "canned_replies[" + std::to_string(i) + "]";
+    const auto& r = c.canned_replies(i);
+    if (r.id().empty() || r.id().find_first_of(" /") != std::string::npos) fail(p + ".id", "must be a word without spaces or '/'");
+    if (!replies.emplace(r.team() + "/" + r.id(), i).second) fail(p + ".id", "'" + r.id() + "' is used twice in its team");
+    if (r.body().empty()) fail(p + ".body", "must not be empty");
+  }
+  check_range(c.auth().session_ttl_seconds(), 60, 30 * 86400, "auth.session_ttl_seconds");
+  check_range(c.auth().sign_in_failures_per_account(), 1, 1'000'000, "auth.sign_in_failures_per_account");
+  check_range(c.auth().sign_in_failures_per_address(), 1, 1'000'000, "auth.sign_in_failures_per_address");
+  check_range(c.auth().sign_in_window_seconds(), 1, 86400, "auth.sign_in_window_seconds");
+}
+
 void validate(const v1::Config& c) {
   check_range(c.server().http_port(), 0, 65535, "server.http_port");
   check_range(c.server().threads(), 1, 256, "server.threads");
@@ -316,6 +345,7 @@ void validate(const v1::Config& c) {
   check_range(c.auth().visitor_token_burst(), 1, 1'000'000, "auth.visitor_token_burst");
   validate_queues(c.queues(), "queues");
   validate_agents(c.agents(), "agents");
+  validate_people(c);
   check_range(c.router().lease_ttl_ms(), 300, 600'000, "router.lease_ttl_ms");
   check_range(c.router().agent_grace_seconds(), 0, 86400, "router.agent_grace_seconds");
   check_range(c.router().read_batch(), 1, 100'000, "router.read_batch");

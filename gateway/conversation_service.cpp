@@ -193,7 +193,10 @@ std::optional<v1::Inbound> widget_inbound(const v1::ClientFrame& f, const princi
     case v1::ClientFrame::kOpenConversation: {
       const v1::Message& m = f.has_send_message() ? f.send_message().message() : f.open_conversation().first_message();
       in.set_conversation_id(f.has_send_message() ? f.send_message().conversation_id() : std::string());
-      if (f.has_open_conversation()) in.set_topic(f.open_conversation().topic());
+      if (f.has_open_conversation()) {
+        in.set_topic(f.open_conversation().topic());
+        if (f.open_conversation().has_customer()) *in.mutable_customer() = f.open_conversation().customer();
+      }
       in.set_client_message_id(m.client_message_id());
       in.mutable_message()->set_body(m.body());
       *in.mutable_message()->mutable_attachments() = m.attachments();

@@ -17,6 +17,11 @@ struct http_request {
   std::string body;
   std::string authorization;  // the Authorization header, if any
   std::string origin;         // the Origin header, if any
+  std::string host;           // the Host header, if any
+  std::string cookie;         // the Cookie header, if any
+  std::string csrf_token;     // the X-CSRF-Token header, if any
+  std::string accept_encoding;  // the Accept-Encoding header, if any
+  std::string if_none_match;  // the If-None-Match header, if any
   // The client address: the TCP peer's IP in text ("203.0.113.7", "2001:db8::1"; an IPv4-mapped
   // IPv6 peer as IPv4), for limits per client. X-Forwarded-For and the like are not read: any
   // client can write them. Behind a proxy every client has the proxy's address.

@@ -166,6 +166,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   r.body = std::move(req.body());
   r.authorization = std::string(req[http::field::authorization]);
   r.origin = std::string(req[http::field::origin]);
+  r.host = std::string(req[http::field::host]);
+  r.cookie = std::string(req[http::field::cookie]);
+  r.csrf_token = std::string(req["X-CSRF-Token"]);
+  r.accept_encoding = std::string(req[http::field::accept_encoding]);
+  r.if_none_match = std::string(req[http::field::if_none_match]);
   r.peer_address = s_->peer_address;
   (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version](http_answer a) {
     asio::post(self->s_->stream.get_executor(), [self, keep_alive, version, a = std::move(a)]() mutable {
@@ -215,21 +220,26 @@ std::string token_of(const http::request<http::string_body>& req) {
 
 }  // namespace
 
+void http_session::refuse(int status, std::string_view code, std::string_view message) {
+  write_answer(json_error(status, code, message), false, s_->parser->get().version());
+}
+
+namespace {
+// Whether the browser page that opens a socket with a session cookie is one of this server's:
+// its Origin's host is the Host it connects to, or it is one of server.allowed_origins. Cookies
+// travel with any page's WebSocket, so another site's page must not ride on them.
+bool same_site_page(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed) {
+  if (origin.empty()) return true;  // not a browser
+  if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) return true;
+  const auto scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos && origin.substr(scheme_end + 3) == host;
+}
+}  // namespace
+
 bool http_session::try_upgrade() {
   const auto& req = s_->parser->get();
-  auto refuse = [this, &req](http::status status, std::string_view code, std::string_view message) {
-    write_answer(json_error(static_cast<int>(status), code, message), false, req.version());
-    return true;
-  };
-  // Too many connections: a place frees when one closes; a client retrying sooner only adds load.
-  auto refuse_busy = [this, &req](const std::string& message) {
-    auto a = json_error(static_cast<int>(http::status::too_many_requests), "too_many_connections", message);
-    a.headers.emplace_back("Retry-After", std::to_string(kConnectionRetryAfter.count()));
-    write_answer(std::move(a), false, req.version());
-    return true;
-  };
   const auto path = std::string_view(req.target()).substr(0, std::string_view(req.target()).find('?'));
-  if (path != "/v1/ws") return refuse(http::status::not_found, "not_found", "WebSocket endpoint is /v1/ws");
+  if (path != "/v1/ws") return refuse(404, "not_found", "WebSocket endpoint is /v1/ws"), true;
   // RFC 6455 §4.2.1-2: version 13 only (426 names it), and a key of 16 bytes in base64.
   if (req[http::field::sec_websocket_version] != "13") {
     auto a = json_error(426, "unsupported_version", "this server speaks WebSocket version 13");
@@ -238,25 +248,56 @@ bool http_session::try_upgrade() {
     return true;
   }
   const auto key = std::string_view(req[http::field::sec_websocket_key]);
-  if (!ws::valid_client_key(key)) return refuse(http::status::bad_request, "bad_handshake", "Sec-WebSocket-Key is not 16 bytes in base64");
+  if (!ws::valid_client_key(key)) return refuse(400, "bad_handshake", "Sec-WebSocket-Key is not 16 bytes in base64"), true;
   const auto origin = std::string_view(req[http::field::origin]);
   if (!ws_->allowed_origins.empty() && !origin.empty() &&
       std::find(ws_->allowed_origins.begin(), ws_->allowed_origins.end(), origin) == ws_->allowed_origins.end()) {
-    return refuse(http::status::forbidden, "origin_not_allowed", "this origin may not connect");
+    return refuse(403, "origin_not_allowed", "this origin may not connect"), true;
   }
-  const std::string token = token_of(req);
-  if (token.empty()) return refuse(http::status::unauthorized, "unauthorized", "a token is required");
-  const auto verified = verify_jwt(token, ws_->auth, ws_->clk->unix_ms() / 1000);
-  if (!verified.ok) return refuse(http::status::unauthorized, "unauthorized", to_string(verified.error));
-  const auto r = role_from_name(verified.claims.role);
-  if (!r) return refuse(http::status::forbidden, "forbidden", "unknown role");
   const auto format = choose_subprotocol(std::string_view(req[http::field::sec_websocket_protocol]));
-  if (!format) {
-    return refuse(http::status::bad_request, "unsupported_subprotocol",
-                  "offer Sec-WebSocket-Protocol switchboard.v1.json or switchboard.v1.proto");
+  const std::string token = token_of(req);
+  const std::string cookie(req[http::field::cookie]);
+  if (token.empty() && (cookie.empty() || !ws_->find_session)) {
+    return refuse(401, "unauthorized", "a token or a sign-in session is required"), true;
   }
+  const auto no_subprotocol = [this] {
+    refuse(400, "unsupported_subprotocol", "offer Sec-WebSocket-Protocol switchboard.v1.json or switchboard.v1.proto");
+    return true;
+  };
+  if (!token.empty()) {
+    const auto verified = verify_jwt(token, ws_->auth, ws_->clk->unix_ms() / 1000);
+    if (!verified.ok) return refuse(401, "unauthorized", to_string(verified.error)), true;
+    const auto r = role_from_name(verified.claims.role);
+    if (!r) return refuse(403, "forbidden", "unknown role"), true;
+    if (!format) return no_subprotocol();
+    finish_upgrade(principal{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds, {}},
+                   *format);
+    return true;
+  }
+  if (!format) return no_subprotocol();
+  if (!same_site_page(origin, std::string_view(req[http::field::host]), ws_->allowed_origins)) {
+    return refuse(403, "origin_not_allowed", "a sign-in session may only connect from this server's pages"), true;
+  }
+  // A sign-in session: looked up in Redis; the upgrade goes on, on this strand, once it is known.
+  ws_->find_session(cookie, [self = shared_from_this(), f = *format](std::optional<principal> who) {
+    asio::post(self->s_->stream.get_executor(), [self, f, who = std::move(who)]() mutable {
+      if (!who) return self->refuse(401, "unauthorized", "not signed in (or the session ended)");
+      self->finish_upgrade(std::move(*who), f);
+    });
+  });
+  return true;
+}
+
+void http_session::finish_upgrade(principal who, wire_format format) {
+  const auto& req = s_->parser->get();
+  // Too many connections: a place frees when one closes; a client retrying sooner only adds load.
+  auto refuse_busy = [this, &req](const std::string& message) {
+    auto a = json_error(static_cast<int>(http::status::too_many_requests), "too_many_connections", message);
+    a.headers.emplace_back("Retry-After", std::to_string(kConnectionRetryAfter.count()));
+    write_answer(std::move(a), false, req.version());
+  };
   // A place under the caps of connections in all, per client address and per user (429).
-  switch (ws_->reserve_connection(verified.claims.sub, s_->peer_address)) {
+  switch (ws_->reserve_connection(who.subject, s_->peer_address)) {
     case ws_context::admission::admitted:
       break;
     case ws_context::admission::server_full:
@@ -267,12 +308,11 @@ bool http_session::try_upgrade() {
     case ws_context::admission::user_full:
       return refuse_busy("this user has " + std::to_string(ws_->max_connections_per_user) + " connections already");
   }
-  principal who{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds};
-  ws_handshake hs{std::string(key), beast::buffers_to_string(s_->buffer.data())};
-  auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), *format);
-  ws_->hold_connection(session.get(), verified.claims.sub, s_->peer_address);  // its destructor releases it
+  const std::string subject = who.subject;
+  ws_handshake hs{std::string(req[http::field::sec_websocket_key]), beast::buffers_to_string(s_->buffer.data())};
+  auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), format);
+  ws_->hold_connection(session.get(), subject, s_->peer_address);  // its destructor releases it
   session->run(std::move(hs));
-  return true;
 }
 
 void http_session::do_close() {

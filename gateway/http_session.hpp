@@ -7,7 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 
+#include "conversation/principal.hpp"
 #include "gateway/http_routes.hpp"
+#include "gateway/protocol/frame_codec.hpp"
 
 namespace switchboard::gateway {
 
@@ -33,6 +35,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void do_close();
   // An upgrade request: authenticate, then hand the socket to a ws_session, or refuse it.
   bool try_upgrade();
+  // The upgrade, once the principal is known (a token's, or a sign-in session's).
+  void finish_upgrade(principal who, wire_format format);
+  void refuse(int status, std::string_view code, std::string_view message);
 
   std::unique_ptr<state> s_;
   std::shared_ptr<const http_handler> handler_;

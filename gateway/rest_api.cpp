@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "core/config.hpp"
+#include "core/password.hpp"
 #include "gateway/conversation_service.hpp"
 #include "gateway/report_service.hpp"
 #include "reports/kpi.hpp"
@@ -88,8 +89,12 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
-                   report_service& reports)
+                   store::identity_repository& identities, report_service& reports, const session_api& sessions)
     : auth_(cfg.auth()),
+      allowed_origins_(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end()),
+      canned_(cfg.canned_replies().begin(), cfg.canned_replies().end()),
+      sessions_(sessions),
+      identities_(identities),
       core_(std::move(core)),
       reports_(reports),
       timeline_(timeline),
@@ -108,7 +113,7 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
 
 bool rest_api::staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const {
   if (req.authorization.rfind("Bearer ", 0) != 0) {
-    refusal = json_error(401, "unauthorized", "an Authorization: Bearer token is required");
+    refusal = json_error(401, "unauthorized", "an Authorization: Bearer token or a sign-in session is required");
     return false;
   }
   const auto v = verify_jwt(std::string_view(req.authorization).substr(7), policy_, clock_.unix_ms() / 1000);
@@ -140,43 +145,78 @@ void rest_api::handle(http_request req, http_responder respond) const {
     }
     return respond(std::move(a));
   }
-  if (path == "/v1/visitors") {
-    if (req.method != "POST") return respond(json_error(405, "method_not_allowed", "use POST"));
-    return respond(visitors(req));
-  }
+  if (path == "/v1/visitors") return respond(visitors_cors(req));
+  if (session_api::serves(path)) return sessions_.handle(std::move(req), std::move(respond));
+  route(std::move(req), path, query, std::move(respond));
+}
+
+// The staff routes: which one, checked before anyone is authenticated (404 and 405 first).
+void rest_api::route(http_request req, const std::string& path, const std::string& query, http_responder respond) const {
   constexpr std::string_view conv_prefix = "/v1/conversations/", cust_prefix = "/v1/customers/",
                              agent_prefix = "/v1/agents/";
   const bool is_queues = path == "/v1/queues";
+  const bool is_canned = path == "/v1/canned-replies";
   const bool is_conv = path.rfind(conv_prefix, 0) == 0 && path.size() > conv_prefix.size();
   const bool is_timeline = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() + 9 &&
                            path.ends_with("/timeline");
+  const bool is_customer = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() &&
+                           path.find('/', cust_prefix.size()) == std::string::npos;
   const bool is_agents = path == "/v1/agents";
   const bool is_kpis = path == "/v1/reports/kpis";
   const bool is_agent = path.rfind(agent_prefix, 0) == 0 && path.size() > agent_prefix.size() &&
                         path.find('/', agent_prefix.size()) == std::string::npos;
-  if (!is_queues && !is_conv && !is_timeline && !is_agents && !is_agent && !is_kpis) {
+  if (!is_queues && !is_canned && !is_conv && !is_timeline && !is_customer && !is_agents && !is_agent && !is_kpis) {
     return respond(json_error(404, "not_found", "no such resource"));
   }
   const bool put = is_agent && req.method == "PUT";
   if (req.method != "GET" && !put) return respond(json_error(405, "method_not_allowed", is_agent ? "use GET or PUT" : "use GET"));
-  http_answer refusal;
-  jwt_claims who;
-  if (!staff_only(req, who, refusal)) return respond(std::move(refusal));
   if (!query.empty() && !boost::urls::parse_query(query)) {
     return respond(json_error(400, "bad_request", "query: not a valid query string (RFC 3986)"));
   }
-  if (is_queues) return respond(json_ok(queues_json_));
-  asio::awaitable<http_answer> work =
-      is_conv       ? conversation(who, path.substr(conv_prefix.size()), query)
-      : is_timeline ? timeline(who, path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query)
-      : is_kpis     ? kpis(who, query)
-      : put         ? put_agent(who, path.substr(agent_prefix.size()), std::move(req.body))
-                    : agents(who, is_agents ? std::string() : path.substr(agent_prefix.size()));
+  staff_work work;
+  if (is_queues) work = [this](jwt_claims) { return queues(); };
+  else if (is_canned) work = [this](jwt_claims who) { return canned_replies(std::move(who)); };
+  else if (is_conv) work = [this, id = path.substr(conv_prefix.size()), query](jwt_claims who) { return conversation(std::move(who), id, query); };
+  else if (is_timeline) work = [this, id = path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query](jwt_claims who) { return timeline(std::move(who), id, query); };
+  else if (is_customer) work = [this, id = path.substr(cust_prefix.size())](jwt_claims who) { return customer(std::move(who), id); };
+  else if (is_kpis) work = [this, query](jwt_claims who) { return kpis(std::move(who), query); };
+  else if (put) work = [this, id = path.substr(agent_prefix.size()), body = req.body](jwt_claims who) { return put_agent(std::move(who), id, body); };
+  else work = [this, id = is_agents ? std::string() : path.substr(agent_prefix.size())](jwt_claims who) { return agents(std::move(who), id); };
   // Reports on their own thread (and Redis connection); everything else on the core strand.
-  asio::co_spawn(is_kpis ? reports_.executor() : core_, std::move(work), [respond](std::exception_ptr e, http_answer a) {
-    respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
+  as_staff(req, is_kpis ? reports_.executor() : core_, std::move(work), std::move(respond));
+}
+
+// Who is asking: a bearer token is checked at once; a session cookie is looked up on the core
+// strand (and an unsafe method must carry its CSRF token). Then `work` runs on `ex`.
+void rest_api::as_staff(const http_request& req, asio::any_io_executor ex, staff_work work, http_responder respond) const {
+  auto run = [ex = std::move(ex), work = std::move(work), respond](jwt_claims who) {
+    asio::co_spawn(ex, work(std::move(who)), [respond](std::exception_ptr e, http_answer a) {
+      respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
+    });
+  };
+  if (req.authorization.rfind("Bearer ", 0) == 0 || session_cookie(req.cookie).empty()) {
+    http_answer refusal;
+    jwt_claims who;
+    if (!staff_only(req, who, refusal)) return respond(std::move(refusal));
+    return run(std::move(who));
+  }
+  const bool unsafe = req.method != "GET" && req.method != "HEAD";
+  sessions_.authenticate(req.cookie, [run = std::move(run), respond, unsafe, csrf = req.csrf_token](
+                                         result<store::web_session> s) {
+    if (!s && s.error() == errc::not_found) return respond(json_error(401, "unauthorized", "not signed in"));
+    if (!s) return respond(json_error(503, "retry", "storage is unavailable; try again"));
+    if (unsafe && !constant_time_equal(csrf, s->csrf)) {
+      return respond(json_error(403, "csrf", "X-CSRF-Token is missing or wrong"));
+    }
+    jwt_claims who;
+    who.sub = s->user;
+    who.role = s->role;
+    who.teams = s->teams;
+    run(std::move(who));
   });
 }
+
+asio::awaitable<http_answer> rest_api::queues() const { co_return json_ok(queues_json_); }
 
 namespace {
 
@@ -307,6 +347,37 @@ asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string cust
   co_return json_ok(body + "],\"nextAfter\":" + json::serialize(json::string(page->next_after)) + "}");
 }
 
+// GET /v1/customers/{id} → {"customer": {"id", "createdAtMs", "displayName", "attributes",
+// "identities"}}: who may read the customer's timeline may read this.
+asio::awaitable<http_answer> rest_api::customer(jwt_claims who, std::string id) const {
+  std::vector<std::string> teams;
+  if (who.role == "lead") teams = who.teams;
+  result<bool> may = false;
+  if (who.role == "admin") {
+    may = co_await timeline_.customer_exists(id);
+  } else {
+    may = co_await timeline_.may_read_customer(id, who.sub, std::move(teams));
+  }
+  if (!may) co_return store_error(may.error());
+  if (!*may) co_return store_error(errc::not_found);
+  auto c = co_await identities_.customer(id);
+  if (!c) co_return store_error(c.error());
+  co_return json_ok("{\"customer\":" + proto_json(*c) + "}");
+}
+
+// GET /v1/canned-replies → {"replies": [{"id", "team", "title", "body"}]}: those of the caller's
+// teams and those of every team (all for an admin).
+asio::awaitable<http_answer> rest_api::canned_replies(jwt_claims who) const {
+  json::array out;
+  for (const auto& r : canned_) {
+    const bool mine = r.team().empty() || who.role == "admin" ||
+                      std::find(who.teams.begin(), who.teams.end(), r.team()) != who.teams.end();
+    if (!mine) continue;
+    out.emplace_back(json::object{{"id", r.id()}, {"team", r.team()}, {"title", r.title()}, {"body", r.body()}});
+  }
+  co_return json_ok(json::serialize(json::object{{"replies", std::move(out)}}));
+}
+
 namespace {
 
 // GET /v1/reports/kpis's parameters, checked: the period, the dimension, the interval, the format.
@@ -399,6 +470,28 @@ asio::awaitable<http_answer> rest_api::kpis(jwt_claims who, std::string query) c
 
 // POST /v1/visitors [{"userId": "...", "userHash": "<hex HMAC-SHA256(identity_secret, userId)>"}]
 // → {"token": "...", "visitorId": "...", "expiresAt": <unix s>}
+// CORS for the widget on other sites: a preflight (OPTIONS) is answered, and the answer names the
+// site's origin when server.allowed_origins allows it (any, when the list is empty).
+http_answer rest_api::visitors_cors(const http_request& req) const {
+  const bool allowed = !req.origin.empty() && (allowed_origins_.empty() || std::find(allowed_origins_.begin(),
+                                                                                     allowed_origins_.end(),
+                                                                                     req.origin) != allowed_origins_.end());
+  http_answer a;
+  if (req.method == "OPTIONS") {
+    a.status = 204;
+    a.headers.emplace_back("Access-Control-Allow-Methods", "POST");
+    a.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type");
+    a.headers.emplace_back("Access-Control-Max-Age", "600");
+  } else if (req.method != "POST") {
+    a = json_error(405, "method_not_allowed", "use POST");
+  } else {
+    a = visitors(req);
+  }
+  if (allowed) a.headers.emplace_back("Access-Control-Allow-Origin", req.origin);
+  a.headers.emplace_back("Vary", "Origin");
+  return a;
+}
+
 http_answer rest_api::visitors(const http_request& req) const {
   // Counted per client address before anything else: a refused request (a guessed userHash) too.
   keyed_token_buckets::verdict minted;

@@ -5,8 +5,11 @@
 // /v1/customers/{id}/timeline (admins; leads of a team the customer had a conversation with;
 // agents who owned one of their conversations), GET /v1/agents[/{id}] (agents sharing a team with
 // the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
-// teams), and GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
-// caller's teams). Answers that need Redis run on the core strand, except reports: they run, from
+// teams), GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
+// caller's teams), GET /v1/customers/{id} (the record, for who may read its timeline) and GET
+// /v1/canned-replies (the caller's teams'). Staff are a bearer token or a sign-in session's cookie
+// (session_api; unsafe methods then need X-CSRF-Token). /v1/session and /v1/dev-users go to
+// session_api. Answers that need Redis run on the core strand, except reports: they run, from
 // their parameters to their rendering, on the report_service's thread and Redis connection, so a
 // large report does not hold chat up. Errors are JSON {"code", "message"}; a bad query
 // parameter's message starts with its name. No Beast here.
@@ -15,6 +18,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>
+#include <functional>
+#include <vector>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,9 +29,11 @@
 #include "core/ids.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/http_routes.hpp"
+#include "gateway/session_api.hpp"
 #include "gateway/protocol/rate_limiter.hpp"
 #include "proto/config.pb.h"
 #include "store/agents.hpp"
+#include "store/identities.hpp"
 #include "store/timeline.hpp"
 
 namespace switchboard::gateway {
@@ -39,14 +46,24 @@ class rest_api {
   // outlive this.
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
-           report_service& reports);
+           store::identity_repository& identities, report_service& reports, const session_api& sessions);
 
   void handle(http_request req, http_responder respond) const;
 
  private:
+  using staff_work = std::function<boost::asio::awaitable<http_answer>(jwt_claims)>;
+
+  http_answer visitors_cors(const http_request& req) const;
   http_answer visitors(const http_request& req) const;
+  void route(http_request req, const std::string& path, const std::string& query, http_responder respond) const;
+  // Runs `work` on `ex` for the staff member behind the request (a bearer token, or a sign-in
+  // session's cookie with X-CSRF-Token on unsafe methods), or answers 401/403.
+  void as_staff(const http_request& req, boost::asio::any_io_executor ex, staff_work work, http_responder respond) const;
   // The staff member behind the request's bearer token, or the 401/403 answer.
   bool staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const;
+  boost::asio::awaitable<http_answer> queues() const;
+  boost::asio::awaitable<http_answer> canned_replies(jwt_claims who) const;
+  boost::asio::awaitable<http_answer> customer(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> conversation(jwt_claims who, std::string id, std::string query) const;
   boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
@@ -55,6 +72,10 @@ class rest_api {
   boost::asio::awaitable<http_answer> timeline(jwt_claims who, std::string customer, std::string query) const;
 
   v1::AuthConfig auth_;
+  std::vector<std::string> allowed_origins_;  // server.allowed_origins: CORS of POST /v1/visitors
+  std::vector<v1::CannedReply> canned_;
+  const session_api& sessions_;
+  store::identity_repository& identities_;
   jwt_policy policy_;
   std::string queues_json_;
   boost::asio::any_io_executor core_;

@@ -4,12 +4,17 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "conversation/principal.hpp"
 #include "core/clock.hpp"
 #include "core/latency_histogram.hpp"
 #include "gateway/auth/jwt.hpp"
@@ -34,6 +39,9 @@ struct ws_context {
   int max_connections_per_user = 10;
   int max_connections_per_address = 200;  // the client address: the TCP peer's
   int max_connections = 20000;            // on this process
+  // The signed-in person of a Cookie header (a sign-in session), for upgrades without a token;
+  // `then` gets nothing when there is none. Runs `then` on any thread. Unset: cookies are ignored.
+  std::function<void(std::string cookie_header, std::function<void(std::optional<principal>)> then)> find_session;
   // Gateway dwell of messages: frame read → stored → its ack queued on the connection (GET /metrics).
   latency_histogram dwell;
 
@@ -56,6 +64,9 @@ struct ws_context {
   void add(const std::shared_ptr<ws_session>& s);
   // Tells every open session to close with 1012 (service restart: reconnect). Thread-safe.
   void close_all();
+  // A revocation heard on the Redis channel: "s:<session hash>" closes the sockets of that
+  // sign-in session, "u:<user>" every staff socket of that person; with 4003. Thread-safe.
+  void close_revoked(std::string_view what);
   std::size_t open() const;
 
  private:

@@ -34,6 +34,21 @@ void ws_context::close_all() {
   }
 }
 
+void ws_context::close_revoked(std::string_view what) {
+  if (what.size() < 3 || what[1] != ':') return;
+  const bool by_session = what[0] == 's';
+  const auto id = what.substr(2);
+  std::lock_guard lock(mutex_);
+  for (auto& w : sessions_) {
+    auto s = w.lock();
+    if (!s) continue;
+    const auto& p = s->who();
+    const bool match = by_session ? (!p.web_session.empty() && p.web_session == id)
+                                  : (p.who != role::customer && p.subject == id);
+    if (match) s->close_signed_out();
+  }
+}
+
 ws_context::admission ws_context::reserve_connection(const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
   if (connections_ >= static_cast<std::size_t>(max_connections)) return admission::server_full;
@@ -396,6 +411,12 @@ void ws_session::start_close(std::uint16_t code, std::string_view reason) {
 void ws_session::close_for_restart() {
   asio::post(s_->socket.get_executor(), [self = shared_from_this()] {
     self->start_close(ws::close_code::service_restart, "server restarting: reconnect");
+  });
+}
+
+void ws_session::close_signed_out() {
+  asio::post(s_->socket.get_executor(), [self = shared_from_this()] {
+    self->start_close(ws::close_code::signed_out, "signed out: sign in again");
   });
 }
 

@@ -45,6 +45,8 @@ class ws_session final : public session_sink,
   void deliver(std::shared_ptr<const outbound_frame> frame) override;
   const principal& who() const override { return who_; }
   void close_for_restart();
+  // The person signed out, or their account was disabled: close with 4003.
+  void close_signed_out();
 
  private:
   struct state;

@@ -170,6 +170,7 @@ void add_agents(board_set& set) {
       auto* ab = set.boards[team].add_agents();
       ab->set_agent_id(aid);
       ab->set_status(a.connections > 0 ? a.status : v1::OFFLINE);
+      if (a.connections > 0 && a.status == v1::AWAY) ab->set_status_reason(a.profile.status_reason());
       const auto since = a.profile.status_since_ms();
       ab->set_status_seconds(since > 0 ? static_cast<int>((set.now - since) / 1000) : 0);
       std::map<v1::Channel, int> load;

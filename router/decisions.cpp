@@ -84,7 +84,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
       break;
     }
     case v1::Decision::SET_AGENT_AWAY: {
-      auto r = co_await agents_.set_status(d.agent_id(), v1::AWAY);
+      auto r = co_await agents_.set_status(d.agent_id(), v1::AWAY, d.reason());
       if (r) {
         state_->set_away(d.agent_id());
         v1::ServerFrame f;

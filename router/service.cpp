@@ -150,7 +150,8 @@ asio::awaitable<void> service::on_agent_event(const store::reply& fields) {
   if (id.empty() || !store::decode_agent_record(std::string(store::flat_field(fields, "p")),
                                                 std::string(store::flat_field(fields, "s")),
                                                 store::flat_int(fields, "ss"),
-                                                static_cast<int>(store::flat_int(fields, "n")), rec)) {
+                                                static_cast<int>(store::flat_int(fields, "n")),
+                                                store::flat_field(fields, "r"), rec)) {
     co_return;
   }
   rec.agent.set_id(id);

@@ -13,7 +13,7 @@ build=(g++ cmake ninja-build pkg-config lld ccache git)
 libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libboost-program-options1.81-dev
       libprotobuf-dev protobuf-compiler libhiredis-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-      libssl-dev libjemalloc-dev)
+      libssl-dev libjemalloc-dev libargon2-dev)
 # Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
 runtime=(redis-server redis-tools)
 # Tests and benchmarks.
@@ -22,8 +22,12 @@ test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-webs
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 bench=(nginx-light libnginx-mod-nchan)
+# The web pages (web/) are tested and measured in Debian's Chromium, headless, driven by
+# playwright-core (which never downloads a browser of its own). Node 20 and npm come with the
+# machine (Debian 12's nodejs is 18, too old for Vite 8): scripts/dev.sh checks for them.
+browser=(chromium fonts-dejavu-core)
 
-all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}" "${bench[@]}")
+all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}" "${bench[@]}" "${browser[@]}")
 
 if [[ "${1:-}" == "--list" ]]; then
   printf '%s\n' "${all[@]}"

@@ -29,9 +29,10 @@ v1::AgentStatus agent_status_from_name(std::string_view name) noexcept {
 }
 
 bool decode_agent_record(std::string_view profile, std::string_view status, std::int64_t since, int connections,
-                         agent_record& out) {
+                         std::string_view reason, agent_record& out) {
   if (!out.agent.ParseFromArray(profile.data(), static_cast<int>(profile.size()))) return false;
   out.agent.set_status(agent_status_from_name(status));
+  out.agent.set_status_reason(std::string(reason));
   out.agent.set_status_since_ms(since);
   out.connections = connections;
   return true;
@@ -43,20 +44,21 @@ agent_repository::agent_repository(redis_client& redis, const key_layout& keys, 
 
 asio::awaitable<result<agent_record>> agent_repository::event(std::string id, std::string kind, std::string profile,
                                                               bool only_if_none, v1::AgentStatus status,
-                                                              std::string session_op) {
+                                                              std::string session_op, std::string reason) {
   if (id.empty()) co_return error_code(errc::bad_input);
   const std::string status_arg = status == v1::AGENT_STATUS_UNSPECIFIED ? "" : std::string(agent_status_name(status));
   auto [ec, r] = co_await redis_.async_eval(
       scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents(), keys_.agent_desks(id), keys_.agent_history(id)),
       cmd(id, std::move(kind), std::move(profile), only_if_none ? "1" : "0", status_arg,
-          std::to_string(clock_.unix_ms()), std::move(session_op), std::to_string(desk_lifetime_.count())),
+          std::to_string(clock_.unix_ms()), std::move(session_op), std::to_string(desk_lifetime_.count()),
+          std::move(reason)),
       use_tuple);
   if (ec == errc::server_error && r.error_code() == "NOAGENT") co_return error_code(errc::not_found);
   if (ec) co_return ec;
-  if (!r.is_array() || r.elements.size() != 4) co_return error_code(errc::protocol_error);
+  if (!r.is_array() || r.elements.size() != 5) co_return error_code(errc::protocol_error);
   agent_record out;
   if (!decode_agent_record(r.elements[0].str, r.elements[1].str, r.elements[2].as_int().value_or(0),
-                           static_cast<int>(r.elements[3].as_int().value_or(0)), out)) {
+                           static_cast<int>(r.elements[3].as_int().value_or(0)), r.elements[4].str, out)) {
     co_return error_code(errc::protocol_error);
   }
   co_return out;
@@ -138,20 +140,21 @@ asio::awaitable<result<int>> agent_repository::sweep() {
   co_return static_cast<int>(r.integer);
 }
 
-asio::awaitable<result<agent_record>> agent_repository::set_status(std::string agent_id, v1::AgentStatus status) {
+asio::awaitable<result<agent_record>> agent_repository::set_status(std::string agent_id, v1::AgentStatus status,
+                                                                   std::string reason) {
   if (status != v1::AVAILABLE && status != v1::AWAY && status != v1::OFFLINE) co_return error_code(errc::bad_input);
-  co_return co_await event(std::move(agent_id), "status", "", false, status, "");
+  co_return co_await event(std::move(agent_id), "status", "", false, status, "", std::move(reason));
 }
 
 asio::awaitable<result<agent_record>> agent_repository::get(std::string agent_id) {
   auto [ec, r] = co_await redis_.async_exec(
-      cmd("HMGET", keys_.agent(agent_id), "profile", "status", "status_since_ms", "conns"), use_tuple);
+      cmd("HMGET", keys_.agent(agent_id), "profile", "status", "status_since_ms", "conns", "reason"), use_tuple);
   if (ec) co_return ec;
-  if (!r.is_array() || r.elements.size() != 4) co_return error_code(errc::protocol_error);
+  if (!r.is_array() || r.elements.size() != 5) co_return error_code(errc::protocol_error);
   if (r.elements[0].is_nil()) co_return error_code(errc::not_found);
   agent_record out;
   if (!decode_agent_record(r.elements[0].str, r.elements[1].str, r.elements[2].as_int().value_or(0),
-                           static_cast<int>(r.elements[3].as_int().value_or(0)), out)) {
+                           static_cast<int>(r.elements[3].as_int().value_or(0)), r.elements[4].str, out)) {
     co_return error_code(errc::protocol_error);
   }
   co_return out;

@@ -54,7 +54,8 @@ class agent_repository {
   // Expires sessions nobody refreshed; returns how many agents lost their last one.
   boost::asio::awaitable<result<int>> sweep();
   // Available, away or offline. not_found for an unknown agent.
-  boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status);
+  boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status,
+                                                          std::string reason = {});
   boost::asio::awaitable<result<agent_record>> get(std::string agent_id);
   boost::asio::awaitable<result<std::vector<agent_record>>> list();
   // Publishes a ServerFrame (bytes) to the leads of a team (their sessions follow the team channel).
@@ -75,7 +76,8 @@ class agent_repository {
 
  private:
   boost::asio::awaitable<result<agent_record>> event(std::string id, std::string kind, std::string profile,
-                                                     bool only_if_none, v1::AgentStatus status, std::string session_op);
+                                                     bool only_if_none, v1::AgentStatus status, std::string session_op,
+                                                     std::string reason = {});
   redis_client& redis_;
   const key_layout& keys_;
   const clock& clock_;
@@ -86,6 +88,7 @@ std::string_view agent_status_name(v1::AgentStatus s) noexcept;  // "available",
 v1::AgentStatus agent_status_from_name(std::string_view name) noexcept;
 // A record from its stored parts (the script's reply, a stream entry). false: bad profile bytes.
 bool decode_agent_record(std::string_view profile, std::string_view status, std::int64_t since, int connections,
+                         std::string_view reason,
                          agent_record& out);
 
 }  // namespace switchboard::store

@@ -93,6 +93,22 @@ asio::awaitable<result<std::vector<v1::Identity>>> identity_repository::identiti
   co_return out;
 }
 
+asio::awaitable<result<void>> identity_repository::set_details(std::string customer_id, v1::CustomerDetails details) {
+  auto args = cmd("HSET", keys_.customer(customer_id));
+  if (!details.display_name().empty()) {
+    args.emplace_back("display_name");
+    args.emplace_back(details.display_name());
+  }
+  if (!details.email().empty()) {
+    args.emplace_back("attr:email");
+    args.emplace_back(details.email());
+  }
+  if (args.size() == 2) co_return result<void>();
+  auto [ec, r] = co_await redis_.async_exec(std::move(args), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>();
+}
+
 asio::awaitable<result<v1::Customer>> identity_repository::customer(std::string customer_id) {
   auto [ec, r] = co_await redis_.async_exec(cmd("HGETALL", keys_.customer(customer_id)), use_tuple);
   if (ec) co_return ec;
@@ -104,6 +120,7 @@ asio::awaitable<result<v1::Customer>> identity_repository::customer(std::string 
     if (f == "created_at_ms") c.set_created_at_ms(r.elements[i + 1].as_int().value_or(0));
     else if (f == "display_name") c.set_display_name(r.elements[i + 1].str);
     else if (f == "merged_into") c.set_merged_into(r.elements[i + 1].str);
+    else if (f.starts_with("attr:")) (*c.mutable_attributes())[f.substr(5)] = r.elements[i + 1].str;
   }
   auto ids = co_await identities(customer_id);
   if (!ids) co_return ids.error();

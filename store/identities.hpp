@@ -41,6 +41,10 @@ class identity_repository {
   // Every identity of a customer.
   boost::asio::awaitable<result<std::vector<v1::Identity>>> identities(std::string customer_id);
 
+  // Sets what the customer said about themselves: display_name (if not empty) and "email" (if not
+  // empty) as an attribute.
+  boost::asio::awaitable<result<void>> set_details(std::string customer_id, v1::CustomerDetails details);
+
   // The customer record with its identities; not_found if there is none.
   boost::asio::awaitable<result<v1::Customer>> customer(std::string customer_id);
 

@@ -87,6 +87,14 @@ std::string key_layout::active(int group) const { return tagged(group, "act", ""
 std::string key_layout::audit(int group) const { return tagged(group, "audit", ""); }
 std::string key_layout::conversations_by_time(int group) const { return tagged(group, "cvt", ""); }
 std::string key_layout::agents() const { return prefix_ + ":{ag}:all"; }
+std::string key_layout::users() const { return prefix_ + ":{u}:all"; }
+std::string key_layout::user(std::string_view id) const { return prefix_ + ":{u}:" + std::string(id); }
+std::string key_layout::user_sessions(std::string_view id) const { return user(id) + ":ses"; }
+std::string key_layout::user_failures(std::string_view id) const { return user(id) + ":sf"; }
+std::string key_layout::address_failures(std::string_view address) const {
+  return prefix_ + ":{u}:sf:" + std::string(address);
+}
+std::string key_layout::revoke_channel() const { return prefix_ + ":revoke"; }
 std::string key_layout::agent(std::string_view id) const { return prefix_ + ":{ag}:" + std::string(id); }
 std::string key_layout::agent_conversations(std::string_view id) const { return agent(id) + ":cv"; }
 std::string key_layout::agent_desks(std::string_view id) const { return agent(id) + ":desks"; }

@@ -31,6 +31,12 @@
 //   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
 //   <p>:team:<team>:ch                  channel frames for the team's leads (trainee drafts)
+//   <p>:{u}:all                         set     ids of every person who may sign in
+//   <p>:{u}:<user>                      hash    their record (role, teams, display_name, hash, disabled)
+//   <p>:{u}:<user>:ses                  hash    their sign-in sessions: SHA-256 of the cookie → "exp|csrf"
+//   <p>:{u}:<user>:sf                   string  failed sign-ins of the account in the window (TTL)
+//   <p>:{u}:sf:<address>                string  failed sign-ins from a client address in the window (TTL)
+//   <p>:revoke                          channel "s:<session hash>" / "u:<user>": close those sockets
 // Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
 //
 // Pure; thread-safe (immutable after construction).
@@ -88,6 +94,13 @@ class key_layout {
   std::string agent_channel(std::string_view agent_id) const;
   std::string agent_events() const;
   std::string team_channel(std::string_view team) const;
+  // People who sign in (store/people.hpp), all under the hash tag {u}.
+  std::string users() const;
+  std::string user(std::string_view user_id) const;
+  std::string user_sessions(std::string_view user_id) const;
+  std::string user_failures(std::string_view user_id) const;
+  std::string address_failures(std::string_view address) const;
+  std::string revoke_channel() const;
   // Prefix of a conversation's keys in the group of `customer_id`: "<p>:{g<k>}:cv:".
   std::string conversation_prefix(std::string_view customer_id) const;
   // The same prefix for a group: "<p>:{g<k>}:cv:".

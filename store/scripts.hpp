@@ -18,6 +18,7 @@ const redis_script& router_snapshot();
 const redis_script& agent_presence();
 const redis_script& agent_sweep();
 const redis_script& day_count();
+const redis_script& people();
 
 // Every script above, to register with a client (redis_client::add_script) in one go.
 std::vector<const redis_script*> all();

@@ -27,6 +27,7 @@ inline constexpr std::uint16_t internal_error = 1011;
 inline constexpr std::uint16_t service_restart = 1012;
 // Ours (RFC 6455 §7.4.2 leaves 4000-4999 to applications), named after the HTTP statuses.
 inline constexpr std::uint16_t token_expired = 4001;     // reconnect with a new token
+inline constexpr std::uint16_t signed_out = 4003;        // the sign-in session ended: sign in again
 inline constexpr std::uint16_t rate_limit_abuse = 4029;  // went on sending past the rate limit
 }  // namespace close_code
 

@@ -9,8 +9,9 @@
 --       4 the agent's desk sessions (zset: session id → expiry ms), 5 the agent's status history
 -- ARGV: 1 agent id, 2 kind (profile|status|connect|drop), 3 profile bytes ('' = keep),
 --       4 '1': set the profile only if there is none yet, 5 status name ('' = keep),
---       6 now ms, 7 session id opened ('+id') or closed ('-id') or '', 8 session lifetime ms
--- Returns {profile bytes, status, status_since_ms, connections}
+--       6 now ms, 7 session id opened ('+id') or closed ('-id') or '', 8 session lifetime ms,
+--       9 the reason the agent gave with their status (kind status; "lunch" for an away)
+-- Returns {profile bytes, status, status_since_ms, connections, reason}
 -- Errors: NOAGENT (no profile: the agent is unknown).
 local rec = KEYS[1]
 local now = tonumber(ARGV[6])
@@ -37,12 +38,15 @@ local status = redis.call('HGET', rec, 'status')
 if not status or (ARGV[5] ~= '' and ARGV[5] ~= status) then
   if ARGV[5] ~= '' then status = ARGV[5] else status = 'offline' end
   redis.call('HSET', rec, 'status', status, 'status_since_ms', now)
+  redis.call('HDEL', rec, 'reason')
 end
+if ARGV[2] == 'status' then redis.call('HSET', rec, 'reason', ARGV[9] or '') end
+local reason = redis.call('HGET', rec, 'reason') or ''
 local since = redis.call('HGET', rec, 'status_since_ms')
 if before[1] ~= status or (tonumber(before[2] or '0') > 0) ~= (conns > 0) then
   redis.call('XADD', KEYS[5], 'MAXLEN', '~', '10000', '*', 'at', now, 's', status, 'd', conns > 0 and 1 or 0)
 end
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'a', ARGV[1], 'k', ARGV[2], 'p', profile, 's', status,
-           'ss', since, 'n', conns)
-return {profile, status, since, conns}
+           'ss', since, 'n', conns, 'r', reason)
+return {profile, status, since, conns, reason}
