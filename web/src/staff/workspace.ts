@@ -219,7 +219,13 @@ export class Workspace {
       conv.typing.update(e.actor ?? '', false);
       if (int(e.seq) > conv.seenSeq && conv.active && conv.role === 'owner') this.options.alerts?.message(conv.title, e.message.body ?? '');
     }
-    if (e.takeover?.leadId === this.self) conv.role = 'owner';
+    // Replayed from the start (a reload), a reopened conversation was closed before: taking it
+    // again (an accept, a takeover) makes it this desk's once more.
+    const mine = (e.offerOutcome?.outcome === 'ACCEPTED' && e.offerOutcome.agentId === this.self) || e.takeover?.leadId === this.self;
+    if (mine) {
+      conv.role = 'owner';
+      conv.closed = null;
+    }
     const closing = conv.active ? closingWords(e, this.self, conv.role, (x) => this.name(x)) : null;
     if (closing) this.close(conv, closing);
     conv.touch();
