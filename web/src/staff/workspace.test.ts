@@ -147,6 +147,7 @@ describe('Workspace', () => {
     const s = FakeSocket.last();
     s.welcome();
     s.push({ agentState: { conversations: [{ conversationId: 'c1', state: 'ASSIGNED', queue: 'general' }] } });
+    await settle(); // the queues are read once connected
     expect(ws.dispositions(ws.convs.get('c1')!)).toEqual(['solved', 'spam']);
     const done = ws.resolve('c1', 'spam');
     const first = s.requests().at(-1)!;
