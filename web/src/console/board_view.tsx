@@ -105,7 +105,7 @@ function Staffing({ queues, available, total }: { queues: QueueRow[]; available:
         <ul>
           {short.map((q) => (
             <li key={q.key}>
-              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable}: <span class="short-by">short by {shortBy(q)}</span>
+              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable} · <span class="short-by">short {shortBy(q)}</span>
             </li>
           ))}
         </ul>
