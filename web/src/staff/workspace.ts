@@ -10,7 +10,7 @@ import { int, randomId } from '../lib/ids';
 import { Outbox, type OutboxItem, storageOutbox } from '../lib/outbox';
 import type { RestClient } from '../lib/rest';
 import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, OfferNotice, ServerFrame, StaffSession, TimelinePage } from '../lib/types';
-import { type AgentInfo, type CannedReply, type QueueInfo, setStatusFrame } from './api';
+import { type AgentInfo, type CannedReply, type QueueInfo, setStatusFrame, type TimelineRest } from './api';
 import { Conv, type ConvRole } from './conv';
 import { CustomerDirectory } from './customers';
 import { errorWords, personName } from './format';
@@ -333,7 +333,7 @@ export class Workspace {
     try {
       for (let pages = 0; pages < 5; pages += 1) {
         const q = `limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-        const page = await this.rest.get<{ events?: Event[]; nextAfter?: string }>(`/v1/customers/${encodeURIComponent(conv.customerId)}/timeline?${q}`);
+        const page = await this.rest.get<TimelineRest>(`/v1/customers/${encodeURIComponent(conv.customerId)}/timeline?${q}`);
         conv.addTimeline(page.events ?? []);
         after = page.nextAfter ?? '';
         if (!after) break;
