@@ -295,7 +295,8 @@ void server::start_gateway() {
       if (!s) return then(std::nullopt);
       const auto r = gateway::role_from_name(s->role);
       if (!r || *r == role::customer) return then(std::nullopt);
-      then(principal{*r, s->user, s->teams, s->expires_at_ms / 1000, s->session_hash});
+      then(principal{*r, s->user, s->teams, s->expires_at_ms / 1000, s->session_hash,
+                     s->display_name.empty() ? s->user : s->display_name});
     });
   };
   // Sign-outs and disabled accounts, from any gateway: close those sockets here.

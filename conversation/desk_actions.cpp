@@ -171,6 +171,7 @@ asio::awaitable<outcome> desk_actions::presence(const principal& p, const v1::Cl
   ev.set_actor(me);
   if (f.has_typing()) {
     ev.mutable_typing()->set_who(me);
+    ev.mutable_typing()->set_name(p.display_name);
     ev.mutable_typing()->set_active(f.typing().active());
     auto r = co_await ctx_.timeline.publish_ephemeral(cid, std::move(ev));
     if (!r) co_return answer_with(error_for(id, r.error()));

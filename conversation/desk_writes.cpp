@@ -185,6 +185,7 @@ asio::awaitable<outcome> desk_actions::reply(const principal& p, const v1::Clien
   msg->set_direction(v1::DIRECTION_OUTBOUND);
   msg->set_channel(*channel);
   msg->set_author_id(me);
+  msg->set_author_name(p.display_name);
   req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
   req.guard = owner_guard(me);
   v1::Event shown;  // not a ?: of temporaries: GCC 12 destroys those twice in a coroutine

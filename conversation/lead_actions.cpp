@@ -45,7 +45,8 @@ void plan_whisper(const v1::ClientFrame& f, const std::string& me, const v1::Con
 }
 
 // A lead's barge-in goes to the customer like a reply: on the channel they last wrote from.
-void plan_barge(const v1::ClientFrame& f, const std::string& me, const v1::Conversation& conv, lead_plan& a) {
+void plan_barge(const v1::ClientFrame& f, const principal& p, const v1::Conversation& conv, lead_plan& a) {
+  const std::string& me = p.subject;
   const auto& m = f.barge().message();
   if (m.client_message_id().empty()) {
     a.refused = error_frame(f.request_id(), "bad_request", "message.clientMessageId is required (it makes a re-send safe)");
@@ -60,6 +61,7 @@ void plan_barge(const v1::ClientFrame& f, const std::string& me, const v1::Conve
   msg->set_direction(v1::DIRECTION_OUTBOUND);
   msg->set_channel(reply_channel(conv, v1::CHANNEL_UNSPECIFIED, {}).value_or(conv.channel()));
   msg->set_author_id(me);
+  msg->set_author_name(p.display_name);
   a.req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
   a.req.guard = unresolved_guard();
   a.what = "barge";
@@ -146,7 +148,7 @@ lead_plan plan_lead_action(const principal& p, const v1::ClientFrame& f, const v
   switch (f.kind_case()) {
     case v1::ClientFrame::kMonitor: plan_monitor(f, me, a); break;
     case v1::ClientFrame::kWhisper: plan_whisper(f, me, conv, a); break;
-    case v1::ClientFrame::kBarge: plan_barge(f, me, conv, a); break;
+    case v1::ClientFrame::kBarge: plan_barge(f, p, conv, a); break;
     case v1::ClientFrame::kTakeOver: plan_takeover(f, me, conv, a); break;
     case v1::ClientFrame::kSetPriority: plan_priority(f, me, conv, a); break;
     case v1::ClientFrame::kReassign: plan_reassign(f, me, conv, a); break;

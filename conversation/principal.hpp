@@ -16,6 +16,7 @@ struct principal {
   std::vector<std::string> teams;  // for staff
   std::int64_t expires_at_s = 0;   // Unix seconds (the token's exp plus the leeway); 0: never
   std::string web_session;         // a signed-in person's session (its hash); empty for a token
+  std::string display_name;        // a signed-in person's name ("Ana"); empty for a token
 };
 
 }  // namespace switchboard

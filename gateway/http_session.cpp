@@ -270,7 +270,7 @@ bool http_session::try_upgrade() {
     const auto r = role_from_name(verified.claims.role);
     if (!r) return refuse(403, "forbidden", "unknown role"), true;
     if (!format) return no_subprotocol();
-    finish_upgrade(principal{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds, {}},
+    finish_upgrade(principal{*r, verified.claims.sub, verified.claims.teams, verified.claims.exp + ws_->auth.leeway_seconds, {}, {}},
                    *format);
     return true;
   }
