@@ -48,7 +48,7 @@ asio::awaitable<result<v1::Conversation>> readable(context& ctx, const principal
 }
 
 asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::string id, std::string to_agent,
-                                                             std::string to_queue) {
+                                                             std::string to_queue, std::string team) {
   if (to_agent.empty() == to_queue.empty()) {
     co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
   }
@@ -57,6 +57,13 @@ asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::
     auto target = co_await ctx.agents.get(to_agent);
     if (!target && target.error() == errc::not_found) co_return error_frame(id, "not_found", "no agent '" + to_agent + "'");
     if (!target) co_return error_for(id, target.error());
+    // The conversation stays in its queue: the router offers it to the agent only if they serve
+    // the queue's team. Anyone else would never get it; say so instead of queueing it.
+    const auto& teams = target->agent.teams();
+    if (!team.empty() && std::find(teams.begin(), teams.end(), team) == teams.end()) {
+      co_return error_frame(id, "bad_request", "'" + to_agent + "' is not in team " + team +
+                                                   ": transfer to a queue of their team instead");
+    }
   }
   co_return std::nullopt;
 }

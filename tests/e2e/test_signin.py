@@ -17,7 +17,7 @@ import websockets
 
 from test_desk import DESK, next_frame
 from test_live_chat import WS, connect, request, visitor_token
-from test_serve import BIN, LIMIT, ProcessTest, RedisServer, Server, wait_for
+from test_serve import BIN, LIMIT, ProcessTest, RedisServer, Server, staff_token, wait_for
 
 PEOPLE = """dev_users:
   - {id: ana, role: agent, teams: [care], display_name: Ana, password: ana-dev-pass}
@@ -267,6 +267,13 @@ class DeskDetailsTest(PeopleTest):
             _, accepted = await request(agent, {"requestId": "acc", "answerOffer": {"conversationId": cid, "accept": True}})
             self.assertIn("ack", accepted)
             self.assertEqual(offer["offer"]["conversationId"], cid)
+            # An agent outside the conversation's team could never be offered it: refused, nothing written.
+            tina = json.dumps({"displayName": "Tina", "teams": ["tech"]}).encode()
+            self.assertEqual(http(s.http_port, "/v1/agents/tina", "PUT", tina,
+                                  {"Authorization": "Bearer " + staff_token("admin", "root")})[0], 200)
+            _, refused = await request(agent, {"requestId": "t", "transfer": {"conversationId": cid, "toAgentId": "tina"}})
+            self.assertEqual(refused["error"]["code"], "bad_request")
+            self.assertIn("team care", refused["error"]["message"])
             status, _, rec = http(s.http_port, "/v1/conversations/" + cid, headers={"Cookie": cookie})
             customer_id = json.loads(rec)["conversation"]["customerId"]
             status, _, found = http(s.http_port, f"/v1/customers/{customer_id}", headers={"Cookie": cookie})
