@@ -47,6 +47,16 @@ export interface Message {
   attachments?: Attachment[];
   clientMessageId?: string;
   authorId?: string;
+  /** The staff author's name from their sign-in ("Ana"); empty for a token without one. */
+  authorName?: string;
+}
+
+/** Someone is typing (published only, never stored). */
+export interface Typing {
+  who?: string;
+  active?: boolean;
+  /** Staff: their name from their sign-in, as `Message.authorName`. */
+  name?: string;
 }
 
 export interface StatusChange {
@@ -93,7 +103,7 @@ export interface Event {
   transfer?: { fromId?: string; toAgentId?: string; toQueue?: string; note?: string };
   takeover?: { leadId?: string; fromAgentId?: string; reason?: string };
   statusChange?: StatusChange;
-  typing?: { who?: string; active?: boolean };
+  typing?: Typing;
   read?: { who?: string; upToSeq?: Int64 };
   rating?: { score?: number; comment?: string };
   decision?: Decision;

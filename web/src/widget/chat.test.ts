@@ -111,4 +111,19 @@ describe('Chat (the widget without its UI)', () => {
     expect(chat.snapshot.conversationId).toBe('');
     expect(chat.snapshot.earlier.map((e) => e.message?.body)).toEqual(['hi']);
   });
+
+  it('shows staff typing by the name from their sign-in (typing.name), else by id', async () => {
+    const chat = chatOn(memory());
+    chat.send('hi');
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    ws.push({ event: { conversationId: 'c1', actor: 'ana', typing: { who: 'ana', active: true, name: 'Ana María' } } });
+    ws.push({ event: { conversationId: 'c1', actor: 'bo', typing: { who: 'bo', active: true } } });
+    expect(chat.snapshot.typing).toEqual(['Ana María', 'Bo']);
+    ws.push({ event: { conversationId: 'c1', seq: '3', actor: 'ana', message: { direction: 'DIRECTION_OUTBOUND', body: 'hello', authorId: 'ana', authorName: 'Ana María' } } });
+    expect(chat.snapshot.typing).toEqual(['Bo']);
+  });
 });

@@ -9,7 +9,7 @@ import { int } from '../lib/ids';
 import { Outbox, type OutboxItem } from '../lib/outbox';
 import { TypingSender, TypingTracker } from '../lib/typing';
 import type { Ack, ClientFrameBody, CustomerDetails, Event, QueuePosition, ServerFrame } from '../lib/types';
-import { conversationStatus } from './transcript';
+import { agentName, conversationStatus } from './transcript';
 import { VisitorTokens } from './visitor';
 import type { WidgetStorage } from './widget_storage';
 
@@ -21,7 +21,7 @@ export interface ChatSnapshot {
   earlier: readonly LoggedEvent[];
   outbox: readonly OutboxItem[];
   queue: QueuePosition | null;
-  /** Staff typing now (ids). */
+  /** Staff typing now, as the customer sees them (names: agentName). */
   typing: string[];
   /** The highest seq staff said they read (their read receipts). */
   readByStaff: number;
@@ -45,6 +45,8 @@ export class Chat {
   private readonly outbox: Outbox;
   private readonly typingOut: TypingSender;
   private readonly typingIn = new TypingTracker();
+  /** Staff names from their typing events and messages, by id. */
+  private readonly names = new Map<string, string>();
   private log: ConversationLog;
   private earlier: LoggedEvent[] = [];
   private queue: QueuePosition | null = null;
@@ -117,7 +119,7 @@ export class Chat {
       earlier: this.earlier,
       outbox: this.outbox.items,
       queue: this.queue,
-      typing: this.typingIn.typing().filter((who) => !this.self.has(who)),
+      typing: this.typingIn.typing().filter((who) => !this.self.has(who)).map((who) => agentName(who, this.names.get(who))),
       readByStaff: this.log.readByOthers(this.self),
       seenUpTo: this.readSent,
       left: this.left,
@@ -224,13 +226,18 @@ export class Chat {
 
   private onEvent(event: Event): void {
     if (event.conversationId !== this.log.conversationId) return;
-    if (event.typing) return this.onTyping(event.typing.who ?? '', event.typing.active ?? false);
+    if (event.typing) {
+      if (event.typing.who && event.typing.name) this.names.set(event.typing.who, event.typing.name);
+      return this.onTyping(event.typing.who ?? '', event.typing.active ?? false);
+    }
     if (event.message?.direction === 'DIRECTION_INBOUND' && event.actor) this.self.add(event.actor);
     if (event.read && this.ownReadSeqs.has(int(event.seq)) && event.read.who) this.self.add(event.read.who);
     if (!this.log.add(event)) return;
     if (event.message?.direction === 'DIRECTION_OUTBOUND') {
       this.queue = null;
-      this.typingIn.update(event.message.authorId ?? event.actor ?? '', false);
+      const author = event.message.authorId ?? event.actor ?? '';
+      if (author && event.message.authorName) this.names.set(author, event.message.authorName);
+      this.typingIn.update(author, false);
     }
     if (event.statusChange) this.queue = null;
   }

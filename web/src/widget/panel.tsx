@@ -11,7 +11,7 @@ import { CloseIcon } from './icons';
 import { Prechat } from './prechat';
 import { Rating } from './rating';
 import type { WidgetSettings } from './settings';
-import { agentName, conversationStatus, type ConversationStatus, transcriptLines } from './transcript';
+import { conversationStatus, type ConversationStatus, transcriptLines } from './transcript';
 import { TranscriptView } from './transcript_view';
 
 interface PanelProps {
@@ -66,7 +66,7 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
         {snap.typing.length > 0 && (
           <>
             <span class="dots" aria-hidden="true"><i /><i /><i /></span>
-            {snap.typing.map(agentName).join(', ')} {snap.typing.length > 1 ? 'are' : 'is'} typing…
+            {snap.typing.join(', ')} {snap.typing.length > 1 ? 'are' : 'is'} typing…
           </>
         )}
       </div>
@@ -82,7 +82,7 @@ function headline(snap: ChatSnapshot, status: ConversationStatus): string {
   if (status.resolved) return 'This chat has ended';
   if (snap.left) return 'You ended this chat';
   if (!snap.conversationId && snap.outbox.length === 0) return 'We usually answer within a few minutes';
-  if (status.answered) return `Chatting with ${agentName(status.agentId)}`;
+  if (status.answered) return `Chatting with ${status.agentName}`;
   const q = snap.queue;
   if (q && (q.position ?? 0) > 0) {
     const wait = q.estimatedWaitSeconds ? ` · about ${minutes(q.estimatedWaitSeconds)}` : '';

@@ -48,6 +48,15 @@ describe('transcriptLines', () => {
     expect(lines.filter((l) => l.kind === 'message' && l.first).map((l) => l.key)).toEqual(['c:c1', 'a:a4', 'c:p1']);
   });
 
+  it("names staff by their sign-in's name (authorName), else by their id capitalised", () => {
+    const named: LoggedEvent = { ...outbound(5, 'e'), message: { ...outbound(5, 'e').message, authorName: 'Ana María' } };
+    const lines = transcriptLines([inbound(1, 'a'), outbound(2, 'b'), named], [], 0);
+    expect(lines.map((l) => l.kind === 'message' && l.author)).toEqual(['You', 'Ana', 'Ana María']);
+    expect(lines.filter((l) => l.kind === 'message' && l.first).map((l) => l.key)).toEqual(['c:c1', 'a:a2', 'a:a5']);
+    expect(conversationStatus([inbound(1, 'a'), named], [])).toMatchObject({ agentId: 'ana', agentName: 'Ana María' });
+    expect(conversationStatus([inbound(1, 'a'), outbound(2, 'b')], [])).toMatchObject({ agentId: 'ana', agentName: 'Ana' });
+  });
+
   it('keeps a message under one key from the outbox to the log', () => {
     const before = transcriptLines([], [{ ...pending('x'), clientMessageId: 'm9' }], 0);
     const after = transcriptLines([inbound(3, 'x', 'm9')], [], 0);

@@ -15,19 +15,25 @@ export interface ConversationStatus {
   answered: boolean;
   /** Who wrote last from the team (an id). */
   agentId: string;
+  /** Their name as the customer sees it (agentName). */
+  agentName: string;
   /** The router's warning, while it applies: no message from the customer since. */
   inactivity: { atMs: number; resolvesInSeconds: number } | null;
 }
 
 export function conversationStatus(events: readonly LoggedEvent[], outbox: readonly OutboxItem[]): ConversationStatus {
-  const status: ConversationStatus = { resolved: false, disposition: '', rated: false, answered: false, agentId: '', inactivity: null };
+  const status: ConversationStatus = { resolved: false, disposition: '', rated: false, answered: false, agentId: '', agentName: agentName(''), inactivity: null };
   for (const e of events) {
     if (e.message?.direction === 'DIRECTION_INBOUND') {
       status.resolved = false;
       status.inactivity = null;
     } else if (e.message?.direction === 'DIRECTION_OUTBOUND') {
       status.answered = true;
-      status.agentId = e.message.authorId || e.actor || status.agentId;
+      const id = e.message.authorId || e.actor || '';
+      if (id || e.message.authorName) {
+        status.agentId = id;
+        status.agentName = agentName(id, e.message.authorName);
+      }
     } else if (e.statusChange) {
       status.resolved = e.statusChange.to === 'RESOLVED';
       status.disposition = e.statusChange.disposition ?? '';
@@ -46,8 +52,13 @@ export function conversationStatus(events: readonly LoggedEvent[], outbox: reado
   return status;
 }
 
-/** An agent's id as a name: "ana" → "Ana". The server sends ids, not display names, to customers. */
-export function agentName(id: string): string {
+/**
+ * A member of staff as the customer sees them: the name from their sign-in (`authorName`,
+ * `typing.name`) when the server sent one, else the id capitalised ("ana" → "Ana").
+ */
+export function agentName(id: string, name?: string): string {
+  const shown = name?.trim();
+  if (shown) return shown;
   return id ? id.charAt(0).toUpperCase() + id.slice(1) : 'Support';
 }
 
@@ -94,7 +105,7 @@ export function transcriptLines(events: readonly LoggedEvent[], outbox: readonly
         key: messageKey(mine, m.clientMessageId, e.seq),
         mine,
         text: m.body ?? '',
-        author: mine ? 'You' : agentName(m.authorId || e.actor || ''),
+        author: mine ? 'You' : agentName(m.authorId || e.actor || '', m.authorName),
         atMs: int(e.atMs),
         state: 'sent',
         clientMessageId: m.clientMessageId ?? '',
