@@ -196,11 +196,17 @@ asio::awaitable<outcome> desk_actions::reply(const principal& p, const v1::Clien
   }
   if (!r) co_return answer_with(error_for(id, r.error()));
   if (draft && !r->duplicate) {
-    // The team's leads are shown the draft (leads monitoring the conversation see it there too).
+    // The team's leads are shown the draft as stored (its id and time, as the timeline has them);
+    // leads monitoring the conversation see it there too.
     v1::ServerFrame tell;
-    *tell.mutable_event() = shown;
-    tell.mutable_event()->set_conversation_id(conv.id());
-    tell.mutable_event()->set_seq(r->seq);
+    auto stored = co_await ctx_.timeline.read_conversation(conv.id(), r->seq - 1, 1);
+    if (stored && !stored->empty() && stored->front().seq() == r->seq) {
+      *tell.mutable_event() = std::move(stored->front());
+    } else {
+      *tell.mutable_event() = shown;
+      tell.mutable_event()->set_conversation_id(conv.id());
+      tell.mutable_event()->set_seq(r->seq);
+    }
     co_await ctx_.agents.publish_to_team(conv.team(), tell.SerializeAsString());
   }
   co_return answer_with(ack_frame(id, *r));

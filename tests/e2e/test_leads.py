@@ -162,6 +162,7 @@ class LeadTest(StaffTest):
                 while got.get("draft", {}).get("clientMessageId") != cid:
                     got = (await next_frame(lead, "event"))["event"]
                 self.assertEqual((got["conversationId"], got["draft"]["body"]), (conv, text))
+                self.assertTrue(got.get("eventId") and int(got.get("atMs", "0")) > 0, got)  # as stored
                 return got["seq"]
 
             async def review(seq, verdict, body="", reason=""):
