@@ -321,15 +321,9 @@ asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string 
 // teams or that they owned; an agent, a customer whose conversation they owned at some point
 // (accepted, assigned, took over). Anyone else, and any unknown customer: 404 not_found, so that the
 // answer leaks nothing about who exists. One round trip for the check.
-asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string customer, std::string query) const {
-  std::int64_t limit = 100;
-  if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
-    co_return bad_param("limit", kPageRule);
-  }
-  const std::string after = param(query, "after");
-  if (!after.empty() && !is_entry_id(after)) {
-    co_return bad_param("after", "must be a timeline entry id like 1717000000000-0 (a page's nextAfter)");
-  }
+// Whether `who` may read a customer's timeline and record: nothing if so, else the answer (404 for
+// anyone without access, as for a customer that does not exist).
+asio::awaitable<std::optional<http_answer>> rest_api::may_read_customer(const jwt_claims& who, std::string customer) const {
   std::vector<std::string> teams;  // a lead's teams grant; an agent's do not (only what they held)
   if (who.role == "lead") teams = who.teams;
   result<bool> may = false;
@@ -340,6 +334,19 @@ asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string cust
   }
   if (!may) co_return store_error(may.error());
   if (!*may) co_return store_error(errc::not_found);
+  co_return std::nullopt;
+}
+
+asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string customer, std::string query) const {
+  std::int64_t limit = 100;
+  if (!parse_count(param(query, "limit", "100"), limit) || limit == 0 || limit > static_cast<std::int64_t>(kMaxPage)) {
+    co_return bad_param("limit", kPageRule);
+  }
+  const std::string after = param(query, "after");
+  if (!after.empty() && !is_entry_id(after)) {
+    co_return bad_param("after", "must be a timeline entry id like 1717000000000-0 (a page's nextAfter)");
+  }
+  if (auto refused = co_await may_read_customer(who, customer)) co_return std::move(*refused);
   auto page = co_await timeline_.read_timeline(customer, after, static_cast<std::size_t>(limit));
   if (!page) co_return store_error(page.error());
   std::string body = "{\"events\":[";
@@ -350,16 +357,7 @@ asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string cust
 // GET /v1/customers/{id} → {"customer": {"id", "createdAtMs", "displayName", "attributes",
 // "identities"}}: who may read the customer's timeline may read this.
 asio::awaitable<http_answer> rest_api::customer(jwt_claims who, std::string id) const {
-  std::vector<std::string> teams;
-  if (who.role == "lead") teams = who.teams;
-  result<bool> may = false;
-  if (who.role == "admin") {
-    may = co_await timeline_.customer_exists(id);
-  } else {
-    may = co_await timeline_.may_read_customer(id, who.sub, std::move(teams));
-  }
-  if (!may) co_return store_error(may.error());
-  if (!*may) co_return store_error(errc::not_found);
+  if (auto refused = co_await may_read_customer(who, id)) co_return std::move(*refused);
   auto c = co_await identities_.customer(id);
   if (!c) co_return store_error(c.error());
   co_return json_ok("{\"customer\":" + proto_json(*c) + "}");

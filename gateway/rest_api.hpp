@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/clock.hpp"
@@ -64,6 +65,7 @@ class rest_api {
   boost::asio::awaitable<http_answer> queues() const;
   boost::asio::awaitable<http_answer> canned_replies(jwt_claims who) const;
   boost::asio::awaitable<http_answer> customer(jwt_claims who, std::string id) const;
+  boost::asio::awaitable<std::optional<http_answer>> may_read_customer(const jwt_claims& who, std::string customer) const;
   boost::asio::awaitable<http_answer> conversation(jwt_claims who, std::string id, std::string query) const;
   boost::asio::awaitable<http_answer> agents(jwt_claims who, std::string id) const;
   boost::asio::awaitable<http_answer> put_agent(jwt_claims who, std::string id, std::string body) const;
