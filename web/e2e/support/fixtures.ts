@@ -1,0 +1,77 @@
+// What the browser tests share: one real Switchboard per test file (`useSwitchboard`), screenshots
+// kept in e2e/artifacts/, the axe check, and a record of the pages' WebSockets (their close codes),
+// kept by an init script that wraps the browser's own WebSocket (every socket is still real).
+import AxeBuilder from '@axe-core/playwright';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { artifactsDir, type ServerOptions, Switchboard } from './switchboard';
+
+export { expect, test };
+
+/**
+ * Starts a Switchboard before the file's (or describe block's) first test and stops it after the
+ * last, also when a test failed. Use the returned holder's `server` inside tests.
+ */
+export function useSwitchboard(options: ServerOptions): { readonly server: Switchboard } {
+  let server: Switchboard | null = null;
+  test.beforeAll(async () => {
+    test.setTimeout(60_000);
+    server = await Switchboard.start(options);
+  });
+  test.afterAll(async () => {
+    test.setTimeout(60_000);
+    await server?.stop();
+    server = null;
+  });
+  return {
+    get server(): Switchboard {
+      if (!server) throw new Error('the Switchboard is not running');
+      return server;
+    },
+  };
+}
+
+/** Saves a full-page screenshot as e2e/artifacts/screens/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = path.join(artifactsDir, 'screens');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Runs axe on the page (shadow roots included) and fails on serious or critical violations. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const words = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  expect(words, `axe on ${screen}`).toEqual([]);
+}
+
+export interface SocketRecord {
+  url: string;
+  opened: boolean;
+  closeCode: number | null;
+}
+
+/** Records every WebSocket the context's pages open (url, opened, close code) in window.__sbSockets. */
+export async function recordSockets(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const sockets: Array<{ url: string; opened: boolean; closeCode: number | null }> = [];
+    (window as unknown as { __sbSockets: typeof sockets }).__sbSockets = sockets;
+    class Recorded extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const rec = { url: String(url), opened: false, closeCode: null as number | null };
+        sockets.push(rec);
+        this.addEventListener('open', () => (rec.opened = true));
+        this.addEventListener('close', (e) => (rec.closeCode = e.code));
+      }
+    }
+    window.WebSocket = Recorded;
+  });
+}
+
+export function sockets(page: Page): Promise<SocketRecord[]> {
+  return page.evaluate(() => (window as unknown as { __sbSockets?: SocketRecord[] }).__sbSockets ?? []);
+}
