@@ -116,15 +116,19 @@ test('too many failures for one account: "try again in N s", other accounts unaf
   }
 });
 
-test('the tab that signs out says "You signed out."', async ({ page }) => {
-  // Known defect (reported): the server's 4003 reaches the page before the DELETE's answer is
-  // rendered, and StaffGate's `lost()` then replaces the notice with "You were signed out. Sign in
-  // again to go on.", as if someone else had signed the user out. Remove test.fail once fixed.
-  test.fail(true, 'the 4003 notice overrides the sign-out notice (web/src/lib/sign_in.tsx StaffGate)');
+// Known defect (reported), skipped because it is a race the test cannot force either way: the
+// DELETE's answer renders "You signed out.", then the server's 4003 reaches the socket before the
+// unmounted page's connection is stopped, and StaffGate's `lost()` replaces the notice with "You
+// were signed out. Sign in again to go on." (seen in 4 of 5 runs here). Enable once fixed.
+test.fixme('the tab that signs out says "You signed out."', async ({ page, context }) => {
+  await recordSockets(context);
   await page.goto(`${sb.server.url}/desk/`);
   await signIn(page, 'ana', 'ana-dev');
   await expectConnectedDesk(page, /Ana/);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByLabel('User')).toBeVisible();
-  await expect(page.locator('.signin-notice')).toHaveText('You signed out.', { timeout: 3000 });
+  await expect(page.locator('.signin-notice')).toHaveText('You signed out.');
+  // Still so once the 4003 has come.
+  await expect.poll(async () => (await sockets(page)).map((s) => s.closeCode)).toEqual([4003]);
+  await expect(page.locator('.signin-notice')).toHaveText('You signed out.');
 });

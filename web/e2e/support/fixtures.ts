@@ -32,11 +32,11 @@ export function useSwitchboard(options: ServerOptions): { readonly server: Switc
   };
 }
 
-/** Saves a full-page screenshot as e2e/artifacts/screens/NAME.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves a screenshot (the full page, or what the viewport shows) as e2e/artifacts/screens/NAME.png. */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   const dir = path.join(artifactsDir, 'screens');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
 
 /** Runs axe on the page (shadow roots included) and fails on serious or critical violations. */
