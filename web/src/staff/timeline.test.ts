@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxItem } from '../lib/outbox';
+import type { Channel, Event } from '../lib/types';
+import { closingWords, summarize, timelineItems } from './timeline';
+
+const cust = 'CUST1';
+const ev = (seq: number, rest: Partial<Event>): Event => ({ conversationId: 'c1', seq: String(seq), atMs: String(1000 * seq), ...rest });
+const inbound = (seq: number, body: string, channel: Channel = 'CHANNEL_WEB') =>
+  ev(seq, { actor: cust, message: { direction: 'DIRECTION_INBOUND', channel, body, clientMessageId: `cm${seq}` } });
+const outbound = (seq: number, body: string, extra: Partial<Event> = {}) =>
+  ev(seq, { actor: 'ana', message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WEB', body, authorId: 'ana', clientMessageId: `am${seq}` }, ...extra });
+const name = (id: string) => id.toUpperCase();
+
+describe('timelineItems', () => {
+  it('shows messages, notes and whispers, and marks what the customer has seen', () => {
+    const events = [
+      inbound(1, 'hello'),
+      outbound(2, 'hi'),
+      ev(3, { actor: 'ana', note: { direction: 'DIRECTION_INTERNAL', body: 'vip', authorId: 'ana' } }),
+      ev(4, { actor: 'lea', whisper: { direction: 'DIRECTION_INTERNAL', body: 'ask for the order', authorId: 'lea', clientMessageId: 'w1' } }),
+      ev(5, { actor: cust, read: { who: cust, upToSeq: '2' } }),
+      outbound(6, 'more'),
+    ];
+    const items = timelineItems(events, [], { customerId: cust, customerName: 'Carla' });
+    expect(items.map((i) => i.kind)).toEqual(['message', 'message', 'internal', 'internal', 'message']);
+    const [first, second, note, whisper, last] = items as Record<string, unknown>[];
+    expect(first).toMatchObject({ side: 'customer', author: 'Carla', channel: 'CHANNEL_WEB' });
+    expect(second).toMatchObject({ side: 'staff', author: 'Ana', seen: true });
+    expect(last.seen).toBe(false);
+    expect(note).toMatchObject({ variant: 'note', body: 'vip' });
+    expect(whisper).toMatchObject({ variant: 'whisper', author: 'Lea' });
+  });
+
+  it('shows a pending draft, then the message it became with who let it through', () => {
+    const draft = ev(2, { actor: 'ana', draft: { direction: 'DIRECTION_OUTBOUND', body: 'helo', authorId: 'ana', clientMessageId: 'd1' } });
+    expect(timelineItems([inbound(1, 'x'), draft], [], { customerId: cust })[1]).toMatchObject({ kind: 'draft', outcome: 'pending' });
+    const edited = ev(3, { actor: 'lea', message: { direction: 'DIRECTION_OUTBOUND', body: 'hello', authorId: 'ana', clientMessageId: 'd1' } });
+    const items = timelineItems([inbound(1, 'x'), draft, edited], [], { customerId: cust });
+    expect(items.map((i) => i.kind)).toEqual(['message', 'message']);
+    expect(items[1]).toMatchObject({ body: 'hello', review: { edited: true, by: 'Lea' } });
+  });
+
+  it('shows a rejected draft with the lead’s reason', () => {
+    const draft = ev(2, { actor: 'ana', draft: { direction: 'DIRECTION_OUTBOUND', body: 'nope', authorId: 'ana', clientMessageId: 'd1' } });
+    const review = ev(3, { actor: 'lea', draftReview: { draftSeq: '2', reviewerId: 'lea', reason: 'be kinder' } });
+    expect(timelineItems([draft, review], [], { customerId: cust })[0]).toMatchObject({ kind: 'draft', outcome: 'rejected', by: 'Lea', reason: 'be kinder' });
+  });
+
+  it('adds the lines still on their way after the log', () => {
+    const item: OutboxItem = { clientMessageId: 'm9', body: { addNote: { conversationId: 'c1', body: 'n' } }, text: 'n', createdAtMs: 5, status: 'failed', error: { code: 'x', message: 'nope' } };
+    const items = timelineItems([inbound(1, 'x')], [item], { customerId: cust });
+    expect(items[1]).toMatchObject({ kind: 'internal', variant: 'note', status: 'failed', error: 'nope' });
+  });
+
+  it('hides routing details unless asked', () => {
+    const events = [ev(2, { actor: 'router', decision: { kind: 'OFFER', reason: 'best' } }), ev(3, { actor: 'ana', offerOutcome: { agentId: 'ana', outcome: 'ACCEPTED' } })];
+    expect(timelineItems(events, [], { customerId: cust }).map((i) => (i.kind === 'event' ? i.text : ''))).toEqual(['Ana accepted']);
+    expect(timelineItems(events, [], { customerId: cust, routing: true })).toHaveLength(2);
+  });
+});
+
+describe('summarize', () => {
+  it('follows the current channel, presence, warnings, priority and monitors', () => {
+    const s = summarize([
+      inbound(1, 'a', 'CHANNEL_WEB'),
+      inbound(2, 'b', 'CHANNEL_WHATSAPP'),
+      ev(3, { customerPresence: { present: false, why: 'left' } }),
+      ev(4, { inactivityWarning: { resolvesInSeconds: 120 } }),
+      ev(5, { priorityChange: { from: 0, to: 3 } }),
+      ev(6, { monitoring: { leadId: 'lea', active: true } }),
+    ]);
+    expect(s).toMatchObject({ channel: 'CHANNEL_WHATSAPP', away: { why: 'left' }, resolvesAtMs: 4000 + 120_000, priority: 3, monitors: ['lea'], lastInboundSeq: 2, waitingSinceMs: 1000 });
+  });
+  it('clears the wait once staff answered and the warning once the customer wrote', () => {
+    const s = summarize([inbound(1, 'a'), ev(2, { inactivityWarning: { resolvesInSeconds: 60 } }), outbound(3, 'b'), inbound(4, 'c')]);
+    expect(s.resolvesAtMs).toBe(0);
+    expect(s.waitingSinceMs).toBe(4000);
+  });
+});
+
+describe('closingWords', () => {
+  it('ends an owner’s hold on transfer, escalation, requeue, resolve and someone else’s takeover', () => {
+    expect(closingWords(ev(1, { transfer: { toQueue: 'technical' } }), 'ana', 'owner', name)).toBe('Transferred to technical');
+    expect(closingWords(ev(1, { escalation: { agentId: 'ana' } }), 'ana', 'owner', name)).toBe('Escalated to a lead');
+    expect(closingWords(ev(1, { statusChange: { to: 'QUEUED' } }), 'ana', 'owner', name)).toBe('Queued again');
+    expect(closingWords(ev(1, { statusChange: { to: 'RESOLVED', disposition: 'spam' } }), 'ana', 'owner', name)).toBe('Resolved (spam)');
+    expect(closingWords(ev(1, { takeover: { leadId: 'lea' } }), 'ana', 'owner', name)).toBe('Taken over by LEA');
+    expect(closingWords(ev(1, { takeover: { leadId: 'lea' } }), 'lea', 'owner', name)).toBeNull();
+  });
+  it('keeps a monitoring lead on it until it is resolved', () => {
+    expect(closingWords(ev(1, { transfer: { toQueue: 'x' } }), 'lea', 'monitor', name)).toBeNull();
+    expect(closingWords(ev(1, { statusChange: { to: 'RESOLVED' } }), 'lea', 'monitor', name)).toBe('Resolved (solved)');
+  });
+});
