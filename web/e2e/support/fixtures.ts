@@ -39,12 +39,51 @@ export async function screenshot(page: Page, name: string, { fullPage = true } =
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
 
-/** Runs axe on the page (shadow roots included) and fails on serious or critical violations. */
-export async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+/** A serious or critical violation that is reported and not fixed yet: rule id and a CSS target. */
+export interface KnownViolation {
+  rule: string;
+  target: string;
+  /** The report: what is wrong and where it is fixed. */
+  why: string;
+}
+
+/** Reported defects the axe checks tolerate where they are expected (and fail once they are gone). */
+export const knownViolations = {
+  timelineTimeContrast: {
+    rule: 'color-contrast',
+    target: '.tl-event > time',
+    why: 'the time on a timeline event line (#6c7381 on #f5f7fa, 12.5 px) has a contrast of 4.44, under 4.5 (src/staff/staff.css)',
+  },
+} satisfies Record<string, KnownViolation>;
+
+/**
+ * Runs axe on the page (shadow roots included) and fails on serious or critical violations, but
+ * for `known` ones (reported defects), which are noted on the test; a known one that no longer
+ * shows fails too, so that the list is kept true. `include`: only this part of the page (a CSS
+ * selector), for a widget's later states once the page around it was checked.
+ */
+export async function expectAccessible(page: Page, screen: string, known: KnownViolation[] = [], { include = '' } = {}): Promise<void> {
+  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']);
+  if (include) axe = axe.include(include);
+  const results = await axe.analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const words = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  const isKnown = (rule: string, target: string) => known.some((k) => k.rule === rule && k.target === target);
+  const words: string[] = [];
+  const seenKnown = new Set<KnownViolation>();
+  for (const v of bad) {
+    for (const n of v.nodes) {
+      const target = n.target.join(' ');
+      if (isKnown(v.id, target)) {
+        seenKnown.add(known.find((k) => k.rule === v.id && k.target === target)!);
+        continue;
+      }
+      words.push(`${v.impact} ${v.id}: ${v.help}\n    ${target}: ${n.failureSummary ?? ''}`);
+    }
+  }
+  for (const k of seenKnown) test.info().annotations.push({ type: `known axe violation on ${screen}`, description: `${k.rule} ${k.target}: ${k.why}` });
   expect(words, `axe on ${screen}`).toEqual([]);
+  const gone = known.filter((k) => !seenKnown.has(k)).map((k) => `${k.rule} ${k.target}`);
+  expect(gone, `known violations no longer seen on ${screen} (fixed? remove them from the list)`).toEqual([]);
 }
 
 export interface SocketRecord {
