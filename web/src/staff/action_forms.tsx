@@ -115,7 +115,7 @@ function MoveForm({ ws, lead, conv, kind, onClose }: FormProps) {
     else await ws.transfer(conv.id, to, note);
   };
   const title = kind === 'reassign' ? 'Reassign the conversation' : kind === 'handback' ? 'Hand the conversation back' : 'Transfer the conversation';
-  const submit = kind === 'reassign' ? 'Reassign' : kind === 'handback' ? 'Hand back' : 'Transfer';
+  const submit = kind === 'reassign' ? 'Confirm reassign' : kind === 'handback' ? 'Confirm hand back' : 'Confirm transfer';
   const missing = (target === 'queue' ? !queue : !agent.trim()) || (reasonNeeded && !note.trim());
   return (
     <Shell title={title} submit={submit} run={run} onClose={onClose} disabled={missing}>
@@ -154,7 +154,7 @@ function EscalateForm({ ws, conv, onClose }: FormProps) {
   const [reason, setReason] = useState('');
   const id = `f-esc-${conv.id}`;
   return (
-    <Shell title="Escalate to a lead" submit="Escalate" run={() => ws.escalate(conv.id, reason)} onClose={onClose} disabled={!reason.trim()}>
+    <Shell title="Escalate to a lead" submit="Confirm escalation" run={() => ws.escalate(conv.id, reason)} onClose={onClose} disabled={!reason.trim()}>
       <Field id={id} label="Reason (the lead reads it)">
         <textarea id={id} rows={2} value={reason} required onInput={(e) => setReason(e.currentTarget.value)} />
       </Field>
@@ -167,7 +167,7 @@ function ResolveForm({ ws, conv, onClose }: FormProps) {
   const [disposition, setDisposition] = useState(options[0]);
   const id = `f-res-${conv.id}`;
   return (
-    <Shell title="Resolve the conversation" submit="Resolve" run={() => ws.resolve(conv.id, disposition)} onClose={onClose}>
+    <Shell title="Resolve the conversation" submit="Confirm resolve" run={() => ws.resolve(conv.id, disposition)} onClose={onClose}>
       <Field id={id} label="Disposition">
         <select id={id} value={disposition} onChange={(e) => setDisposition(e.currentTarget.value)}>
           {options.map((d) => <option key={d} value={d}>{d.replace(/_/g, ' ')}</option>)}
@@ -181,7 +181,7 @@ function TakeOverForm({ lead, conv, onClose }: FormProps) {
   const [reason, setReason] = useState('');
   const id = `f-take-${conv.id}`;
   return (
-    <Shell title="Take the conversation over" submit="Take over" run={() => lead!.takeOver(conv.id, reason)} onClose={onClose} disabled={!reason.trim()}>
+    <Shell title="Take the conversation over" submit="Confirm take over" run={() => lead!.takeOver(conv.id, reason)} onClose={onClose} disabled={!reason.trim()}>
       <Field id={id} label="Reason (the agent reads it)">
         <textarea id={id} rows={2} value={reason} required onInput={(e) => setReason(e.currentTarget.value)} />
       </Field>

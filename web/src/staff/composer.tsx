@@ -13,7 +13,7 @@ export type Mode = 'reply' | 'note' | 'whisper' | 'barge';
 const modeWords: Record<Mode, { tab: string; send: string; label: string }> = {
   reply: { tab: 'Reply', send: 'Send', label: 'Reply to the customer' },
   note: { tab: 'Internal note', send: 'Add note', label: 'Internal note (staff only)' },
-  whisper: { tab: 'Whisper', send: 'Whisper', label: 'Whisper to the agent (staff only)' },
+  whisper: { tab: 'Whisper', send: 'Send whisper', label: 'Whisper to the agent (staff only)' },
   barge: { tab: 'Barge in', send: 'Send to customer', label: 'Message to the customer, as you' },
 };
 

@@ -3,6 +3,7 @@
 // its actions (by role: an owner transfers, escalates, resolves; a lead watching takes over,
 // reassigns, changes priority), the timeline, and the composer. Re-renders only when the
 // conversation moved (its version) or the page's shortcuts point at it.
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useNow } from '../lib/hooks';
 import { ActionForm, type FormKind } from './action_forms';
@@ -11,7 +12,7 @@ import type { Conv } from './conv';
 import { channelName, clockWords, shortId, timeWords } from './format';
 import { currentOwner, type LeadWorkspace } from './lead_workspace';
 import { memo } from './preact_util';
-import { summarize, timelineItems } from './timeline';
+import { type Summary, summarize, timelineItems } from './timeline';
 import { ChannelBadge, TimelineView } from './timeline_view';
 import type { Workspace } from './workspace';
 
@@ -40,7 +41,7 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
   const [focusNow, setFocusNow] = useState(0);
   const summary = summarize(conv.log.events);
   const typingIds = conv.typing.typing();
-  const now = useNow(1000, typingIds.length > 0 || summary.resolvesAtMs > Date.now());
+  useNow(1000, typingIds.length > 0 || summary.resolvesAtMs > Date.now());
   const ctx = { customerId: conv.customerId, customerName: conv.customer ? conv.title : '', names: ws.names, routing: !!lead };
   const items = timelineItems(conv.log.events, ws.outboxFor(conv.id), ctx);
   const earlier = useMemo(
@@ -51,7 +52,6 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
     })),
     [conv.history.length, conv.customerId, conv.customer],
   );
-  const owner = conv.role === 'owner';
   const forms = formsFor(conv, !!lead);
 
   useEffect(() => {
@@ -65,10 +65,8 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
     if (pageVisible && conv.active) ws.markSeen(conv.id);
   }, [conv.version, pageVisible]);
 
-  const modes: Mode[] = owner ? ['reply', 'note'] : ['whisper', 'barge', 'note'];
+  const modes: Mode[] = conv.role === 'owner' ? ['reply', 'note'] : ['whisper', 'barge', 'note'];
   const who = typingIds.map((id) => (id === conv.customerId ? 'The customer' : ws.name(id)));
-  const email = conv.customer?.attributes?.email;
-  const resolvesIn = summary.resolvesAtMs > now ? (summary.resolvesAtMs - now) / 1000 : 0;
   const ownerId = lead ? currentOwner(conv) : '';
   return (
     <article class={`pane${focused ? ' focused' : ''}${conv.active ? '' : ' closed'}`} aria-labelledby={`h-${conv.id}`}
@@ -77,7 +75,7 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
         <div class="pane-title">
           <h2 id={`h-${conv.id}`}>{conv.title}</h2>
           <p class="pane-sub">
-            {email && <span data-testid="customer-email">{email}</span>}
+            {conv.customer?.attributes?.email && <span data-testid="customer-email">{conv.customer.attributes.email}</span>}
             <ChannelBadge channel={summary.channel || conv.channel} prefix="via " />
             {conv.queue && <span>{conv.queue}</span>}
             <span class="muted" title={conv.id}>{shortId(conv.id)}</span>
@@ -85,30 +83,39 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
         </div>
         <PaneActions conv={conv} forms={forms} lead={lead} onForm={setForm} ws={ws} />
       </header>
-      <div class="pane-status" aria-live="polite">
-        {conv.closed && <span class="chip chip-closed">{conv.closed.why}</span>}
-        {conv.accepting && <span class="chip">Joining…</span>}
-        {!owner && conv.active && <span class="chip chip-monitor">You are monitoring{ownerId ? ` · owner ${ws.name(ownerId)}` : ' · unowned'}</span>}
-        {owner && lead && conv.active && <span class="chip chip-owner">You own it</span>}
-        {summary.away && conv.active && <span class="chip chip-warn">{summary.away.why === 'left' ? 'Customer left' : 'Customer disconnected'}</span>}
-        {resolvesIn > 0 && conv.active && <span class="chip chip-warn">Resolves in {clockWords(resolvesIn)} unless the customer writes</span>}
-        {summary.monitors.filter((m) => m !== ws.self).map((m) => <span key={m} class="chip">{ws.name(m)} is monitoring</span>)}
-        {summary.priority !== 0 && <span class="chip">Priority {summary.priority}</span>}
+      <PaneStatus ws={ws} conv={conv} summary={summary} isLead={!!lead} ownerId={ownerId} />
+      <div class="pane-body">
+        <div class="pane-main">
+          {form && <ActionForm ws={ws} lead={lead} conv={conv} kind={form} onClose={() => setForm(null)} />}
+          <TimelineView label={`Conversation with ${conv.title}`} earlier={earlier} items={items}
+            onRetry={(id) => ws.retry(id)} onDiscard={(id) => ws.discard(id)} top={<HistoryControls ws={ws} conv={conv} />}
+            bottom={who.length > 0 && <p class="typing">{who.join(', ')} {who.length > 1 ? 'are' : 'is'} typing…</p>} />
+          {conv.active && !conv.accepting && (
+            <Composer ws={ws} lead={lead} conv={conv} modes={modes} toggleNote={toggleNote} focusNow={focusNow} />
+          )}
+        </div>
+        <CustomerInfo conv={conv} earlier={earlier.length} owner={lead ? ws.name(ownerId) || 'nobody' : ''} priority={summary.priority} />
       </div>
-      {form && <ActionForm ws={ws} lead={lead} conv={conv} kind={form} onClose={() => setForm(null)} />}
-      <TimelineView
-        label={`Conversation with ${conv.title}`}
-        earlier={earlier}
-        items={items}
-        onRetry={(id) => ws.retry(id)}
-        onDiscard={(id) => ws.discard(id)}
-        top={<HistoryControls ws={ws} conv={conv} />}
-        bottom={who.length > 0 && <p class="typing" aria-live="polite">{who.join(', ')} {who.length > 1 ? 'are' : 'is'} typing…</p>}
-      />
-      {conv.active && !conv.accepting && (
-        <Composer ws={ws} lead={lead} conv={conv} modes={modes} toggleNote={toggleNote} focusNow={focusNow} />
-      )}
     </article>
+  );
+}
+
+/** What is going on, as chips: closed, monitored, the customer gone, an inactivity countdown… */
+function PaneStatus({ ws, conv, summary, isLead, ownerId }: { ws: Workspace; conv: Conv; summary: Summary; isLead: boolean; ownerId: string }) {
+  const now = Date.now();
+  const resolvesIn = summary.resolvesAtMs > now ? (summary.resolvesAtMs - now) / 1000 : 0;
+  const owner = conv.role === 'owner';
+  return (
+    <div class="pane-status" aria-live="polite">
+      {conv.closed && <span class="chip chip-closed">{conv.closed.why}</span>}
+      {conv.accepting && <span class="chip">Joining…</span>}
+      {!owner && conv.active && <span class="chip chip-monitor">You are monitoring{ownerId ? ` · owner ${ws.name(ownerId)}` : ' · unowned'}</span>}
+      {owner && isLead && conv.active && <span class="chip chip-owner">You own it</span>}
+      {summary.away && conv.active && <span class="chip chip-warn">{summary.away.why === 'left' ? 'Customer left' : 'Customer disconnected'}</span>}
+      {resolvesIn > 0 && conv.active && <span class="chip chip-warn">Resolves in {clockWords(resolvesIn)} unless the customer writes</span>}
+      {summary.monitors.filter((m) => m !== ws.self).map((m) => <span key={m} class="chip">{ws.name(m)} is monitoring</span>)}
+      {summary.priority !== 0 && <span class="chip">Priority {summary.priority}</span>}
+    </div>
   );
 }
 
@@ -147,6 +154,37 @@ function PaneActions({ ws, lead, conv, forms, onForm }: { ws: Workspace; lead?: 
       {conv.role === 'monitor' && <button type="button" class="button small" onClick={stop}>Stop monitoring</button>}
       {error && <span class="form-error" role="alert">{error}</span>}
     </div>
+  );
+}
+
+/** The customer's details beside the timeline, when the pane is wide enough (a container query). */
+function CustomerInfo({ conv, earlier, owner, priority }: { conv: Conv; earlier: number; owner: string; priority: number }) {
+  const c = conv.customer;
+  const attrs = Object.entries(c?.attributes ?? {});
+  const opened = Number(conv.log.events[0]?.atMs ?? 0);
+  return (
+    <aside class="pane-info" aria-label={`About ${conv.title}`}>
+      <h3>Customer</h3>
+      <dl>
+        <dt>Name</dt><dd>{c?.displayName || '–'}</dd>
+        {attrs.map(([k, v]) => <Fragment key={k}><dt>{k}</dt><dd>{v}</dd></Fragment>)}
+        {c?.createdAtMs && <><dt>Since</dt><dd>{timeWords(Number(c.createdAtMs))}</dd></>}
+      </dl>
+      {(c?.identities?.length ?? 0) > 0 && (
+        <ul class="identities" aria-label="Reachable on">
+          {c!.identities!.map((i) => <li key={`${i.channel}:${i.address}`}><ChannelBadge channel={i.channel} /> <span class="muted">{i.address}</span></li>)}
+        </ul>
+      )}
+      <h3>Conversation</h3>
+      <dl>
+        <dt>Queue</dt><dd>{conv.queue || '–'}</dd>
+        {opened > 0 && <><dt>Opened</dt><dd>{timeWords(opened)}</dd></>}
+        {owner && <><dt>Owner</dt><dd>{owner}</dd></>}
+        <dt>Priority</dt><dd>{priority || conv.record?.priority || 0}</dd>
+        <dt>Earlier</dt><dd>{earlier ? `${earlier} conversation${earlier > 1 ? 's' : ''}` : 'none'}</dd>
+        <dt>Id</dt><dd class="mono">{conv.id}</dd>
+      </dl>
+    </aside>
   );
 }
 

@@ -64,6 +64,21 @@ export function StatusControl({ ws }: { ws: Workspace }) {
   );
 }
 
+/** The status in one line with its three buttons (the console's tab bar; away without a reason). */
+export function StatusMini({ ws }: { ws: Workspace }) {
+  const status = ws.status.status ?? 'OFFLINE';
+  return (
+    <div class="status-mini" role="group" aria-label="Your status">
+      <span class={`dot dot-${status.toLowerCase()}`} aria-hidden="true" />
+      {(['AVAILABLE', 'AWAY', 'OFFLINE'] as const).map((s) => (
+        <button key={s} type="button" aria-pressed={status === s} onClick={() => void ws.setStatus(s, s === 'AWAY' ? ws.status.reason ?? '' : '')}>
+          {statusWords[s]}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function OfferList({ ws }: { ws: Workspace }) {
   const offers = [...ws.offers.values()].sort((a, b) => a.expiresAt - b.expiresAt);
   if (offers.length === 0) return null;
@@ -89,6 +104,9 @@ function OfferCard({ ws, offer, first }: { ws: Workspace; offer: Offer; first: b
       </div>
       <div class="offer-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (left.remainingMs / total) * 100)}%` }} /></div>
       {offer.preview && <p class="offer-preview">“{offer.preview}”</p>}
+      {offer.escalation && (
+        <p class="offer-esc">Escalated by {ws.name(offer.escalation.agentId)}{offer.escalation.reason ? `: “${offer.escalation.reason}”` : ''}</p>
+      )}
       {offer.decision?.reason && <p class="offer-why">Why you: {offer.decision.reason}</p>}
       <div class="offer-actions">
         <button type="button" class="button primary" disabled={offer.answering || left.expired} onClick={() => answer(true)}
@@ -111,7 +129,7 @@ export function ConversationList({ ws, focusId, onSelect }: { ws: Workspace; foc
       <h2 id="convs-heading">Conversations <span class="count">{active.length}</span></h2>
       {active.length === 0 && <p class="muted">No conversations yet. Set yourself available to get offers.</p>}
       <ul class="conv-list">
-        {active.map((c, i) => <ConvRow key={c.id} conv={c} index={i} focused={c.id === focusId} now={now} onSelect={onSelect} />)}
+        {active.map((c, i) => <ConvRow key={c.id} conv={c} index={i} focused={c.id === focusId} now={now} self={ws.self} name={(id) => ws.name(id)} onSelect={onSelect} />)}
       </ul>
       {closed.length > 0 && (
         <>
@@ -133,7 +151,22 @@ export function ConversationList({ ws, focusId, onSelect }: { ws: Workspace; foc
   );
 }
 
-function ConvRow({ conv, index, focused, now, onSelect }: { conv: Conv; index: number; focused: boolean; now: number; onSelect: (id: string) => void }) {
+interface ConvRowProps {
+  conv: Conv;
+  index: number;
+  focused: boolean;
+  now: number;
+  self: string;
+  name: (id: string) => string;
+  onSelect: (id: string) => void;
+}
+
+function lastWho(last: { side: string; authorId: string }, self: string, name: (id: string) => string): string {
+  if (last.side !== 'staff') return '';
+  return last.authorId === self ? 'You: ' : `${name(last.authorId)}: `;
+}
+
+function ConvRow({ conv, index, focused, now, self, name, onSelect }: ConvRowProps) {
   const s = summarize(conv.log.events);
   const unread = conv.unread();
   const waiting = s.waitingSinceMs ? (now - s.waitingSinceMs) / 1000 : 0;
@@ -145,7 +178,7 @@ function ConvRow({ conv, index, focused, now, onSelect }: { conv: Conv; index: n
         <span class="conv-name">{conv.title}{conv.role === 'monitor' ? ' (monitoring)' : ''}</span>
         <ChannelBadge channel={s.channel || conv.channel} />
         {unread > 0 && <span class="badge" aria-label={`${unread} unread`}>{unread}</span>}
-        <span class="conv-preview">{s.last ? `${s.last.side === 'staff' ? 'You: ' : ''}${s.last.body}` : conv.accepting ? 'Joining…' : ''}</span>
+        <span class="conv-preview">{s.last ? `${lastWho(s.last, self, name)}${s.last.body}` : conv.accepting ? 'Joining…' : ''}</span>
         {waiting >= 60 && <span class="conv-wait">waiting {durationWords(waiting)}</span>}
       </button>
     </li>

@@ -223,7 +223,7 @@ export interface Summary {
   /** Where a reply goes: the channel the customer last wrote from. */
   channel: Channel | '';
   /** The latest message, for the list. */
-  last: { body: string; side: 'customer' | 'staff'; atMs: number } | null;
+  last: { body: string; side: 'customer' | 'staff'; atMs: number; authorId: string } | null;
   /** The customer's latest presence change, when it says they are gone. */
   away: { why: string; atMs: number } | null;
   /** An inactivity warning still in force: when it resolves (ms). */
@@ -245,13 +245,13 @@ export function summarize(events: readonly Event[]): Summary {
     const at = int(e.atMs);
     if (m && m.direction === 'DIRECTION_INBOUND') {
       s.channel = m.channel ?? s.channel;
-      s.last = { body: m.body ?? '', side: 'customer', atMs: at };
+      s.last = { body: m.body ?? '', side: 'customer', atMs: at, authorId: '' };
       s.away = null;
       s.resolvesAtMs = 0;
       if (!s.waitingSinceMs) s.waitingSinceMs = at;
       if (!(e as LoggedEvent).local) s.lastInboundSeq = Math.max(s.lastInboundSeq, int(e.seq));
     } else if (m && m.direction === 'DIRECTION_OUTBOUND') {
-      s.last = { body: m.body ?? '', side: 'staff', atMs: at };
+      s.last = { body: m.body ?? '', side: 'staff', atMs: at, authorId: m.authorId || e.actor || '' };
       s.waitingSinceMs = 0;
     } else if (e.customerPresence) {
       s.away = e.customerPresence.present ? null : { why: e.customerPresence.why ?? '', atMs: at };

@@ -28,6 +28,8 @@ export interface Offer extends OfferNotice {
   expiresAt: number;
   /** Server time (ms) it arrived (the countdown bar's full length). */
   receivedAt: number;
+  /** For an escalation: who sent it up and why (read from the conversation). */
+  escalation?: { agentId: string; reason: string };
   answering?: boolean;
 }
 
@@ -40,6 +42,8 @@ export interface WorkspaceOptions {
   alerts?: Alerts;
 }
 
+/** How long a notice ("The offer expired.") stays. */
+const noticeMs = 8000;
 /** After an offer's deadline, how long it stays before it is dropped without the server's word. */
 const offerGraceMs = 1500;
 
@@ -169,7 +173,22 @@ export class Workspace {
     const left = Math.max(0, offer.expiresAt - this.conn.clock.now()) + offerGraceMs;
     clearTimeout(this.offerTimers.get(id));
     this.offerTimers.set(id, setTimeout(() => this.dropOffer(id, 'The offer expired.'), left));
-    if (fresh) this.options.alerts?.offer(offer);
+    if (!fresh) return;
+    this.options.alerts?.offer(offer);
+    if (offer.queue?.startsWith('escalations-')) void this.readEscalation(offer);
+  }
+
+  /** An escalation offer says why: the latest `escalation` event of the conversation. */
+  private async readEscalation(offer: Offer): Promise<void> {
+    try {
+      const page = await this.rest.get<{ events?: Event[] }>(`/v1/conversations/${encodeURIComponent(offer.conversationId)}?after_seq=0&limit=1000`);
+      const last = [...(page.events ?? [])].reverse().find((e) => e.escalation)?.escalation;
+      if (!last) return;
+      offer.escalation = { agentId: last.agentId ?? '', reason: last.reason ?? '' };
+      this.changed();
+    } catch {
+      // the card shows the customer's message; the reason shows once accepted
+    }
   }
 
   protected dropOffer(id: string, why: string): void {
@@ -508,8 +527,16 @@ export class Workspace {
     for (const a of agents) if (a.displayName) this.names.set(a.id, a.displayName);
   }
 
+  /** A passing notice, cleared after a while (a newer one replaces it). */
   protected tell(text: string): void {
-    if (text) this.notice = { text, atMs: Date.now() };
+    if (!text) return;
+    const notice = { text, atMs: Date.now() };
+    this.notice = notice;
+    setTimeout(() => {
+      if (this.notice !== notice) return;
+      this.notice = null;
+      this.changed();
+    }, noticeMs);
   }
 
   protected changed(): void {

@@ -22,7 +22,8 @@ export interface WorkspaceViewProps {
   pageVisible: boolean;
   /** Focus this conversation (the console's "Monitor" buttons); `n` changes for each request. */
   focusRequest?: { id: string; n: number };
-  /** Shortcuts are live only on the shown screen (the console's tabs). */
+  /** False while hidden behind another tab: only Alt+A / Alt+D (offers) stay live, and the
+   * offers show in the page's own dock instead of here. */
   shortcuts?: boolean;
 }
 
@@ -68,7 +69,9 @@ export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, sho
     const target = e.target as HTMLElement | null;
     const inField = !!target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable);
     const action = matchShortcut(e, inField);
-    if (!action || !shortcuts || document.querySelector('dialog[open]:not(.shortcuts)')) return;
+    if (!action || document.querySelector('dialog[open]:not(.shortcuts)')) return;
+    // Hidden behind another tab, only the offer keys stay live (offers show on every tab).
+    if (!shortcuts && action.kind !== 'accept' && action.kind !== 'decline') return;
     const firstOffer = [...ws.offers.values()].sort((a, b) => a.expiresAt - b.expiresAt)[0];
     switch (action.kind) {
       case 'accept':
@@ -106,7 +109,7 @@ export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, sho
     <div class="ws">
       <aside class="ws-side" aria-label="Desk">
         <StatusControl ws={ws} />
-        <OfferList ws={ws} />
+        {shortcuts && <OfferList ws={ws} />}
         {ws.notice && <p class="ws-notice" role="status">{ws.notice.text}</p>}
         <ConversationList ws={ws} focusId={focused} onSelect={(id) => select(id)} />
         <DeskSettings alerts={alerts} onShortcuts={() => setHelp(true)} />

@@ -1,0 +1,185 @@
+// The live board on screen: staffing advice first (queues short of agents, highlighted), the
+// queues with today's figures, the conversations at risk, and the agents — a virtualised table
+// that stays cheap with a thousand of them. Rows are memoised on their object (board_store.ts
+// keeps unchanged rows), so a board applied every second redraws only what moved; the times
+// shown ("in status 3 min", "longest wait") count up from "since" instants by the server's clock.
+import { useState } from 'preact/hooks';
+import { useNow } from '../lib/hooks';
+import type { LeadWorkspace } from '../staff/lead_workspace';
+import { durationWords, percent, personName, shortId } from '../staff/format';
+import { memo } from '../staff/preact_util';
+import { ChannelBadge } from '../staff/timeline_view';
+import { type AgentRow, type AgentSort, type BoardStore, type QueueRow, type RiskRow, shortBy } from './board_store';
+import { VirtualTable } from './virtual_table';
+
+export interface BoardViewProps {
+  store: BoardStore;
+  ws: LeadWorkspace;
+  /** Monitor a conversation and open it beside the board. */
+  onOpen: (conversationId: string) => void;
+}
+
+const statusWords: Record<string, string> = { AVAILABLE: 'Available', AWAY: 'Away', OFFLINE: 'Offline' };
+
+export function BoardView({ store, ws, onOpen }: BoardViewProps) {
+  const [team, setTeam] = useState('');
+  const [sort, setSort] = useState<AgentSort>('status');
+  const [filter, setFilter] = useState('');
+  const serverNow = useNow(1000) + ws.clock.offsetMs;
+  const second = Math.floor(serverNow / 1000) * 1000;
+  const queues = store.queues(team);
+  const agentsAll = store.agents(team, sort);
+  const f = filter.trim().toLowerCase();
+  const agents = f ? agentsAll.filter((a) => a.agentId.toLowerCase().includes(f) || a.status.toLowerCase().startsWith(f)) : agentsAll;
+  const risks = store.atRisk(team);
+  const available = agentsAll.filter((a) => a.status === 'AVAILABLE').length;
+  if (store.teams().length === 0) return <p class="muted board-wait" role="status">Waiting for the first board…</p>;
+  return (
+    <div class="board">
+      <div class="board-tools">
+        <label for="board-team">Team</label>
+        <select id="board-team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+          <option value="">All my teams</option>
+          {store.teams().map((t) => <option key={t} value={t}>{t}</option>)}
+        </select>
+        <span class="muted">Updated every second · {new Date(store.atMs).toLocaleTimeString()}</span>
+      </div>
+      <Staffing queues={queues} available={available} total={agentsAll.length} />
+      <section aria-labelledby="queues-heading" class="board-section">
+        <h2 id="queues-heading">Queues</h2>
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Queues table">
+          <table class="grid queues" data-testid="queues-table">
+            <thead>
+              <tr>
+                <th scope="col">Queue</th><th scope="col">Waiting</th><th scope="col">Longest wait</th>
+                <th scope="col">Service level today</th><th scope="col">Answered</th><th scope="col">Abandoned</th>
+                <th scope="col">Arrivals / h</th><th scope="col">Handle time</th><th scope="col">Agents needed</th>
+                <th scope="col">Available</th>
+              </tr>
+            </thead>
+            <tbody>{queues.map((q) => <QueueLine key={q.key} row={q} wait={q.oldestSinceMs ? durationWords((second - q.oldestSinceMs) / 1000) : '–'} />)}</tbody>
+          </table>
+        </div>
+      </section>
+      <section aria-labelledby="risk-heading" class="board-section">
+        <h2 id="risk-heading">At risk <span class="count">{risks.length}</span></h2>
+        {risks.length === 0 ? <p class="muted">Nothing at risk right now.</p> : (
+          <ul class="risk-list" data-testid="at-risk">
+            {risks.slice(0, 100).map((r) => <RiskLine key={r.key} row={r} ws={ws} onOpen={onOpen} />)}
+          </ul>
+        )}
+        {risks.length > 100 && <p class="muted">and {risks.length - 100} more</p>}
+      </section>
+      <section aria-labelledby="agents-heading" class="board-section">
+        <h2 id="agents-heading">Agents <span class="count">{agentsAll.length}</span></h2>
+        <div class="board-tools">
+          <label for="agent-filter">Find</label>
+          <input id="agent-filter" class="staff-input" value={filter} placeholder="agent id or status" onInput={(e) => setFilter(e.currentTarget.value)} />
+          <label for="agent-sort">Sort by</label>
+          <select id="agent-sort" value={sort} onChange={(e) => setSort(e.currentTarget.value as AgentSort)}>
+            <option value="status">status</option>
+            <option value="name">name</option>
+            <option value="load">load</option>
+            <option value="time">time in status</option>
+          </select>
+        </div>
+        <VirtualTable label="Agents" rows={agents} rowHeight={52} columns="minmax(0,1.2fr) minmax(0,1.3fr) minmax(0,1fr) minmax(0,1.6fr)"
+          testId="agents-table"
+          header={<><span role="columnheader">Agent</span><span role="columnheader">Status</span><span role="columnheader">Load</span><span role="columnheader">Conversations</span></>}
+          renderRow={(a, i, style) => (
+            <AgentLine key={a.agentId} row={a} index={i} style={style} since={durationWords((second - a.sinceMs) / 1000)} ws={ws} onOpen={onOpen} />
+          )} />
+      </section>
+    </div>
+  );
+}
+
+/** Staffing advice: per queue, agents needed (Erlang C, docs/LEADS.md) against those available. */
+function Staffing({ queues, available, total }: { queues: QueueRow[]; available: number; total: number }) {
+  const short = queues.filter((q) => shortBy(q) > 0);
+  return (
+    <section class={`staffing${short.length ? ' short' : ''}`} aria-labelledby="staffing-heading" data-testid="staffing">
+      <h2 id="staffing-heading">Staffing</h2>
+      <p><strong>{available}</strong> of {total} agents available now.</p>
+      {short.length === 0 ? <p>Every queue has the agents its target needs.</p> : (
+        <ul>
+          {short.map((q) => (
+            <li key={q.key}>
+              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable}: <span class="short-by">short by {shortBy(q)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** `wait` is the longest wait in words: a row redraws when its words change, not every second. */
+const QueueLine = memo(function QueueLine({ row: q, wait }: { row: QueueRow; wait: string }) {
+  const short = shortBy(q);
+  const sl = q.answeredToday + q.abandonedToday > 0 ? percent(q.serviceLevelToday) : '–';
+  const below = q.answeredToday + q.abandonedToday > 0 && q.serviceLevelToday < q.serviceLevelTarget;
+  return (
+    <tr class={short ? 'row-short' : ''}>
+      <th scope="row">{q.queue}<span class="muted"> · {q.team}</span></th>
+      <td class={q.waiting ? 'num strong' : 'num'}>{q.waiting}</td>
+      <td class="num">{wait}</td>
+      <td class={`num${below ? ' bad' : ''}`}>{sl}<span class="muted"> / {percent(q.serviceLevelTarget)} in {q.serviceLevelSeconds} s</span></td>
+      <td class="num">{q.answeredToday}</td>
+      <td class="num">{q.abandonedToday}</td>
+      <td class="num">{Math.round(q.arrivalsPerHour * 10) / 10}</td>
+      <td class="num">{durationWords(q.handleSeconds)}</td>
+      <td class="num">{q.agentsNeeded}</td>
+      <td class="num">{q.agentsAvailable}{short > 0 && <span class="chip chip-bad">short {short}</span>}</td>
+    </tr>
+  );
+}, (a, b) => a.row === b.row && a.wait === b.wait);
+
+const RiskLine = memo(function RiskLine({ row, ws, onOpen }: { row: RiskRow; ws: LeadWorkspace; onOpen: (id: string) => void }) {
+  return (
+    <li class="risk" data-testid="at-risk-row">
+      <span class="risk-reason">{row.reason}</span>
+      <span class="muted">{row.queue}{row.ownerId ? ` · ${ws.name(row.ownerId)}` : ' · unowned'} · {shortId(row.conversationId)}</span>
+      <button type="button" class="button small" onClick={() => onOpen(row.conversationId)} aria-label={`Monitor conversation ${shortId(row.conversationId)} (${row.reason})`}>
+        Monitor
+      </button>
+    </li>
+  );
+}, (a, b) => a.row === b.row);
+
+interface AgentLineProps {
+  row: AgentRow;
+  index: number;
+  style: string;
+  /** Time in status in words ("3 min"): the row redraws when the words change. */
+  since: string;
+  ws: LeadWorkspace;
+  onOpen: (id: string) => void;
+}
+
+const AgentLine = memo(function AgentLine({ row: a, index, style, since, ws, onOpen }: AgentLineProps) {
+  const busy = a.load.filter((l) => l.conversations > 0);
+  return (
+    <div role="row" aria-rowindex={index + 2} class="vt-row" style={style} data-testid="agent-row">
+      <span role="cell" class="agent-name">{personName(a.agentId, ws.names)}<span class="muted"> {a.agentId}</span></span>
+      <span role="cell">
+        <span class={`dot dot-${a.status.toLowerCase()}`} aria-hidden="true" /> {statusWords[a.status] ?? a.status}
+        {a.statusReason && <span class="muted"> · {a.statusReason}</span>}
+        <span class="muted"> · {since}</span>
+      </span>
+      <span role="cell" class="load">
+        {busy.length === 0 ? <span class="muted">none</span> : busy.map((l) => (
+          <span key={l.channel} class="load-chip"><ChannelBadge channel={l.channel} /> {l.conversations}/{l.capacity}</span>
+        ))}
+      </span>
+      <span role="cell" class="agent-convs">
+        {a.conversations.slice(0, 3).map((id) => (
+          <button key={id} type="button" class="conv-chip" onClick={() => onOpen(id)} aria-label={`Monitor conversation ${shortId(id)} of ${a.agentId}`}>
+            {shortId(id)}
+          </button>
+        ))}
+        {a.conversations.length > 3 && <span class="muted">+{a.conversations.length - 3}</span>}
+      </span>
+    </div>
+  );
+}, (a, b) => a.row === b.row && a.since === b.since && a.index === b.index && a.style === b.style);

@@ -1,0 +1,50 @@
+// A table that draws only the rows in view (plus a few either side): a board of a thousand agents
+// is one scroll box with some twenty rows in the DOM. ARIA table roles with aria-rowcount and
+// aria-rowindex, so a screen reader still knows where it is in the whole list. Rows have a fixed
+// height; the caller renders each row (keyed, and memoised there).
+import type { ComponentChildren, VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export interface VirtualTableProps<T> {
+  label: string;
+  rows: readonly T[];
+  rowHeight: number;
+  /** The header row's cells (role="columnheader"). */
+  header: ComponentChildren;
+  /** One row: the caller sets its key; `style` places it, `index` is its 0-based place. */
+  renderRow: (row: T, index: number, style: string) => VNode;
+  /** CSS grid columns shared by the header and the rows. */
+  columns: string;
+  /** The scroll box's height when it cannot be measured. */
+  height?: number;
+  overscan?: number;
+  testId?: string;
+}
+
+export function VirtualTable<T>({ label, rows, rowHeight, header, renderRow, columns, height = 480, overscan = 6, testId }: VirtualTableProps<T>) {
+  const box = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState(0);
+  const [view, setView] = useState(height);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(([e]) => setView(e.contentRect.height || height));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const first = Math.max(0, Math.floor(scroll / rowHeight) - overscan);
+  const last = Math.min(rows.length, Math.ceil((scroll + view) / rowHeight) + overscan);
+  const shown: VNode[] = [];
+  for (let i = first; i < last; i += 1) shown.push(renderRow(rows[i], i, `top:${i * rowHeight}px;height:${rowHeight}px`));
+  return (
+    <div class="vt" role="table" aria-label={label} aria-rowcount={rows.length + 1} style={{ '--vt-cols': columns }} data-testid={testId}>
+      <div role="rowgroup" class="vt-head">
+        <div role="row" aria-rowindex={1} class="vt-row">{header}</div>
+      </div>
+      <div role="rowgroup" class="vt-body" ref={box} onScroll={(e) => setScroll(e.currentTarget.scrollTop)} tabIndex={0}
+        style={{ height: `${Math.max(1, rows.length) * rowHeight + 2}px` }}>
+        <div role="presentation" class="vt-space" style={{ height: `${rows.length * rowHeight}px` }}>{shown}</div>
+      </div>
+    </div>
+  );
+}
