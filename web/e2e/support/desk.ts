@@ -23,9 +23,9 @@ export function offers(page: Page): Locator {
   return page.getByTestId('offer');
 }
 
-/** The pane of the conversation with `customer` (its heading). */
-export function pane(page: Page, customer: string | RegExp): Locator {
-  return page.getByRole('article', { name: customer });
+/** The pane of the conversation with `customer` (its heading), in a page or a part of one. */
+export function pane(within: Page | Locator, customer: string | RegExp): Locator {
+  return within.getByRole('article', { name: customer });
 }
 
 export function timeline(pane: Locator): Locator {
