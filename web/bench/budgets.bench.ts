@@ -14,7 +14,7 @@ import { rawGet } from '../e2e/support/http';
 import * as desk from '../e2e/support/desk';
 import { distDir, Switchboard } from '../e2e/support/switchboard';
 import { AgentSocket } from '../e2e/support/agent_socket';
-import { figure, line, median, notMeasured, percentile, resultsFile } from './figures';
+import { figure, line, median, percentile, resultsFile } from './figures';
 import { InjectingCustomer } from './inject';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 30));
@@ -234,6 +234,112 @@ test(`the desk: a timeline of ${timelineEvents} events scrolls without a frame o
   }
 });
 
-test('the console: a board of 1,000 agents and 50 queues every second', async () => {
-  notMeasured('console board apply, per update', '16 ms', 'the lead console is not merged yet (issue12-staff has the desk only)');
+/** A synthetic board of `agents` agents and `queues` queues for team `team`; `tick` moves some rows. */
+function syntheticBoard(team: string, agents: number, queues: number, tick: number, atMs: number) {
+  const statuses = ['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'AWAY', 'OFFLINE'] as const;
+  // Each second about one agent in twenty changes (status or load), as a busy floor does.
+  const moved = (i: number) => (i * 7919 + tick * 104729) % 20 === 0;
+  const agentRows = Array.from({ length: agents }, (_, i) => {
+    const phase = moved(i) ? tick : 0;
+    const status = statuses[(i + phase) % statuses.length];
+    const held = status === 'OFFLINE' ? 0 : (i + phase) % 4;
+    return {
+      agentId: `agent-${String(i).padStart(4, '0')}`,
+      status,
+      ...(status === 'AWAY' ? { statusReason: 'break' } : {}),
+      statusSeconds: 60 + ((i * 37) % 3600) + (moved(i) ? 0 : tick),
+      load: [{ channel: 'CHANNEL_WEB', conversations: held, capacity: 3 }],
+      conversations: Array.from({ length: held }, (_, k) => `01M8BENCH${String(i).padStart(4, '0')}${k}-${i % 256}`),
+    };
+  });
+  const queueRows = Array.from({ length: queues }, (_, q) => ({
+    queue: `queue-${String(q).padStart(2, '0')}`,
+    waiting: (q * 3 + tick) % 9,
+    oldestWaitSeconds: ((q * 11 + tick) % 9) * 7,
+    serviceLevelToday: 0.7 + ((q * 13) % 30) / 100,
+    answeredToday: 100 + q * 5 + tick,
+    abandonedToday: (q * 3) % 7,
+    arrivalsPerHour: 20 + q,
+    handleSeconds: 240 + q * 3,
+    agentsNeeded: 5 + (q % 7),
+    agentsAvailable: 4 + ((q + tick) % 6),
+    serviceLevelSeconds: 30,
+    serviceLevelTarget: 0.8,
+  }));
+  const atRisk = Array.from({ length: 20 }, (_, r) => ({
+    conversationId: `01M8BENCHRISK${String(r).padStart(3, '0')}-${r}`,
+    queue: `queue-${String(r % queues).padStart(2, '0')}`,
+    ownerId: r % 3 ? `agent-${String(r * 17).padStart(4, '0')}` : '',
+    reason: r % 2 ? 'waiting past the service level' : 'no reply for 5 min',
+    score: 100 - r - (tick % 5),
+  }));
+  return { board: { team, atMs: String(atMs), queues: queueRows, agents: agentRows, atRisk, computeUs: '900' } };
+}
+
+test('the console: a board of 1,000 agents and 50 queues every second', async ({ browser }) => {
+  const updates = Math.max(5, Number(process.env.BENCH_BOARD_UPDATES ?? 20));
+  const context = await browser.newContext();
+  try {
+    await signInContext(context, 'lea', 'lea-dev');
+    const page = await context.newPage();
+    // The console's socket goes through Playwright: the server's frames pass to the page, except
+    // its own boards (two small teams), in place of which come the synthetic ones.
+    let toPage: ((message: string) => void) | null = null;
+    await page.routeWebSocket(/\/v1\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (typeof message === 'string' && message.startsWith('{"board"')) return;
+        ws.send(message);
+      });
+      toPage = (message) => ws.send(message);
+    });
+    await page.goto(`${server.url}/console/`);
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
+    const send = (tick: number) => {
+      const frame = JSON.stringify(syntheticBoard('care', 1000, 50, tick, Date.now()));
+      toPage!(frame);
+      return frame.length;
+    };
+    const bytes = send(0);
+    await expect(page.getByRole('region', { name: /^Agents/ }).getByRole('heading')).toHaveText(/1000/);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metric = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x: { name: string; value: number }) => [x.name, x.value]));
+      return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration, style: m.RecalcStyleDuration };
+    };
+    await page.evaluate(() => {
+      performance.clearMeasures('sb:board-update');
+      performance.clearMeasures('sb:board-apply');
+    });
+    // The page's own main-thread time without boards (its clocks, the socket's pings), for as long.
+    const pace = (from: number, n: number) => new Promise((r) => setTimeout(r, Math.max(0, from + n * 1000 - Date.now())));
+    const idle0 = await metric();
+    const idleStart = Date.now();
+    await pace(idleStart, Math.min(10, updates));
+    const idle1 = await metric();
+    const idleSeconds = (Date.now() - idleStart) / 1000;
+    const before = await metric();
+    const started = Date.now();
+    for (let tick = 1; tick <= updates; tick++) {
+      send(tick);
+      await pace(started, tick); // one board a second, as the router sends them (pacing, not a wait for a result)
+    }
+    const after = await metric();
+    const seconds = (Date.now() - started) / 1000;
+    const measures = await page.evaluate(() => ({
+      update: performance.getEntriesByName('sb:board-update').map((e) => e.duration),
+      apply: performance.getEntriesByName('sb:board-apply').map((e) => e.duration),
+    }));
+    const perSecond = (k: keyof typeof after) => ((after[k] - before[k]) * 1000) / seconds;
+    const idlePerSecond = ((idle1.task - idle0.task) * 1000) / idleSeconds;
+    figure('console board update (apply + render), median', median(measures.update), 'ms', 16,
+      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure, synthetic boards of 1,000 agents, 50 queues, 20 at risk (${(bytes / 1024).toFixed(0)} KB of JSON each) injected into its real socket with page.routeWebSocket`);
+    figure('console board update (apply + render), max', Math.max(...measures.update), 'ms', 16);
+    figure('console main thread per board, all tasks', perSecond('task') - idlePerSecond, 'ms', 16,
+      `CDP Performance.getMetrics TaskDuration: ${perSecond('task').toFixed(1)} ms a second with a board a second, less ${idlePerSecond.toFixed(1)} ms a second without boards; script ${perSecond('script').toFixed(1)}, style ${perSecond('style').toFixed(1)}, layout ${perSecond('layout').toFixed(1)} ms a second (JSON parsing, rendering, style and layout; wall time, so a loaded machine inflates it)`);
+  } finally {
+    await context.close();
+  }
 });

@@ -28,8 +28,8 @@ test('a transfer to a named agent is offered to that agent first, not back to th
     const before = ana.frames.length;
     await ana.request({ actionId: 'to-lea', transfer: { conversationId, toAgentId: 'lea', note: 'for the manager' } });
     const next = await Promise.race([
-      lea.waitFor((f) => f.offer?.conversationId === conversationId, 'an offer to Lea', 20_000).then(() => 'lea'),
-      ana.waitFor((f) => f.offer?.conversationId === conversationId && ana.frames.indexOf(f) >= before, 'an offer back to Ana', 20_000).then(() => 'ana'),
+      lea.waitFor((f) => f.offer?.conversationId === conversationId, 'an offer to Lea', 20_000).then(() => 'lea', () => 'neither'),
+      ana.waitFor((f) => f.offer?.conversationId === conversationId && ana.frames.indexOf(f) >= before, 'an offer back to Ana', 20_000).then(() => 'ana', () => 'neither'),
     ]);
     expect(next).toBe('lea');
   } finally {
