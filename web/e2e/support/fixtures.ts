@@ -47,14 +47,12 @@ export interface KnownViolation {
   why: string;
 }
 
-/** Reported defects the axe checks tolerate where they are expected (and fail once they are gone). */
-export const knownViolations = {
-  timelineTimeContrast: {
-    rule: 'color-contrast',
-    target: '.tl-event > time',
-    why: 'the time on a timeline event line (#6c7381 on #f5f7fa, 12.5 px) has a contrast of 4.44, under 4.5 (src/staff/staff.css)',
-  },
-} satisfies Record<string, KnownViolation>;
+/**
+ * Reported defects the axe checks tolerate where a test lists them (none open now; the timeline's
+ * time contrast of 4.44 found on the first desk was fixed in the console's merge). An entry:
+ * `name: { rule: 'color-contrast', target: '.tl-event > time', why: '…' }`.
+ */
+export const knownViolations: Record<string, KnownViolation> = {};
 
 /**
  * Runs axe on the page (shadow roots included) and fails on serious or critical violations, but
