@@ -3,7 +3,7 @@
 // folder, serving the pages from web/dist. Stopped with SIGTERM (it stops its Redis itself) and
 // waited for; a process still running when the Node process exits gets SIGTERM then too.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +107,21 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** A process's children (Linux /proc), e.g. the embedded redis-server the server started. */
+function childrenOf(pid: number | undefined): number[] {
+  if (!pid) return [];
+  const pids: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+      pids.push(...text.trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    // not Linux, or gone
+  }
+  return pids;
+}
+
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -125,6 +140,8 @@ export class Switchboard {
   readonly logPath: string;
   port = 0;
   private child: ChildProcess | null = null;
+  /** The server's own children (its embedded redis-server), stopped by us only if it was killed. */
+  private grandchildren: number[] = [];
   private log = '';
 
   private constructor(name: string, dir: string) {
@@ -174,6 +191,7 @@ export class Switchboard {
         const m = /switchboard listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.log);
         if (m && !this.port) {
           this.port = Number(m[1]);
+          this.grandchildren = childrenOf(child.pid);
           clearTimeout(timer);
           resolve();
         }
@@ -204,7 +222,7 @@ export class Switchboard {
     return stdout.trim().split('\n').pop()!.trim();
   }
 
-  /** SIGTERM, wait for the exit (then SIGKILL as a last resort), keep the log, remove the data. */
+  /** SIGTERM, wait for the exit (then SIGKILL as a last resort), keep the log and config, remove the data. */
   async stop(): Promise<void> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -212,17 +230,20 @@ export class Switchboard {
       if (!(await exited(child, 15_000))) {
         child.kill('SIGKILL');
         await exited(child, 5_000);
+        // Killed, it could not stop its Redis: do it (only the pids it had when it started).
+        for (const pid of this.grandchildren) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // gone already
+          }
+        }
       }
     }
     this.child = null;
     mkdirSync(artifactsDir, { recursive: true });
     writeFileSync(this.logPath, this.log);
+    if (existsSync(this.configPath)) copyFileSync(this.configPath, path.join(artifactsDir, `server-${this.name}.yaml`));
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  /** Keeps a copy of the test config beside the log (for a failure's post-mortem). */
-  keepConfig(): void {
-    mkdirSync(artifactsDir, { recursive: true });
-    copyFileSync(this.configPath, path.join(artifactsDir, `server-${this.name}.yaml`));
   }
 }
