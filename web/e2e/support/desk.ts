@@ -45,7 +45,7 @@ export function composer(pane: Locator): Locator {
 export async function write(pane: Locator, text: string, mode?: string): Promise<void> {
   if (mode) await pane.getByRole('group', { name: 'Write' }).getByRole('button', { name: mode, exact: true }).click();
   const box = composer(pane);
-  await box.pressSequentially(text);
+  await box.fill(text); // typing key by key is for the typing tests
   await box.press('Enter');
 }
 

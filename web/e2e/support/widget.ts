@@ -45,14 +45,14 @@ export async function startChat(page: Page, question: string, details: { name?: 
   await p.getByRole('button', { name: 'Start chat' }).click();
 }
 
-/** Types into the composer (a keystroke at a time, so typing is reported) and sends with Enter. */
+/** Writes in the composer and sends with Enter (typing key by key is for the typing tests). */
 export async function say(page: Page, text: string): Promise<void> {
   const box = panel(page).getByRole('textbox', { name: 'Message' });
-  await box.pressSequentially(text);
+  await box.fill(text);
   await box.press('Enter');
 }
 
-/** A visitor token in the page's storage (the widget keeps one per server). */
+/** The conversation id the widget keeps in the page's storage (one per server). */
 export async function storedConversationId(page: Page): Promise<string> {
   return page.evaluate(() => {
     for (let i = 0; i < localStorage.length; i++) {
