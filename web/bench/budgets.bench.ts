@@ -282,8 +282,9 @@ test('the console: a board of 1,000 agents and 50 queues every second', async ({
   try {
     await signInContext(context, 'lea', 'lea-dev');
     const page = await context.newPage();
-    // The console's socket goes through Playwright: the server's frames pass to the page, except
-    // its own boards (two small teams), in place of which come the synthetic ones.
+    // The console's socket goes through Playwright (routeWebSocket puts a shim in the page and
+    // connects on to the server): the server's frames pass to the page, except its own boards
+    // (two small teams), in place of which come the synthetic ones.
     let toPage: ((message: string) => void) | null = null;
     await page.routeWebSocket(/\/v1\/ws/, (ws) => {
       const server = ws.connectToServer();
@@ -335,10 +336,10 @@ test('the console: a board of 1,000 agents and 50 queues every second', async ({
     const perSecond = (k: keyof typeof after) => ((after[k] - before[k]) * 1000) / seconds;
     const idlePerSecond = ((idle1.task - idle0.task) * 1000) / idleSeconds;
     figure('console board update (apply + render), median', median(measures.update), 'ms', 16,
-      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure, synthetic boards of 1,000 agents, 50 queues, 20 at risk (${(bytes / 1024).toFixed(0)} KB of JSON each) injected into its real socket with page.routeWebSocket`);
+      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure, synthetic boards of 1,000 agents, 50 queues, 20 at risk (${(bytes / 1024).toFixed(0)} KB of JSON each) injected with page.routeWebSocket (the page's socket is Playwright's shim, connected on to the real server, whose own boards are dropped)`);
     figure('console board update (apply + render), max', Math.max(...measures.update), 'ms', 16);
     figure('console main thread per board, all tasks', perSecond('task') - idlePerSecond, 'ms', 16,
-      `CDP Performance.getMetrics TaskDuration: ${perSecond('task').toFixed(1)} ms a second with a board a second, less ${idlePerSecond.toFixed(1)} ms a second without boards; script ${perSecond('script').toFixed(1)}, style ${perSecond('style').toFixed(1)}, layout ${perSecond('layout').toFixed(1)} ms a second (JSON parsing, rendering, style and layout; wall time, so a loaded machine inflates it)`);
+      `CDP Performance.getMetrics TaskDuration: ${perSecond('task').toFixed(1)} ms a second with a board a second, less ${idlePerSecond.toFixed(1)} ms a second without boards; script ${perSecond('script').toFixed(1)}, style ${perSecond('style').toFixed(1)}, layout ${perSecond('layout').toFixed(1)} ms a second (JSON parsing, rendering, style, layout, paint, and Playwright's shim handing each 190 KB frame to the page, which a real socket does not cost: an upper bound; wall time, so a loaded machine inflates it)`);
   } finally {
     await context.close();
   }
