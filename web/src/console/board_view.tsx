@@ -105,7 +105,7 @@ function Staffing({ queues, available, total }: { queues: QueueRow[]; available:
         <ul>
           {short.map((q) => (
             <li key={q.key}>
-              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable}: <span class="short-by">short by {shortBy(q)}</span>
+              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable} · <span class="short-by">short {shortBy(q)}</span>
             </li>
           ))}
         </ul>
@@ -161,7 +161,10 @@ const AgentLine = memo(function AgentLine({ row: a, index, style, since, ws, onO
   const busy = a.load.filter((l) => l.conversations > 0);
   return (
     <div role="row" aria-rowindex={index + 2} class="vt-row" style={style} data-testid="agent-row">
-      <span role="cell" class="agent-name">{personName(a.agentId, ws.names)}<span class="muted"> {a.agentId}</span></span>
+      <span role="cell" class="agent-name">
+        {personName(a.agentId, ws.names)}
+        {personName(a.agentId, ws.names).toLowerCase() !== a.agentId.toLowerCase() && <span class="muted"> {a.agentId}</span>}
+      </span>
       <span role="cell">
         <span class={`dot dot-${a.status.toLowerCase()}`} aria-hidden="true" /> {statusWords[a.status] ?? a.status}
         {a.statusReason && <span class="muted"> · {a.statusReason}</span>}

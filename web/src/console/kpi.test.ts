@@ -71,3 +71,17 @@ describe('words', () => {
     expect(suggestedInterval(0, 30 * 86_400_000)).toBe('day');
   });
 });
+
+describe('the chart’s axis', async () => {
+  const { niceMax, pathOf } = await import('./kpi_chart');
+  it('rounds the top so counts get whole grid lines', () => {
+    expect(niceMax(3, true)).toBe(4);
+    expect(niceMax(17, true)).toBe(20);
+    expect(niceMax(130, true)).toBe(200);
+    expect(niceMax(0.83)).toBe(1);
+    expect(niceMax(2.2)).toBe(2.5);
+  });
+  it('lifts the pen across gaps', () => {
+    expect(pathOf([1, null, 2, 3], (i) => i, (v) => v)).toBe('M0.0,1.0M2.0,2.0L3.0,3.0');
+  });
+});

@@ -27,7 +27,7 @@ export function KpiChart({ chart, kind, label, by, interval }: KpiChartProps) {
   const W = useWidth(box, 820);
   const n = chart.times.length;
   if (n === 0 || chart.series.length === 0) return <p class="muted">No conversations in this period.</p>;
-  const max = niceMax(Math.max(kind === 'rate' ? 1 : 0, ...chart.series.flatMap((s) => s.values.map((v) => v ?? 0))));
+  const max = niceMax(Math.max(kind === 'rate' ? 1 : 0, ...chart.series.flatMap((s) => s.values.map((v) => v ?? 0))), kind === 'count');
   const x = (i: number) => left + (n === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (n - 1));
   const y = (v: number) => top + (1 - v / max) * (H - top - bottom);
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
@@ -40,7 +40,7 @@ export function KpiChart({ chart, kind, label, by, interval }: KpiChartProps) {
   };
   return (
     <figure class="kpi-chart" ref={box}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${label} by ${by}, per ${interval}; the table below has the figures`}
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Chart: ${label} by ${by}, per ${interval} (the table below has the numbers)`}
         onMouseMove={onMove} onMouseLeave={() => setHover(null)} data-testid="kpi-chart">
         {yTicks.map((v) => (
           <g key={v}>
@@ -108,10 +108,12 @@ function isolated(values: (number | null)[], i: number): boolean {
   return (i === 0 || values[i - 1] === null) && (i === values.length - 1 || values[i + 1] === null);
 }
 
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
+/** A round top for the y axis; for counts one whose quarters (the grid lines) are whole numbers. */
+export function niceMax(v: number, whole = false): number {
+  if (v <= 0) return whole ? 4 : 1;
+  if (whole && v <= 40) return Math.ceil(v / 4) * 4;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
+  for (const m of whole ? [1, 2, 4, 10] : [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
 

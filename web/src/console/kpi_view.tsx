@@ -66,7 +66,7 @@ export function KpiView({ rest }: { rest: RestClient }) {
           options={[['queue', 'queue'], ['agent', 'agent'], ['team', 'team'], ['channel', 'channel'], ['all', 'everything together']]} />
         <Pick id="kpi-interval" label="Interval" value={interval} onChange={(v) => setIntervalKind(v as Interval)}
           options={[['15m', '15 minutes'], ['hour', 'hour'], ['day', 'day']]} />
-        <Pick id="kpi-metric" label="Figure" value={metricId} onChange={setMetricId} options={metrics.map((x) => [x.id, x.label] as [string, string])} />
+        <Pick id="kpi-metric" label="Metric" value={metricId} onChange={setMetricId} options={metrics.map((x) => [x.id, x.label] as [string, string])} />
         <button type="submit" class="button small">Refresh</button>
         <a class="button small" href={kpiUrl(query, true)} download={`kpis-${by}-${interval}.csv`} data-testid="kpi-csv">Download CSV</a>
       </form>
@@ -89,7 +89,7 @@ function KpiTable({ report, metricId }: { report: KpiReport; metricId: string })
   if (rows.length === 0) return null;
   const others = tableColumns.filter((c) => c !== metricId);
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Report figures">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Report table">
       <table class="grid kpi-table" data-testid="kpi-table">
         <caption class="sr-only">{m.label} and other figures per {report.interval} and {report.by}</caption>
         <thead>

@@ -10,7 +10,7 @@ import { int, randomId } from '../lib/ids';
 import { Outbox, type OutboxItem, storageOutbox } from '../lib/outbox';
 import type { RestClient } from '../lib/rest';
 import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, OfferNotice, ServerFrame, StaffSession, TimelinePage } from '../lib/types';
-import { type AgentInfo, type CannedReply, type QueueInfo, setStatusFrame } from './api';
+import { type AgentInfo, type CannedReply, type QueueInfo, setStatusFrame, type TimelineRest } from './api';
 import { Conv, type ConvRole } from './conv';
 import { CustomerDirectory } from './customers';
 import { errorWords, personName } from './format';
@@ -84,10 +84,9 @@ export class Workspace {
     });
   }
 
-  /** Loads what the desk looks things up in, and sends replies kept from the last page load. */
+  /** Sends replies kept from the last page load (once connected, after the resumes). */
   start(): void {
     this.outbox.restore();
-    void this.loadReference();
   }
 
   subscribe(listener: () => void): () => void {
@@ -128,12 +127,15 @@ export class Workspace {
 
   /** After every (re)connect: bring each followed conversation up to date. */
   onConnected(): void {
+    // Queues, agents, canned replies and the agent's profile: read once the desk is registered
+    // (an agent's profile exists from their first connection on).
+    if (this.generation === 0) void this.loadReference();
     this.generation += 1;
     for (const conv of this.convs.values()) if (conv.active) this.resume(conv);
   }
 
   onFrame(frame: ServerFrame): void {
-    if (frame.agentState) this.onAgentState(frame.agentState);
+    if (frame.agentState) this.onAgentState(frame.agentState, !frame.requestId);
     else if (frame.offer) this.onOffer(frame.offer);
     else if (frame.event) this.onEvent(frame.event);
     else if (frame.timeline) this.onTimeline(frame.timeline);
@@ -142,10 +144,12 @@ export class Workspace {
     this.changed();
   }
 
-  protected onAgentState(state: AgentState): void {
+  /** `pushed`: the server changed it (not the answer to our setStatus), e.g. too many missed offers. */
+  protected onAgentState(state: AgentState, pushed = false): void {
     const { conversations, ...rest } = state;
+    const was = this.status.status;
     this.status = rest;
-    if (rest.reason && rest.status === 'AWAY') this.tell(`You are away: ${rest.reason}`);
+    if (pushed && was && was !== rest.status && rest.status === 'AWAY') this.tell(`You were set away${rest.reason ? `: ${rest.reason}` : ''}.`);
     for (const c of conversations ?? []) {
       const id = c.conversationId ?? '';
       if (!id) continue;
@@ -219,7 +223,13 @@ export class Workspace {
       conv.typing.update(e.actor ?? '', false);
       if (int(e.seq) > conv.seenSeq && conv.active && conv.role === 'owner') this.options.alerts?.message(conv.title, e.message.body ?? '');
     }
-    if (e.takeover?.leadId === this.self) conv.role = 'owner';
+    // Replayed from the start (a reload), a reopened conversation was closed before: taking it
+    // again (an accept, a takeover) makes it this desk's once more.
+    const mine = (e.offerOutcome?.outcome === 'ACCEPTED' && e.offerOutcome.agentId === this.self) || e.takeover?.leadId === this.self;
+    if (mine) {
+      conv.role = 'owner';
+      conv.closed = null;
+    }
     const closing = conv.active ? closingWords(e, this.self, conv.role, (x) => this.name(x)) : null;
     if (closing) this.close(conv, closing);
     conv.touch();
@@ -323,7 +333,7 @@ export class Workspace {
     try {
       for (let pages = 0; pages < 5; pages += 1) {
         const q = `limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-        const page = await this.rest.get<{ events?: Event[]; nextAfter?: string }>(`/v1/customers/${encodeURIComponent(conv.customerId)}/timeline?${q}`);
+        const page = await this.rest.get<TimelineRest>(`/v1/customers/${encodeURIComponent(conv.customerId)}/timeline?${q}`);
         conv.addTimeline(page.events ?? []);
         after = page.nextAfter ?? '';
         if (!after) break;
@@ -355,8 +365,7 @@ export class Workspace {
   async setStatus(status: AgentStatus, reason = ''): Promise<void> {
     this.statusError = '';
     try {
-      const frame = await this.conn.request(setStatusFrame(status, reason));
-      if (frame.agentState) this.onAgentState(frame.agentState);
+      await this.conn.request(setStatusFrame(status, reason)); // its agentState answer comes through onFrame too
     } catch (e) {
       this.statusError = errorWords(e);
     }
