@@ -1,0 +1,346 @@
+// The web budgets, measured in headless Chromium against a real Switchboard serving web/dist:
+//   1. widget.js gzipped (≤ 30 KB), and the time from navigating to a plain page that carries the
+//      script tag to the launcher being interactive (≤ 300 ms on loopback), median and p95;
+//   2. the desk's first load, bytes transferred with an empty cache (≤ 200 KB);
+//   3. the desk's timeline of 5,000 events scrolled without a frame over 50 ms;
+//   4. the console applying a board of 1,000 agents and 50 queues every second (< 16 ms each).
+// Each figure is printed beside its budget; none is asserted. BENCH_RUNS sets the runs of (1).
+import type { BrowserContext, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { expect, test } from '@playwright/test';
+import { rawGet } from '../e2e/support/http';
+import * as desk from '../e2e/support/desk';
+import { distDir, Switchboard } from '../e2e/support/switchboard';
+import { AgentSocket } from '../e2e/support/agent_socket';
+import { figure, line, median, percentile, resultsFile } from './figures';
+import { InjectingCustomer } from './inject';
+
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 30));
+const timelineEvents = Math.max(100, Number(process.env.BENCH_TIMELINE_EVENTS ?? 5000));
+
+let server: Switchboard;
+
+test.beforeAll(async () => {
+  server = await Switchboard.start({
+    name: 'bench',
+    overrides: {
+      // The injection sends thousands of frames from one connection.
+      server: { frames_per_second: 100000, frame_burst: 100000, user_frames_per_second: 100000, user_frame_burst: 100000, max_queued_frames: 20000 },
+    },
+    // The injecting customer's second conversation is a new one, not the first reopened.
+    edits: [[/reopen_window_seconds: \d+/, 'reopen_window_seconds: 0']],
+  });
+  line(`Switchboard ${server.url} (pages from ${distDir}); Chromium headless; ${runs} runs`);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  line(`figures added to ${resultsFile}`);
+});
+
+test('widget.js: size gzipped and time to an interactive launcher', async ({ browser }) => {
+  const onDisk = readFileSync(path.join(distDir, 'widget.js'));
+  const served = await rawGet(`${server.url}/widget.js`, { 'Accept-Encoding': 'gzip' });
+  expect(served.headers['content-encoding']).toBe('gzip');
+  figure('widget.js gzip', served.body.length / 1024, 'KB', 30, `as served; ${(onDisk.length / 1024).toFixed(1)} KB raw, ${(gzipSync(onDisk, { level: 9 }).length / 1024).toFixed(1)} KB by gzip -9 here`);
+
+  // A plain customer page carrying the script tag, as a site would; the page itself is answered by
+  // the browser (route), widget.js comes from the server.
+  // On the server's origin: a page of another origin answered by the browser counts as public, and
+  // Chromium's Local Network Access rules then refuse it a script from loopback.
+  const site = `${server.url}/a-customer-site/`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A customer's site</title></head>
+<body><h1>A plain page</h1><p>Some text on a customer's site.</p>
+<script src="${server.url}/widget.js" data-topic="general" data-title="Chat with us" defer></script></body></html>`;
+  const probe = () => {
+    new MutationObserver((_, observer) => {
+      const host = document.querySelector('[data-switchboard-widget]');
+      const launcher = host?.shadowRoot?.querySelector('button.launcher');
+      if (!launcher) return;
+      (window as unknown as { __sbInteractiveAt: number }).__sbInteractiveAt = performance.now();
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  };
+  const measure = async (page: Page) => {
+    await page.waitForFunction(() => (window as unknown as { __sbInteractiveAt?: number }).__sbInteractiveAt !== undefined, null, { timeout: 30_000 });
+    return page.evaluate(() => {
+      const widget = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/widget.js')) as PerformanceResourceTiming | undefined;
+      return {
+        interactive: (window as unknown as { __sbInteractiveAt: number }).__sbInteractiveAt,
+        scriptEnd: widget?.responseEnd ?? NaN,
+        transfer: widget?.transferSize ?? NaN,
+      };
+    });
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const scriptEnd: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext(); // an empty cache each run
+    try {
+      await context.route(site, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+      await context.addInitScript(probe);
+      const page = await context.newPage();
+      await page.goto(site);
+      const first = await measure(page);
+      cold.push(first.interactive);
+      scriptEnd.push(first.scriptEnd);
+      if (i === 0) {
+        // Interactive means it: a click opens the panel.
+        await page.getByRole('button', { name: 'Chat with us' }).click();
+        await expect(page.getByRole('dialog', { name: 'Chat with us' })).toBeVisible();
+        expect(first.transfer).toBeGreaterThan(0);
+      }
+      await page.reload(); // widget.js from the browser's cache (max-age)
+      warm.push((await measure(page)).interactive);
+    } finally {
+      await context.close();
+    }
+  }
+  figure('widget launcher interactive, empty cache, median', median(cold), 'ms', 300, `p95 ${percentile(cold, 95).toFixed(1)} ms, max ${Math.max(...cold).toFixed(1)} ms over ${runs} runs; widget.js loaded at ${median(scriptEnd).toFixed(1)} ms (median)`);
+  figure('widget launcher interactive, empty cache, p95', percentile(cold, 95), 'ms', 300);
+  figure('widget launcher interactive, cached widget.js, median', median(warm), 'ms', 300, `p95 ${percentile(warm, 95).toFixed(1)} ms`);
+});
+
+/** Signs `context` in (the session cookie) without loading a page. */
+async function signInContext(context: BrowserContext, user: string, password: string): Promise<void> {
+  const r = await context.request.post(`${server.url}/v1/session`, { data: { user, password } });
+  expect(r.status()).toBe(200);
+}
+
+test('the desk: bytes of the first load with an empty cache', async ({ browser }) => {
+  const context = await browser.newContext();
+  try {
+    await signInContext(context, 'ana', 'ana-dev');
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    const requests = new Map<string, { url: string; type: string; bytes: number; done: boolean }>();
+    cdp.on('Network.requestWillBeSent', (e) => requests.set(e.requestId, { url: e.request.url, type: e.type ?? '', bytes: 0, done: false }));
+    cdp.on('Network.loadingFinished', (e) => {
+      const r = requests.get(e.requestId);
+      if (r) Object.assign(r, { bytes: e.encodedDataLength, done: true });
+    });
+    cdp.on('Network.loadingFailed', (e) => {
+      const r = requests.get(e.requestId);
+      if (r) r.done = true;
+    });
+    await page.goto(`${server.url}/desk/`);
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
+    await expect(page.getByRole('group', { name: 'Set your status' })).toBeVisible();
+    // Every request the first load started has finished (the REST reads after the welcome too).
+    await expect.poll(() => [...requests.values()].filter((r) => !r.done).map((r) => r.url), { timeout: 30_000 }).toEqual([]);
+    await page.evaluate(() => document.fonts.ready);
+    await expect.poll(() => [...requests.values()].filter((r) => !r.done).map((r) => r.url), { timeout: 30_000 }).toEqual([]);
+    const all = [...requests.values()];
+    const total = all.reduce((n, r) => n + r.bytes, 0);
+    const api = all.filter((r) => new URL(r.url).pathname.startsWith('/v1/'));
+    const apiBytes = api.reduce((n, r) => n + r.bytes, 0);
+    const rows = all.map((r) => `${new URL(r.url).pathname} ${(r.bytes / 1024).toFixed(1)} KB`).join(', ');
+    figure('desk first load, transferred', total / 1024, 'KB', 200, `${all.length} requests, headers included, gzip where the server has it; of which ${(apiBytes / 1024).toFixed(1)} KB REST (${api.length}); WebSocket frames not counted`);
+    line(`  ${rows}`);
+    const resourceTiming = await page.evaluate(() =>
+      (performance.getEntriesByType('navigation') as PerformanceResourceTiming[]).concat(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .reduce((n, e) => n + e.transferSize, 0));
+    figure('desk first load, Resource Timing transferSize', resourceTiming / 1024, 'KB', 200, 'cross-check of the figure above (the same requests, as the page sees them)');
+  } finally {
+    await context.close();
+  }
+});
+
+test(`the desk: a timeline of ${timelineEvents} events scrolls without a frame over 50 ms`, async ({ browser }) => {
+  // The desk keeps at most 2,000 events of the conversation it shows (lib/conversation_log.ts) and
+  // the customer's earlier conversations besides: so the 5,000 are an earlier conversation of
+  // ${timelineEvents} − 1,900 messages (resolved) and 1,900 in the one the agent accepts.
+  const current = Math.min(1900, timelineEvents - 100);
+  const earlier = timelineEvents - current;
+  const customerContext = await browser.newContext();
+  const context = await browser.newContext();
+  try {
+    const customer = await InjectingCustomer.open(customerContext, server);
+    const first = await customer.conversation(earlier, 'general', 'Busy Customer', 'Earlier');
+    const agent = await AgentSocket.open(customerContext, server, await server.token('agent', 'ana', ['care']));
+    await agent.request({ setStatus: { status: 'AVAILABLE' } });
+    await agent.waitFor((f) => f.offer?.conversationId === first.conversationId, 'the offer', 60_000);
+    await agent.request({ answerOffer: { conversationId: first.conversationId, accept: true } }, 60_000);
+    await agent.request({ actionId: 'bench-resolve', resolve: { conversationId: first.conversationId } });
+    await agent.close();
+    const second = await customer.conversation(current, 'general', 'Busy Customer', 'Now');
+    expect(second.conversationId).not.toBe(first.conversationId);
+    const sent = first.sent + second.sent;
+    const ms = first.ms + second.ms;
+    line(`  injected ${sent} customer messages through the server in ${(ms / 1000).toFixed(1)} s (${Math.round(sent / (ms / 1000))}/s, ${first.refused + second.refused} refusals retried)`);
+
+    const page = await context.newPage();
+    await desk.signIn(page, `${server.url}/desk/`, 'ana', 'ana-dev');
+    await desk.setStatus(page, 'Available');
+    const offer = desk.offers(page);
+    await expect(offer).toHaveCount(1);
+    const loadStart = Date.now();
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    const pane = desk.pane(page, 'Busy Customer');
+    const items = desk.timeline(pane).getByTestId('message');
+    await expect.poll(() => items.count(), { timeout: 180_000, intervals: [250] }).toBeGreaterThanOrEqual(timelineEvents);
+    const loadMs = Date.now() - loadStart;
+    const shown = await items.count();
+    const stats = await page.evaluate(async () => {
+      const el = document.querySelector<HTMLElement>('[data-testid="conversation"] .tl')!;
+      const settle = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      el.scrollTop = el.scrollHeight;
+      await settle();
+      const longTasks: number[] = [];
+      const longFrames: number[] = [];
+      const observers: PerformanceObserver[] = [];
+      const watch = (type: string, into: number[]) => {
+        if (!PerformanceObserver.supportedEntryTypes.includes(type)) return;
+        const o = new PerformanceObserver((list) => into.push(...list.getEntries().map((e) => e.duration)));
+        o.observe({ type, buffered: false });
+        observers.push(o);
+      };
+      watch('longtask', longTasks);
+      watch('long-animation-frame', longFrames);
+      const frames: number[] = [];
+      const slow: string[] = [];
+      const step = 600; // px a frame: a fast fling from the end to the start
+      const maxFrames = 5000;
+      await new Promise<void>((resolve) => {
+        let last = performance.now();
+        const tick = (t: number) => {
+          if (frames.length > 0 && t - last > 50) slow.push(`frame ${frames.length} at scrollTop ${el.scrollTop}: ${(t - last).toFixed(0)} ms`);
+          frames.push(t - last);
+          last = t;
+          if (el.scrollTop <= 0 || frames.length >= maxFrames) return resolve();
+          el.scrollTop = Math.max(0, el.scrollTop - step);
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+      await settle();
+      observers.forEach((o) => o.disconnect());
+      return { frames: frames.slice(1), slow, longTasks, longFrames, scrollHeight: el.scrollHeight, nodes: el.getElementsByTagName('*').length };
+    });
+    const over = stats.frames.filter((f) => f > 50).length;
+    figure('desk timeline scroll, longest frame', Math.max(...stats.frames), 'ms', 50,
+      `${shown} messages shown (${stats.nodes} elements, ${Math.round(stats.scrollHeight / 1000)}k px) scrolled end to start at 600 px a frame: ${stats.frames.length} frames, median ${median(stats.frames).toFixed(1)} ms, p95 ${percentile(stats.frames, 95).toFixed(1)} ms, ${over} over 50 ms; long tasks: ${stats.longTasks.length}${stats.longTasks.length ? ` (max ${Math.max(...stats.longTasks).toFixed(0)} ms)` : ''}; long animation frames: ${stats.longFrames.length}`);
+    if (stats.slow.length) line(`  frames over 50 ms: ${stats.slow.join('; ')}`);
+    figure('desk timeline, accept to all events shown', loadMs, 'ms', null, 'for information, not a budget: the timeline pages on accept, then REST pages');
+    await customer.close();
+  } finally {
+    await customerContext.close();
+    await context.close();
+  }
+});
+
+/** A synthetic board of `agents` agents and `queues` queues for team `team`; `tick` moves some rows. */
+function syntheticBoard(team: string, agents: number, queues: number, tick: number, atMs: number) {
+  const statuses = ['AVAILABLE', 'AVAILABLE', 'AVAILABLE', 'AWAY', 'OFFLINE'] as const;
+  // Each second about one agent in twenty changes (status or load), as a busy floor does.
+  const moved = (i: number) => (i * 7919 + tick * 104729) % 20 === 0;
+  const agentRows = Array.from({ length: agents }, (_, i) => {
+    const phase = moved(i) ? tick : 0;
+    const status = statuses[(i + phase) % statuses.length];
+    const held = status === 'OFFLINE' ? 0 : (i + phase) % 4;
+    return {
+      agentId: `agent-${String(i).padStart(4, '0')}`,
+      status,
+      ...(status === 'AWAY' ? { statusReason: 'break' } : {}),
+      statusSeconds: 60 + ((i * 37) % 3600) + (moved(i) ? 0 : tick),
+      load: [{ channel: 'CHANNEL_WEB', conversations: held, capacity: 3 }],
+      conversations: Array.from({ length: held }, (_, k) => `01M8BENCH${String(i).padStart(4, '0')}${k}-${i % 256}`),
+    };
+  });
+  const queueRows = Array.from({ length: queues }, (_, q) => ({
+    queue: `queue-${String(q).padStart(2, '0')}`,
+    waiting: (q * 3 + tick) % 9,
+    oldestWaitSeconds: ((q * 11 + tick) % 9) * 7,
+    serviceLevelToday: 0.7 + ((q * 13) % 30) / 100,
+    answeredToday: 100 + q * 5 + tick,
+    abandonedToday: (q * 3) % 7,
+    arrivalsPerHour: 20 + q,
+    handleSeconds: 240 + q * 3,
+    agentsNeeded: 5 + (q % 7),
+    agentsAvailable: 4 + ((q + tick) % 6),
+    serviceLevelSeconds: 30,
+    serviceLevelTarget: 0.8,
+  }));
+  const atRisk = Array.from({ length: 20 }, (_, r) => ({
+    conversationId: `01M8BENCHRISK${String(r).padStart(3, '0')}-${r}`,
+    queue: `queue-${String(r % queues).padStart(2, '0')}`,
+    ownerId: r % 3 ? `agent-${String(r * 17).padStart(4, '0')}` : '',
+    reason: r % 2 ? 'waiting past the service level' : 'no reply for 5 min',
+    score: 100 - r - (tick % 5),
+  }));
+  return { board: { team, atMs: String(atMs), queues: queueRows, agents: agentRows, atRisk, computeUs: '900' } };
+}
+
+test('the console: a board of 1,000 agents and 50 queues every second', async ({ browser }) => {
+  const updates = Math.max(5, Number(process.env.BENCH_BOARD_UPDATES ?? 20));
+  const context = await browser.newContext();
+  try {
+    await signInContext(context, 'lea', 'lea-dev');
+    const page = await context.newPage();
+    // The console's socket goes through Playwright (routeWebSocket puts a shim in the page and
+    // connects on to the server): the server's frames pass to the page, except its own boards
+    // (two small teams), in place of which come the synthetic ones.
+    let toPage: ((message: string) => void) | null = null;
+    await page.routeWebSocket(/\/v1\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (typeof message === 'string' && message.startsWith('{"board"')) return;
+        ws.send(message);
+      });
+      toPage = (message) => ws.send(message);
+    });
+    await page.goto(`${server.url}/console/`);
+    await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
+    const send = (tick: number) => {
+      const frame = JSON.stringify(syntheticBoard('care', 1000, 50, tick, Date.now()));
+      toPage!(frame);
+      return frame.length;
+    };
+    const bytes = send(0);
+    await expect(page.getByRole('region', { name: /^Agents/ }).getByRole('heading')).toHaveText(/1000/);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metric = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x: { name: string; value: number }) => [x.name, x.value]));
+      return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration, style: m.RecalcStyleDuration };
+    };
+    await page.evaluate(() => {
+      performance.clearMeasures('sb:board-update');
+      performance.clearMeasures('sb:board-apply');
+    });
+    // The page's own main-thread time without boards (its clocks, the socket's pings), for as long.
+    const pace = (from: number, n: number) => new Promise((r) => setTimeout(r, Math.max(0, from + n * 1000 - Date.now())));
+    const idle0 = await metric();
+    const idleStart = Date.now();
+    await pace(idleStart, Math.min(10, updates));
+    const idle1 = await metric();
+    const idleSeconds = (Date.now() - idleStart) / 1000;
+    const before = await metric();
+    const started = Date.now();
+    for (let tick = 1; tick <= updates; tick++) {
+      send(tick);
+      await pace(started, tick); // one board a second, as the router sends them (pacing, not a wait for a result)
+    }
+    const after = await metric();
+    const seconds = (Date.now() - started) / 1000;
+    const measures = await page.evaluate(() => ({
+      update: performance.getEntriesByName('sb:board-update').map((e) => e.duration),
+      apply: performance.getEntriesByName('sb:board-apply').map((e) => e.duration),
+    }));
+    const perSecond = (k: keyof typeof after) => ((after[k] - before[k]) * 1000) / seconds;
+    const idlePerSecond = ((idle1.task - idle0.task) * 1000) / idleSeconds;
+    figure('console board update (apply + render), median', median(measures.update), 'ms', 16,
+      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure, synthetic boards of 1,000 agents, 50 queues, 20 at risk (${(bytes / 1024).toFixed(0)} KB of JSON each) injected with page.routeWebSocket (the page's socket is Playwright's shim, connected on to the real server, whose own boards are dropped)`);
+    figure('console board update (apply + render), max', Math.max(...measures.update), 'ms', 16);
+    figure('console main thread per board, all tasks', perSecond('task') - idlePerSecond, 'ms', 16,
+      `CDP Performance.getMetrics TaskDuration: ${perSecond('task').toFixed(1)} ms a second with a board a second, less ${idlePerSecond.toFixed(1)} ms a second without boards; script ${perSecond('script').toFixed(1)}, style ${perSecond('style').toFixed(1)}, layout ${perSecond('layout').toFixed(1)} ms a second (JSON parsing, rendering, style, layout, paint, and Playwright's shim handing each 190 KB frame to the page, which a real socket does not cost: an upper bound; wall time, so a loaded machine inflates it)`);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,58 @@
+// The staff pages (the agent desk, the lead console's desk) as a person uses them, by the names and
+// roles they give (src/staff/): sign in, set a status, the offers, a conversation's pane (an article
+// named after the customer) with its timeline (a log) and composer, and the action forms.
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** Opens `path` and signs in; resolves once the page's socket is connected. */
+export async function signIn(page: Page, url: string, user: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('User').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
+}
+
+export async function setStatus(page: Page, status: 'Available' | 'Offline'): Promise<void> {
+  const button = page.getByRole('group', { name: 'Set your status' }).getByRole('button', { name: status, exact: true });
+  await button.click();
+  await expect(button).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('status-now')).toContainText(status);
+}
+
+export function offers(page: Page): Locator {
+  return page.getByTestId('offer');
+}
+
+/** The pane of the conversation with `customer` (its heading), in a page or a part of one. */
+export function pane(within: Page | Locator, customer: string | RegExp): Locator {
+  return within.getByRole('article', { name: customer });
+}
+
+export function timeline(pane: Locator): Locator {
+  return pane.getByRole('log');
+}
+
+/** The message bubbles of a pane's timeline (customer and staff, not internal lines), in order. */
+export function messages(pane: Locator): Locator {
+  return timeline(pane).getByTestId('message').locator('.bubble');
+}
+
+export function composer(pane: Locator): Locator {
+  return pane.getByTestId('composer');
+}
+
+/** Writes in the composer in `mode` (Reply, Internal note, Whisper, Barge in) and sends with Enter. */
+export async function write(pane: Locator, text: string, mode?: string): Promise<void> {
+  if (mode) await pane.getByRole('group', { name: 'Write' }).getByRole('button', { name: mode, exact: true }).click();
+  const box = composer(pane);
+  await box.fill(text); // typing key by key is for the typing tests
+  await box.press('Enter');
+}
+
+/** Opens an action form (Transfer, Resolve, Take over…) of a pane. */
+export async function action(pane: Locator, name: string): Promise<Locator> {
+  await pane.getByRole('button', { name, exact: true }).click();
+  const form = pane.locator('form.pane-form');
+  await expect(form).toBeVisible();
+  return form;
+}

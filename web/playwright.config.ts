@@ -1,0 +1,27 @@
+// The browser tests (e2e/): headless Debian Chromium (/usr/bin/chromium, nothing downloaded)
+// against a real Switchboard that each test file starts (e2e/support/switchboard.ts) and that
+// serves the built pages from dist/. One worker: the machine has two cores and the server needs one.
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'e2e/artifacts/test-results',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: { executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium' },
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+  },
+});
