@@ -48,7 +48,8 @@ asio::awaitable<result<v1::Conversation>> readable(context& ctx, const principal
 }
 
 asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::string id, std::string to_agent,
-                                                             std::string to_queue, std::string team) {
+                                                             std::string to_queue, const v1::Conversation& conv) {
+  const std::string& team = conv.team();
   if (to_agent.empty() == to_queue.empty()) {
     co_return error_frame(id, "bad_request", "give exactly one of toAgentId and toQueue");
   }
@@ -63,6 +64,20 @@ asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::
     if (!team.empty() && std::find(teams.begin(), teams.end(), team) == teams.end()) {
       co_return error_frame(id, "bad_request", "'" + to_agent + "' is not in team " + team +
                                                    ": transfer to a queue of their team instead");
+    }
+    // The same for the queue's required skills: without them the router never offers it to them.
+    if (const auto* q = ctx.queue(conv.queue())) {
+      for (const auto& need : q->required_skills()) {
+        const auto& has = target->agent.skills();
+        const bool ok = std::any_of(has.begin(), has.end(), [&](const v1::Skill& s) {
+          return s.name() == need.name() && s.proficiency() >= need.proficiency();
+        });
+        if (!ok) {
+          co_return error_frame(id, "bad_request", "'" + to_agent + "' lacks the skill " + need.name() + " " +
+                                                       std::to_string(need.proficiency()) + " that queue " + q->name() +
+                                                       " needs: transfer to a queue they serve instead");
+        }
+      }
     }
   }
   co_return std::nullopt;

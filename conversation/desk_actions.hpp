@@ -45,9 +45,10 @@ std::string conversation_of(const v1::ClientFrame& f);
 // The conversation if `p` may read it; not_found otherwise (no existence leak).
 boost::asio::awaitable<result<v1::Conversation>> readable(context& ctx, const principal& p, std::string conversation_id);
 // An Error frame if a transfer or reassign target is not one: both or neither given, an unknown
-// queue or agent, or an agent outside `team` (the conversation's; empty: any).
+// queue or agent, or an agent the router would never offer `conv` to (outside its team, or
+// without its queue's required skills).
 boost::asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::string request_id,
                                                                     std::string to_agent, std::string to_queue,
-                                                                    std::string team);
+                                                                    const v1::Conversation& conv);
 
 }  // namespace switchboard::conversation

@@ -131,7 +131,7 @@ asio::awaitable<outcome> desk_actions::write(const principal& p, const v1::Clien
   if (!conv) co_return answer_with(error_for(id, conv.error()));
   if (f.has_send_message()) co_return co_await reply(p, f, *conv);
   if (f.has_transfer() && f.transfer().to_agent_id() != me) {
-    auto refused = co_await check_target(ctx_, id, f.transfer().to_agent_id(), f.transfer().to_queue(), conv->team());
+    auto refused = co_await check_target(ctx_, id, f.transfer().to_agent_id(), f.transfer().to_queue(), *conv);
     if (refused) co_return answer_with(std::move(*refused));
   }
   desk_plan w = plan_desk_write(p, f, *conv, ctx_.queues);

@@ -168,7 +168,7 @@ asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientF
   lead_plan a;
   switch (f.kind_case()) {
     case v1::ClientFrame::kReassign:
-      a.refused = co_await check_target(ctx_, id, f.reassign().to_agent_id(), f.reassign().to_queue(), conv->team());
+      a.refused = co_await check_target(ctx_, id, f.reassign().to_agent_id(), f.reassign().to_queue(), *conv);
       if (!a.refused) a = plan_lead_action(p, f, *conv);
       break;
     case v1::ClientFrame::kReviewDraft: {
