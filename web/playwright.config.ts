@@ -2,6 +2,7 @@
 // against a real Switchboard that each test file starts (e2e/support/switchboard.ts) and that
 // serves the built pages from dist/. One worker: the machine has two cores and the server needs one.
 import { defineConfig } from '@playwright/test';
+import { debianChromium } from './e2e/support/chromium';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -15,10 +16,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [['list']],
   use: {
-    browserName: 'chromium',
-    headless: true,
-    launchOptions: { executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium' },
-    viewport: { width: 1280, height: 800 },
+    ...debianChromium,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     actionTimeout: 10_000,

@@ -2,6 +2,7 @@
 // Switchboard as the browser tests, run by Playwright's runner; it prints figures beside their
 // budgets and asserts no speed. One worker, generous time: it measures, it does not race.
 import { defineConfig } from '@playwright/test';
+import { debianChromium } from '../e2e/support/chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -15,10 +16,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   reporter: [['list']],
   use: {
-    browserName: 'chromium',
-    headless: true,
-    launchOptions: { executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium' },
-    viewport: { width: 1280, height: 800 },
+    ...debianChromium,
     actionTimeout: 30_000,
     navigationTimeout: 30_000,
   },

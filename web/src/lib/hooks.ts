@@ -1,5 +1,6 @@
-// Preact hooks over the library: a ticking clock for countdowns and "reconnecting in N s".
-import { useEffect, useState } from 'preact/hooks';
+// Preact hooks over the library: a ticking clock for countdowns and "reconnecting in N s", and a
+// message list that follows its newest line.
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { countdown, type CountdownState, type ServerClock } from './clock';
 
 /** The local time, re-rendering every `intervalMs` while `active`. */
@@ -19,4 +20,22 @@ export function useCountdown(deadlineServerMs: number, clock: Pick<ServerClock, 
   const state = countdown(deadlineServerMs, clock);
   useNow(intervalMs, !state.expired);
   return state;
+}
+
+/**
+ * A scrolling message list that stays at its bottom as lines arrive, unless the reader scrolled
+ * up (more than `slackPx` from the bottom). Put `ref` and `onScroll` on the scrolling element.
+ */
+export function useStickToBottom(slackPx: number) {
+  const ref = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  });
+  const onScroll = () => {
+    const el = ref.current;
+    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < slackPx;
+  };
+  return { ref, onScroll };
 }

@@ -4,7 +4,7 @@
 // still on their way with Retry / Remove when they failed. Kept scrolled to the end unless the
 // reader scrolled up. A log region: new lines are announced politely.
 import type { ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useStickToBottom } from '../lib/hooks';
 import type { Channel } from '../lib/types';
 import { channelName, channelSlug, timeWords } from './format';
 import type { Item } from './timeline';
@@ -29,16 +29,7 @@ interface TimelineViewProps {
 }
 
 export function TimelineView({ label, earlier, items, onRetry, onDiscard, top, bottom }: TimelineViewProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  });
-  const onScroll = () => {
-    const el = box.current;
-    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
-  };
+  const { ref: box, onScroll } = useStickToBottom(48);
   return (
     <div class="tl" ref={box} onScroll={onScroll} role="log" aria-label={label} tabIndex={0}>
       {top}

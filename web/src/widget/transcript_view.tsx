@@ -1,7 +1,7 @@
 // The transcript: a log region (announced politely to screen readers as lines are added), kept
 // scrolled to the bottom unless the customer scrolled up to read.
 import type { ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useStickToBottom } from '../lib/hooks';
 import type { Line } from './transcript';
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -22,18 +22,7 @@ interface TranscriptProps {
 }
 
 export function TranscriptView({ lines, earlier, greeting, onRetry, onDiscard, children }: TranscriptProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  });
-
-  const onScroll = () => {
-    const el = box.current;
-    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-  };
+  const { ref: box, onScroll } = useStickToBottom(40);
 
   return (
     <div class="transcript" ref={box} onScroll={onScroll} role="log" aria-label="Messages" aria-live="polite" tabIndex={0}>
