@@ -169,10 +169,9 @@ asio::awaitable<outcome> inbox::leave(const std::string& id, const v1::Inbound& 
     co_return answer_with(error_frame(id, "resolved", "the conversation is resolved"));
   }
   if (!r) co_return answer_with(error_for(id, r.error()));
-  outcome out = answer_with(ack_frame(id, *r));
-  out.live = outcome::room::leave;
-  out.conversation_id = in.conversation_id();
-  co_return out;
+  // The connection keeps following the conversation: a widget left open shows the agent's later
+  // replies, the resolve and the rating card.
+  co_return answer_with(ack_frame(id, *r));
 }
 
 asio::awaitable<result<store::append_result>> inbox::presence(std::string customer, std::string conversation_id,

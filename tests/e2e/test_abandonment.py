@@ -113,6 +113,32 @@ class AbandonmentTest(StaffTest):
 
         self.run_async(scenario())
 
+    def test_a_customer_who_ends_a_held_chat_still_sees_the_replies_and_the_resolve(self):
+        # Found in the widget: after "End chat" its open panel showed neither the agent's later
+        # replies nor the resolve (and no rating card) until a reload, because `leave` took the
+        # connection out of the conversation's live events.
+        port = self.serve_it()
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cust = await connect(port, visitor_token(port))
+            conv = await taken_by(ann, cust, "where is my order?", "m1")
+            _, left = await request(cust, {"requestId": "bye", "leave": {"conversationId": conv}})
+            self.assertIn("ack", left, left)
+            await request(ann, {"requestId": "a1", "sendMessage": {
+                "conversationId": conv, "message": {"body": "It ships tomorrow", "clientMessageId": "am1"}}})
+            reply = await customer_event(cust, "message")
+            self.assertEqual(reply["message"]["body"], "It ships tomorrow", reply)
+            _, done = await request(ann, {"requestId": "a2", "resolve": {"conversationId": conv}})
+            self.assertIn("ack", done, done)
+            change = await customer_event(cust, "statusChange")
+            self.assertEqual(change["statusChange"]["to"], "RESOLVED", change)
+            await ann.close()
+            await cust.close()
+
+        self.run_async(scenario())
+
     def test_a_silent_customer_is_warned_then_the_conversation_is_resolved_as_inactive(self):
         port = self.serve_it()
 
