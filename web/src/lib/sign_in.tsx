@@ -97,6 +97,9 @@ export interface StaffGateProps {
 export function StaffGate({ rest, title, children }: StaffGateProps) {
   const [session, setSession] = useState<StaffSession | null | undefined>(undefined);
   const [notice, setNotice] = useState('');
+  // Set while this tab signs out: the server's 4003 to the page's socket (it may come before the
+  // page has stopped its connection) is then the sign-out itself, not a loss to announce.
+  const signingOut = useRef(false);
 
   useEffect(() => {
     getSession(rest).then(setSession, () => {
@@ -107,15 +110,27 @@ export function StaffGate({ rest, title, children }: StaffGateProps) {
 
   if (session === undefined) return <p class="staff-loading" role="status">Loading…</p>;
   if (session === null) {
-    return <SignInForm rest={rest} title={title} notice={notice} onSignedIn={(s) => (setNotice(''), setSession(s))} />;
+    const signedIn = (s: StaffSession) => {
+      signingOut.current = false;
+      setNotice('');
+      setSession(s);
+    };
+    return <SignInForm rest={rest} title={title} notice={notice} onSignedIn={signedIn} />;
   }
   const actions = {
     signOut: async () => {
-      await signOut(rest);
+      signingOut.current = true;
+      try {
+        await signOut(rest);
+      } catch (e) {
+        signingOut.current = false;
+        throw e;
+      }
       setNotice('You signed out.');
       setSession(null);
     },
     lost: () => {
+      if (signingOut.current) return;
       rest.csrfToken = '';
       setNotice('You were signed out. Sign in again to go on.');
       setSession(null);
