@@ -70,3 +70,33 @@ test('a sign-in from the table works on the desk', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });
+
+test('a first sign-in on a fresh server: the desk and the console make no failing request', async ({ browser }) => {
+  // Seen here on a loaded machine: the desk read GET /v1/agents/{self} at `welcome`, racing the
+  // server's registration of the desk, which creates the profile of someone not in the config's
+  // agents (lea): a 404, and a trainee not known as one. It now waits for the first agentState
+  // (sent once registered). The race is rarely lost on an idle machine, so this guards it only.
+  for (const [path, user, password] of [['/console/', 'lea', 'lea-dev'], ['/desk/', 'ben', 'ben-dev']]) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const failed: string[] = [];
+      page.on('response', (r) => {
+        const url = new URL(r.url());
+        // Before signing in, GET /v1/session answers 401: that is how the page knows.
+        if (r.status() >= 400 && !(url.pathname === '/v1/session' && r.status() === 401)) failed.push(`${r.status()} ${r.request().method()} ${url.pathname}`);
+      });
+      await page.goto(`${sb.server.url}${path}`);
+      await page.getByLabel('User').fill(user);
+      await page.getByLabel('Password').fill(password);
+      const profile = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/agents/${user}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
+      expect((await profile).status(), `GET /v1/agents/${user}`).toBe(200);
+      await page.waitForLoadState('networkidle');
+      expect(failed, path).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }
+});

@@ -60,6 +60,7 @@ export class Workspace {
   canned: CannedReply[] = [];
   /** This agent's replies go to a lead first. */
   trainee = false;
+  private profileAsked = false;
   readonly names = new Map<string, string>();
   readonly self: string;
   readonly customers: CustomerDirectory;
@@ -127,8 +128,9 @@ export class Workspace {
 
   /** After every (re)connect: bring each followed conversation up to date. */
   onConnected(): void {
-    // Queues, agents, canned replies and the agent's profile: read once the desk is registered
-    // (an agent's profile exists from their first connection on).
+    // Queues, agents and canned replies: read once, at the first connection. The agent's own
+    // profile waits for the first agentState (the desk is registered then, and a profile exists
+    // from an agent's first registration on).
     if (this.generation === 0) void this.loadReference();
     this.generation += 1;
     for (const conv of this.convs.values()) if (conv.active) this.resume(conv);
@@ -147,6 +149,10 @@ export class Workspace {
   /** `pushed`: the server changed it (not the answer to our setStatus), e.g. too many missed offers. */
   protected onAgentState(state: AgentState, pushed = false): void {
     const { conversations, ...rest } = state;
+    if (!this.profileAsked) {
+      this.profileAsked = true;
+      void this.loadProfile();
+    }
     const was = this.status.status;
     this.status = rest;
     if (pushed && was && was !== rest.status && rest.status === 'AWAY') this.tell(`You were set away${rest.reason ? `: ${rest.reason}` : ''}.`);
@@ -508,15 +514,20 @@ export class Workspace {
   }
 
   private async loadReference(): Promise<void> {
-    const [queues, agents, canned, me] = await Promise.all([
+    const [queues, agents, canned] = await Promise.all([
       this.rest.get<{ queues?: QueueInfo[] }>('/v1/queues').catch(() => ({ queues: [] })),
       this.rest.get<{ agents?: AgentInfo[] }>('/v1/agents').catch(() => ({ agents: [] })),
       this.rest.get<{ replies?: CannedReply[] }>('/v1/canned-replies').catch(() => ({ replies: [] })),
-      this.rest.get<AgentInfo>(`/v1/agents/${encodeURIComponent(this.self)}`).catch(() => null),
     ]);
     this.queues = queues.queues ?? [];
     this.setAgents(agents.agents ?? []);
     this.canned = canned.replies ?? [];
+    this.changed();
+  }
+
+  /** The agent's own profile (whether they are a trainee), once the desk is registered. */
+  private async loadProfile(): Promise<void> {
+    const me = await this.rest.get<AgentInfo>(`/v1/agents/${encodeURIComponent(this.self)}`).catch(() => null);
     this.trainee = me?.trainee ?? false;
     this.changed();
   }
