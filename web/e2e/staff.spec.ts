@@ -3,47 +3,13 @@
 // ways, reloads that lose and duplicate nothing, the lead monitoring from the board and whispering
 // (the customer never sees it), taking over and handing back, a trainee's reply approved by the
 // lead, a transfer to the lead, resolve and the customer's rating.
-import type { Page } from '@playwright/test';
 import type { Event } from '../src/lib/types';
 import * as desk from './support/desk';
+import { changeProfile, setTrainee, staffFetch } from './support/staff_rest';
 import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
 import * as widget from './support/widget';
 
 const sb = useSwitchboard({ name: 'staff' });
-
-/** A REST call from a staff page: its session cookie, and the CSRF token for a change. */
-async function staffFetch<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      if (method !== 'GET') {
-        const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
-        headers['X-CSRF-Token'] = session.csrfToken;
-        headers['Content-Type'] = 'application/json';
-      }
-      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
-      return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
-    },
-    { method, path, body },
-  );
-}
-
-/** Changes an agent's profile as the lead (GET, then PUT /v1/agents/{id} with the change). */
-async function changeProfile(lead: Page, id: string, change: (profile: Record<string, unknown>) => Record<string, unknown>): Promise<Record<string, unknown>> {
-  const got = await staffFetch<Record<string, unknown>>(lead, 'GET', `/v1/agents/${id}`);
-  expect(got.status).toBe(200);
-  const { id: _id, connections: _c, status: _s, statusSinceMs: _t, ...profile } = got.body;
-  const put = await staffFetch<unknown>(lead, 'PUT', `/v1/agents/${id}`, change(profile));
-  expect(put.status, JSON.stringify(put.body)).toBe(200);
-  return (await staffFetch<Record<string, unknown>>(lead, 'GET', `/v1/agents/${id}`)).body;
-}
-
-/** Makes Ana a trainee, or not, as the lead. */
-async function setTrainee(lead: Page, trainee: boolean): Promise<void> {
-  const after = await changeProfile(lead, 'ana', (p) => ({ ...p, trainee }));
-  expect(after.trainee ?? false).toBe(trainee);
-}
 
 test('customer, agent and lead: monitor, whisper, take over, hand back, trainee approval, transfer, resolve, rating', async ({ browser }) => {
   test.setTimeout(240_000);
@@ -115,6 +81,18 @@ test('customer, agent and lead: monitor, whisper, take over, hand back, trainee 
     await agent.reload();
     await expect(desk.messages(agentPane)).toHaveText(expected);
     await expect(desk.timeline(agentPane).getByTestId('whisper')).toHaveCount(1);
+    // Lea reloads the console: she is still monitoring (the tab remembers), with the whole
+    // conversation and her whisper once; the board's panel opens it again.
+    await lead.reload();
+    await expect(lead.getByRole('banner').getByRole('status')).toHaveText('Connected');
+    await lead.getByRole('tab', { name: /^Conversations/ }).click();
+    const restored = desk.pane(lead.getByRole('tabpanel', { name: /^Conversations/ }), 'Dana Customer');
+    await expect(restored.getByText('You are monitoring · owner Ana')).toBeVisible();
+    await expect(desk.messages(restored)).toHaveText(expected);
+    await expect(desk.timeline(restored).getByTestId('whisper')).toHaveCount(1);
+    await lead.getByRole('tab', { name: 'Live board' }).click();
+    await monitorButton.click();
+    await expect(leadPane).toHaveAttribute('data-conversation-id', conversationId);
     await say('Great, how do I send it?');
 
     // Lea takes over: Ana's desk lets it go; Lea writes to the customer herself.
@@ -156,6 +134,12 @@ test('customer, agent and lead: monitor, whisper, take over, hand back, trainee 
     await expect(card.getByLabel('The draft', { exact: true })).toHaveText(draft);
     await screenshot(lead, 'console-drafts');
     await expectAccessible(lead, 'console, a trainee draft');
+    // A reload of the console keeps the draft waiting (found again in the trainee's conversations).
+    await lead.reload();
+    await expect(lead.getByRole('banner').getByRole('status')).toHaveText('Connected');
+    await lead.getByRole('tab', { name: /^Drafts/ }).click();
+    await expect(card).toHaveCount(1);
+    await expect(card.getByLabel('The draft', { exact: true })).toHaveText(draft);
     expect(await widget.messageTexts(customer)).not.toContain(draft); // not before the approval
     await card.getByRole('button', { name: 'Approve' }).click();
     await expect(card).toHaveCount(0);

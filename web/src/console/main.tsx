@@ -22,7 +22,7 @@ import { errorWords } from '../staff/format';
 import { LeadWorkspace } from '../staff/lead_workspace';
 import { memo, usePageVisible, useModel } from '../staff/preact_util';
 import { OfferList, StatusMini } from '../staff/sidebar';
-import { localStore } from '../staff/storage';
+import { localStore, sessionStore } from '../staff/storage';
 import { WorkspaceView } from '../staff/workspace_view';
 import { BoardStore } from './board_store';
 import { BoardView } from './board_view';
@@ -72,11 +72,12 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
       const changed = board.apply(frame.board as BoardWire);
       performance.measure('sb:board-apply', { start: boardStart, end: performance.now() });
       if (!changed) boardStart = 0;
+      holder.current?.noticeBoard(frame.board as BoardWire);
     },
   });
   const [alerts] = useState(() => new BrowserAlerts(title));
   const [ws] = useState(() => {
-    const w = new LeadWorkspace({ conn, rest, session, storage: localStore(), alerts });
+    const w = new LeadWorkspace({ conn, rest, session, storage: localStore(), tabStorage: sessionStore(), alerts });
     holder.current = w;
     w.start();
     return w;

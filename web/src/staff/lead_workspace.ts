@@ -4,9 +4,9 @@
 // waiting for a review. Each action carries its own actionId (a re-send is stored once).
 import { int } from '../lib/ids';
 import type { Event } from '../lib/types';
-import type { ConversationPage } from './api';
+import type { BoardWire, ConversationPage } from './api';
 import type { Conv } from './conv';
-import { Workspace } from './workspace';
+import { Workspace, type WorkspaceOptions } from './workspace';
 
 export interface DraftCard {
   key: string;
@@ -23,8 +23,123 @@ export interface DraftCard {
 
 export type Verdict = 'APPROVE' | 'EDIT' | 'REJECT';
 
+/** A conversation read this far when looking for waiting drafts (pages of 1,000 events). */
+const draftScanPages = 50;
+
+/**
+ * The drafts of a conversation's events that wait for a review: no `draftReview` of their seq and
+ * no message sent with their clientMessageId (an approval or edit) after them.
+ */
+export function waitingDrafts(events: readonly Event[]): Event[] {
+  const waiting = new Map<number, Event>();
+  for (const e of events) {
+    if (e.draft && int(e.seq) > 0) waiting.set(int(e.seq), e);
+    if (e.draftReview) waiting.delete(int(e.draftReview.draftSeq));
+    const sent = e.message?.direction === 'DIRECTION_OUTBOUND' ? e.message.clientMessageId : '';
+    if (sent) for (const [seq, d] of waiting) if (d.draft?.clientMessageId === sent) waiting.delete(seq);
+  }
+  return [...waiting.values()];
+}
+
+/** The trainees' conversations on a board (offered or held), by the agents' profiles. */
+export function traineeConversations(board: BoardWire, trainees: ReadonlySet<string>): string[] {
+  const ids: string[] = [];
+  for (const a of board.agents ?? []) if (trainees.has(a.agentId ?? '')) ids.push(...(a.conversations ?? []));
+  return ids;
+}
+
 export class LeadWorkspace extends Workspace {
   readonly drafts = new Map<string, DraftCard>();
+  /** Conversations looked through for waiting drafts since the last (re)connect. */
+  private readonly scanned = new Set<string>();
+  /** Where the monitored conversations are kept across a reload of this tab (sessionStorage). */
+  private readonly tabStore: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  private savedMonitors = '';
+  /** Monitored before the reload, not monitored again yet: still saved meanwhile. */
+  private readonly toRestore = new Set<string>();
+
+  constructor(options: WorkspaceOptions & { tabStorage?: Pick<Storage, 'getItem' | 'setItem'> }) {
+    super(options);
+    this.tabStore = options.tabStorage;
+    try {
+      const ids: unknown = JSON.parse(this.tabStore?.getItem(this.monitorsKey) ?? '[]');
+      if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string' && id) this.toRestore.add(id);
+    } catch {
+      // unreadable: nothing to restore
+    }
+  }
+
+  private get monitorsKey(): string {
+    return `sb.console.monitoring.${this.self}`;
+  }
+
+  /** After every (re)connect; at the first, monitors again what this tab monitored before a reload. */
+  override onConnected(): void {
+    const first = this.generation === 0;
+    super.onConnected();
+    this.scanned.clear(); // drafts written while the connection was down are found again
+    if (!first) return;
+    for (const id of this.toRestore) {
+      void this.monitor(id)
+        .catch(() => undefined) // resolved or out of reach since: not monitored any more
+        .finally(() => {
+          this.toRestore.delete(id);
+          this.changed();
+        });
+    }
+  }
+
+  /**
+   * A board arrived: looks through the trainees' conversations on it (once per connection) for
+   * drafts that wait, so a lead who reloads or reconnects still has them. New drafts come live.
+   */
+  noticeBoard(board: BoardWire): void {
+    const trainees = new Set(this.agents.filter((a) => a.trainee).map((a) => a.id));
+    if (!trainees.size) return;
+    for (const id of traineeConversations(board, trainees)) {
+      if (this.scanned.has(id)) continue;
+      this.scanned.add(id);
+      void this.scanForDrafts(id);
+    }
+  }
+
+  private async scanForDrafts(id: string): Promise<void> {
+    const events: Event[] = [];
+    let after = 0;
+    try {
+      for (let page = 0; page < draftScanPages; page++) {
+        const got = await this.rest.get<ConversationPage>(`/v1/conversations/${encodeURIComponent(id)}?after_seq=${after}&limit=1000`);
+        if (got.conversation?.state === 'RESOLVED') return;
+        const batch = got.events ?? [];
+        events.push(...batch);
+        if (batch.length < 1000) break;
+        after = int(batch[batch.length - 1].seq);
+      }
+    } catch {
+      this.scanned.delete(id); // tried again with the next board
+      return;
+    }
+    for (const e of waitingDrafts(events)) this.addDraft(e);
+    this.changed();
+  }
+
+  protected override changed(): void {
+    this.saveMonitors();
+    super.changed();
+  }
+
+  private saveMonitors(): void {
+    if (!this.tabStore) return;
+    const monitored = [...this.convs.values()].filter((c) => c.active && c.role === 'monitor').map((c) => c.id);
+    const ids = JSON.stringify([...new Set([...monitored, ...this.toRestore])]);
+    if (ids === this.savedMonitors) return;
+    this.savedMonitors = ids;
+    try {
+      this.tabStore.setItem(this.monitorsKey, ids);
+    } catch {
+      // full or disabled: forgotten at the next reload
+    }
+  }
 
   protected override onEvent(e: Event): void {
     const id = e.conversationId ?? '';
