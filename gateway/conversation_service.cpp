@@ -306,16 +306,23 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
     if (!back && is_retryable(back.error())) co_return error_for(id, back.error());
   }
   // Join first, then read once the room is live: an event published in between is seen twice (the
-  // client drops what it has by seq), never lost.
+  // client drops what it has by seq), never lost. The last seq is read again once live: every event
+  // up to it is replayed below, every later one was published after the join and comes live.
   rooms_.join(conv_id, s);
   co_await rooms_.live(conv_id, kJoinConfirmLimit);
-  const std::int64_t after = std::max<std::int64_t>(0, f.resume().after_seq());
-  if (conv->last_seq() - after > static_cast<std::int64_t>(kResumeLimit)) {
+  auto now = co_await timeline_.conversation(conv_id);
+  if (!now) co_return error_for(id, now.error());
+  const std::int64_t last = now->last_seq();
+  std::int64_t after = std::max<std::int64_t>(0, f.resume().after_seq());
+  const auto limit = static_cast<std::int64_t>(kResumeLimit);
+  if (last - after > limit) {
+    // More missed than one resume replays: the latest kResumeLimit events, after a historyGap
+    // that tells the client to drop what it holds (staff read older events over REST).
+    after = last - limit;
     v1::ServerFrame gap;
-    gap.set_request_id(id);
     gap.mutable_history_gap()->set_conversation_id(conv_id);
-    gap.mutable_history_gap()->set_oldest_available_seq(1);
-    co_return gap;
+    gap.mutable_history_gap()->set_oldest_available_seq(after + 1);
+    reply(*s, std::move(gap));
   }
   auto events = co_await timeline_.read_conversation(conv_id, after, kResumeLimit);
   if (!events) co_return error_for(id, events.error());
@@ -325,7 +332,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
     *frame.mutable_event() = std::move(ev);
     reply(*s, std::move(frame));
   }
-  co_return ack_frame(id, conv_id, conv->last_seq(), false);
+  co_return ack_frame(id, conv_id, last, false);
 }
 
 }  // namespace switchboard::gateway

@@ -102,6 +102,42 @@ class LiveChatTest(ProcessTest):
 
         self.run_async(scenario())
 
+    def test_a_resume_that_missed_over_a_thousand_events_gets_a_gap_it_can_resume_from(self):
+        # Found in the pages: the gap said oldestAvailableSeq 1, so a client resuming from there
+        # (seq 0) got the same gap again, for ever (the widget and the desk did exactly that). Now
+        # the gap comes before a replay of the latest 1000 events.
+        fast = ("  frames_per_second: 100000\n  frame_burst: 100000\n"
+                "  user_frames_per_second: 100000\n  user_frame_burst: 100000\n")
+        s = self.serve(server_extra=fast)
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            ws = await connect(s.http_port, token)
+            _, a = await request(ws, say("r0", "message 0", "m0"))
+            conv = a["ack"]["conversationId"]
+            for i in range(1, 1100):
+                await request(ws, say(f"r{i}", f"message {i}", f"m{i}", conv))
+            await ws.close()
+            ws = await connect(s.http_port, token)
+            # The gap first, then the latest 1000 events from its seq, then the ack.
+            before, resumed = await request(ws, {"requestId": "g", "resume": {"conversationId": conv, "afterSeq": "0"}})
+            self.assertIn("ack", resumed, resumed)
+            self.assertIn("historyGap", before[0], before[:2])
+            oldest = int(before[0]["historyGap"]["oldestAvailableSeq"])
+            seqs = [int(f["event"]["seq"]) for f in before[1:] if "event" in f]
+            self.assertEqual(len(seqs), len(before) - 1)
+            self.assertEqual(seqs[0], oldest)
+            self.assertEqual(seqs, list(range(oldest, oldest + len(seqs))))
+            self.assertLessEqual(len(seqs), 1000)
+            # The latest 1000 of all events; the customer is not sent the staff-only ones among
+            # them (their disconnect and return), so the replay may end before the ack's seq.
+            self.assertEqual(oldest, int(resumed["ack"]["seq"]) - 999)
+            self.assertLessEqual(seqs[-1], int(resumed["ack"]["seq"]))
+            self.assertEqual(before[-1]["event"]["message"]["body"], "message 1099")
+            await ws.close()
+
+        self.run_async(scenario())
+
     def test_typing_is_live_only_and_read_receipts_are_stored(self):
         s = self.serve()
         token = visitor_token(s.http_port)

@@ -82,7 +82,7 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
     w.start();
     return w;
   });
-  useModel(ws);
+  useModel(ws, true);
   const visible = usePageVisible();
   const [tab, setTab] = useState<Tab>('board');
   const [panel, setPanel] = useState('');

@@ -36,7 +36,7 @@ function Desk({ session, signOut, lost }: { session: StaffSession; signOut: () =
     w.start();
     return w;
   });
-  useModel(ws);
+  useModel(ws, true);
   const visible = usePageVisible();
   const unread = ws.list().reduce((n, c) => n + c.unread(), 0) + ws.offers.size;
   useEffect(() => {

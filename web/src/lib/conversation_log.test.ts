@@ -9,6 +9,20 @@ const message = (seq: number, body = `m${seq}`): Event => ({
 });
 
 describe('ConversationLog', () => {
+  it('keeps the newest maxEvents, and grows to keep earlier events read back on request', () => {
+    const log = new ConversationLog('c1', { maxEvents: 3 });
+    for (let seq = 1; seq <= 5; seq++) log.add(message(seq));
+    expect(log.events.map((e) => e.seq)).toEqual(['3', '4', '5']);
+    expect(log.firstSeq).toBe(3);
+    expect(log.addEarlier([message(1), message(2), message(3)])).toBe(2);
+    expect(log.events.map((e) => e.seq)).toEqual(['1', '2', '3', '4', '5']);
+    expect(log.firstSeq).toBe(1);
+    // Live events still come in; the log holds what the reader asked for, and trims beyond.
+    log.add(message(6));
+    expect(log.events.map((e) => e.seq)).toEqual(['2', '3', '4', '5', '6']);
+    expect(new ConversationLog('c2').firstSeq).toBe(0);
+  });
+
   it('keeps events in seq order whatever order they come in', () => {
     const log = new ConversationLog('c1');
     for (const seq of [3, 1, 7, 5]) log.add(message(seq));

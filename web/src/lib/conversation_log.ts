@@ -19,7 +19,7 @@ const defaultMaxEvents = 2000;
 export class ConversationLog {
   private events_: LoggedEvent[] = [];
   private lastSeq_ = 0;
-  private readonly maxEvents_: number;
+  private maxEvents_: number;
 
   constructor(
     readonly conversationId: string,
@@ -31,6 +31,30 @@ export class ConversationLog {
   /** The events, ordered by seq. */
   get events(): readonly LoggedEvent[] {
     return this.events_;
+  }
+
+  /** The lowest seq held (0 when empty). */
+  get firstSeq(): number {
+    return this.events_.length ? int(this.events_[0].seq) : 0;
+  }
+
+  /**
+   * Adds events read back from before the ones held (a reader asked for them): the log grows to
+   * keep them. Returns how many were new.
+   */
+  addEarlier(events: readonly Event[]): number {
+    let added = 0;
+    for (const e of events) {
+      const seq = int(e.seq);
+      if (seq <= 0) continue;
+      const at = this.indexOf(seq);
+      if (at.found) continue;
+      this.events_.splice(at.index, 0, e);
+      this.lastSeq_ = Math.max(this.lastSeq_, seq);
+      added += 1;
+    }
+    this.maxEvents_ = Math.max(this.maxEvents_, this.events_.length);
+    return added;
   }
 
   /** The highest seq the server sent: `resume` after this. Local echoes do not count. */

@@ -21,6 +21,8 @@ export class Conv {
   /** The timeline cursor to read on from ("" when all was read). */
   historyNext = '';
   historyState: 'idle' | 'loading' | 'error' = 'idle';
+  /** Reading this conversation's events before the earliest held (loadEarlier). */
+  earlierState: 'idle' | 'loading' | 'error' = 'idle';
   /** The timeline was read (by the accept's pages or over REST): do not read it again. */
   historyLoaded = false;
   customer: CustomerProfile | null = null;

@@ -89,6 +89,7 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
           {form && <ActionForm ws={ws} lead={lead} conv={conv} kind={form} onClose={() => setForm(null)} />}
           <TimelineView label={`Conversation with ${conv.title}`} earlier={earlier} items={items}
             onRetry={(id) => ws.retry(id)} onDiscard={(id) => ws.discard(id)} top={<HistoryControls ws={ws} conv={conv} />}
+            before={<EarlierControls ws={ws} conv={conv} />}
             bottom={who.length > 0 && <p class="typing">{who.join(', ')} {who.length > 1 ? 'are' : 'is'} typing…</p>} />
           {conv.active && !conv.accepting && (
             <Composer ws={ws} lead={lead} conv={conv} modes={modes} toggleNote={toggleNote} focusNow={focusNow} />
@@ -185,6 +186,21 @@ function CustomerInfo({ conv, earlier, owner, priority }: { conv: Conv; earlier:
         <dt>Id</dt><dd class="mono">{conv.id}</dd>
       </dl>
     </aside>
+  );
+}
+
+/** This conversation began before its earliest event held (a long one, or after a gap): page back. */
+function EarlierControls({ ws, conv }: { ws: Workspace; conv: Conv }) {
+  const first = conv.log.firstSeq;
+  if (first <= 1) return null;
+  if (conv.earlierState === 'loading') return <p class="tl-event">Loading earlier messages…</p>;
+  return (
+    <p class="tl-event">
+      {conv.earlierState === 'error' && 'Earlier messages could not be read. '}
+      <button type="button" class="link" onClick={() => ws.loadEarlier(conv.id)}>
+        {conv.earlierState === 'error' ? 'Try again' : `Show earlier messages (${first - 1} more events)`}
+      </button>
+    </p>
   );
 }
 

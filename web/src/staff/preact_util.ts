@@ -25,10 +25,36 @@ export interface Observable {
   subscribe(listener: () => void): () => void;
 }
 
-/** Re-renders the caller whenever `model` signals a change; returns a counter of them. */
-export function useModel(model: Observable): number {
+/** How long a hidden page waits to redraw changes (animation frames do not run in a hidden tab). */
+const hiddenRedrawMs = 250;
+
+/**
+ * Re-renders the caller whenever `model` signals a change; returns a counter of them. `perFrame`:
+ * changes are drawn once per animation frame, however many came (a resume's replay of 1,000
+ * events, each its own WebSocket message, is one redraw and not 1,000 of a long timeline).
+ */
+export function useModel(model: Observable, perFrame = false): number {
   const [n, setN] = useState(0);
-  useEffect(() => model.subscribe(() => setN((v) => v + 1)), [model]);
+  useEffect(() => {
+    if (!perFrame) return model.subscribe(() => setN((v) => v + 1));
+    let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const draw = () => {
+      frame = 0;
+      timer = undefined;
+      setN((v) => v + 1);
+    };
+    const unsubscribe = model.subscribe(() => {
+      if (frame || timer !== undefined) return;
+      if (document.visibilityState === 'visible') frame = requestAnimationFrame(draw);
+      else timer = setTimeout(draw, hiddenRedrawMs);
+    });
+    return () => {
+      unsubscribe();
+      if (frame) cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [model, perFrame]);
   return n;
 }
 

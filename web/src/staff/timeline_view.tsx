@@ -24,11 +24,13 @@ interface TimelineViewProps {
   onDiscard: (clientMessageId: string) => void;
   /** Above everything: "Load more history", a loading line… */
   top?: ComponentChildren;
+  /** Above this conversation's items: "Show earlier messages of this conversation". */
+  before?: ComponentChildren;
   /** Below everything: who is typing. */
   bottom?: ComponentChildren;
 }
 
-export function TimelineView({ label, earlier, items, onRetry, onDiscard, top, bottom }: TimelineViewProps) {
+export function TimelineView({ label, earlier, items, onRetry, onDiscard, top, before, bottom }: TimelineViewProps) {
   const { ref: box, onScroll } = useStickToBottom(48);
   return (
     <div class="tl" ref={box} onScroll={onScroll} role="log" aria-label={label} tabIndex={0}>
@@ -40,6 +42,7 @@ export function TimelineView({ label, earlier, items, onRetry, onDiscard, top, b
         </section>
       ))}
       {earlier.length > 0 && <div class="tl-divider tl-now" role="separator">This conversation</div>}
+      {before}
       {items.map((i) => <ItemView key={i.key} item={i} onRetry={onRetry} onDiscard={onDiscard} />)}
       {bottom}
     </div>

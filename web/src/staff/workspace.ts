@@ -10,7 +10,7 @@ import { int, randomId } from '../lib/ids';
 import { Outbox, type OutboxItem, storageOutbox } from '../lib/outbox';
 import type { RestClient } from '../lib/rest';
 import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, OfferNotice, ServerFrame, StaffSession, TimelinePage } from '../lib/types';
-import { type AgentInfo, type CannedReply, type QueueInfo, setStatusFrame, type TimelineRest } from './api';
+import { type AgentInfo, type CannedReply, type ConversationPage, type QueueInfo, setStatusFrame, type TimelineRest } from './api';
 import { Conv, type ConvRole } from './conv';
 import { CustomerDirectory } from './customers';
 import { errorWords, personName } from './format';
@@ -141,7 +141,7 @@ export class Workspace {
     else if (frame.offer) this.onOffer(frame.offer);
     else if (frame.event) this.onEvent(frame.event);
     else if (frame.timeline) this.onTimeline(frame.timeline);
-    else if (frame.historyGap) this.onHistoryGap(frame.historyGap.conversationId ?? '', int(frame.historyGap.oldestAvailableSeq));
+    else if (frame.historyGap) this.onHistoryGap(frame.historyGap.conversationId ?? '');
     else return;
     this.changed();
   }
@@ -259,12 +259,32 @@ export class Workspace {
     if (conv.historyNext) void this.loadHistory(conv.id);
   }
 
-  private onHistoryGap(id: string, oldest: number): void {
+  /** More was missed than a resume replays: the replay that follows is the latest events only. */
+  private onHistoryGap(id: string): void {
     const conv = this.convs.get(id);
     if (!conv) return;
     conv.log = new ConversationLog(id);
-    this.conn.notify({ resume: { conversationId: id, afterSeq: String(Math.max(0, oldest - 1)) } });
     conv.touch();
+  }
+
+  /** Reads the 1,000 events of the conversation before the earliest one held (REST). */
+  async loadEarlier(id: string): Promise<void> {
+    const conv = this.convs.get(id);
+    const first = conv?.log.firstSeq ?? 0;
+    if (!conv || first <= 1 || conv.earlierState === 'loading') return;
+    conv.earlierState = 'loading';
+    conv.touch();
+    this.changed();
+    try {
+      const after = Math.max(0, first - 1 - 1000);
+      const page = await this.rest.get<ConversationPage>(`/v1/conversations/${encodeURIComponent(id)}?after_seq=${after}&limit=${first - 1 - after}`);
+      conv.log.addEarlier((page.events ?? []).filter((e) => int(e.seq) < first));
+      conv.earlierState = 'idle';
+    } catch {
+      conv.earlierState = 'error';
+    }
+    conv.touch();
+    this.changed();
   }
 
   // ---- following conversations -----------------------------------------------------------------

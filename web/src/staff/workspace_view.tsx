@@ -30,7 +30,7 @@ export interface WorkspaceViewProps {
 let commands = 0;
 
 export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, shortcuts = true }: WorkspaceViewProps) {
-  useModel(ws);
+  useModel(ws, true);
   const [focusId, setFocusId] = useState('');
   const [mru, setMru] = useState<string[]>([]);
   const [command, setCommand] = useState<PaneCommand | null>(null);

@@ -219,7 +219,7 @@ export class Chat {
   private onFrame(frame: ServerFrame): void {
     if (frame.event) this.onEvent(frame.event);
     else if (frame.queuePosition && frame.queuePosition.conversationId === this.log.conversationId) this.queue = frame.queuePosition;
-    else if (frame.historyGap && frame.historyGap.conversationId === this.log.conversationId) this.restartLog(frame.historyGap.oldestAvailableSeq);
+    else if (frame.historyGap && frame.historyGap.conversationId === this.log.conversationId) this.log = new ConversationLog(this.log.conversationId);
     else return;
     this.changed();
   }
@@ -272,12 +272,6 @@ export class Chat {
     // The first ack joins the conversation after the customer's own message; a resume fetches
     // that message's event too, and with it the customer's id (its actor).
     this.resume();
-  }
-
-  private restartLog(oldestAvailableSeq: string | undefined): void {
-    this.log = new ConversationLog(this.log.conversationId);
-    const after = Math.max(0, int(oldestAvailableSeq) - 1);
-    this.conn.notify({ resume: { conversationId: this.log.conversationId, afterSeq: String(after) } });
   }
 
   private forgetConversation(): void {
