@@ -162,3 +162,239 @@ test.describe('offline', () => {
     }
   });
 });
+
+interface RecordedAlerts {
+  notifications: Array<{ title: string; body: string }>;
+  /** The frequency of every oscillator started (the chime is 660 Hz then 880 Hz). */
+  tones: number[];
+}
+
+/**
+ * Notifications allowed for the server's origin, and a record of what the page asks of the
+ * browser: each `new Notification(title, {body})` (the real one is still made) and each tone
+ * started (the real oscillator still plays, muted by the headless browser).
+ */
+async function recordAlerts(context: BrowserContext, origin: string): Promise<void> {
+  await context.grantPermissions(['notifications'], { origin });
+  await context.addInitScript(() => {
+    const record: RecordedAlerts = { notifications: [], tones: [] };
+    (window as unknown as { __sbAlerts: RecordedAlerts }).__sbAlerts = record;
+    const Native = window.Notification;
+    if (Native) {
+      class Recorded extends Native {
+        constructor(title: string, options?: NotificationOptions) {
+          record.notifications.push({ title, body: options?.body ?? '' });
+          super(title, options);
+        }
+      }
+      window.Notification = Recorded;
+    }
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (this: OscillatorNode, when?: number) {
+      record.tones.push(this.frequency.value);
+      return start.call(this, when);
+    };
+  });
+}
+
+function alertsOf(page: Page): Promise<RecordedAlerts> {
+  return page.evaluate(() => (window as unknown as { __sbAlerts: RecordedAlerts }).__sbAlerts);
+}
+
+test.describe('offers', () => {
+  const sb = useSwitchboard({ name: 'desk-offers', edits: benInCare });
+
+  test('an offer counts down with a chime and a notification; declined, it goes to Ben; sound off, no chime', async ({ browser, request }) => {
+    test.setTimeout(120_000);
+    const contexts: BrowserContext[] = [];
+    try {
+      const anaContext = await browser.newContext();
+      contexts.push(anaContext);
+      await recordAlerts(anaContext, sb.server.url);
+      const ana = await deskOf(browser, sb.server, 'ana', anaContext);
+      await expect(ana.page.getByText('Notifications are on.')).toBeVisible();
+      await desk.setStatus(ana.page, 'Available'); // a click: the page may play sound from now on
+      const ben = await deskOf(browser, sb.server, 'ben');
+      contexts.push(ben.context);
+      await desk.setStatus(ben.page, 'Offline');
+
+      const customer = await customerWrites(browser, sb.server, 'My parcel arrived damaged', { name: 'Pia Parcel' });
+      contexts.push(customer.context);
+      const offer = desk.offers(ana.page);
+      await expect(offer).toContainText('“My parcel arrived damaged”');
+      await expect(offer).toContainText('New chat · general');
+
+      // The countdown: the queue's 20 s, going down.
+      const first = await desk.offerSecondsLeft(offer);
+      expect(first).toBeLessThanOrEqual(20);
+      expect(first).toBeGreaterThan(5);
+      await expect(offer.locator('.offer-timer')).toHaveText(`0:${String(first).padStart(2, '0')}`);
+      await expect.poll(() => desk.offerSecondsLeft(offer)).toBeLessThan(first);
+      await expect(offer.locator('.offer-timer')).not.toHaveText(`0:${String(first).padStart(2, '0')}`);
+
+      // The chime and the browser notification, once.
+      await expect.poll(async () => (await alertsOf(ana.page)).tones).toEqual([660, 880]);
+      expect((await alertsOf(ana.page)).notifications).toEqual([{ title: 'New chat offer (general · Web) · Agent desk', body: 'My parcel arrived damaged' }]);
+      await screenshot(ana.page, 'desk-offer-countdown');
+
+      // Ana declines; Ben (now available) gets it and takes it.
+      await desk.setStatus(ben.page, 'Available');
+      await offer.getByRole('button', { name: 'Decline' }).click();
+      await expect(offer).toHaveCount(0);
+      const benOffer = desk.offers(ben.page);
+      await expect(benOffer).toContainText('“My parcel arrived damaged”');
+      await benOffer.getByRole('button', { name: 'Accept' }).click();
+      const benPane = desk.pane(ben.page, 'Pia Parcel');
+      await expect(benPane).toHaveAttribute('data-conversation-id', customer.conversationId);
+      await desk.write(benPane, 'Hi Pia, I am Ben. Sorry about that, a photo would help.');
+      await expect(widget.bubbles(customer.page).last()).toContainText('Hi Pia, I am Ben.');
+      await expect(widget.headline(customer.page)).toHaveText('Chatting with Ben');
+      const events = await eventsOf(request, sb.server, customer.conversationId);
+      expect(events.filter((e) => e.offer).map((e) => e.offer!.agentId)).toEqual(['ana', 'ben']);
+      expect(events.filter((e) => e.offerOutcome).map((e) => e.offerOutcome)).toEqual([
+        { agentId: 'ana', outcome: 'DECLINED' },
+        { agentId: 'ben', outcome: 'ACCEPTED' },
+      ]);
+      await noOfferFor(ana.page, 1500); // never offered to her again
+
+      // Sound off: the next offer is shown and notified, silently.
+      await desk.setStatus(ben.page, 'Offline');
+      const sound = ana.page.getByRole('checkbox', { name: 'Sound for offers and messages' });
+      await sound.uncheck();
+      const tonesBefore = (await alertsOf(ana.page)).tones.length;
+      const next = await customerWrites(browser, sb.server, 'Where do I send the return?', { name: 'Quinn Quiet' });
+      contexts.push(next.context);
+      await expect(offer).toContainText('“Where do I send the return?”');
+      await expect.poll(async () => (await alertsOf(ana.page)).notifications.length).toBe(2);
+      await ana.page.waitForTimeout(500);
+      expect((await alertsOf(ana.page)).tones).toHaveLength(tonesBefore);
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  });
+});
+
+test.describe('canned replies', () => {
+  const sb = useSwitchboard({ name: 'desk-canned' });
+
+  test('canned replies: "/" lists the team\'s replies, typing narrows, the chosen one goes out with the customer\'s name', async ({ browser, request }) => {
+    test.setTimeout(120_000);
+    const contexts: BrowserContext[] = [];
+    try {
+      // The server lists each team's replies (config/switchboard.yaml canned_replies).
+      const cannedIds = async (user: string, teams: string[]) => {
+        const token = await sb.server.token('agent', user, teams);
+        const r = await request.get(`${sb.server.url}/v1/canned-replies`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(r.status()).toBe(200);
+        return ((await r.json()) as { replies: Array<{ id: string }> }).replies.map((x) => x.id);
+      };
+      expect(await cannedIds('ana', ['care'])).toEqual(['hello', 'checking', 'refund', 'bye']);
+      expect(await cannedIds('ben', ['tech'])).toEqual(['hello', 'checking', 'restart', 'bye']);
+
+      const ana = await deskOf(browser, sb.server, 'ana');
+      contexts.push(ana.context);
+      await desk.setStatus(ana.page, 'Available');
+      const customer = await customerWrites(browser, sb.server, 'Hello, a question about my order', { name: 'Dana Customer', email: 'dana@example.com' });
+      contexts.push(customer.context);
+      await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
+      const pane = desk.pane(ana.page, 'Dana Customer');
+      await expect(pane).toHaveAttribute('data-conversation-id', customer.conversationId);
+      const box = desk.composer(pane);
+
+      // "/" lists Ana's team's replies and the shared ones, not the tech team's.
+      await box.pressSequentially('/');
+      const list = desk.cannedList(pane);
+      await expect(list).toBeVisible();
+      await expect(list.getByRole('option').locator('.canned-id')).toHaveText(['/hello', '/checking', '/refund', '/bye']);
+      await expect(list.getByRole('option').first()).toHaveAttribute('aria-selected', 'true');
+      await expect(box).toHaveAttribute('aria-activedescendant', (await list.getByRole('option').first().getAttribute('id'))!);
+      await screenshot(ana.page, 'desk-canned');
+      await expectAccessible(ana.page, 'desk, canned replies open');
+
+      // Another team's reply is not found.
+      await box.pressSequentially('rest');
+      await expect(list).toHaveCount(0);
+      await box.fill('');
+
+      // "/hel" finds the greeting; Enter puts it in, filled; Enter sends it.
+      await box.pressSequentially('/hel');
+      await expect(list.getByRole('option')).toHaveCount(1);
+      await expect(list.getByRole('option')).toContainText('Greeting');
+      await box.press('Enter');
+      await expect(list).toHaveCount(0);
+      const greeting = "Hi Dana Customer, I'm Ana. How can I help you today?";
+      await expect(box).toHaveValue(greeting);
+      await box.press('Enter');
+      await expect(widget.bubbles(customer.page).last()).toContainText(greeting);
+
+      // A title's word finds one too ("/clos": Closing); chosen with the mouse, after some text.
+      await box.pressSequentially('Thanks! /clos');
+      await expect(list.getByRole('option')).toHaveCount(1);
+      await list.getByRole('option', { name: /Closing/ }).click();
+      const closing = 'Thanks! Is there anything else I can do for you, Dana Customer? Have a good day!';
+      await expect(box).toHaveValue(closing);
+      await pane.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(widget.bubbles(customer.page).last()).toContainText(closing);
+
+      // Esc closes the list and keeps the text.
+      await box.pressSequentially('/che');
+      await expect(list).toBeVisible();
+      await box.press('Escape');
+      await expect(list).toHaveCount(0);
+      await expect(box).toHaveValue('/che');
+
+      expect(await widget.messageTexts(customer.page)).toEqual(['Hello, a question about my order', greeting, closing]);
+      const stored = (await eventsOf(request, sb.server, customer.conversationId)).filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND');
+      expect(stored.map((e) => e.message!.body)).toEqual([greeting, closing]);
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  });
+});
+
+test.describe('resolve', () => {
+  const sb = useSwitchboard({ name: 'desk-resolve' });
+
+  test('resolve: the form lists the queue\'s dispositions; the one chosen is stored', async ({ browser, request }) => {
+    test.setTimeout(90_000);
+    const contexts: BrowserContext[] = [];
+    try {
+      const queues = await leadGet<{ queues: Array<{ name: string; dispositions?: string[] }> }>(request, sb.server, '/v1/queues');
+      expect(queues.queues.find((q) => q.name === 'general')?.dispositions).toEqual(generalDispositions);
+
+      const ana = await deskOf(browser, sb.server, 'ana');
+      contexts.push(ana.context);
+      await desk.setStatus(ana.page, 'Available');
+      const customer = await customerWrites(browser, sb.server, 'Please change my order to the blue one', { name: 'Rita Resolve' });
+      contexts.push(customer.context);
+      await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
+      const pane = desk.pane(ana.page, 'Rita Resolve');
+      await expect(pane).toHaveAttribute('data-conversation-id', customer.conversationId);
+      await desk.write(pane, 'Done: the blue one ships tomorrow.');
+      await expect(widget.bubbles(customer.page).last()).toContainText('Done: the blue one ships tomorrow.');
+
+      const form = await desk.action(pane, 'Resolve');
+      const select = form.getByLabel('Disposition');
+      await expect(select.locator('option')).toHaveText(generalDispositions.map((d) => d.replace(/_/g, ' ')));
+      expect(await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(generalDispositions);
+      await expect(select).toHaveValue('solved');
+      await select.selectOption('order_changed');
+      await screenshot(ana.page, 'desk-resolve');
+      await expectAccessible(ana.page, 'desk, resolve form');
+      await form.getByRole('button', { name: 'Confirm resolve' }).click();
+
+      // The pane stays readable, closed, until dismissed.
+      await expect(pane.getByText('Resolved (order_changed)', { exact: true })).toBeVisible();
+      await expect(desk.composer(pane)).toHaveCount(0);
+      await expect(desk.conversationList(ana.page).getByRole('button', { name: 'Rita Resolve Resolved (order_changed)' })).toBeVisible();
+      await expect(widget.transcript(customer.page).getByText('The chat has ended.')).toBeVisible();
+      const page = await leadGet<{ conversation: { state?: string }; events: Event[] }>(request, sb.server, `/v1/conversations/${encodeURIComponent(customer.conversationId)}?after_seq=0&limit=1000`);
+      expect(page.conversation.state).toMatch(/RESOLVED/);
+      expect(page.events.filter((e) => e.statusChange).map((e) => ({ to: e.statusChange!.to, disposition: e.statusChange!.disposition, actor: e.statusChange!.actor }))).toEqual([
+        { to: expect.stringMatching(/RESOLVED/), disposition: 'order_changed', actor: 'ana' },
+      ]);
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  });
+});
