@@ -70,7 +70,7 @@ async function deskOf(browser: Browser, server: Switchboard, user: 'ana' | 'ben'
 async function noOfferFor(page: Page, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    await expect(desk.offers(page)).toHaveCount(0);
+    expect(await desk.offers(page).count(), 'offers on the desk').toBe(0); // now, not "within a while"
     await page.waitForTimeout(250);
   }
 }
@@ -106,7 +106,7 @@ test.describe('away', () => {
       const first = await customerWrites(browser, sb.server, 'Is the storm shell in stock in size M?', { name: 'Olga Early' });
       contexts.push(first.context);
       await expect(desk.offers(ben.page)).toContainText('“Is the storm shell in stock in size M?”');
-      await expect(desk.offers(ana.page)).toHaveCount(0);
+      expect(await desk.offers(ana.page).count()).toBe(0);
       await desk.offers(ben.page).getByRole('button', { name: 'Accept' }).click();
       await expect(desk.pane(ben.page, 'Olga Early')).toHaveAttribute('data-conversation-id', first.conversationId);
       expect(await offeredTo(request, sb.server, first.conversationId)).toEqual(['ben']);
@@ -393,6 +393,168 @@ test.describe('resolve', () => {
       expect(page.events.filter((e) => e.statusChange).map((e) => ({ to: e.statusChange!.to, disposition: e.statusChange!.disposition, actor: e.statusChange!.actor }))).toEqual([
         { to: expect.stringMatching(/RESOLVED/), disposition: 'order_changed', actor: 'ana' },
       ]);
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  });
+});
+
+/** The shortcuts as docs/DESK.md lists them, in order. */
+const documentedShortcuts = [
+  ['Alt+A', 'Accept the offer'],
+  ['Alt+D', 'Decline the offer'],
+  ['Enter or Ctrl+Enter', 'Send (Shift+Enter: new line)'],
+  ['Alt+N', 'Switch between reply and internal note'],
+  ['Alt+R', 'Resolve the conversation'],
+  ['Alt+T', 'Transfer the conversation'],
+  ['Alt+E', 'Escalate to a lead'],
+  ['Alt+1 … Alt+9', 'Go to conversation 1 … 9'],
+  ['/', 'Canned replies (in the composer)'],
+  ['?', 'Show these shortcuts'],
+  ['Esc', 'Close a form or this list'],
+];
+
+/** The customer never sees "Ana is typing…" for `ms` (a shortcut is not typing). */
+async function noTypingFor(customer: Page, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    expect(await widget.panel(customer).getByText('Ana is typing…').count(), 'the customer sees "Ana is typing…"').toBe(0);
+    await customer.waitForTimeout(200);
+  }
+}
+
+test.describe('keyboard shortcuts', () => {
+  const sb = useSwitchboard({ name: 'desk-shortcuts' });
+
+  test('keyboard shortcuts: "?" lists them; Alt+A, Alt+D, Alt+1…9, Alt+N, Alt+T, Alt+E and Alt+R each do what they say', async ({ browser, request }) => {
+    test.setTimeout(180_000);
+    const contexts: BrowserContext[] = [];
+    try {
+      const ana = await deskOf(browser, sb.server, 'ana');
+      contexts.push(ana.context);
+      const page = ana.page;
+      await desk.setStatus(page, 'Available');
+
+      // "?" opens the list, which is the documented one; Esc closes it.
+      await page.keyboard.press('?');
+      const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await expect(dialog).toBeVisible();
+      const rows = await dialog.getByRole('row').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+      expect(rows).toEqual(documentedShortcuts);
+      await screenshot(page, 'desk-shortcuts');
+      await expectAccessible(page, 'desk, shortcuts dialog');
+      await page.keyboard.press('Escape');
+      await expect(dialog).toBeHidden();
+
+      // Alt+A accepts: the conversation is Ana's on the server.
+      const ali = await customerWrites(browser, sb.server, 'Where is my refund for order 5521?', { name: 'Ali Alt' });
+      contexts.push(ali.context);
+      await expect(desk.offers(page)).toContainText('order 5521');
+      await page.keyboard.press('Alt+KeyA');
+      await expect(desk.offers(page)).toHaveCount(0);
+      const aliPane = desk.pane(page, 'Ali Alt');
+      await expect(aliPane).toHaveAttribute('data-conversation-id', ali.conversationId);
+      await expect.poll(async () => {
+        const got = await leadGet<{ conversation: { ownerId?: string; state?: string }; events: Event[] }>(request, sb.server, `/v1/conversations/${encodeURIComponent(ali.conversationId)}?after_seq=0&limit=1000`);
+        return { owner: got.conversation.ownerId, state: got.conversation.state, outcomes: got.events.filter((e) => e.offerOutcome).map((e) => e.offerOutcome) };
+      }).toEqual({ owner: 'ana', state: expect.stringMatching(/ASSIGNED/), outcomes: [{ agentId: 'ana', outcome: 'ACCEPTED' }] });
+
+      // Alt+D declines: the server records it, and the customer still waits.
+      const bo = await customerWrites(browser, sb.server, 'Can I swap the colour?', { name: 'Bo Decline' });
+      contexts.push(bo.context);
+      await expect(desk.offers(page)).toContainText('swap the colour');
+      await page.keyboard.press('Alt+KeyD');
+      await expect(desk.offers(page)).toHaveCount(0);
+      await expect.poll(async () => (await eventsOf(request, sb.server, bo.conversationId)).filter((e) => e.offerOutcome).map((e) => e.offerOutcome))
+        .toEqual([{ agentId: 'ana', outcome: 'DECLINED' }]);
+      await expect(desk.pane(page, 'Bo Decline')).toHaveCount(0);
+      await expect(widget.headline(bo.page)).toHaveText(/^You are number 1 in line/);
+
+      // A second conversation (the declined one is never offered to Ana again).
+      const cy = await customerWrites(browser, sb.server, 'Is there a student discount?', { name: 'Cy Third' });
+      contexts.push(cy.context);
+      await expect(desk.offers(page)).toContainText('student discount');
+      await page.keyboard.press('Alt+KeyA');
+      const cyPane = desk.pane(page, 'Cy Third');
+      await expect(cyPane).toHaveAttribute('data-conversation-id', cy.conversationId);
+
+      // Alt+1 and Alt+2 go to the conversations in the list's order; pressed in a reply box
+      // they are not typing, for either customer.
+      const rows2 = desk.conversationList(page).getByTestId('conversation-row');
+      await expect(rows2).toHaveText([/^1Ali Alt/, /^2Cy Third/]);
+      await expect(desk.composer(cyPane)).toBeFocused();
+      await page.keyboard.press('Alt+Digit1');
+      await expect(desk.composer(aliPane)).toBeFocused();
+      await expect(rows2.nth(0)).toHaveAttribute('aria-current', 'true');
+      await noTypingFor(cy.page, 1500);
+      await page.keyboard.press('Alt+Digit2');
+      await expect(desk.composer(cyPane)).toBeFocused();
+      await expect(rows2.nth(1)).toHaveAttribute('aria-current', 'true');
+      await noTypingFor(ali.page, 1500);
+      await page.keyboard.press('Alt+Digit1');
+      await expect(desk.composer(aliPane)).toBeFocused();
+
+      // Alt+N: note mode (a note that never reaches the customer), Alt+N again: reply.
+      const modes = aliPane.getByRole('group', { name: 'Write' });
+      await page.keyboard.press('Alt+KeyN');
+      await expect(modes.getByRole('button', { name: 'Internal note' })).toHaveAttribute('aria-pressed', 'true');
+      await expect(aliPane.getByRole('textbox', { name: 'Internal note (staff only)' })).toBeFocused();
+      await noTypingFor(ali.page, 1500); // Alt+N was pressed in the reply box
+      const note = 'Refund 5521 was approved on Monday, check the bank';
+      await desk.composer(aliPane).fill(note);
+      await desk.composer(aliPane).press('Enter');
+      await expect(desk.timeline(aliPane).getByTestId('note')).toContainText(note);
+      await page.keyboard.press('Alt+KeyN');
+      await expect(modes.getByRole('button', { name: 'Reply', exact: true })).toHaveAttribute('aria-pressed', 'true');
+      await expect(aliPane.getByRole('textbox', { name: 'Reply to the customer' })).toBeFocused();
+      const reply = 'Your refund is on its way.';
+      await desk.write(aliPane, reply);
+      await expect(widget.bubbles(ali.page).last()).toContainText(reply);
+      expect(await widget.messageTexts(ali.page)).toEqual(['Where is my refund for order 5521?', reply]);
+      expect(await widget.transcript(ali.page).innerText()).not.toContain(note);
+      const aliEvents = await eventsOf(request, sb.server, ali.conversationId);
+      expect(aliEvents.filter((e) => e.note).map((e) => e.note!.body)).toEqual([note]);
+      expect(aliEvents.filter((e) => e.message).map((e) => e.message!.body)).toEqual(['Where is my refund for order 5521?', reply]);
+
+      // Alt+T opens the transfer form of the focused conversation; Esc closes it.
+      await page.keyboard.press('Alt+KeyT');
+      const transfer = aliPane.getByRole('form', { name: 'Transfer the conversation' });
+      await expect(transfer).toBeVisible();
+      await expect(cyPane.locator('form.pane-form')).toHaveCount(0);
+      await page.keyboard.press('Escape');
+      await expect(transfer).toHaveCount(0);
+
+      // Alt+E: the escalation form; sent, the conversation goes to the leads with the reason.
+      await page.keyboard.press('Alt+KeyE');
+      const escalate = aliPane.getByRole('form', { name: 'Escalate to a lead' });
+      await expect(escalate).toBeVisible();
+      await expect(escalate.getByLabel('Reason (the lead reads it)')).toBeFocused();
+      await page.keyboard.type('The bank says no refund arrived');
+      await escalate.getByRole('button', { name: 'Confirm escalation' }).click();
+      await expect(desk.conversationList(page).getByRole('button', { name: 'Ali Alt Escalated to a lead' })).toBeVisible();
+      await expect.poll(async () => (await eventsOf(request, sb.server, ali.conversationId)).filter((e) => e.escalation).map((e) => ({ agentId: e.escalation!.agentId, reason: e.escalation!.reason })))
+        .toEqual([{ agentId: 'ana', reason: 'The bank says no refund arrived' }]);
+
+      // Alt+1 is now Cy (the only active one); Alt+R: the resolve form, confirmed with Enter.
+      await expect(rows2).toHaveText([/^1Cy Third/]);
+      await page.keyboard.press('Alt+Digit1');
+      await expect(desk.composer(cyPane)).toBeFocused();
+
+      // "?" in a text box is just a character.
+      await desk.composer(cyPane).pressSequentially('?');
+      await expect(desk.composer(cyPane)).toHaveValue('?');
+      await expect(dialog).toBeHidden();
+      await desk.composer(cyPane).fill('');
+
+      await page.keyboard.press('Alt+KeyR');
+      const resolve = cyPane.getByRole('form', { name: 'Resolve the conversation' });
+      await expect(resolve).toBeVisible();
+      await expect(resolve.getByLabel('Disposition')).toBeFocused();
+      await resolve.getByRole('button', { name: 'Confirm resolve' }).click();
+      await expect(desk.conversationList(page).getByRole('button', { name: 'Cy Third Resolved (solved)' })).toBeVisible();
+      await expect.poll(async () => (await eventsOf(request, sb.server, cy.conversationId)).filter((e) => e.statusChange).map((e) => e.statusChange!.disposition))
+        .toEqual(['solved']);
+      await expect(widget.transcript(cy.page).getByText('The chat has ended.')).toBeVisible();
     } finally {
       for (const c of contexts) await c.close();
     }
