@@ -145,8 +145,16 @@ test.describe('offline', () => {
       const ana = await deskOf(browser, sb.server, 'ana');
       contexts.push(ana.context);
       await desk.setStatus(ana.page, 'Available');
+      // Away with words of her own first ("other…"), then offline: the reason goes with the away.
+      await desk.setAway(ana.page, 'fire drill');
+      const agent = async () => {
+        const a = await leadGet<{ status?: string; statusReason?: string }>(request, sb.server, '/v1/agents/ana');
+        return { status: a.status, reason: a.statusReason ?? '' };
+      };
+      await expect.poll(agent).toEqual({ status: 'AWAY', reason: 'fire drill' });
       await desk.setStatus(ana.page, 'Offline');
-      await expect.poll(async () => (await leadGet<{ status?: string }>(request, sb.server, '/v1/agents/ana')).status).toBe('OFFLINE');
+      await expect(ana.page.getByTestId('status-now')).not.toContainText('fire drill');
+      await expect.poll(agent).toEqual({ status: 'OFFLINE', reason: '' });
 
       const customer = await customerWrites(browser, sb.server, 'Can I pay by invoice?', { name: 'Ivo Invoice' });
       contexts.push(customer.context);
@@ -311,9 +319,26 @@ test.describe('canned replies', () => {
       await screenshot(ana.page, 'desk-canned');
       await expectAccessible(ana.page, 'desk, canned replies open');
 
-      // Another team's reply is not found.
-      await box.pressSequentially('rest');
+      // The arrows move the choice; Tab takes it too.
+      await box.press('ArrowDown');
+      await expect(list.getByRole('option').nth(1)).toHaveAttribute('aria-selected', 'true');
+      await expect(box).toHaveAttribute('aria-activedescendant', (await list.getByRole('option').nth(1).getAttribute('id'))!);
+      await box.press('ArrowUp');
+      await box.press('ArrowUp'); // round to the last
+      await expect(list.getByRole('option').nth(3)).toHaveAttribute('aria-selected', 'true');
+      await box.press('ArrowUp');
+      await expect(list.getByRole('option').nth(2)).toHaveAttribute('aria-selected', 'true');
+      await box.press('Tab');
+      await expect(box).toHaveValue('Refunds go back to the original payment method within 5 working days of the return arriving.');
       await expect(list).toHaveCount(0);
+      await box.fill('');
+
+      // Another team's reply is not found.
+      await box.pressSequentially('/re');
+      await expect(list.getByRole('option').locator('.canned-id')).toHaveText(['/refund', '/hello']); // "Greeting" has "re" in it
+      await box.pressSequentially('st');
+      await expect(list).toHaveCount(0);
+      await expect(box).toHaveValue('/rest');
       await box.fill('');
 
       // "/hel" finds the greeting; Enter puts it in, filled; Enter sends it.
