@@ -510,7 +510,7 @@ async function noTypingFor(customer: Page, ms: number): Promise<void> {
 test.describe('keyboard shortcuts', () => {
   const sb = useSwitchboard({ name: 'desk-shortcuts' });
 
-  test('keyboard shortcuts: "?" lists them; Alt+A, Alt+D, Alt+1…9, Alt+N, Alt+T, Alt+E and Alt+R each do what they say', async ({ browser, request }) => {
+  test('keyboard shortcuts: "?" lists them; Alt+A, Alt+D, Alt+1…9, Alt+N, Shift+Enter, Ctrl+Enter, Alt+T, Alt+E and Alt+R each do what they say', async ({ browser, request }) => {
     test.setTimeout(180_000);
     const contexts: BrowserContext[] = [];
     try {
@@ -591,10 +591,18 @@ test.describe('keyboard shortcuts', () => {
       await page.keyboard.press('Alt+KeyN');
       await expect(modes.getByRole('button', { name: 'Reply', exact: true })).toHaveAttribute('aria-pressed', 'true');
       await expect(aliPane.getByRole('textbox', { name: 'Reply to the customer' })).toBeFocused();
-      const reply = 'Your refund is on its way.';
-      await desk.write(aliPane, reply);
-      await expect(widget.bubbles(ali.page).last()).toContainText(reply);
-      expect(await widget.messageTexts(ali.page)).toEqual(['Where is my refund for order 5521?', reply]);
+      // Shift+Enter is a new line; Ctrl+Enter sends.
+      const box = desk.composer(aliPane);
+      await box.fill('Your refund is on its way.');
+      await box.press('Shift+Enter');
+      await box.pressSequentially('Expect it by Friday.');
+      await expect(box).toHaveValue('Your refund is on its way.\nExpect it by Friday.');
+      await box.press('Control+Enter');
+      await expect(box).toHaveValue('');
+      const reply = 'Your refund is on its way.\nExpect it by Friday.';
+      await expect(widget.bubbles(ali.page)).toHaveCount(2);
+      await expect(widget.bubbles(ali.page).last()).toContainText('Your refund is on its way.');
+      await expect(widget.bubbles(ali.page).last()).toContainText('Expect it by Friday.');
       expect(await widget.transcript(ali.page).innerText()).not.toContain(note);
       const aliEvents = await eventsOf(request, sb.server, ali.conversationId);
       expect(aliEvents.filter((e) => e.note).map((e) => e.note!.body)).toEqual([note]);
