@@ -511,7 +511,7 @@ test.describe('keyboard shortcuts', () => {
   const sb = useSwitchboard({ name: 'desk-shortcuts' });
 
   test('keyboard shortcuts: "?" lists them; Alt+A, Alt+D, Alt+1…9, Alt+N, Shift+Enter, Ctrl+Enter, Alt+T, Alt+E and Alt+R each do what they say', async ({ browser, request }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(240_000);
     const contexts: BrowserContext[] = [];
     try {
       const ana = await deskOf(browser, sb.server, 'ana');
@@ -554,29 +554,53 @@ test.describe('keyboard shortcuts', () => {
       await expect(desk.pane(page, 'Bo Decline')).toHaveCount(0);
       await expect(widget.headline(bo.page)).toHaveText(/^You are number 1 in line/);
 
-      // A second conversation (the declined one is never offered to Ana again).
+      // Two more conversations (the declined one is never offered to Ana again): three, and the
+      // desk shows two side by side at this width.
       const cy = await customerWrites(browser, sb.server, 'Is there a student discount?', { name: 'Cy Third' });
       contexts.push(cy.context);
       await expect(desk.offers(page)).toContainText('student discount');
       await page.keyboard.press('Alt+KeyA');
       const cyPane = desk.pane(page, 'Cy Third');
       await expect(cyPane).toHaveAttribute('data-conversation-id', cy.conversationId);
+      const di = await customerWrites(browser, sb.server, 'Do the gloves come in XS?', { name: 'Di Fourth' });
+      contexts.push(di.context);
+      await expect(desk.offers(page)).toContainText('gloves');
+      await page.keyboard.press('Alt+KeyA');
+      const diPane = desk.pane(page, 'Di Fourth');
+      await expect(diPane).toHaveAttribute('data-conversation-id', di.conversationId);
+      await expect(desk.composer(diPane)).toBeFocused();
+      const panes = page.getByTestId('conversation');
+      await expect(panes).toHaveCount(2);
+      await expect(aliPane).toHaveCount(0); // the least recently used is out of view
 
-      // Alt+1 and Alt+2 go to the conversations in the list's order; pressed in a reply box
-      // they are not typing, for either customer.
+      // Alt+1…3 go to the conversations in the list's order, bringing a hidden one into view;
+      // pressed in a reply box they are not typing, for any customer.
       const rows2 = desk.conversationList(page).getByTestId('conversation-row');
-      await expect(rows2).toHaveText([/^1Ali Alt/, /^2Cy Third/]);
-      await expect(desk.composer(cyPane)).toBeFocused();
+      await expect(rows2).toHaveText([/^1Ali Alt/, /^2Cy Third/, /^3Di Fourth/]);
       await page.keyboard.press('Alt+Digit1');
       await expect(desk.composer(aliPane)).toBeFocused();
       await expect(rows2.nth(0)).toHaveAttribute('aria-current', 'true');
-      await noTypingFor(cy.page, 1500);
+      await expect(panes).toHaveCount(2);
+      await expect(cyPane).toHaveCount(0);
+      await noTypingFor(di.page, 1500);
       await page.keyboard.press('Alt+Digit2');
       await expect(desk.composer(cyPane)).toBeFocused();
       await expect(rows2.nth(1)).toHaveAttribute('aria-current', 'true');
+      await expect(diPane).toHaveCount(0);
       await noTypingFor(ali.page, 1500);
+      await page.keyboard.press('Alt+Digit3');
+      await expect(desk.composer(diPane)).toBeFocused();
+      await expect(rows2.nth(2)).toHaveAttribute('aria-current', 'true');
+      await page.keyboard.press('Alt+Digit4'); // nothing there: nothing moves
+      await expect(desk.composer(diPane)).toBeFocused();
       await page.keyboard.press('Alt+Digit1');
       await expect(desk.composer(aliPane)).toBeFocused();
+      await noTypingFor(di.page, 1000);
+      await page.keyboard.press('Alt+Digit2');
+      await expect(desk.composer(cyPane)).toBeFocused();
+      await page.keyboard.press('Alt+Digit1');
+      await expect(desk.composer(aliPane)).toBeFocused();
+      await expect(cyPane).toBeVisible();
 
       // Alt+N: note mode (a note that never reaches the customer), Alt+N again: reply.
       const modes = aliPane.getByRole('group', { name: 'Write' });
@@ -627,8 +651,8 @@ test.describe('keyboard shortcuts', () => {
       await expect.poll(async () => (await eventsOf(request, sb.server, ali.conversationId)).filter((e) => e.escalation).map((e) => ({ agentId: e.escalation!.agentId, reason: e.escalation!.reason })))
         .toEqual([{ agentId: 'ana', reason: 'The bank says no refund arrived' }]);
 
-      // Alt+1 is now Cy (the only active one); Alt+R: the resolve form, confirmed with Enter.
-      await expect(rows2).toHaveText([/^1Cy Third/]);
+      // Alt+1 is now Cy (the first active one); Alt+R: the resolve form, confirmed with Enter.
+      await expect(rows2).toHaveText([/^1Cy Third/, /^2Di Fourth/]);
       await page.keyboard.press('Alt+Digit1');
       await expect(desk.composer(cyPane)).toBeFocused();
 
