@@ -529,6 +529,12 @@ test.describe('keyboard shortcuts', () => {
       await expectAccessible(page, 'desk, shortcuts dialog');
       await page.keyboard.press('Escape');
       await expect(dialog).toBeHidden();
+      // The same list from the settings' button, closed with its Close button.
+      await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+      await expect(dialog).toBeVisible();
+      await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await expect(dialog).toBeHidden();
 
       // Alt+A accepts: the conversation is Ana's on the server.
       const ali = await customerWrites(browser, sb.server, 'Where is my refund for order 5521?', { name: 'Ali Alt' });
