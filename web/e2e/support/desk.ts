@@ -56,3 +56,38 @@ export async function action(pane: Locator, name: string): Promise<Locator> {
   await expect(form).toBeVisible();
   return form;
 }
+
+/** Sets the agent away with `reason` (one of the list, or any other words via "other…"). */
+export async function setAway(page: Page, reason: string): Promise<void> {
+  const group = page.getByRole('group', { name: 'Set your status' });
+  await group.getByRole('button', { name: 'Away…', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Away reason' });
+  const listed = ['lunch', 'break', 'meeting', 'training'];
+  if (listed.includes(reason)) {
+    await form.getByLabel('Reason').selectOption(reason);
+  } else {
+    await form.getByLabel('Reason').selectOption('other');
+    await form.getByLabel('Other reason').fill(reason);
+  }
+  await form.getByRole('button', { name: 'Set away' }).click();
+  await expect(group.getByRole('button', { name: 'Away…', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('status-now')).toContainText(`Away · ${reason}`);
+}
+
+/** The seconds an offer's countdown says are left (its timer's accessible name). */
+export async function offerSecondsLeft(offer: Locator): Promise<number> {
+  const name = (await offer.getByRole('timer').getAttribute('aria-label')) ?? '';
+  const m = /^(\d+) seconds left$/.exec(name);
+  if (!m) throw new Error(`the offer's timer says "${name}"`);
+  return Number(m[1]);
+}
+
+/** The desk's list of conversations (the side column's navigation). */
+export function conversationList(page: Page): Locator {
+  return page.getByRole('navigation', { name: /^Conversations/ });
+}
+
+/** The canned replies' list the composer opens on "/". */
+export function cannedList(within: Page | Locator): Locator {
+  return within.getByRole('listbox', { name: 'Canned replies' });
+}

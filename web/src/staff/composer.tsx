@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { applyCanned, type CannedTrigger, cannedTrigger, fillCanned, repliesForTeams, searchCanned } from './canned';
 import type { Conv } from './conv';
 import type { LeadWorkspace } from './lead_workspace';
+import { typesCharacter } from './shortcuts';
 import type { Workspace } from './workspace';
 
 export type Mode = 'reply' | 'note' | 'whisper' | 'barge';
@@ -106,7 +107,7 @@ export function Composer({ ws, lead, conv, modes, toggleNote, focusNow }: Compos
       send();
       return;
     }
-    if (current === 'reply' && e.key.length === 1) ws.keystroke(conv.id);
+    if (current === 'reply' && typesCharacter(e)) ws.keystroke(conv.id); // not Alt+N, Alt+1…: shortcuts are not typing
   };
 
   const words = modeWords[current];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchShortcut, shortcutList } from './shortcuts';
+import { matchShortcut, shortcutList, typesCharacter } from './shortcuts';
 
 const key = (code: string, key: string, mods: Partial<{ altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean }> = {}) => ({
   code, key, altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, ...mods,
@@ -35,5 +35,27 @@ describe('matchShortcut', () => {
   it('lists every shortcut it knows', () => {
     const keys = shortcutList.map((s) => s.keys).join(' ');
     for (const k of ['Alt+A', 'Alt+D', 'Ctrl+Enter', 'Alt+N', 'Alt+R', 'Alt+T', 'Alt+E', 'Alt+1', '?']) expect(keys).toContain(k);
+  });
+});
+
+describe('typesCharacter', () => {
+  it('counts plain characters, Shift, AltGr and a Mac\'s Alt characters as typing', () => {
+    expect(typesCharacter(key('KeyH', 'h'))).toBe(true);
+    expect(typesCharacter(key('Slash', '?', { shiftKey: true }))).toBe(true);
+    expect(typesCharacter(key('KeyQ', '@', { ctrlKey: true, altKey: true }))).toBe(true);
+    expect(typesCharacter(key('KeyS', 'ß', { altKey: true }))).toBe(true);
+  });
+  it('does not count the shortcuts (Alt+N, Alt+1…, Alt+A typing "å") as typing', () => {
+    expect(typesCharacter(key('KeyN', 'n', { altKey: true }))).toBe(false);
+    expect(typesCharacter(key('Digit2', '2', { altKey: true }))).toBe(false);
+    expect(typesCharacter(key('KeyA', 'å', { altKey: true }))).toBe(false);
+    expect(typesCharacter(key('KeyR', 'r', { altKey: true }))).toBe(false);
+  });
+  it('does not count Ctrl or Cmd combinations or named keys', () => {
+    expect(typesCharacter(key('KeyC', 'c', { ctrlKey: true }))).toBe(false);
+    expect(typesCharacter(key('KeyV', 'v', { metaKey: true }))).toBe(false);
+    expect(typesCharacter(key('Enter', 'Enter'))).toBe(false);
+    expect(typesCharacter(key('ArrowLeft', 'ArrowLeft'))).toBe(false);
+    expect(typesCharacter(key('Escape', 'Escape'))).toBe(false);
   });
 });

@@ -65,3 +65,14 @@ export function matchShortcut(e: KeyLike, inField: boolean): ShortcutAction | nu
   if (!inField && e.key === '?' && !e.altKey && !e.ctrlKey && !e.metaKey) return { kind: 'help' };
   return null;
 }
+
+/**
+ * A key press that types a character into the composer (and so tells the customer the agent is
+ * typing): one character, not a shortcut, not a Ctrl or Cmd combination (Ctrl+Alt is AltGr, which
+ * types "@" or "€" on many layouts; Alt alone types on a Mac, but not the shortcuts' keys).
+ */
+export function typesCharacter(e: KeyLike): boolean {
+  if ([...e.key].length !== 1) return false;
+  if (e.metaKey || (e.ctrlKey && !e.altKey)) return false;
+  return matchShortcut(e, true) === null;
+}
