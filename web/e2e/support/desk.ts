@@ -56,3 +56,53 @@ export async function action(pane: Locator, name: string): Promise<Locator> {
   await expect(form).toBeVisible();
   return form;
 }
+
+/**
+ * A REST call from a staff page, as the page makes it: its session cookie, and the CSRF token for
+ * a change. The body is parsed as JSON when it is JSON, else given as text.
+ */
+export async function staffFetch<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (method !== 'GET') {
+        const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+        headers['X-CSRF-Token'] = session.csrfToken;
+        headers['Content-Type'] = 'application/json';
+      }
+      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = null;
+      }
+      return { status: r.status, body: parsed as T, text };
+    },
+    { method, path, body },
+  );
+}
+
+/** A conversation's id as the board and the console's lists show it ("…" and its last 12 characters). */
+export function boardId(conversationId: string): string {
+  return conversationId.length > 12 ? `…${conversationId.slice(-12)}` : conversationId;
+}
+
+/**
+ * On the console's live board: the agent's row button for the conversation ("Monitor conversation
+ * … of ana"); clicking it monitors the conversation in the panel beside the board.
+ */
+export function boardConversation(lead: Page, conversationId: string, agentId: string): Locator {
+  return lead.getByRole('button', { name: `Monitor conversation ${boardId(conversationId)} of ${agentId}`, exact: true });
+}
+
+/** Monitors a conversation from its agent's board row; resolves with its pane in the panel. */
+export async function monitorFromBoard(lead: Page, conversationId: string, agentId: string, customer: string | RegExp): Promise<Locator> {
+  await lead.getByRole('tab', { name: 'Live board' }).click();
+  await boardConversation(lead, conversationId, agentId).click();
+  const panel = lead.getByRole('complementary', { name: 'Monitored conversation' });
+  const p = pane(panel, customer);
+  await expect(p).toHaveAttribute('data-conversation-id', conversationId);
+  return p;
+}
