@@ -6,7 +6,8 @@
 // Customers use the widget in /shop/, Ana (and Ben) the desk, Lea the console, each in a browser
 // context of their own, against one real Switchboard for the file.
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
-import type { Event } from '../src/lib/types';
+import type { Event, ServerFrame } from '../src/lib/types';
+import { AgentSocket } from './support/agent_socket';
 import * as desk from './support/desk';
 import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
 import * as widget from './support/widget';
@@ -377,6 +378,97 @@ test('trainee drafts: an edit sends the lead’s text, a reject sends nothing an
     await resolve(c.pane, c.name);
   } finally {
     if (lead) await setTrainee(lead, false).catch(() => undefined);
+    await people.close();
+  }
+});
+
+interface BoardQueue {
+  queue?: string;
+  agentsNeeded?: number;
+  agentsAvailable?: number;
+}
+interface BoardAgent {
+  agentId?: string;
+  status?: string;
+}
+
+/** What the console's staffing box should say, from the newest board frame of each team. */
+function staffingFromFrames(frames: ServerFrame[], team = ''): { line: string; short: string[]; queues: Map<string, [number, number]> } {
+  const newest = new Map<string, { queues?: BoardQueue[]; agents?: BoardAgent[] }>();
+  for (const f of frames) if (f.board && (!team || f.board.team === team)) newest.set(f.board.team ?? '', f.board as never);
+  const agents = new Map<string, string>();
+  const short: string[] = [];
+  const queues = new Map<string, [number, number]>();
+  for (const name of [...newest.keys()].sort()) {
+    const b = newest.get(name)!;
+    for (const a of b.agents ?? []) if (!agents.has(a.agentId ?? '')) agents.set(a.agentId ?? '', a.status ?? 'OFFLINE');
+    for (const q of b.queues ?? []) {
+      const needed = q.agentsNeeded ?? 0;
+      const has = q.agentsAvailable ?? 0;
+      queues.set(q.queue ?? '', [needed, has]);
+      if (needed > has) short.push(`${q.queue} needs ${needed}, has ${has} · short ${needed - has}`);
+    }
+  }
+  const available = [...agents.values()].filter((s) => s === 'AVAILABLE').length;
+  return { line: `${available} of ${agents.size} agents available now.`, short, queues };
+}
+
+/** The staffing box and the queues table agree with the newest boards the server sent. */
+async function expectStaffing(lead: Page, socket: AgentSocket, team = ''): Promise<ReturnType<typeof staffingFromFrames>> {
+  const staffing = lead.getByTestId('staffing');
+  let expected = staffingFromFrames(socket.frames, team);
+  await expect(async () => {
+    expected = staffingFromFrames(socket.frames, team);
+    expect(await staffing.locator('p').first().innerText()).toBe(expected.line);
+    expect(await staffing.getByRole('listitem').allInnerTexts()).toEqual(expected.short);
+    if (expected.short.length === 0) expect(await staffing.innerText()).toContain('Every queue has the agents its target needs.');
+    const shown = await lead.getByTestId('queues-table').locator('tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector('th')!.childNodes[0].textContent, r.querySelectorAll('td')[7].textContent, r.querySelectorAll('td')[8].textContent]));
+    expect(shown.map(([q, needed, has]) => [q, Number(needed), Number(has!.replace(/short \d+$/, ''))])).toEqual(
+      [...expected.queues].map(([q, [needed, has]]) => [q, needed, has]));
+  }).toPass({ timeout: 15_000 });
+  return expected;
+}
+
+test('staffing advice beside the available agents: the figures of the board the server sends', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const people = new People(browser);
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Offline');
+    const lead = await people.lead();
+    // The server's own boards, read by a protocol client with Lea's token.
+    const socket = await AgentSocket.open(lead.context(), sb.server, await sb.server.token('lead', 'lea', ['care', 'tech']));
+    await socket.waitFor((f) => !!f.board, 'a board');
+
+    // Nobody available and a customer waiting: general is short.
+    const customer = await people.page();
+    await customer.goto(`${sb.server.url}/shop/`);
+    await widget.open(customer);
+    await widget.startChat(customer, 'Is anyone there?', { name: 'Sam Staffing' });
+    await expect(widget.headline(customer)).toHaveText(/^You are number 1 in line/);
+    const waiting = await expectStaffing(lead, socket);
+    expect(waiting.short.some((line) => line.startsWith('general needs'))).toBe(true);
+    expect(waiting.line).toMatch(/^0 of /);
+    await expect(lead.getByTestId('staffing')).toHaveClass(/\bshort\b/);
+    await screenshot(lead, 'console-staffing-short');
+
+    // Ana comes in: one more available, general has her.
+    await desk.setStatus(agent, 'Available');
+    const offer = desk.offers(agent);
+    await expect(offer).toHaveCount(1);
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    const after = await expectStaffing(lead, socket);
+    expect(after.line).toMatch(/^1 of /);
+    expect(after.queues.get('general')?.[1]).toBe(1);
+
+    // One team only: the box counts that team's agents and queues.
+    await lead.getByLabel('Team', { exact: true }).selectOption('tech');
+    await expectStaffing(lead, socket, 'tech');
+    await lead.getByLabel('Team', { exact: true }).selectOption('');
+    await resolve(desk.pane(agent, 'Sam Staffing'), 'Sam Staffing');
+    await socket.close();
+  } finally {
     await people.close();
   }
 });
