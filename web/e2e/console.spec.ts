@@ -740,3 +740,38 @@ test('reports: chart, table and CSV per queue, agent, team and channel and per 1
     await people.close();
   }
 });
+
+test('the board shows an agent who closed her desk as offline since she left', async ({ browser }) => {
+  // Known defect (server, the board): Ana set Available, 8 s later her only desk closed; ~2 s after,
+  // the care board (and so the console's agents table) has her OFFLINE with statusSeconds 10 —
+  // the time since she set herself Available, not since she went offline (docs/LEADS.md: "status
+  // and for how long"). The board derives OFFLINE from "no desk connected" but keeps the status
+  // record's since. Expected: statusSeconds counted from the disconnect. Remove test.fail once fixed.
+  test.fail(true, 'the board counts an agent offline since her last status change, not since her desk closed');
+  test.setTimeout(90_000);
+  const people = new People(browser);
+  const anaContext = await browser.newContext();
+  try {
+    const lead = await people.lead();
+    const socket = await AgentSocket.open(lead.context(), sb.server, await sb.server.token('lead', 'lea', ['care', 'tech']));
+    const agent = await anaContext.newPage();
+    await desk.signIn(agent, `${sb.server.url}/desk/`, 'ana', 'ana-dev');
+    await desk.setStatus(agent, 'Available');
+    const anaOnBoard = (f: ServerFrame) => ((f.board?.agents ?? []) as BoardAgent[] & { statusSeconds?: number }[]).find((a) => a.agentId === 'ana') as
+      (BoardAgent & { statusSeconds?: number }) | undefined;
+    await socket.waitFor((f) => anaOnBoard(f)?.status === 'AVAILABLE', 'Ana available on the board');
+    await lead.waitForTimeout(8000);
+    const closedAt = Date.now();
+    await anaContext.close();
+    const offline = await socket.waitFor((f) => f.board?.team === 'care' && anaOnBoard(f)?.status === 'OFFLINE' && Number(f.board.atMs) > closedAt, 'Ana offline on the board');
+    const anaRow = lead.getByTestId('agent-row').filter({ hasText: /^Ana/ });
+    await expect(anaRow.getByRole('cell').nth(1)).toContainText('Offline');
+    const seconds = anaOnBoard(offline)!.statusSeconds ?? 0;
+    const since = (Number(offline.board!.atMs) - closedAt) / 1000;
+    expect(seconds, `the board says Ana has been offline ${seconds} s, ${since.toFixed(1)} s after her desk closed`).toBeLessThanOrEqual(since + 1.5);
+    await socket.close();
+  } finally {
+    await anaContext.close().catch(() => undefined);
+    await people.close();
+  }
+});
