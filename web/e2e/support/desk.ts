@@ -91,3 +91,26 @@ export function conversationList(page: Page): Locator {
 export function cannedList(within: Page | Locator): Locator {
   return within.getByRole('listbox', { name: 'Canned replies' });
 }
+
+/** A conversation's id as the board and the console's lists show it ("…" and its last 12 characters). */
+export function boardId(conversationId: string): string {
+  return conversationId.length > 12 ? `…${conversationId.slice(-12)}` : conversationId;
+}
+
+/**
+ * On the console's live board: the agent's row button for the conversation ("Monitor conversation
+ * … of ana"); clicking it monitors the conversation in the panel beside the board.
+ */
+export function boardConversation(lead: Page, conversationId: string, agentId: string): Locator {
+  return lead.getByRole('button', { name: `Monitor conversation ${boardId(conversationId)} of ${agentId}`, exact: true });
+}
+
+/** Monitors a conversation from its agent's board row; resolves with its pane in the panel. */
+export async function monitorFromBoard(lead: Page, conversationId: string, agentId: string, customer: string | RegExp): Promise<Locator> {
+  await lead.getByRole('tab', { name: 'Live board' }).click();
+  await boardConversation(lead, conversationId, agentId).click();
+  const panel = lead.getByRole('complementary', { name: 'Monitored conversation' });
+  const p = pane(panel, customer);
+  await expect(p).toHaveAttribute('data-conversation-id', conversationId);
+  return p;
+}

@@ -2,8 +2,11 @@
 // change), and the lead's profile changes the tests need (making Ana a trainee).
 import { expect, type Page } from '@playwright/test';
 
-/** A REST call from a staff page: its session cookie, and the CSRF token for a change. */
-export async function staffFetch<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+/**
+ * A REST call from a staff page, as the page makes it: its session cookie, and the CSRF token for
+ * a change. The body is parsed as JSON when it is JSON, else given as text.
+ */
+export async function staffFetch<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
   return page.evaluate(
     async ({ method, path, body }) => {
       const headers: Record<string, string> = { Accept: 'application/json' };
@@ -14,7 +17,13 @@ export async function staffFetch<T>(page: Page, method: string, path: string, bo
       }
       const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await r.text();
-      return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = null;
+      }
+      return { status: r.status, body: parsed as T, text };
     },
     { method, path, body },
   );

@@ -97,7 +97,8 @@ describe('BoardStore', () => {
     expect(s.agents('', 'time').map((a) => a.agentId)).toEqual(['ana', 'bob']);
   });
 
-  it('applies a board of 1,000 agents unchanged in well under a millisecond per agent', () => {
+  // Its speed is measured in the browser benchmark (bench/, "console board"), never asserted here.
+  it('applies boards of 1,000 agents and 50 queues, one after another', () => {
     const big = (at: number): BoardWire => ({
       team: 'big', atMs: String(at),
       queues: Array.from({ length: 50 }, (_, i) => ({ queue: `q${i}`, waiting: i, oldestWaitSeconds: i ? 10 : 0 })),
@@ -106,10 +107,8 @@ describe('BoardStore', () => {
     const s = new BoardStore();
     s.apply(big(1_000_000));
     s.agents();
-    const t0 = performance.now();
     for (let k = 1; k <= 20; k += 1) s.apply(later(big(1_000_000), k * 1000));
-    const each = (performance.now() - t0) / 20;
-    expect(each).toBeLessThan(8);
     expect(s.agents()).toHaveLength(1000);
+    expect(new Set(s.agents().map((a) => a.agentId)).size).toBe(1000);
   });
 });

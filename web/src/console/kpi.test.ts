@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChart, formatMetric, keyWords, kpiUrl, presetRange, suggestedInterval } from './kpi';
+import { buildChart, figure, formatMetric, keyWords, kpiUrl, presetRange, suggestedInterval } from './kpi';
 
 const H = 3_600_000;
 const row = (key: string, start: number, fields: Record<string, number>) => ({ key, start, ...fields });
@@ -18,10 +18,10 @@ describe('buildChart', () => {
     to: 14 * H,
     interval: 'hour' as const,
     rows: [
-      row('general', 10 * H, { conversations: 4, serviceLevel: 0.5 }),
-      row('general', 12 * H, { conversations: 2, serviceLevel: 1 }),
-      row('billing', 11 * H, { conversations: 1, serviceLevel: 0 }),
-      row('ignored', 20 * H, { conversations: 9, serviceLevel: 1 }),
+      row('general', 10 * H, { conversations: 4, answered: 4, serviceLevel: 0.5 }),
+      row('general', 12 * H, { conversations: 2, answered: 2, serviceLevel: 1 }),
+      row('billing', 11 * H, { conversations: 1, answered: 1, serviceLevel: 0 }),
+      row('ignored', 20 * H, { conversations: 9, answered: 9, serviceLevel: 1 }),
     ],
   };
   it('has a point per interval of the period, aligned to the interval', () => {
@@ -45,6 +45,29 @@ describe('buildChart', () => {
     expect(c.series).toHaveLength(8);
     expect(c.series[0].key).toBe('q11');
     expect(c.hidden).toBe(4);
+  });
+});
+
+describe('figure', () => {
+  it('gives no figure for an average or rate over nothing, which the report gives as 0', () => {
+    const r = row('ben', 0, { conversations: 1, answered: 1, abandoned: 0, resolved: 1, ratings: 0, csat: 0, satisfiedRate: 0, serviceLevel: 1, escalations: 0, escalationServiceLevel: 0, staffedSeconds: 0, occupancy: 0 });
+    expect(figure(r, 'csat')).toBeNull();
+    expect(figure(r, 'satisfiedRate')).toBeNull();
+    expect(figure(r, 'escalationServiceLevel')).toBeNull();
+    expect(figure(r, 'occupancy')).toBeNull();
+    expect(figure(r, 'serviceLevel')).toBe(1);
+    expect(figure(r, 'ratings')).toBe(0); // a count is a figure, 0 included
+    expect(figure({ ...r, ratings: 2, csat: 3.5 }, 'csat')).toBe(3.5);
+    expect(figure(row('q', 0, { conversations: 2, answered: 0, abandoned: 2, serviceLevel: 0 }), 'serviceLevel')).toBe(0);
+    expect(figure(row('q', 0, { conversations: 1, answered: 0, abandoned: 0, serviceLevel: 0, asaSeconds: 0 }), 'serviceLevel')).toBeNull();
+    expect(figure(row('q', 0, { conversations: 1, answered: 0, asaSeconds: 0 }), 'asaSeconds')).toBeNull();
+  });
+  it('leaves a gap in the chart where a key had a row but nothing to average', () => {
+    const c = buildChart({ from: 0, to: 2 * H, interval: 'hour', rows: [
+      row('ana', 0, { conversations: 1, ratings: 1, csat: 4 }),
+      row('ana', H, { conversations: 1, ratings: 0, csat: 0 }),
+    ] }, 'csat');
+    expect(c.series[0].values).toEqual([4, null]);
   });
 });
 

@@ -1,7 +1,8 @@
 // The KPI report (GET /v1/reports/kpis, docs/LEADS.md "Your figures"): its columns, the URL of a
 // request (JSON for the chart and table, CSV for the download link), the period presets, and the
 // chart's series — one per key, a value per interval, counts of empty intervals as 0 and averages
-// and rates as gaps (no conversations: no figure). Plain functions.
+// and rates as gaps (no conversations: no figure; nor where a row has none to average over, e.g.
+// CSAT without ratings, which the report gives as 0). Plain functions.
 
 export type By = 'all' | 'queue' | 'agent' | 'team' | 'channel';
 export type Interval = '15m' | 'hour' | 'day';
@@ -57,6 +58,36 @@ export const metrics: readonly Metric[] = [
 
 export function metric(id: string): Metric {
   return metrics.find((m) => m.id === id) ?? metrics[0];
+}
+
+/**
+ * The figures that are averages or rates over some of a row's conversations, and the count they
+ * are over: where that count is 0 the report gives 0 (docs/LEADS.md: "csat … 0 when none") but
+ * there is no figure — a CSAT of 0 or a service level of 0 % would read as the worst result.
+ */
+const over: Record<string, (n: (id: string) => number) => boolean> = {
+  serviceLevel: (n) => n('answered') + n('abandoned') > 0,
+  asaSeconds: (n) => n('answered') > 0,
+  firstResponseSeconds: (n) => n('answered') > 0,
+  handleSeconds: (n) => n('answered') > 0 && n('resolved') > 0,
+  resolutionRate: (n) => n('conversations') > 0,
+  fcrRate: (n) => n('answered') > 0 && n('resolved') > 0,
+  transferRate: (n) => n('answered') > 0,
+  abandonRate: (n) => n('conversations') > 0,
+  csat: (n) => n('ratings') > 0,
+  satisfiedRate: (n) => n('ratings') > 0,
+  escalationAsaSeconds: (n) => n('escalationsAnswered') > 0,
+  escalationServiceLevel: (n) => n('escalations') > 0,
+  occupancy: (n) => n('staffedSeconds') > 0,
+};
+
+/** A row's figure as a lead reads it: null (no figure) for an average or rate over nothing. */
+export function figure(row: KpiRow, metricId: string): number | null {
+  const n = (id: string) => Number(row[id] ?? 0) || 0;
+  const v = Number(row[metricId]);
+  if (!Number.isFinite(v)) return null;
+  const has = over[metricId];
+  return has && !has(n) ? null : v;
 }
 
 const intervalMsTable: Record<Interval, number> = { '15m': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -137,8 +168,7 @@ export function buildChart(report: Pick<KpiReport, 'from' | 'to' | 'interval' | 
     if (i === undefined) continue;
     let values = byKey.get(row.key);
     if (!values) byKey.set(row.key, (values = times.map(() => (kind === 'count' ? 0 : null))));
-    const v = Number(row[metricId]);
-    values[i] = Number.isFinite(v) ? v : null;
+    values[i] = figure(row, metricId);
   }
   const series = [...byKey].map(([key, values]) => ({ key, values, total: summary(values, kind) }));
   series.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key));

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { isApiError } from '../lib/errors';
 import type { RestClient } from '../lib/rest';
 import { errorWords } from '../staff/format';
-import { buildChart, type By, formatMetric, type Interval, keyWords, type KpiReport, kpiUrl, metric, metrics, type Preset, presetRange, suggestedInterval } from './kpi';
+import { buildChart, type By, figure, formatMetric, type Interval, keyWords, type KpiReport, kpiUrl, metric, metrics, type Preset, presetRange, suggestedInterval } from './kpi';
 import { KpiChart, tickWords } from './kpi_chart';
 
 const presets: { id: Preset; label: string }[] = [
@@ -105,8 +105,8 @@ function KpiTable({ report, metricId }: { report: KpiReport; metricId: string })
             <tr key={`${r.start}/${r.key}`}>
               <th scope="row">{tickWords(r.start, report.interval, true)}</th>
               <td>{keyWords(r.key, report.by)}</td>
-              <td class="num hl">{formatMetric(m.kind, Number(r[metricId]))}</td>
-              {others.map((c) => <td key={c} class="num">{formatMetric(metric(c).kind, Number(r[c]))}</td>)}
+              <td class="num hl">{formatMetric(m.kind, figure(r, metricId))}</td>
+              {others.map((c) => <td key={c} class="num">{formatMetric(metric(c).kind, figure(r, c))}</td>)}
             </tr>
           ))}
         </tbody>

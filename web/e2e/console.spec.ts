@@ -1,0 +1,763 @@
+// The lead console's points that staff.spec.ts does not cover, each checked against what the
+// server really did (a REST read, the board it sends, the other party's page): barge in, change
+// priority and reassign from a board row; an escalation waiting for the lead and taken; trainee
+// drafts edited and rejected; the staffing advice beside the available agents; and the KPI
+// reports (chart, table and CSV per grouping and interval) against GET /v1/reports/kpis.
+// Customers use the widget in /shop/, Ana (and Ben) the desk, Lea the console, each in a browser
+// context of their own, against one real Switchboard for the file.
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import type { Event, ServerFrame } from '../src/lib/types';
+import { AgentSocket } from './support/agent_socket';
+import * as desk from './support/desk';
+import { changeProfile, setTrainee, staffFetch } from './support/staff_rest';
+import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
+import * as widget from './support/widget';
+
+const sb = useSwitchboard({ name: 'console' });
+
+interface ConversationRead {
+  conversation: { id?: string; ownerId?: string; queue?: string; priority?: number; state?: string; [k: string]: unknown };
+  events: Event[];
+}
+
+/** GET /v1/conversations/{id} with every event, from a staff page. */
+async function readConversation(page: Page, id: string): Promise<ConversationRead> {
+  const r = await staffFetch<ConversationRead>(page, 'GET', `/v1/conversations/${encodeURIComponent(id)}?after_seq=0&limit=1000`);
+  expect(r.status, r.text).toBe(200);
+  return r.body;
+}
+
+/** Contexts made by a test, closed at its end. */
+class People {
+  private contexts: BrowserContext[] = [];
+  constructor(private browser: Browser) {}
+
+  async page(): Promise<Page> {
+    const context = await this.browser.newContext();
+    this.contexts.push(context);
+    return context.newPage();
+  }
+
+  async agent(user = 'ana', password = `${user}-dev`): Promise<Page> {
+    const page = await this.page();
+    await desk.signIn(page, `${sb.server.url}/desk/`, user, password);
+    return page;
+  }
+
+  async lead(): Promise<Page> {
+    const page = await this.page();
+    await desk.signIn(page, `${sb.server.url}/console/`, 'lea', 'lea-dev');
+    await expect(page.getByRole('tab', { name: 'Live board' })).toHaveAttribute('aria-selected', 'true');
+    return page;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.contexts) await c.close();
+  }
+}
+
+/** The console's own status (top right), as the server has it. */
+async function setLeadStatus(lead: Page, status: 'Available' | 'Offline'): Promise<void> {
+  // The tab row's (the desk tab has the desk's own status box too).
+  const button = lead.getByRole('group', { name: 'Your status', exact: true }).first().getByRole('button', { name: status, exact: true });
+  await button.click();
+  await expect(button).toHaveAttribute('aria-pressed', 'true');
+  const wire = status.toUpperCase();
+  await expect.poll(async () => (await staffFetch<{ status?: string }>(lead, 'GET', '/v1/agents/lea')).body.status ?? 'OFFLINE').toBe(wire);
+}
+
+/** Every conversation the file's tests opened (all in Lea's teams, all within the last hours). */
+const opened: string[] = [];
+
+interface Chat {
+  customer: Page;
+  id: string;
+  name: string;
+  /** The conversation's pane on Ana's desk. */
+  pane: Locator;
+  /** The customer's and staff's messages the customer should see, in order. */
+  expected: string[];
+}
+
+/** A customer starts a chat in the shop; the (available) agent accepts it and replies. */
+async function chat(people: People, agent: Page, name: string, question: string, reply: string): Promise<Chat> {
+  const customer = await people.page();
+  await customer.goto(`${sb.server.url}/shop/`);
+  await widget.open(customer);
+  await widget.startChat(customer, question, { name, email: `${name.split(' ')[0].toLowerCase()}@example.com` });
+  const offer = desk.offers(agent).filter({ hasText: question });
+  await expect(offer).toHaveCount(1);
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  const pane = desk.pane(agent, name);
+  const id = (await pane.getAttribute('data-conversation-id'))!;
+  expect(id).toBe(await widget.storedConversationId(customer));
+  opened.push(id);
+  await desk.write(pane, reply);
+  await expect(widget.bubbles(customer).last()).toContainText(reply);
+  return { customer, id, name, pane, expected: [question, reply] };
+}
+
+/** Resolves a conversation from its owner's pane: the desk's list has it among the closed ones. */
+async function resolve(pane: Locator, customer: string): Promise<void> {
+  const form = await desk.action(pane, 'Resolve');
+  await form.getByRole('button', { name: 'Confirm resolve' }).click();
+  await expect(form).toHaveCount(0);
+  const list = pane.page().getByRole('navigation', { name: /^Conversations/ });
+  await expect(list.getByRole('button', { name: new RegExp(`^${customer} Resolved`) })).toBeVisible();
+}
+
+test('barge in from a board row: the customer reads the lead’s message as Lea’s, Ana stays the owner', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const people = new People(browser);
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    const lead = await people.lead();
+    const c = await chat(people, agent, 'Bianca Barge', 'My parcel says delivered but it is not here', 'Let me look at the courier’s record.');
+
+    const leadPane = await desk.monitorFromBoard(lead, c.id, 'ana', c.name);
+    const barge = 'Hello Bianca, Lea here, the team lead: we will send a replacement today.';
+    await desk.write(leadPane, barge, 'Barge in');
+    c.expected.push(barge);
+
+    // The customer has it, named as Lea's (the widget's screen-reader prefix), and nothing else.
+    const last = widget.bubbles(c.customer).last();
+    await expect(last).toContainText(barge);
+    await expect(last).toContainText(/^Lea: /);
+    expect(await widget.messageTexts(c.customer)).toEqual(c.expected);
+    // Ana's desk shows it among the messages, by Lea; she still owns the conversation.
+    await expect(desk.messages(c.pane)).toHaveText(c.expected);
+    await expect(desk.timeline(c.pane).getByTestId('message').last()).toContainText('Lea');
+    await expect(desk.composer(c.pane)).toBeVisible();
+    // The server: an outbound message by Lea, the owner still Ana.
+    const read = await readConversation(lead, c.id);
+    const sent = read.events.filter((e) => e.message?.body === barge);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].message!.direction).toBe('DIRECTION_OUTBOUND');
+    expect(sent[0].message!.authorId || sent[0].actor).toBe('lea');
+    expect(read.conversation.ownerId).toBe('ana');
+    // Ana carries on.
+    await desk.write(c.pane, 'And I have cancelled the old parcel.');
+    await expect(widget.bubbles(c.customer).last()).toContainText('And I have cancelled the old parcel.');
+    await resolve(c.pane, c.name);
+  } finally {
+    await people.close();
+  }
+});
+
+test('change priority from a board row: the server and Ana’s desk show the new priority', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const people = new People(browser);
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    const lead = await people.lead();
+    const c = await chat(people, agent, 'Pablo Priority', 'I was charged twice for order 5521', 'I see two charges, checking.');
+    expect((await readConversation(lead, c.id)).conversation.priority ?? 0).toBe(0);
+
+    const leadPane = await desk.monitorFromBoard(lead, c.id, 'ana', c.name);
+    const form = await desk.action(leadPane, 'Priority');
+    await expect(form.getByText('Now 0. Higher is served first.')).toBeVisible();
+    await form.getByLabel('Priority').fill('7');
+    await form.getByLabel('Reason').fill('Double charge: a VIP customer');
+    await form.getByRole('button', { name: 'Set priority' }).click();
+    await expect(form).toHaveCount(0);
+
+    // The server: the record's priority and a priority event with the reason.
+    await expect.poll(async () => (await readConversation(lead, c.id)).conversation.priority).toBe(7);
+    const events = (await readConversation(lead, c.id)).events;
+    expect(JSON.stringify(events.filter((e) => JSON.stringify(e).includes('Double charge')))).toContain('7');
+    // Both panes say so: the lead's and Ana's.
+    await expect(leadPane.getByText('Priority 7', { exact: true })).toBeVisible();
+    await expect(c.pane.getByText('Priority 7', { exact: true })).toBeVisible();
+    await expect(c.pane.getByRole('complementary', { name: `About ${c.name}` })).toContainText(/Priority\s*7/);
+    await resolve(c.pane, c.name);
+  } finally {
+    await people.close();
+  }
+});
+
+test('reassign from a board row to Ben: Ben gets it, Ana’s desk lets it go', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const people = new People(browser);
+  let benProfile: Record<string, unknown> | null = null;
+  let lead: Page | null = null;
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    lead = await people.lead();
+    // Ben is in team tech; a reassign to an agent outside the queue's team is refused
+    // (docs/ROUTING.md), so Lea adds him to care for this test (general needs support 2: he has it).
+    // His profile exists once he connected.
+    const ben = await people.agent('ben');
+    benProfile = (await staffFetch<Record<string, unknown>>(lead, 'GET', '/v1/agents/ben')).body;
+    const after = await changeProfile(lead, 'ben', (p) => ({ ...p, teams: ['tech', 'care'] }));
+    expect(after.teams).toEqual(['tech', 'care']);
+    await desk.setStatus(ben, 'Available');
+
+    const c = await chat(people, agent, 'Rita Reassign', 'My router keeps dropping the connection', 'Let me find someone technical.');
+    const leadPane = await desk.monitorFromBoard(lead, c.id, 'ana', c.name);
+    const form = await desk.action(leadPane, 'Reassign');
+    await form.getByRole('radio', { name: 'An agent' }).check();
+    await form.getByRole('combobox', { name: 'Agent' }).fill('ben');
+    await form.getByLabel('Reason (the next owner reads it)').fill('Ben knows these routers');
+    await form.getByRole('button', { name: 'Confirm reassign' }).click();
+    await expect(form).toHaveCount(0);
+
+    // Ana's desk lets it go (closed, no composer, the reason in its timeline); Ben is offered it.
+    const anaList = agent.getByRole('navigation', { name: /^Conversations/ });
+    await expect(anaList.getByRole('button', { name: `${c.name} Transferred to Ben` })).toBeVisible();
+    await expect(desk.composer(c.pane)).toHaveCount(0);
+    await expect(desk.timeline(c.pane).getByText('Lea transferred it to Ben: “Ben knows these routers”')).toBeVisible();
+    const offer = desk.offers(ben);
+    await expect(offer).toHaveCount(1);
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    const benPane = desk.pane(ben, c.name);
+    await expect(benPane).toHaveAttribute('data-conversation-id', c.id);
+    await expect(desk.messages(benPane)).toHaveText(c.expected);
+    await expect(desk.timeline(benPane).getByText(/Ben knows these routers/)).toBeVisible();
+    // The server: Ben owns it; the board has it on Ben's row, not Ana's.
+    await expect.poll(async () => (await readConversation(lead!, c.id)).conversation.ownerId).toBe('ben');
+    await lead.getByRole('button', { name: 'Close panel' }).click();
+    await expect(desk.boardConversation(lead, c.id, 'ben')).toHaveCount(1);
+    await expect(desk.boardConversation(lead, c.id, 'ana')).toHaveCount(0);
+    const reply = 'Hi Rita, Ben here. Which model is it?';
+    await desk.write(benPane, reply);
+    await expect(widget.bubbles(c.customer).last()).toContainText(reply);
+    await expect(widget.headline(c.customer)).toHaveText('Chatting with Ben');
+    await resolve(benPane, c.name);
+    await desk.setStatus(ben, 'Offline');
+  } finally {
+    if (lead && benProfile) {
+      const { id: _id, connections: _c, status: _s, statusSinceMs: _t, ...profile } = benProfile;
+      await staffFetch(lead, 'PUT', '/v1/agents/ben', profile);
+    }
+    await people.close();
+  }
+});
+
+test('an escalation: Ana escalates, the console shows it waiting, Lea accepts it and owns it', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const people = new People(browser);
+  let lead: Page | null = null;
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    lead = await people.lead();
+    await setLeadStatus(lead, 'Offline');
+    const c = await chat(people, agent, 'Eddie Escalate', 'I want to speak to a manager about my refund', 'I understand, one moment.');
+
+    const reason = 'He asks for a manager: refund over the limit';
+    const form = await desk.action(c.pane, 'Escalate');
+    await form.getByLabel('Reason (the lead reads it)').fill(reason);
+    await form.getByRole('button', { name: 'Confirm escalation' }).click();
+    const anaList = agent.getByRole('navigation', { name: /^Conversations/ });
+    await expect(anaList.getByRole('button', { name: `${c.name} Escalated to a lead` })).toBeVisible();
+    await expect(desk.composer(c.pane)).toHaveCount(0);
+
+    // It waits in care's escalation queue: the server says so, and so does Lea's board.
+    await expect.poll(async () => (await readConversation(lead!, c.id)).conversation.queue).toBe('escalations-care');
+    const read = await readConversation(lead, c.id);
+    expect(read.conversation.ownerId ?? '').toBe('');
+    const escalation = read.events.filter((e) => e.escalation).map((e) => e.escalation);
+    expect(escalation).toEqual([expect.objectContaining({ agentId: 'ana', reason })]);
+    const escalationRow = lead.getByTestId('queues-table').getByRole('row').filter({ has: lead.getByRole('rowheader', { name: /^escalations-care/ }) });
+    await expect(escalationRow.getByRole('cell').first()).toHaveText('1');
+
+    // Lea becomes available: the escalation is offered to her on the board tab, with Ana's reason.
+    await setLeadStatus(lead, 'Available');
+    const offer = desk.offers(lead);
+    await expect(offer).toHaveCount(1);
+    await expect(offer).toContainText('escalations-care');
+    await expect(offer).toContainText(`Escalated by Ana: “${reason}”`);
+    await expect(offer).toContainText(`“${c.expected[0]}”`);
+    await screenshot(lead, 'console-escalation');
+    await expectAccessible(lead, 'console, an escalation offer');
+    await offer.getByRole('button', { name: 'Accept' }).click();
+
+    // Lea owns it on her desk tab, with everything before it.
+    await expect(lead.getByRole('tab', { name: /^Conversations/ })).toHaveAttribute('aria-selected', 'true');
+    const leadPane = desk.pane(lead.getByRole('tabpanel', { name: /^Conversations/ }), c.name);
+    await expect(leadPane.getByText('You own it')).toBeVisible();
+    await expect(desk.messages(leadPane)).toHaveText(c.expected);
+    await expect(desk.timeline(leadPane).getByText(`Ana escalated it to escalations-care: “${reason}”`)).toBeVisible();
+    await screenshot(lead, 'console-escalation-accepted');
+    await expectAccessible(lead, 'console, an escalation accepted');
+    await expect.poll(async () => (await readConversation(lead!, c.id)).conversation.ownerId).toBe('lea');
+    const reply = 'Hello Eddie, I am Lea, the team lead: I approve the full refund.';
+    await desk.write(leadPane, reply, 'Reply');
+    await expect(widget.bubbles(c.customer).last()).toContainText(reply);
+    await expect(widget.bubbles(c.customer).last()).toContainText(/^Lea: /);
+    await expect(widget.headline(c.customer)).toHaveText('Chatting with Lea');
+    await resolve(leadPane, c.name);
+    await setLeadStatus(lead, 'Offline');
+  } finally {
+    await people.close();
+  }
+});
+
+test('trainee drafts: an edit sends the lead’s text, a reject sends nothing and Ana reads why', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const people = new People(browser);
+  let lead: Page | null = null;
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    lead = await people.lead();
+    const c = await chat(people, agent, 'Tina Trainee', 'Can I return shoes I wore once?', 'Let me check the policy.');
+    await setTrainee(lead, true);
+    const draftsTab = lead.getByRole('tab', { name: /^Drafts/ });
+    await draftsTab.click();
+    const card = lead.getByTestId('draft-card');
+
+    // A draft, edited by Lea: the customer gets Lea's text (as Ana's), never Ana's.
+    const first = 'No, worn shoes can never be returned.';
+    const edited = 'Worn once indoors is fine: you can return them within 30 days.';
+    await desk.write(c.pane, first);
+    await expect(desk.timeline(c.pane).getByTestId('draft')).toContainText('Draft · awaiting approval');
+    await expect(draftsTab).toContainText('1');
+    await expect(card).toHaveCount(1);
+    await expect(card.getByLabel('The draft', { exact: true })).toHaveText(first);
+    await expect(card.getByRole('list', { name: 'Before the draft' })).toContainText(c.expected[0]);
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const box = card.getByLabel('Your version (sent as Ana)');
+    await expect(box).toHaveValue(first);
+    await box.fill(edited);
+    await screenshot(lead, 'console-draft-edit');
+    await expectAccessible(lead, 'console, editing a trainee draft');
+    await card.getByRole('button', { name: 'Send edited reply' }).click();
+    await expect(card).toHaveCount(0);
+    c.expected.push(edited);
+    await expect(widget.bubbles(c.customer).last()).toContainText(edited);
+    await expect(widget.bubbles(c.customer).last()).toContainText(/^Ana: /);
+    expect(await widget.messageTexts(c.customer)).toEqual(c.expected);
+    const anaLast = desk.timeline(c.pane).getByTestId('message').last();
+    await expect(anaLast).toContainText(edited);
+    await expect(anaLast).toContainText('Edited by Lea');
+    await expect(desk.timeline(c.pane).getByTestId('draft')).toHaveCount(0);
+
+    // A second draft, rejected with a reason: nothing reaches the customer; Ana reads why.
+    const second = 'Just throw them away and buy new ones.';
+    const why = 'Never tell a customer to throw a product away';
+    await desk.write(c.pane, second);
+    await expect(card).toHaveCount(1);
+    await expect(card.getByLabel('The draft', { exact: true })).toHaveText(second);
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await card.getByLabel('Reason (the trainee reads it)').fill(why);
+    await card.getByRole('button', { name: 'Reject draft' }).click();
+    await expect(card).toHaveCount(0);
+    await expect(draftsTab).not.toContainText(/\d/);
+    const rejected = desk.timeline(c.pane).getByTestId('draft');
+    await expect(rejected).toContainText(second);
+    await expect(rejected).toContainText('Draft rejected by Lea');
+    await expect(rejected).toContainText(`Lead’s reason: ${why}`);
+
+    // The server agrees: the edit and the reject are recorded, the customer's messages are the edited
+    // one only; a late message from the customer shows the rejected draft never went out.
+    await widget.say(c.customer, 'Thanks, I will send them back');
+    c.expected.push('Thanks, I will send them back');
+    await expect(desk.messages(c.pane).last()).toHaveText('Thanks, I will send them back');
+    expect(await widget.messageTexts(c.customer)).toEqual(c.expected);
+    const read = await readConversation(lead, c.id);
+    const out = read.events.filter((e) => e.message && e.message.direction !== 'DIRECTION_INTERNAL').map((e) => e.message!.body);
+    expect(out).toEqual(c.expected);
+    expect(read.events.filter((e) => e.draft).map((e) => e.draft!.body)).toEqual([first, second]);
+    // The edit is the message sent in the first draft's place (its clientMessageId, by Lea's hand);
+    // the reject a draftReview of the second (docs/PROTOCOL.md).
+    const drafts = read.events.filter((e) => e.draft);
+    const editedMessage = read.events.find((e) => e.message?.body === edited)!;
+    expect(editedMessage.message!.clientMessageId).toBe(drafts[0].draft!.clientMessageId);
+    expect(editedMessage.message!.authorId).toBe('ana');
+    expect(editedMessage.actor).toBe('lea');
+    expect(read.events.filter((e) => e.draftReview).map((e) => e.draftReview)).toEqual([
+      expect.objectContaining({ draftSeq: String(drafts[1].seq), reviewerId: 'lea', reason: why }),
+    ]);
+
+    await setTrainee(lead, false);
+    await resolve(c.pane, c.name);
+  } finally {
+    if (lead) await setTrainee(lead, false).catch(() => undefined);
+    await people.close();
+  }
+});
+
+interface BoardQueue {
+  queue?: string;
+  agentsNeeded?: number;
+  agentsAvailable?: number;
+}
+interface BoardAgent {
+  agentId?: string;
+  status?: string;
+}
+
+/** What the console's staffing box should say, from the newest board frame of each team. */
+function staffingFromFrames(frames: ServerFrame[], team = ''): { line: string; short: string[]; queues: Map<string, [number, number]> } {
+  const newest = new Map<string, { queues?: BoardQueue[]; agents?: BoardAgent[] }>();
+  for (const f of frames) if (f.board && (!team || f.board.team === team)) newest.set(f.board.team ?? '', f.board as never);
+  const agents = new Map<string, string>();
+  const short: string[] = [];
+  const queues = new Map<string, [number, number]>();
+  for (const name of [...newest.keys()].sort()) {
+    const b = newest.get(name)!;
+    for (const a of b.agents ?? []) if (!agents.has(a.agentId ?? '')) agents.set(a.agentId ?? '', a.status ?? 'OFFLINE');
+    for (const q of b.queues ?? []) {
+      const needed = q.agentsNeeded ?? 0;
+      const has = q.agentsAvailable ?? 0;
+      queues.set(q.queue ?? '', [needed, has]);
+      if (needed > has) short.push(`${q.queue} needs ${needed}, has ${has} · short ${needed - has}`);
+    }
+  }
+  const available = [...agents.values()].filter((s) => s === 'AVAILABLE').length;
+  return { line: `${available} of ${agents.size} agents available now.`, short, queues };
+}
+
+/** The staffing box and the queues table agree with the newest boards the server sent. */
+async function expectStaffing(lead: Page, socket: AgentSocket, team = ''): Promise<ReturnType<typeof staffingFromFrames>> {
+  const staffing = lead.getByTestId('staffing');
+  let expected = staffingFromFrames(socket.frames, team);
+  await expect(async () => {
+    expected = staffingFromFrames(socket.frames, team);
+    expect(await staffing.locator('p').first().innerText()).toBe(expected.line);
+    expect(await staffing.getByRole('listitem').allInnerTexts()).toEqual(expected.short);
+    if (expected.short.length === 0) expect(await staffing.innerText()).toContain('Every queue has the agents its target needs.');
+    const shown = await lead.getByTestId('queues-table').locator('tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector('th')!.childNodes[0].textContent, r.querySelectorAll('td')[7].textContent, r.querySelectorAll('td')[8].textContent]));
+    expect(shown.map(([q, needed, has]) => [q, Number(needed), Number(has!.replace(/short \d+$/, ''))])).toEqual(
+      [...expected.queues].map(([q, [needed, has]]) => [q, needed, has]));
+  }).toPass({ timeout: 15_000 });
+  return expected;
+}
+
+test('staffing advice beside the available agents: the figures of the board the server sends', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const people = new People(browser);
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Offline');
+    const lead = await people.lead();
+    await setLeadStatus(lead, 'Offline'); // a lead's desk counts as an agent of her teams
+    // The server's own boards, read by a protocol client with Lea's token.
+    const socket = await AgentSocket.open(lead.context(), sb.server, await sb.server.token('lead', 'lea', ['care', 'tech']));
+    await socket.waitFor((f) => !!f.board, 'a board');
+
+    // Nobody available and a customer waiting: general is short.
+    const customer = await people.page();
+    await customer.goto(`${sb.server.url}/shop/`);
+    await widget.open(customer);
+    await widget.startChat(customer, 'Is anyone there?', { name: 'Sam Staffing' });
+    await expect(widget.headline(customer)).toHaveText(/^You are number 1 in line/);
+    opened.push(await widget.storedConversationId(customer));
+    const waiting = await expectStaffing(lead, socket);
+    expect(waiting.short.some((line) => line.startsWith('general needs'))).toBe(true);
+    expect(waiting.line).toMatch(/^0 of /);
+    await expect(lead.getByTestId('staffing')).toHaveClass(/\bshort\b/);
+    await screenshot(lead, 'console-staffing-short');
+
+    // Ana comes in: one more available, general has her.
+    await desk.setStatus(agent, 'Available');
+    const offer = desk.offers(agent);
+    await expect(offer).toHaveCount(1);
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    const after = await expectStaffing(lead, socket);
+    expect(after.line).toMatch(/^1 of /);
+    expect(after.queues.get('general')?.[1]).toBe(1);
+
+    // One team only: the box counts that team's agents and queues.
+    await lead.getByLabel('Team', { exact: true }).selectOption('tech');
+    await expectStaffing(lead, socket, 'tech');
+    await lead.getByLabel('Team', { exact: true }).selectOption('');
+    await resolve(desk.pane(agent, 'Sam Staffing'), 'Sam Staffing');
+    await socket.close();
+  } finally {
+    await people.close();
+  }
+});
+
+/** The report's columns, in order (docs/LEADS.md "The columns"): JSON members and the CSV header. */
+const kpiColumns = ['key', 'start', 'conversations', 'answered', 'abandoned', 'resolved', 'transferred', 'escalations', 'ratings',
+  'serviceLevel', 'asaSeconds', 'firstResponseSeconds', 'handleSeconds', 'resolutionRate', 'fcrRate', 'transferRate', 'abandonRate',
+  'csat', 'satisfiedRate', 'escalationsAnswered', 'escalationAsaSeconds', 'escalationServiceLevel', 'occupancy', 'handlingSeconds', 'staffedSeconds'];
+
+type KpiRow = Record<string, number | string>;
+interface KpiReport { from: number; to: number; by: string; interval: string; rows: KpiRow[] }
+type Kind = 'count' | 'rate' | 'seconds' | 'score';
+
+/** The table's columns as the page labels them, and what they are. */
+const tableLabels: Record<string, [string, Kind]> = {
+  Conversations: ['conversations', 'count'],
+  Answered: ['answered', 'count'],
+  'Service level': ['serviceLevel', 'rate'],
+  'Speed of answer': ['asaSeconds', 'seconds'],
+  'Handle time': ['handleSeconds', 'seconds'],
+  'CSAT (1–5)': ['csat', 'score'],
+};
+
+/**
+ * A figure of a row as a lead should read it: null ("–") where the report says there is none —
+ * an average or rate over nothing (docs/LEADS.md: "csat … 0 when none"; a service level of no
+ * answered or abandoned conversation; a speed of answer of none answered).
+ */
+function shownFigure(row: KpiRow, id: string): number | null {
+  const n = (k: string) => Number(row[k] ?? 0);
+  const over: Record<string, boolean> = {
+    serviceLevel: n('answered') + n('abandoned') > 0,
+    asaSeconds: n('answered') > 0,
+    handleSeconds: n('answered') > 0 && n('resolved') > 0,
+    csat: n('ratings') > 0,
+  };
+  return id in over && !over[id] ? null : n(id);
+}
+
+/** Reads back a figure as the page shows it ("83.3 %", "1 min 5 s", "4.5", "17", "–"). */
+function readFigure(kind: Kind, text: string): number | null {
+  const t = text.trim();
+  if (t === '–') return null;
+  const parsers: Record<Kind, () => number> = {
+    count: () => Number(t),
+    score: () => Number(t),
+    rate: () => Number(/^(-?[\d.]+) %$/.exec(t)?.[1] ?? NaN) / 100,
+    seconds: () => {
+      let m = /^([\d.]+) s$/.exec(t);
+      if (m) return Number(m[1]);
+      m = /^(\d+) min (\d+) s$/.exec(t);
+      if (m) return Number(m[1]) * 60 + Number(m[2]);
+      m = /^(\d+) h (\d+) min$/.exec(t);
+      return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 : NaN;
+    },
+  };
+  return parsers[kind]();
+}
+
+/** How far a shown figure may be from the report's (the page rounds as a lead reads it). */
+function slack(kind: Kind, v: number): number {
+  if (kind === 'count') return 0.005;
+  if (kind === 'rate') return 0.0005 + 1e-9;
+  if (kind === 'score') return 0.05 + 1e-9;
+  return v < 60 ? 0.05 + 1e-9 : v < 3600 ? 0.5 + 1e-9 : 60;
+}
+
+function expectShown(what: string, kind: Kind, text: string, expected: number | null): void {
+  const shown = readFigure(kind, text);
+  if (expected === null) {
+    expect(text.trim(), what).toBe('–');
+    return;
+  }
+  expect(shown, `${what}: "${text}"`).not.toBeNull();
+  expect(Math.abs((shown as number) - expected), `${what}: shown "${text}", the report has ${expected}`).toBeLessThanOrEqual(slack(kind, expected));
+}
+
+function keyWords(key: string, by: string): string {
+  if (key) return key.startsWith('CHANNEL_') ? key.slice(8).toLowerCase() : key;
+  return by === 'all' ? 'All' : by === 'agent' ? '(not answered)' : '(none)';
+}
+
+/** CSV as the server writes it (no quoted commas in our keys; quotes are taken off). */
+function parseCsv(text: string): { header: string[]; rows: string[][] } {
+  const lines = text.trim().split(/\r?\n/).map((l) => l.split(',').map((c) => c.replace(/^"(.*)"$/, '$1')));
+  return { header: lines[0], rows: lines.slice(1) };
+}
+
+const intervalMs: Record<string, number> = { '15m': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * The Reports tab for one split and interval, against the report the server gives for the very
+ * parameters the page asked with: the table (every row and shown figure), the chart (its keys,
+ * and each key's figure at the last interval when pointed at), and the CSV the link downloads.
+ */
+async function checkReport(lead: Page, response: Promise<import('@playwright/test').Response>, by: string, interval: string): Promise<KpiReport> {
+  const asked = new URL((await response).url());
+  expect(asked.pathname).toBe('/v1/reports/kpis');
+  expect(asked.searchParams.get('by')).toBe(by);
+  expect(asked.searchParams.get('interval')).toBe(interval);
+  expect(asked.searchParams.get('format')).toBeNull();
+  const from = Number(asked.searchParams.get('from'));
+  const to = Number(asked.searchParams.get('to'));
+  expect(to - from).toBe(86_400_000); // the default period: the last 24 hours
+  expect(Math.abs(to - Date.now())).toBeLessThan(10 * 60_000);
+  const got = await staffFetch<KpiReport>(lead, 'GET', `${asked.pathname}${asked.search}`);
+  expect(got.status, got.text).toBe(200);
+  const report = got.body;
+  expect(report.rows.length).toBeGreaterThan(0);
+  for (const row of report.rows) expect(Object.keys(row)).toEqual(kpiColumns);
+
+  // The table: newest first, then by key; every shown figure the report's.
+  const table = lead.getByTestId('kpi-table');
+  const expectedRows = [...report.rows].sort((a, b) => Number(b.start) - Number(a.start) || String(a.key).localeCompare(String(b.key)));
+  await expect(table.locator('tbody tr')).toHaveCount(expectedRows.length);
+  const headers = await table.locator('thead th').allTextContents(); // innerText is upper-cased by the CSS
+  expect(headers[1].toLowerCase()).toBe(by);
+  const cells = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
+  const when = await lead.evaluate(({ starts, interval }) => {
+    const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+    const dm = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+    return starts.map((t) => (interval === 'day' ? dm.format(new Date(t)) : `${dm.format(new Date(t))} ${hm.format(new Date(t))}`));
+  }, { starts: expectedRows.map((r) => Number(r.start)), interval });
+  const tableRows: KpiRow[] = [];
+  expectedRows.forEach((row, i) => {
+    const line = cells[i];
+    const where = `${by}/${interval} table row ${i + 1} (${row.key} at ${new Date(Number(row.start)).toISOString()})`;
+    expect(line[0], `${where}: from`).toBe(when[i]);
+    expect(line[1], `${where}: key`).toBe(keyWords(String(row.key), by));
+    for (let c = 2; c < headers.length; c += 1) {
+      const [id, kind] = tableLabels[headers[c]] ?? [];
+      expect(id, `${where}: an unknown column "${headers[c]}"`).toBeDefined();
+      expectShown(`${where}: ${headers[c]}`, kind, line[c], shownFigure(row, id));
+    }
+    tableRows.push(row);
+  });
+
+  // The chart: a line per key (the 8 biggest by conversations), named in the legend; pointing at
+  // its right end gives each key's conversations in the last interval.
+  const step = intervalMs[interval];
+  const first = Math.floor(from / step) * step;
+  const last = first + Math.floor((to - 1 - first) / step) * step;
+  const totals = new Map<string, number>();
+  for (const r of report.rows) totals.set(String(r.key), (totals.get(String(r.key)) ?? 0) + Number(r.conversations));
+  const keys = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8).map(([k]) => k);
+  const chart = lead.getByTestId('kpi-chart');
+  await expect(chart).toHaveAccessibleName(`Chart: Conversations by ${by}, per ${interval} (the table below has the numbers)`);
+  const legend = lead.locator('.kpi-chart .legend > li');
+  await lead.mouse.move(0, 0);
+  await expect(legend).toHaveText(keys.map((k) => keyWords(k, by)));
+  const box = (await chart.boundingBox())!;
+  await lead.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+  const atLast = keys.map((k) => {
+    const row = report.rows.find((r) => r.key === k && Number(r.start) === last);
+    return `${keyWords(k, by)} ${row ? Number(row.conversations) : 0}`;
+  });
+  await expect(legend).toHaveText(atLast);
+  await lead.mouse.move(0, 0);
+
+  // The CSV: the same columns, one line per row of the report and of the table.
+  const link = lead.getByRole('link', { name: 'Download CSV' });
+  const [download] = await Promise.all([lead.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe(`kpis-${by}-${interval}.csv`);
+  const csvUrl = new URL(download.url());
+  expect(csvUrl.searchParams.get('format')).toBe('csv');
+  for (const p of ['from', 'to', 'by', 'interval']) expect(csvUrl.searchParams.get(p), `the CSV's ${p}`).toBe(asked.searchParams.get(p));
+  const { readFile } = await import('node:fs/promises');
+  const csv = parseCsv(await readFile((await download.path())!, 'utf8'));
+  expect(csv.header).toEqual(kpiColumns);
+  expect(csv.rows).toHaveLength(report.rows.length);
+  const csvRows = csv.rows.map((cells) => Object.fromEntries(kpiColumns.map((c, i) => [c, c === 'key' ? cells[i] : Number(cells[i])])) as KpiRow);
+  report.rows.forEach((row, i) => {
+    for (const c of kpiColumns) {
+      if (c === 'key') expect(csvRows[i].key, `CSV row ${i + 1} key`).toBe(row.key);
+      else expect(Math.abs(Number(csvRows[i][c]) - Number(row[c])), `CSV row ${i + 1} ${c}: ${csvRows[i][c]} vs ${row[c]}`).toBeLessThan(1e-9 + Math.abs(Number(row[c])) * 1e-3);
+    }
+  });
+  // … and the table's rows are the CSV's, figure for figure.
+  tableRows.forEach((row, i) => {
+    const inCsv = csvRows.find((r) => r.key === row.key && Number(r.start) === Number(row.start));
+    expect(inCsv, `table row ${i + 1} in the CSV`).toBeDefined();
+    for (let c = 2; c < headers.length; c += 1) {
+      const [id, kind] = tableLabels[headers[c]];
+      expectShown(`${by}/${interval} table row ${i + 1} against the CSV: ${headers[c]}`, kind, cells[i][c], shownFigure(inCsv!, id));
+    }
+  });
+  return report;
+}
+
+test('reports: chart, table and CSV per queue, agent, team and channel and per 15 min, hour and day equal GET /v1/reports/kpis', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const people = new People(browser);
+  try {
+    const agent = await people.agent();
+    await desk.setStatus(agent, 'Available');
+    const lead = await people.lead();
+    // Two conversations answered, resolved and rated (5 and 2), besides the other tests' ones.
+    for (const [name, score] of [['Rosa Report', 5], ['Karl Kpi', 2]] as const) {
+      const c = await chat(people, agent, name, `A question from ${name}`, `An answer for ${name}`);
+      await widget.say(c.customer, 'Thank you');
+      await expect(desk.messages(c.pane).last()).toHaveText('Thank you');
+      await resolve(c.pane, c.name);
+      await expect(widget.transcript(c.customer).getByText('The chat has ended.')).toBeVisible();
+      const rating = widget.panel(c.customer).getByRole('form', { name: 'How was this chat?' });
+      await rating.getByRole('radio', { name: `${score} out of 5` }).click();
+      await rating.getByRole('button', { name: 'Send rating' }).click();
+      await expect(widget.transcript(c.customer).getByText(`You rated this chat ${score} out of 5. Thank you!`)).toBeVisible();
+    }
+    await desk.setStatus(agent, 'Offline');
+
+    // Every conversation opened in this file so far is in the last 24 hours' report of Lea's teams.
+    const all = await staffFetch<KpiReport>(lead, 'GET', `/v1/reports/kpis?from=${Date.now() - 86_400_000}&to=${Date.now() + 1000}&by=all&interval=day`);
+    expect(all.status, all.text).toBe(200);
+    const records: string[] = [];
+    for (const id of opened) {
+      const r = (await readConversation(lead, id)).conversation;
+      records.push(`${id} ${String(r.state)} ${String(r.queue)} owner ${String(r.ownerId)} created ${String(r.createdAtMs)}`);
+    }
+    const counted = all.body.rows.reduce((n, r) => n + Number(r.conversations), 0);
+    expect(counted, `the report counts ${counted} of the conversations opened:\n${records.join('\n')}`).toBe(opened.length);
+
+    const isReport = (by: string, interval: string) => (r: import('@playwright/test').Response) => {
+      const u = new URL(r.url());
+      return u.pathname === '/v1/reports/kpis' && u.searchParams.get('by') === by && u.searchParams.get('interval') === interval && !u.searchParams.has('format');
+    };
+    let response = lead.waitForResponse(isReport('queue', 'hour'));
+    await lead.getByRole('tab', { name: 'Reports' }).click();
+    await expect(lead.getByLabel('Split by')).toHaveValue('queue');
+    await expect(lead.getByLabel('Interval')).toHaveValue('hour');
+    const byQueue = await checkReport(lead, response, 'queue', 'hour');
+    // Both rated conversations are in: the day's ratings and their mean over the queues.
+    const ratings = byQueue.rows.reduce((n, r) => n + Number(r.ratings), 0);
+    expect(ratings).toBeGreaterThanOrEqual(2);
+    await screenshot(lead, 'console-reports');
+    await expectAccessible(lead, 'console, reports');
+
+    // Every split and interval, one change at a time (serpentine through the intervals).
+    const order: Array<[string, string[]]> = [
+      ['queue', ['15m', 'day']],
+      ['agent', ['day', 'hour', '15m']],
+      ['team', ['15m', 'hour', 'day']],
+      ['channel', ['day', 'hour', '15m']],
+    ];
+    for (const [by, intervals] of order) {
+      for (const [i, interval] of intervals.entries()) {
+        response = lead.waitForResponse(isReport(by, interval));
+        if (i === 0 && by !== 'queue') await lead.getByLabel('Split by').selectOption(by);
+        else await lead.getByLabel('Interval').selectOption(interval);
+        await checkReport(lead, response, by, interval);
+      }
+    }
+    await screenshot(lead, 'console-reports-channel');
+  } finally {
+    await people.close();
+  }
+});
+
+test('the board shows an agent who closed her desk as offline since she left', async ({ browser }) => {
+  // Known defect (server, the board): Ana set Available, 8 s later her only desk closed; ~2 s after,
+  // the care board (and so the console's agents table) has her OFFLINE with statusSeconds 10 —
+  // the time since she set herself Available, not since she went offline (docs/LEADS.md: "status
+  // and for how long"). The board derives OFFLINE from "no desk connected" but keeps the status
+  // record's since. Expected: statusSeconds counted from the disconnect. Remove test.fail once fixed.
+  test.fail(true, 'the board counts an agent offline since her last status change, not since her desk closed');
+  test.setTimeout(90_000);
+  const people = new People(browser);
+  const anaContext = await browser.newContext();
+  try {
+    const lead = await people.lead();
+    const socket = await AgentSocket.open(lead.context(), sb.server, await sb.server.token('lead', 'lea', ['care', 'tech']));
+    const agent = await anaContext.newPage();
+    await desk.signIn(agent, `${sb.server.url}/desk/`, 'ana', 'ana-dev');
+    await desk.setStatus(agent, 'Available');
+    const anaOnBoard = (f: ServerFrame) => ((f.board?.agents ?? []) as BoardAgent[] & { statusSeconds?: number }[]).find((a) => a.agentId === 'ana') as
+      (BoardAgent & { statusSeconds?: number }) | undefined;
+    await socket.waitFor((f) => anaOnBoard(f)?.status === 'AVAILABLE', 'Ana available on the board');
+    await lead.waitForTimeout(8000);
+    const closedAt = Date.now();
+    await anaContext.close();
+    const offline = await socket.waitFor((f) => f.board?.team === 'care' && anaOnBoard(f)?.status === 'OFFLINE' && Number(f.board.atMs) > closedAt, 'Ana offline on the board');
+    const anaRow = lead.getByTestId('agent-row').filter({ hasText: /^Ana/ });
+    await expect(anaRow.getByRole('cell').nth(1)).toContainText('Offline');
+    const seconds = anaOnBoard(offline)!.statusSeconds ?? 0;
+    const since = (Number(offline.board!.atMs) - closedAt) / 1000;
+    expect(seconds, `the board says Ana has been offline ${seconds} s, ${since.toFixed(1)} s after her desk closed`).toBeLessThanOrEqual(since + 1.5);
+    await socket.close();
+  } finally {
+    await anaContext.close().catch(() => undefined);
+    await people.close();
+  }
+});
