@@ -1,5 +1,7 @@
 #include "conversation/desk_actions.hpp"
 
+#include <algorithm>
+
 #include "conversation/answers.hpp"
 #include "conversation/rules.hpp"
 #include "store/idempotency.hpp"
@@ -129,9 +131,41 @@ asio::awaitable<outcome> desk_actions::set_status(const principal& p, const v1::
   if (f.set_status().reason().size() > 200) co_return answer_with(error_frame(id, "bad_request", "reason: at most 200 bytes"));
   auto r = co_await ctx_.agents.set_status(p.subject, status, f.set_status().reason());
   if (!r) co_return answer_with(error_for(id, r.error()));
+  std::vector<std::string> withdrawn;
+  if (status != v1::AVAILABLE) withdrawn = co_await withdraw_offers(p.subject);
   auto state = co_await agent_state(p.subject, r->agent);
+  // The agent's index of conversations catches up with the declines when the router has read
+  // them: the answer leaves them out already.
+  auto* held = state.mutable_agent_state()->mutable_conversations();
+  for (int i = held->size() - 1; i >= 0; --i) {
+    if (std::find(withdrawn.begin(), withdrawn.end(), held->Get(i).conversation_id()) != withdrawn.end()) {
+      held->DeleteSubrange(i, 1);
+    }
+  }
   state.set_request_id(id);
   co_return answer_with(std::move(state));
+}
+
+// An agent who stops being available declines what is offered to them now: the router offers it
+// to the next agent at once rather than when the offer times out (and the agent is not charged a
+// missed offer). Best effort: an offer that cannot be declined now still times out as before.
+asio::awaitable<std::vector<std::string>> desk_actions::withdraw_offers(const std::string& agent_id) {
+  std::vector<std::string> withdrawn;
+  auto held = co_await ctx_.agents.conversations(agent_id);
+  if (!held) co_return withdrawn;
+  for (const auto& c : *held) {
+    if (c.state() != v1::OFFERED) continue;
+    store::append_request req;
+    req.customer_id = c.customer_id();
+    req.conversation_id = c.conversation_id();
+    req.guard.require("state", "offered").require("offer_agent", agent_id);
+    req.event.set_actor(agent_id);
+    req.event.mutable_offer_outcome()->set_agent_id(agent_id);
+    req.event.mutable_offer_outcome()->set_outcome(v1::OfferOutcome::DECLINED);
+    auto r = co_await ctx_.timeline.append(std::move(req));  // wrong_state: answered or expired meanwhile
+    if (r && !r->duplicate) withdrawn.push_back(c.conversation_id());
+  }
+  co_return withdrawn;
 }
 
 // On accept: the room (live before the history is read: nothing falls between, the adapter joins

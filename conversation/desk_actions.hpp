@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conversation/context.hpp"
 #include "conversation/outcome.hpp"
@@ -36,6 +37,8 @@ class desk_actions {
   v1::Agent profile_for(const principal& p) const;
 
  private:
+  // Declines the offers an agent has now (they stopped being available); the ones declined.
+  boost::asio::awaitable<std::vector<std::string>> withdraw_offers(const std::string& agent_id);
   boost::asio::awaitable<outcome> reply(const principal& p, const v1::ClientFrame& f, const v1::Conversation& conv);
   context& ctx_;
 };

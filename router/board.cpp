@@ -171,7 +171,9 @@ void add_agents(board_set& set) {
       ab->set_agent_id(aid);
       ab->set_status(a.connections > 0 ? a.status : v1::OFFLINE);
       if (a.connections > 0 && a.status == v1::AWAY) ab->set_status_reason(a.profile.status_reason());
-      const auto since = a.profile.status_since_ms();
+      // Offline because no desk is open: since the last one closed, if that came after the status.
+      const auto since = a.connections > 0 ? a.profile.status_since_ms()
+                                           : std::max(a.profile.status_since_ms(), a.offline_since);
       ab->set_status_seconds(since > 0 ? static_cast<int>((set.now - since) / 1000) : 0);
       std::map<v1::Channel, int> load;
       if (auto h = held.find(aid); h != held.end()) {

@@ -310,6 +310,8 @@ actions reconciler::on_agent(const v1::Agent& profile, int connections, bool dro
   auto& info = agents_[id];
   info.profile = profile;
   info.status = profile.status();
+  if (connections == 0 && (info.connections > 0 || info.offline_since == 0)) info.offline_since = now;
+  if (connections > 0) info.offline_since = 0;
   info.connections = connections;
   if (connections > 0) {
     grace_.erase(id);

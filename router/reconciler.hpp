@@ -47,6 +47,7 @@ struct agent_view {
   v1::Agent profile;
   v1::AgentStatus status = v1::OFFLINE;  // as the agent set it
   int connections = 0;                   // desks open
+  time_ms offline_since = 0;             // their last desk closed (0: one is open)
 };
 
 struct low_rating {

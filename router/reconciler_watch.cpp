@@ -28,6 +28,7 @@ actions reconciler::take_over(const std::vector<v1::RoutingNote>& snapshot, cons
     info.profile = a.profile;
     info.status = a.profile.status();
     info.connections = a.connections;
+    info.offline_since = a.connections == 0 ? now : 0;  // the earliest this leader can know of
     // Nobody connected: they get the grace period from now (their drop may predate this leader).
     if (a.connections == 0) grace_[a.profile.id()] = now + settings_.agent_grace_ms;
     auto more = engine_.update_agent(agent_fact_of(a.profile.id()), now);

@@ -281,6 +281,35 @@ class DeskTest(StaffTest):
         status, body = get(port, "/v1/reports/kpis?by=planet", staff_token("lead", "tom", ["tech"]))
         self.assertEqual((status, json.loads(body)["code"]), (400, "bad_request"))
 
+    def test_an_agent_who_goes_away_with_an_offer_declines_it_and_the_next_agent_gets_it(self):
+        # Found in the desk: the offer stayed the away agent's until it timed out (TIMED_OUT, a
+        # missed offer on their count), and only then went to the agent available all along.
+        port = self.serve(extra=DESK.replace("offer_timeout_seconds: 2, service_level_seconds: 1",
+                                             "offer_timeout_seconds: 30, service_level_seconds: 1")).http_port
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cust = await connect(port, visitor_token(port))
+            _, a = await request(cust, say("r1", "is anyone there?", "m1"))
+            conv = a["ack"]["conversationId"]
+            self.assertEqual((await next_frame(ann, "offer"))["offer"]["conversationId"], conv)
+            bob, _ = await desk(port, "bob")
+            await available(bob)
+            _, away = await request(ann, {"requestId": "away", "setStatus": {"status": "AWAY", "reason": "lunch"}})
+            self.assertEqual(away["agentState"]["status"], "AWAY", away)
+            self.assertNotIn("OFFERED", [c.get("state") for c in away["agentState"].get("conversations", [])], away)
+            offer = (await next_frame(bob, "offer"))["offer"]  # well before ann's 30 s offer time
+            self.assertEqual(offer["conversationId"], conv)
+            status, body = get(port, f"/v1/conversations/{conv}?limit=1000", staff_token("admin", "root", ["care"]))
+            self.assertEqual(status, 200, body)
+            outcomes = [e["offerOutcome"] for e in json.loads(body)["events"] if "offerOutcome" in e]
+            self.assertEqual(outcomes, [{"agentId": "ann", "outcome": "DECLINED"}], outcomes)
+            for ws in (ann, bob, cust):
+                await ws.close()
+
+        self.run_async(scenario())
+
     def test_waiting_customers_see_their_place_and_it_moves(self):
         s = self.serve()
         port = s.http_port

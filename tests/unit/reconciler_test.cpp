@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "router/board.hpp"
 #include "store/routing_notes.hpp"
 
 namespace switchboard::router {
@@ -244,6 +245,25 @@ TEST(Reconciler, AConversationOfAnUnknownQueueOrChannelIsNotRoutedAndSaysWhy) {
   todo = r.on_note(m, kT0);
   EXPECT_NE(find(todo, action::kind::warn), nullptr);
   EXPECT_TRUE(decided(todo).empty());
+}
+
+TEST(Reconciler, AnAgentWhoseLastDeskClosedIsOfflineOnTheBoardSinceThen) {
+  // Found in the console: "Offline · 10 s" 2 s after the desk closed, counted from the status the
+  // agent set (AVAILABLE, 8 s before) rather than from the close.
+  reconciler r(settings());
+  auto ann = agent("ann");
+  ann.set_status_since_ms(kT0);
+  r.on_agent(ann, 1, false, kT0);
+  r.on_agent(ann, 0, true, kT0 + 8'000);
+  auto boards = compute_boards(r, {}, kT0 + 10'000);
+  ASSERT_EQ(boards["care"].agents_size(), 1);
+  EXPECT_EQ(boards["care"].agents(0).status(), v1::OFFLINE);
+  EXPECT_EQ(boards["care"].agents(0).status_seconds(), 2);
+  // Back: the status they set, since they set it (their profile's time).
+  r.on_agent(ann, 1, false, kT0 + 12'000);
+  boards = compute_boards(r, {}, kT0 + 13'000);
+  EXPECT_EQ(boards["care"].agents(0).status(), v1::AVAILABLE);
+  EXPECT_EQ(boards["care"].agents(0).status_seconds(), 13);
 }
 
 }  // namespace

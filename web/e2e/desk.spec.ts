@@ -220,15 +220,10 @@ test.describe('offline with an offer', () => {
   const sb = useSwitchboard({ name: 'desk-offline-offer', edits: benInCare });
 
   test('going offline with an offer on the desk gives the chat back to the queue at once', async ({ browser, request }) => {
-    // Seen here: Ana has an offer and sets herself Offline. The offer stays on her desk, its
-    // countdown running and Accept and Decline enabled, for the whole offer time (20 s); the
-    // conversation stays OFFERED to her, the router records TIMED_OUT at the deadline (a missed
-    // offer on her count), and only then is it offered to Ben, available all along. Expected
-    // (docs/DESK.md "Offline — no offers"; PROTOCOL.md "Only an available agent with a desk open
-    // gets offers"): the pending offer is withdrawn when she leaves, and the chat offered to the next
-    // agent at once. PROTOCOL.md does not say what becomes of a pending offer on setStatus, so
-    // the desk (workspace.ts, not this file's to change) and the router (C++) both have a say.
-    test.fail(true, 'a pending offer outlives the agent going offline by the whole offer time');
+    // Found here: Ana had an offer and set herself Offline. The offer stayed on her desk, its
+    // countdown running, for the whole offer time (20 s); the router recorded TIMED_OUT at the
+    // deadline (a missed offer on her count), and only then offered it to Ben, available all
+    // along. Now setStatus AWAY/OFFLINE declines the pending offers (docs/PROTOCOL.md).
     test.setTimeout(90_000);
     const contexts: BrowserContext[] = [];
     try {
@@ -242,9 +237,9 @@ test.describe('offline with an offer', () => {
       contexts.push(customer.context);
       await expect(desk.offers(ana.page)).toContainText('waterproof');
       await desk.setStatus(ben.page, 'Available');
-      await desk.setStatus(ana.page, 'Offline');
-      const left = await desk.offerSecondsLeft(desk.offers(ana.page)).catch(() => 0);
+      const left = await desk.offerSecondsLeft(desk.offers(ana.page));
       expect(left, 'seconds the offer still had when Ana went offline').toBeGreaterThan(8);
+      await desk.setStatus(ana.page, 'Offline');
       await expect(desk.offers(ana.page)).toHaveCount(0, { timeout: 3000 });
       await expect(desk.offers(ben.page)).toContainText('waterproof', { timeout: 3000 });
       const outcomes = (await eventsOf(request, sb.server, customer.conversationId)).filter((e) => e.offerOutcome).map((e) => e.offerOutcome!.outcome);

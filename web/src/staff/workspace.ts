@@ -155,6 +155,11 @@ export class Workspace {
     }
     const was = this.status.status;
     this.status = rest;
+    if (rest.status && rest.status !== 'AVAILABLE') {
+      // Away or offline: the server declined what was offered (docs/PROTOCOL.md, setStatus).
+      const offered = new Set((conversations ?? []).filter((c) => c.state === 'OFFERED').map((c) => c.conversationId ?? ''));
+      for (const id of [...this.offers.keys()]) if (!offered.has(id)) this.dropOffer(id, '');
+    }
     if (pushed && was && was !== rest.status && rest.status === 'AWAY') this.tell(`You were set away${rest.reason ? `: ${rest.reason}` : ''}.`);
     for (const c of conversations ?? []) {
       const id = c.conversationId ?? '';
