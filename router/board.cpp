@@ -94,6 +94,16 @@ bool in_team(const v1::Agent& a, const std::string& team) {
   return std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end();
 }
 
+// Whether the router could offer the queue's conversations to the agent: its team, its skills.
+bool serves(const v1::Agent& a, const v1::Queue& q) {
+  if (!in_team(a, q.team())) return false;
+  return std::all_of(q.required_skills().begin(), q.required_skills().end(), [&](const v1::Skill& need) {
+    return std::any_of(a.skills().begin(), a.skills().end(), [&](const v1::Skill& s) {
+      return s.name() == need.name() && s.proficiency() >= need.proficiency();
+    });
+  });
+}
+
 // The boards being built, and the conversations at risk added to the board of their queue's team.
 struct board_set {
   const reconciler& r;
@@ -153,7 +163,7 @@ void add_queue(board_set& set, const v1::Queue& q, const std::vector<std::pair<c
                                            q.policy().service_level_target(), team_concurrency(team, channels)));
   int available = 0;
   for (const auto& [aid, a] : r.agents()) {
-    if (a.connections > 0 && a.status == v1::AVAILABLE && in_team(a.profile, q.team())) ++available;
+    if (a.connections > 0 && a.status == v1::AVAILABLE && serves(a.profile, q)) ++available;
   }
   qb->set_agents_available(available);
 }

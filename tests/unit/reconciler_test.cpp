@@ -266,5 +266,23 @@ TEST(Reconciler, AnAgentWhoseLastDeskClosedIsOfflineOnTheBoardSinceThen) {
   EXPECT_EQ(boards["care"].agents(0).status_seconds(), 13);
 }
 
+TEST(Reconciler, TheBoardCountsAvailableOnlyTheAgentsWhoCouldBeOfferedTheQueue) {
+  // Found in the console: a lead without the queue's skill counted as available for it.
+  auto s = settings();
+  auto* need = s.queues[0].add_required_skills();
+  need->set_name("support");
+  need->set_proficiency(2);
+  reconciler r(s);
+  auto ann = agent("ann");
+  auto* skill = ann.add_skills();
+  skill->set_name("support");
+  skill->set_proficiency(3);
+  r.on_agent(ann, 1, false, kT0);
+  r.on_agent(agent("lea"), 1, false, kT0);  // in the team, without the skill
+  auto boards = compute_boards(r, {}, kT0 + 1'000);
+  ASSERT_EQ(boards["care"].queues_size(), 1);
+  EXPECT_EQ(boards["care"].queues(0).agents_available(), 1);
+}
+
 }  // namespace
 }  // namespace switchboard::router

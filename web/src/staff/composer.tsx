@@ -67,15 +67,17 @@ export function Composer({ ws, lead, conv, modes, toggleNote, focusNow }: Compos
     update('', 0);
   };
 
+  // What the variables are here: the list previews each reply as it will be inserted.
+  const vars = {
+    'customer.name': conv.customer?.displayName ?? '',
+    'customer.email': conv.customer?.attributes?.email ?? '',
+    'agent.name': ws.session.displayName || ws.name(ws.self),
+    queue: conv.queue,
+  };
   const insert = (index: number) => {
     const reply = matches[index];
     if (!reply || !trigger) return;
-    const filled = fillCanned(reply.body, {
-      'customer.name': conv.customer?.displayName ?? '',
-      'customer.email': conv.customer?.attributes?.email ?? '',
-      'agent.name': ws.session.displayName || ws.name(ws.self),
-      queue: conv.queue,
-    });
+    const filled = fillCanned(reply.body, vars);
     const next = applyCanned(text, trigger, filled);
     update(next.text, next.caret);
     setTrigger(null);
@@ -128,7 +130,7 @@ export function Composer({ ws, lead, conv, modes, toggleNote, focusNow }: Compos
             <li key={r.id} id={`${listId}-${i}`} role="option" aria-selected={i === active} class={i === active ? 'on' : ''}
               onMouseDown={(e) => (e.preventDefault(), insert(i))}>
               <span class="canned-id">/{r.id}</span> <strong>{r.title}</strong>
-              <span class="canned-body">{r.body}</span>
+              <span class="canned-body">{fillCanned(r.body, vars)}</span>
             </li>
           ))}
         </ul>
