@@ -1,5 +1,6 @@
 // The landing page `/`: what Switchboard is, links to the shop, the desk and the console, and the
-// development sign-ins the server lists (GET /v1/dev-users).
+// development sign-ins the server lists (GET /v1/dev-users); then a first sign-in from it on a
+// fresh server, which makes no failing request.
 import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
 
 const sb = useSwitchboard({ name: 'landing' });
