@@ -147,7 +147,8 @@ const RiskLine = memo(function RiskLine({ row, ws, onOpen }: { row: RiskRow; ws:
       </button>
     </li>
   );
-}, (a, b) => a.row === b.row);
+}, (a, b) => a.row === b.row || (a.ws === b.ws && a.onOpen === b.onOpen && a.row.reason === b.row.reason && a.row.queue === b.row.queue &&
+  a.row.ownerId === b.row.ownerId && a.row.conversationId === b.row.conversationId)); // the score orders the list; it is not shown
 
 interface AgentLineProps {
   row: AgentRow;
