@@ -103,10 +103,9 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
   const [onOpen] = useState(() => (id: string) => openRef.current(id));
 
   // An offer accepted from the dock: its conversation is on the desk tab, so go there.
-  const accepting = ws.list().find((c) => c.accepting)?.id ?? '';
   useEffect(() => {
-    if (accepting && tab !== 'desk') setTab('desk');
-  }, [accepting]);
+    if (ws.front && tab !== 'desk') setTab('desk');
+  }, [ws.front?.n]);
 
   const active = ws.list().filter((c) => c.active).length;
   const counts: Record<Tab, number> = { board: 0, desk: active + ws.offers.size, drafts: ws.drafts.size, reports: 0 };

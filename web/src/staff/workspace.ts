@@ -58,6 +58,11 @@ export class Workspace {
   queues: QueueInfo[] = [];
   agents: AgentInfo[] = [];
   canned: CannedReply[] = [];
+  /**
+   * The latest conversation this desk accepted, to bring to the front: a request a view acts on
+   * once per `n` (an `accepting` flag can come and go between two redraws).
+   */
+  front: { id: string; n: number } | null = null;
   /** This agent's replies go to a lead first. */
   trainee = false;
   private profileAsked = false;
@@ -413,6 +418,7 @@ export class Workspace {
       conv.role = 'owner';
       conv.closed = null;
       conv.accepting = true;
+      this.front = { id, n: (this.front?.n ?? 0) + 1 };
       conv.queue = offer?.queue ?? conv.queue;
       conv.channel = offer?.channel ?? conv.channel;
       conv.resumedOn = this.generation;

@@ -52,14 +52,17 @@ export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, sho
     setCommand({ id, kind, n: ++commands });
   };
 
-  // A conversation just accepted (or opened by a lead) comes to the front.
+  // A conversation opened by a lead, or just accepted, comes to the front.
   useEffect(() => {
     for (const c of list) {
       if (seen.current.has(c.id)) continue;
       seen.current.add(c.id);
-      if (c.accepting || c.role === 'monitor') select(c.id);
+      if (c.role === 'monitor') select(c.id);
     }
   });
+  useEffect(() => {
+    if (ws.front && ws.convs.has(ws.front.id)) select(ws.front.id);
+  }, [ws.front?.n]);
   useEffect(() => {
     if (focusRequest && ws.convs.has(focusRequest.id)) select(focusRequest.id);
   }, [focusRequest?.n]);
