@@ -370,10 +370,14 @@ test.describe('resolve', () => {
       await expectAccessible(ana.page, 'desk, resolve form');
       await form.getByRole('button', { name: 'Confirm resolve' }).click();
 
-      // The pane stays readable, closed, until dismissed.
+      // The pane leaves for the list's closed chats; opened from there, it is readable, closed,
+      // until dismissed.
+      await expect(pane).toHaveCount(0);
+      const closed = desk.conversationList(ana.page).getByRole('button', { name: 'Rita Resolve Resolved (order_changed)' });
+      await expect(closed).toBeVisible();
+      await closed.click();
       await expect(pane.getByText('Resolved (order_changed)', { exact: true })).toBeVisible();
       await expect(desk.composer(pane)).toHaveCount(0);
-      await expect(desk.conversationList(ana.page).getByRole('button', { name: 'Rita Resolve Resolved (order_changed)' })).toBeVisible();
       await expect(widget.transcript(customer.page).getByText('The chat has ended.')).toBeVisible();
       const page = await leadGet<{ conversation: { state?: string }; events: Event[] }>(request, sb.server, `/v1/conversations/${encodeURIComponent(customer.conversationId)}?after_seq=0&limit=1000`);
       expect(page.conversation.state).toMatch(/RESOLVED/);

@@ -33,6 +33,8 @@ export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, sho
   useModel(ws, true);
   const [focusId, setFocusId] = useState('');
   const [mru, setMru] = useState<string[]>([]);
+  /** Ended chats opened from the list to read: shown in a pane until dismissed. */
+  const [reading, setReading] = useState<ReadonlySet<string>>(() => new Set());
   const [command, setCommand] = useState<PaneCommand | null>(null);
   const [help, setHelp] = useState(false);
   const panesBox = useRef<HTMLDivElement>(null);
@@ -41,12 +43,16 @@ export function WorkspaceView({ ws, lead, alerts, pageVisible, focusRequest, sho
 
   const list = ws.list();
   const active = list.filter((c) => c.active);
-  const order = [...mru.filter((id) => ws.convs.has(id)), ...active.map((c) => c.id).filter((id) => !mru.includes(id))];
+  // A chat that ended leaves the panes for the list's closed ones, unless opened from there since.
+  const inPane = (id: string) => !!ws.convs.get(id)?.active || reading.has(id);
+  const order = [...mru.filter(inPane), ...active.map((c) => c.id).filter((id) => !mru.includes(id))];
   const shown = new Set(order.slice(0, columns));
   const panes = list.filter((c) => shown.has(c.id));
   const focused = ws.convs.has(focusId) ? focusId : (panes[0]?.id ?? '');
 
   const select = (id: string, kind: PaneCommand['kind'] = 'focus') => {
+    const conv = ws.convs.get(id);
+    if (conv && !conv.active) setReading((r) => new Set(r).add(id));
     setFocusId(id);
     setMru((m) => [id, ...m.filter((x) => x !== id)].slice(0, 20));
     setCommand({ id, kind, n: ++commands });
