@@ -205,9 +205,12 @@ test('reassign from a board row to Ben: Ben gets it, Ana’s desk lets it go', a
     await form.getByRole('button', { name: 'Confirm reassign' }).click();
     await expect(form).toHaveCount(0);
 
-    // Ana's desk lets it go (closed, no composer, the reason in its timeline); Ben is offered it.
+    // Ana's desk lets it go (out of the panes, in the list's closed ones; opened from there: no
+    // composer, the reason in its timeline); Ben is offered it.
     const anaList = agent.getByRole('navigation', { name: /^Conversations/ });
-    await expect(anaList.getByRole('button', { name: `${c.name} Transferred to Ben` })).toBeVisible();
+    await expect(c.pane).toHaveCount(0);
+    await anaList.getByRole('button', { name: `${c.name} Transferred to Ben` }).click();
+    await expect(c.pane).toHaveCount(1);
     await expect(desk.composer(c.pane)).toHaveCount(0);
     await expect(desk.timeline(c.pane).getByText('Lea transferred it to Ben: “Ben knows these routers”')).toBeVisible();
     const offer = desk.offers(ben);
