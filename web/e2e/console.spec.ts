@@ -425,8 +425,8 @@ async function expectStaffing(lead: Page, socket: AgentSocket, team = ''): Promi
     expect(await staffing.locator('p').first().innerText()).toBe(expected.line);
     expect(await staffing.getByRole('listitem').allInnerTexts()).toEqual(expected.short);
     if (expected.short.length === 0) expect(await staffing.innerText()).toContain('Every queue has the agents its target needs.');
-    const shown = await lead.getByTestId('queues-table').locator('tbody tr').evaluateAll((rows) =>
-      rows.map((r) => [r.querySelector('th')!.childNodes[0].textContent, r.querySelectorAll('td')[7].textContent, r.querySelectorAll('td')[8].textContent]));
+    const shown = await lead.getByTestId('queue-row').evaluateAll((rows) =>
+      rows.map((r) => [r.querySelector('[role=rowheader]')!.childNodes[0].textContent, ...[7, 8].map((i) => r.querySelectorAll('[role=cell]')[i].textContent)]));
     expect(shown.map(([q, needed, has]) => [q, Number(needed), Number(has!.replace(/short \d+$/, ''))])).toEqual(
       [...expected.queues].map(([q, [needed, has]]) => [q, needed, has]));
   }).toPass({ timeout: 15_000 });

@@ -1,15 +1,16 @@
 // The live board on screen: staffing advice first (queues short of agents, highlighted), the
-// queues with today's figures, the conversations at risk, and the agents — a virtualised table
-// that stays cheap with a thousand of them. Rows are memoised on their object (board_store.ts
-// keeps unchanged rows), so a board applied every second redraws only what moved; the times
+// queues with today's figures (queues_table.tsx), the conversations at risk, and the agents — a
+// virtualised table that stays cheap with a thousand of them. Rows are memoised on their object
+// (board_store.ts keeps unchanged rows), so a board applied every second redraws only what moved; the times
 // shown ("in status 3 min", "longest wait") count up from "since" instants by the server's clock.
 import { useState } from 'preact/hooks';
 import { useNow } from '../lib/hooks';
 import type { LeadWorkspace } from '../staff/lead_workspace';
-import { durationWords, percent, personName, shortId } from '../staff/format';
+import { durationWords, personName, shortId } from '../staff/format';
 import { memo } from '../staff/preact_util';
 import { ChannelBadge } from '../staff/timeline_view';
 import { type AgentRow, type AgentSort, type BoardStore, type QueueRow, type RiskRow, shortBy } from './board_store';
+import { QueuesTable } from './queues_table';
 import { VirtualTable } from './virtual_table';
 
 export interface BoardViewProps {
@@ -48,20 +49,8 @@ export function BoardView({ store, ws, onOpen }: BoardViewProps) {
       </div>
       <Staffing queues={queues} available={available} total={agentsAll.length} />
       <section aria-labelledby="queues-heading" class="board-section">
-        <h2 id="queues-heading">Queues</h2>
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Queues table">
-          <table class="grid queues" data-testid="queues-table">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th><th scope="col">Waiting</th><th scope="col">Longest wait</th>
-                <th scope="col">Service level today</th><th scope="col">Answered</th><th scope="col">Abandoned</th>
-                <th scope="col">Arrivals / h</th><th scope="col">Handle time</th><th scope="col">Agents needed</th>
-                <th scope="col">Available</th>
-              </tr>
-            </thead>
-            <tbody>{queues.map((q) => <QueueLine key={q.key} row={q} wait={q.oldestSinceMs ? durationWords((second - q.oldestSinceMs) / 1000) : '–'} />)}</tbody>
-          </table>
-        </div>
+        <h2 id="queues-heading">Queues <span class="count">{queues.length}</span></h2>
+        <QueuesTable queues={queues} second={second} />
       </section>
       <section aria-labelledby="risk-heading" class="board-section">
         <h2 id="risk-heading">At risk <span class="count">{risks.length}</span></h2>
@@ -107,7 +96,7 @@ function Staffing({ queues, available, total }: { queues: QueueRow[]; available:
         <ul>
           {short.map((q) => (
             <li key={q.key}>
-              <strong>{q.queue}</strong> needs {q.agentsNeeded}, has {q.agentsAvailable} · <span class="short-by">short {shortBy(q)}</span>
+              <strong>{q.queue}</strong>{` needs ${q.agentsNeeded}, has ${q.agentsAvailable} · `}<span class="short-by">{`short ${shortBy(q)}`}</span>
             </li>
           ))}
         </ul>
@@ -115,27 +104,6 @@ function Staffing({ queues, available, total }: { queues: QueueRow[]; available:
     </section>
   );
 }
-
-/** `wait` is the longest wait in words: a row redraws when its words change, not every second. */
-const QueueLine = memo(function QueueLine({ row: q, wait }: { row: QueueRow; wait: string }) {
-  const short = shortBy(q);
-  const sl = q.answeredToday + q.abandonedToday > 0 ? percent(q.serviceLevelToday) : '–';
-  const below = q.answeredToday + q.abandonedToday > 0 && q.serviceLevelToday < q.serviceLevelTarget;
-  return (
-    <tr class={short ? 'row-short' : ''}>
-      <th scope="row">{q.queue}<span class="muted"> · {q.team}</span></th>
-      <td class={q.waiting ? 'num strong' : 'num'}>{q.waiting}</td>
-      <td class="num">{wait}</td>
-      <td class={`num${below ? ' bad' : ''}`}>{sl}<span class="muted"> / {percent(q.serviceLevelTarget)} in {q.serviceLevelSeconds} s</span></td>
-      <td class="num">{q.answeredToday}</td>
-      <td class="num">{q.abandonedToday}</td>
-      <td class="num">{Math.round(q.arrivalsPerHour * 10) / 10}</td>
-      <td class="num">{durationWords(q.handleSeconds)}</td>
-      <td class="num">{q.agentsNeeded}</td>
-      <td class="num">{q.agentsAvailable}{short > 0 && <span class="chip chip-bad">short {short}</span>}</td>
-    </tr>
-  );
-}, (a, b) => a.row === b.row && a.wait === b.wait);
 
 const RiskLine = memo(function RiskLine({ row, ws, onOpen }: { row: RiskRow; ws: LeadWorkspace; onOpen: (id: string) => void }) {
   return (
