@@ -10,6 +10,7 @@ set(rules
   "router|boost/beast|gateway/"
   "conversation|boost/beast|gateway/|router/"
   "reports|boost/(asio|beast)|hiredis|store/|router/|gateway/"
+  "channels|boost/(asio|beast)|hiredis|store/|router/|gateway/|conversation/"
   "proto|.")
 set(failed "")
 foreach(rule IN LISTS rules)

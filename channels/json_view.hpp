@@ -1,0 +1,30 @@
+#pragma once
+// Reading a provider's JSON without trusting its shape: every accessor answers an empty value
+// for a missing key or a value of another type, so a parser reads like the provider's docs.
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "channels/update.hpp"
+
+namespace switchboard::channels {
+// Parses a webhook's body (a leading byte order mark ignored); false with p.error set if it is not JSON.
+bool parse_json(std::string_view body, boost::json::value& out, parsed_webhook& p);
+}  // namespace switchboard::channels
+
+namespace switchboard::channels::json_view {
+
+// The value at `key` of an object; null when `v` is not an object or has no such key.
+const boost::json::value& at(const boost::json::value& v, std::string_view key);
+const boost::json::array& array(const boost::json::value& v, std::string_view key);
+// A string, or a number written as text (ids come as either); "" otherwise.
+std::string text(const boost::json::value& v, std::string_view key);
+// A number, or a string of digits; 0 otherwise.
+std::int64_t integer(const boost::json::value& v, std::string_view key);
+double real(const boost::json::value& v, std::string_view key);
+bool flag(const boost::json::value& v, std::string_view key);
+bool has(const boost::json::value& v, std::string_view key);
+
+}  // namespace switchboard::channels::json_view
