@@ -26,6 +26,7 @@
 #include "gateway/hub.hpp"
 #include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
+#include "gateway/webhook_api.hpp"
 #include "gateway/protocol/frame_codec.hpp"
 #include "gateway/session_api.hpp"
 #include "gateway/static_files.hpp"
@@ -83,6 +84,7 @@ std::shared_ptr<gateway::ws_context> make_ws_context(const v1::Config& cfg, gate
   ws->allowed_origins.assign(s.allowed_origins().begin(), s.allowed_origins().end());
   ws->max_frame_bytes = static_cast<std::size_t>(s.max_frame_bytes());
   ws->max_queued_frames = static_cast<std::size_t>(s.max_queued_frames());
+  ws->max_webhook_bytes = static_cast<std::size_t>(cfg.channels().max_webhook_bytes());
   ws->idle_timeout = std::chrono::seconds(s.idle_timeout_seconds());
   ws->handshake_timeout = std::chrono::seconds(s.handshake_timeout_seconds());
   ws->frames_per_second = s.frames_per_second();
@@ -169,6 +171,7 @@ class server {
   gateway::report_service reports_;
   const gateway::session_api sessions_;
   const gateway::rest_api api_;
+  gateway::webhook_api hooks_;  // the messaging providers' webhooks
   const gateway::static_files pages_;
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
@@ -199,6 +202,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       reports_(cfg_, redis_opts_, keys_, clk_),
       sessions_(cfg_, clk_, core_, people_),
       api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_),
+      hooks_(cfg_, core_, timeline_, identities_, agents_),
       pages_(cfg_.server().web_root()),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
       drain_(ioc_) {}
@@ -308,8 +312,9 @@ void server::start_gateway() {
     spdlog::warn("web pages not found in server.web_root '{}' (build them: scripts/dev.sh build); / answers 404",
                  cfg_.server().web_root());
   }
-  gateway::http_handler routes = [&api = api_, &pages = pages_, ws = ws_, &service = service_](
+  gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &service = service_](
                                      gateway::http_request req, gateway::http_responder respond) {
+    if (hooks.handle(req, respond)) return;
     if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
     if ((req.method == "GET" || req.method == "HEAD") && !req.target.starts_with("/v1/")) {
       if (auto page = pages.answer(req)) return respond(std::move(*page));

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <boost/url/parse.hpp>
@@ -300,6 +301,43 @@ void validate_people(const v1::Config& c) {
   check_range(c.auth().sign_in_window_seconds(), 1, 86400, "auth.sign_in_window_seconds");
 }
 
+void validate_channels(const v1::Config& c) {
+  const auto& ch = c.channels();
+  check_range(ch.max_webhook_bytes(), 1024, 16 * 1024 * 1024, "channels.max_webhook_bytes");
+  if (!ch.public_url().empty() && ch.public_url().rfind("https://", 0) != 0 && ch.public_url().rfind("http://", 0) != 0) {
+    fail("channels.public_url", "must start with https:// (or http://)");
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < ch.accounts_size(); ++i) {
+    const std::string p = "channels.accounts[" + std::to_string(i) + "]";
+    const auto& a = ch.accounts(i);
+    check_one_of(a.provider(), {"whatsapp", "messenger", "instagram", "telegram", "twilio"}, p + ".provider");
+    if (a.id().empty() || a.id().size() > 64 ||
+        a.id().find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
+      fail(p + ".id", "must be 1-64 letters, digits, '-' or '_'");
+    }
+    if (!seen.insert(a.provider() + "/" + a.id()).second) fail(p + ".id", "'" + a.id() + "' is used twice for " + a.provider());
+    if (!a.queue().empty() && std::none_of(c.queues().begin(), c.queues().end(), [&](const v1::Queue& q) { return q.name() == a.queue(); })) {
+      fail(p + ".queue", "no queue is named '" + a.queue() + "'");
+    }
+    const auto required = [&](const std::string& value, const char* field) {
+      if (value.empty()) {
+        fail(p + "." + field, "is required for " + a.provider() + " (set it in " +
+                                  secret_env_name("channels.accounts." + std::to_string(i) + "." + field) + ")");
+      }
+    };
+    if (a.provider() == "telegram") {
+      required(a.secret_token(), "secret_token");
+    } else if (a.provider() == "twilio") {
+      required(a.auth_token(), "auth_token");
+      if (ch.public_url().empty()) fail("channels.public_url", "is required with a twilio account (Twilio signs the URL it posts to)");
+    } else {
+      required(a.app_secret(), "app_secret");
+      required(a.verify_token(), "verify_token");
+    }
+  }
+}
+
 void validate(const v1::Config& c) {
   check_range(c.server().http_port(), 0, 65535, "server.http_port");
   check_range(c.server().threads(), 1, 256, "server.threads");
@@ -346,6 +384,7 @@ void validate(const v1::Config& c) {
   validate_queues(c.queues(), "queues");
   validate_agents(c.agents(), "agents");
   validate_people(c);
+  validate_channels(c);
   check_range(c.router().lease_ttl_ms(), 300, 600'000, "router.lease_ttl_ms");
   check_range(c.router().agent_grace_seconds(), 0, 86400, "router.agent_grace_seconds");
   check_range(c.router().read_batch(), 1, 100'000, "router.read_batch");

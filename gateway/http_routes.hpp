@@ -22,6 +22,11 @@ struct http_request {
   std::string csrf_token;     // the X-CSRF-Token header, if any
   std::string accept_encoding;  // the Accept-Encoding header, if any
   std::string if_none_match;  // the If-None-Match header, if any
+  std::string content_type;   // the Content-Type header, if any
+  // The providers' webhook signatures (channels/signature.hpp), if any.
+  std::string hub_signature;     // X-Hub-Signature-256 (Meta)
+  std::string telegram_secret;   // X-Telegram-Bot-Api-Secret-Token
+  std::string twilio_signature;  // X-Twilio-Signature
   // The client address: the TCP peer's IP in text ("203.0.113.7", "2001:db8::1"; an IPv4-mapped
   // IPv6 peer as IPv4), for limits per client. X-Forwarded-For and the like are not read: any
   // client can write them. Behind a proxy every client has the proxy's address.

@@ -141,6 +141,10 @@ void http_session::on_header(beast::error_code ec, std::size_t n) {
   if (auto why = framing_problem(s_->parser->get())) {
     return write_answer(json_error(400, "bad_request", *why), false, s_->parser->get().version());
   }
+  // A provider's webhook may be larger than an API request (channels.max_webhook_bytes).
+  if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/webhooks/")) {
+    s_->parser->body_limit(ws_->max_webhook_bytes);
+  }
   // The body, within the same deadline.
   http::async_read(s_->stream, s_->buffer, *s_->parser,
                    [self = shared_from_this()](beast::error_code rec, std::size_t rn) { self->on_read(rec, rn); });
@@ -171,6 +175,10 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   r.csrf_token = std::string(req["X-CSRF-Token"]);
   r.accept_encoding = std::string(req[http::field::accept_encoding]);
   r.if_none_match = std::string(req[http::field::if_none_match]);
+  r.content_type = std::string(req[http::field::content_type]);
+  r.hub_signature = std::string(req["X-Hub-Signature-256"]);
+  r.telegram_secret = std::string(req["X-Telegram-Bot-Api-Secret-Token"]);
+  r.twilio_signature = std::string(req["X-Twilio-Signature"]);
   r.peer_address = s_->peer_address;
   (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version](http_answer a) {
     asio::post(self->s_->stream.get_executor(), [self, keep_alive, version, a = std::move(a)]() mutable {

@@ -30,6 +30,8 @@ struct ws_context {
   std::vector<std::string> allowed_origins;  // empty: any
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_queued_frames = 256;
+  // The body limit of /v1/webhooks/ requests (channels.max_webhook_bytes); others have 64 KB.
+  std::size_t max_webhook_bytes = 256 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds handshake_timeout{10};
   conversation_service* service = nullptr;

@@ -173,5 +173,26 @@ TEST(ConfigAuth, KeySecretsComeFromTheEnvironmentByIndex) {
             "auth.keys[0].kid: must not be empty");
 }
 
+TEST(ConfigChannels, AccountsAndTheirSecrets) {
+  const std::string yaml =
+      "channels:\n  public_url: https://support.example.com\n  accounts:\n"
+      "    - {provider: whatsapp, id: main, verify_token: v}\n"
+      "    - {provider: twilio, id: sms, auth_token: t}\n";
+  auto c = parse_config(yaml, env_of({{"SWITCHBOARD_CHANNELS_ACCOUNTS_0_APP_SECRET", "from-the-environment"}}));
+  EXPECT_EQ(c.channels().accounts(0).app_secret(), "from-the-environment");
+  EXPECT_EQ(c.channels().max_webhook_bytes(), 262144);
+  EXPECT_EQ(error_of("channels:\n  accounts: [{provider: whatsapp, id: main, verify_token: v}]\n"),
+            "channels.accounts[0].app_secret: is required for whatsapp (set it in SWITCHBOARD_CHANNELS_ACCOUNTS_0_APP_SECRET)");
+  EXPECT_EQ(error_of("channels:\n  accounts: [{provider: twilio, id: sms, auth_token: t}]\n"),
+            "channels.public_url: is required with a twilio account (Twilio signs the URL it posts to)");
+  EXPECT_EQ(error_of("channels:\n  accounts: [{provider: telegram, id: a/b, secret_token: s}]\n"),
+            "channels.accounts[0].id: must be 1-64 letters, digits, '-' or '_'");
+  EXPECT_EQ(error_of("channels:\n  accounts: [{provider: telegram, id: a, secret_token: s}, {provider: telegram, id: a, secret_token: s}]\n"),
+            "channels.accounts[1].id: 'a' is used twice for telegram");
+  EXPECT_EQ(error_of("channels:\n  accounts: [{provider: telegram, id: a, secret_token: s, queue: nope}]\n"),
+            "channels.accounts[0].queue: no queue is named 'nope'");
+  EXPECT_NE(error_of("channels:\n  accounts: [{provider: viber, id: a}]\n").find("channels.accounts[0].provider"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace switchboard

@@ -1,0 +1,201 @@
+#include "gateway/webhook_api.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/parse_query.hpp>
+#include <spdlog/spdlog.h>
+
+#include "channels/meta.hpp"
+#include "channels/signature.hpp"
+#include "channels/telegram.hpp"
+#include "channels/twilio.hpp"
+
+namespace switchboard::gateway {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kPrefix = "/v1/webhooks/";
+
+// What Twilio reads in an answer: TwiML with nothing to do (anything else is a warning there).
+constexpr std::string_view kEmptyTwiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response></Response>)";
+
+std::string query_value(const std::string& query, std::string_view name) {
+  auto params = boost::urls::parse_query(query);
+  if (!params) return {};
+  for (auto p : *params) {
+    if (p.key == name) return std::string(p.value);
+  }
+  return {};
+}
+
+http_answer signature_refusal(channels::signature_check c, std::string_view header) {
+  if (c == channels::signature_check::missing) {
+    return json_error(401, "unauthenticated", std::string("no ") + std::string(header) + " header");
+  }
+  return json_error(403, "forbidden", std::string(header) + " does not match this account's secret");
+}
+
+v1::Channel channel_of(const std::string& provider) {
+  if (provider == "whatsapp") return v1::CHANNEL_WHATSAPP;
+  if (provider == "messenger") return v1::CHANNEL_MESSENGER;
+  if (provider == "instagram") return v1::CHANNEL_INSTAGRAM;
+  if (provider == "telegram") return v1::CHANNEL_TELEGRAM;
+  return v1::CHANNEL_SMS;
+}
+
+}  // namespace
+
+webhook_api::webhook_api(const v1::Config& cfg, asio::any_io_executor core, store::timeline_repository& timeline,
+                         store::identity_repository& identities, store::agent_repository& agents)
+    : accounts_(cfg.channels().accounts().begin(), cfg.channels().accounts().end()),
+      public_url_(cfg.channels().public_url()),
+      max_body_(static_cast<std::size_t>(cfg.channels().max_webhook_bytes())),
+      core_(std::move(core)),
+      ctx_(timeline, identities, agents, cfg),
+      inbox_(ctx_) {
+  while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
+}
+
+bool webhook_api::handle(http_request& req, http_responder& respond) {
+  if (!req.target.starts_with(kPrefix)) return false;
+  const auto q = req.target.find('?');
+  const std::string path = req.target.substr(kPrefix.size(), q == std::string::npos ? std::string::npos : q - kPrefix.size());
+  const auto slash = path.find('/');
+  const std::string provider = path.substr(0, slash);
+  const std::string id = slash == std::string::npos ? std::string() : path.substr(slash + 1);
+  const v1::ChannelAccount* account = nullptr;
+  for (const auto& a : accounts_) {
+    if (a.provider() == provider && a.id() == id) account = &a;
+  }
+  if (!account) {
+    respond(json_error(404, "not_found", "no such webhook: /v1/webhooks/{provider}/{account} of channels.accounts"));
+    return true;
+  }
+  if (req.method == "GET") {
+    respond(handshake(*account, req));
+    return true;
+  }
+  if (req.method != "POST") {
+    respond(json_error(405, "method_not_allowed", "webhooks take POST (and Meta's GET handshake)"));
+    return true;
+  }
+  if (req.body.size() > max_body_) {
+    respond(json_error(413, "payload_too_large", "larger than channels.max_webhook_bytes"));
+    return true;
+  }
+  auto p = verify_and_parse(*account, req);
+  if (p.refusal) {
+    spdlog::warn("webhook {}/{} refused: {} {}", provider, id, p.refusal->status, p.refusal->body);
+    respond(std::move(*p.refusal));
+    return true;
+  }
+  asio::co_spawn(core_, store(*account, std::move(p.webhook)), [respond](std::exception_ptr e, http_answer a) {
+    respond(e ? json_error(503, "retry", "unexpected failure; send it again") : std::move(a));
+  });
+  return true;
+}
+
+http_answer webhook_api::handshake(const v1::ChannelAccount& account, const http_request& req) const {
+  const auto q = req.target.find('?');
+  const std::string query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
+  const bool meta = account.provider() != "telegram" && account.provider() != "twilio";
+  if (!meta) return json_error(405, "method_not_allowed", "this provider's webhook takes POST only");
+  if (query_value(query, "hub.mode") != "subscribe" ||
+      channels::check_telegram_secret(account.verify_token(), query_value(query, "hub.verify_token")) !=
+          channels::signature_check::ok) {
+    return json_error(403, "forbidden", "hub.mode must be subscribe and hub.verify_token this account's verify_token");
+  }
+  http_answer a;
+  a.body = query_value(query, "hub.challenge");
+  return a;
+}
+
+webhook_api::parsed webhook_api::verify_and_parse(const v1::ChannelAccount& account, const http_request& req) const {
+  parsed out;
+  const std::string& provider = account.provider();
+  if (provider == "telegram") {
+    const auto c = channels::check_telegram_secret(account.secret_token(), req.telegram_secret);
+    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Telegram-Bot-Api-Secret-Token"), out;
+    out.webhook = channels::parse_telegram(req.body, account.id());
+  } else if (provider == "twilio") {
+    channels::form_fields fields;
+    if (!channels::parse_form(req.body, fields)) {
+      return out.refusal = json_error(400, "bad_request", "not a form (application/x-www-form-urlencoded)"), out;
+    }
+    const auto c = channels::check_twilio_signature(account.auth_token(), public_url_ + req.target, fields, req.twilio_signature);
+    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Twilio-Signature"), out;
+    out.webhook = channels::parse_twilio(fields);
+  } else {
+    const auto c = channels::check_meta_signature(account.app_secret(), req.body, req.hub_signature);
+    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Hub-Signature-256"), out;
+    out.webhook = provider == "whatsapp" ? channels::parse_whatsapp(req.body) : channels::parse_messenger(req.body, channel_of(provider));
+  }
+  if (!out.webhook.error.empty()) out.refusal = json_error(400, "bad_request", out.webhook.error);
+  return out;
+}
+
+asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, channels::parsed_webhook webhook) {
+  int stored = 0;
+  int duplicates = 0;
+  for (auto& m : webhook.messages) {
+    if (!account.business_id().empty() && m.business_id != account.business_id()) {
+      ++webhook.skipped["for another account"];
+      continue;
+    }
+    v1::Inbound in;
+    in.set_channel(m.channel);
+    in.set_address(m.address);
+    in.set_provider_message_id(m.provider_message_id);
+    in.set_topic(account.queue());
+    if (!m.display_name.empty()) in.mutable_customer()->set_display_name(m.display_name.substr(0, 100));
+    auto* content = in.mutable_message();
+    content->set_body(m.body);
+    content->set_in_reply_to(m.in_reply_to);
+    for (auto& a : m.attachments) *content->add_attachments() = std::move(a);
+    const auto out = co_await inbox_.ingest("webhook", std::move(in));
+    if (out.failed()) {
+      const auto& code = out.answer.error().code();
+      if (code == "retry") {
+        count(account.provider(), webhook.skipped, stored);
+        http_answer a = json_error(503, "retry", "storage is unavailable; send it again");
+        a.headers.emplace_back("Retry-After", "5");
+        co_return a;
+      }
+      spdlog::warn("webhook {}/{}: message {} refused: {} {}", account.provider(), account.id(), m.provider_message_id, code,
+                   out.answer.error().message());
+      ++webhook.skipped["refused: " + code];
+      continue;
+    }
+    ++(out.answer.ack().duplicate() ? duplicates : stored);
+  }
+  count(account.provider(), webhook.skipped, stored);
+  if (account.provider() == "twilio") {
+    http_answer a;
+    a.content_type = "text/xml";
+    a.body = kEmptyTwiml;
+    co_return a;
+  }
+  json::object skipped;
+  for (const auto& [kind, n] : webhook.skipped) skipped[kind] = n;
+  http_answer a;
+  a.content_type = "application/json";
+  a.body = json::serialize(json::object{{"stored", stored}, {"duplicates", duplicates}, {"skipped", std::move(skipped)}});
+  co_return a;
+}
+
+void webhook_api::count(const std::string& provider, const std::map<std::string, int>& kinds, int messages) {
+  std::lock_guard lock(counts_mutex_);
+  counts_[provider + " message"] += messages;
+  for (const auto& [kind, n] : kinds) counts_[provider + " " + kind] += n;
+}
+
+std::map<std::string, long> webhook_api::counts() const {
+  std::lock_guard lock(counts_mutex_);
+  return counts_;
+}
+
+}  // namespace switchboard::gateway

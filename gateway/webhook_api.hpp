@@ -1,0 +1,60 @@
+#pragma once
+// The messaging providers' webhooks (docs/CHANNELS.md): /v1/webhooks/{provider}/{account} for
+// each account of channels.accounts. GET answers Meta's subscription handshake (hub.challenge
+// when hub.verify_token is the account's); POST checks the provider's signature over the raw body
+// (missing: 401, wrong: 403, and nothing is parsed), parses it (not the provider's webhook: 400),
+// then stores each customer's message through conversation::inbox::ingest, in order, with the
+// provider's message id as its idempotency key: a provider's retry is stored once. 200 once every
+// message is stored; Redis failing: 503 with Retry-After, so the provider sends it all again (the
+// ones stored already are then duplicates). What is understood and not stored (statuses, echoes,
+// reactions, ...) is counted, in the answer and in counts(). No Beast here.
+// Thread-safe: handle() may run on any strand; the storing runs on the core strand.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "channels/update.hpp"
+#include "conversation/context.hpp"
+#include "conversation/inbox.hpp"
+#include "gateway/http_routes.hpp"
+#include "proto/config.pb.h"
+
+namespace switchboard::gateway {
+
+class webhook_api {
+ public:
+  webhook_api(const v1::Config& cfg, boost::asio::any_io_executor core, store::timeline_repository& timeline,
+              store::identity_repository& identities, store::agent_repository& agents);
+
+  // Whether `req` is for /v1/webhooks/; then it is answered through `respond`.
+  bool handle(http_request& req, http_responder& respond);
+
+  // Updates seen since start, by "provider kind" ("whatsapp message", "messenger echo", ...).
+  std::map<std::string, long> counts() const;
+
+ private:
+  struct parsed {
+    std::optional<http_answer> refusal;  // the answer when it is not taken
+    channels::parsed_webhook webhook;
+  };
+  parsed verify_and_parse(const v1::ChannelAccount& account, const http_request& req) const;
+  http_answer handshake(const v1::ChannelAccount& account, const http_request& req) const;
+  boost::asio::awaitable<http_answer> store(v1::ChannelAccount account, channels::parsed_webhook webhook);
+  void count(const std::string& provider, const std::map<std::string, int>& kinds, int messages);
+
+  std::vector<v1::ChannelAccount> accounts_;
+  std::string public_url_;
+  std::size_t max_body_;
+  boost::asio::any_io_executor core_;
+  conversation::context ctx_;
+  conversation::inbox inbox_;
+  mutable std::mutex counts_mutex_;
+  std::map<std::string, long> counts_;
+};
+
+}  // namespace switchboard::gateway
