@@ -120,8 +120,8 @@ void config_option(po::options_description& d) {
 
 void serve_options(po::options_description& d) {
   config_option(d);
-  d.add_options()("roles", po::value<std::string>()->default_value("gateway,router")->value_name("LIST"),
-                  "the roles of this process: gateway (HTTP and WebSocket), router, or both")(
+  d.add_options()("roles", po::value<std::string>()->default_value("gateway,router,outbox")->value_name("LIST"),
+                  "the roles of this process: gateway (HTTP and WebSocket), router, outbox (replies to messaging channels)")(
       "listen", po::value<std::string>()->value_name("HOST:PORT"),
       "listen here instead of at server.listen_address and server.http_port: an IP address (IPv6 in "
       "brackets, [::1]:8080) and a port, 0 for a free one (the log says which)")(
@@ -174,7 +174,7 @@ struct command {
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
-      {"serve", "serve [--config FILE] [--roles gateway,router] [--listen HOST:PORT] [--data-dir DIR]",
+      {"serve", "serve [--config FILE] [--roles gateway,router,outbox] [--listen HOST:PORT] [--data-dir DIR]",
        "run the server: HTTP and WebSocket (role gateway) and routing (role router)", serve_options, serve},
       {"check-config", "check-config [--config FILE]", "load and check the config; print nothing if it is valid",
        config_option, check_config},

@@ -27,6 +27,7 @@
 #include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/webhook_api.hpp"
+#include "outbox/outbox_service.hpp"
 #include "gateway/protocol/frame_codec.hpp"
 #include "gateway/session_api.hpp"
 #include "gateway/static_files.hpp"
@@ -135,6 +136,8 @@ class server {
   void start_router();
   void start_gateway();
   void stop_router();
+  void start_outbox();
+  void stop_outbox();
   void on_signal(int sig);
   void check_drained();
   std::size_t open_work() {
@@ -161,6 +164,12 @@ class server {
   std::unique_ptr<store::redis_client> router_redis_;
   std::unique_ptr<router::service> router_service_;
   std::thread router_thread_;  // runs until the router has stopped (stop_router)
+  // The outbox: a thread, an io_context and two Redis connections (one blocks reading the streams).
+  asio::io_context outbox_ioc_{1};
+  std::unique_ptr<store::redis_client> outbox_reader_;
+  std::unique_ptr<store::redis_client> outbox_writer_;
+  std::unique_ptr<outbox::service> outbox_service_;
+  std::thread outbox_thread_;
   // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   store::timeline_repository timeline_;
   store::identity_repository identities_;
@@ -209,9 +218,14 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
 
 // An early exit (a start-up failure) stops the router hard.
 server::~server() {
-  if (!router_thread_.joinable()) return;
-  router_ioc_.stop();
-  router_thread_.join();
+  if (router_thread_.joinable()) {
+    router_ioc_.stop();
+    router_thread_.join();
+  }
+  if (outbox_thread_.joinable()) {
+    outbox_ioc_.stop();
+    outbox_thread_.join();
+  }
 }
 
 void server::connect_redis() {
@@ -251,6 +265,33 @@ void server::start_router() {
 
 void server::stop_router() {
   if (router_service_) router_service_->stop([this] { router_redis_->stop(); });
+}
+
+void server::start_outbox() {
+  auto ex = outbox_ioc_.get_executor();
+  outbox_reader_ = std::make_unique<store::redis_client>(ex, redis_opts_, clk_, "outbox-read");
+  outbox_writer_ = std::make_unique<store::redis_client>(ex, redis_opts_, clk_, "outbox");
+  for (const auto* s : store::scripts::all()) outbox_writer_->add_script(*s);
+  outbox::options o;
+  o.instance = ids_.next();
+  o.block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
+  outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, o);
+  asio::post(ex, [this] {
+    outbox_reader_->start();
+    outbox_writer_->start();
+    outbox_service_->start();
+  });
+  spdlog::info("outbox {} sending replies for {} channel accounts", o.instance, cfg_.channels().accounts_size());
+  outbox_thread_ = std::thread([this] { outbox_ioc_.run(); });
+}
+
+void server::stop_outbox() {
+  if (outbox_service_) {
+    outbox_service_->stop([this] {
+      outbox_reader_->stop();
+      outbox_writer_->stop();
+    });
+  }
 }
 
 // The config's development sign-ins (only ever beside the embedded Redis): made in Redis, or
@@ -349,6 +390,7 @@ void server::on_signal(int sig) {
   if (listener_) listener_->stop();
   service_.stop();
   stop_router();
+  stop_outbox();
   check_drained();
 }
 
@@ -366,6 +408,7 @@ void server::check_drained() {
     if (over) {
       ioc_.stop();
       router_ioc_.stop();
+      outbox_ioc_.stop();
     }
     return;  // nothing keeps the loop: run() returns
   }
@@ -378,6 +421,7 @@ void server::check_drained() {
 int server::run() {
   connect_redis();
   if (which_.router) start_router();
+  if (which_.outbox) start_outbox();
   if (which_.gateway) start_gateway();
   signals_.emplace(ioc_, SIGINT, SIGTERM);
   signals_->async_wait([this](boost::system::error_code ec, int sig) {
@@ -389,6 +433,7 @@ int server::run() {
   ioc_.run();
   for (auto& t : threads) t.join();
   if (router_thread_.joinable()) router_thread_.join();  // it stops itself after stop_router()
+  if (outbox_thread_.joinable()) outbox_thread_.join();  // and the outbox after stop_outbox()
 
   if (embedded_) {
     embedded_->process.stop();
@@ -401,7 +446,7 @@ int server::run() {
 }  // namespace
 
 roles parse_roles(const std::string& list) {
-  roles r{false, false};
+  roles r{false, false, false};
   std::size_t start = 0;
   while (start <= list.size()) {
     auto end = list.find(',', start);
@@ -409,7 +454,8 @@ roles parse_roles(const std::string& list) {
     const auto name = list.substr(start, end - start);
     if (name == "gateway") r.gateway = true;
     else if (name == "router") r.router = true;
-    else throw option_error("--roles: unknown role '" + name + "' (gateway, router)");
+    else if (name == "outbox") r.outbox = true;
+    else throw option_error("--roles: unknown role '" + name + "' (gateway, router, outbox)");
     start = end + 1;
   }
   return r;
@@ -442,8 +488,11 @@ int serve(const serve_options& opts) {
   v1::Config cfg = load_config(opts.config_path, process_env());
   const std::string data_dir_named = apply_overrides(cfg, opts);
   setup_logging(cfg.log());
-  spdlog::info("switchboard starting config={} roles={}{}{}", opts.config_path, opts.which.gateway ? "gateway" : "",
-               opts.which.gateway && opts.which.router ? "," : "", opts.which.router ? "router" : "");
+  std::string names;
+  for (const auto& [on, name] : {std::pair{opts.which.gateway, "gateway"}, {opts.which.router, "router"}, {opts.which.outbox, "outbox"}}) {
+    if (on) names += (names.empty() ? "" : ",") + std::string(name);
+  }
+  spdlog::info("switchboard starting config={} roles={}", opts.config_path, names);
   server s(std::move(cfg), opts.which, data_dir_named);
   return s.run();
 }

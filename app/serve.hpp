@@ -3,6 +3,7 @@
 // no redis.url is set, the Redis clients with their scripts, and the roles asked for:
 //   gateway: the HTTP and WebSocket server (REST, customers, agent desks);
 //   router:  the router service (one active among all processes; the others stand by);
+//   outbox:  sends replies to messaging channels' customers (a consumer group: any number run);
 // and stop them in reverse order on SIGTERM/SIGINT. Start-up failures throw with one clear line.
 // Also owns serve's command-line values (--roles, --listen, --data-dir) and their checks.
 
@@ -22,9 +23,10 @@ class option_error : public std::runtime_error {
 struct roles {
   bool gateway = true;
   bool router = true;
+  bool outbox = true;
 };
 
-// "gateway,router" → roles. Throws option_error naming an unknown role.
+// "gateway,router,outbox" → roles. Throws option_error naming an unknown role.
 roles parse_roles(const std::string& list);
 
 // Where the gateway listens: an IP address (IPv6 in brackets) and a port, 0 for a free one.

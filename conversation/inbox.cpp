@@ -84,6 +84,12 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   msg->set_client_message_id(in.client_message_id());
   msg->set_provider_message_id(in.provider_message_id());
   req.fields.set("preview", content.body().substr(0, kPreviewChars));
+  if (!in.account().empty()) {
+    // Where a reply on this channel goes, and by which of our accounts (the outbox reads these).
+    const std::string ch(store::channel_name(in.channel()));
+    req.fields.set("addr:" + ch, in.address());
+    req.fields.set("acct:" + ch, in.account());
+  }
   if (req.mode != store::append_request::target::existing) {
     const v1::Queue& q = ctx_.queue_for_topic(in.topic());
     req.fields.set_if_created("team", q.team());

@@ -304,6 +304,10 @@ void validate_people(const v1::Config& c) {
 void validate_channels(const v1::Config& c) {
   const auto& ch = c.channels();
   check_range(ch.max_webhook_bytes(), 1024, 16 * 1024 * 1024, "channels.max_webhook_bytes");
+  check_range(ch.send_attempts(), 1, 100, "channels.send_attempts");
+  check_range(ch.max_retry_delay_ms(), 100, 3'600'000, "channels.max_retry_delay_ms");
+  check_range(ch.send_timeout_ms(), 100, 600'000, "channels.send_timeout_ms");
+  if (!ch.ca_file().empty() && !std::ifstream(ch.ca_file())) fail("channels.ca_file", "cannot read '" + ch.ca_file() + "'");
   if (!ch.public_url().empty() && ch.public_url().rfind("https://", 0) != 0 && ch.public_url().rfind("http://", 0) != 0) {
     fail("channels.public_url", "must start with https:// (or http://)");
   }
@@ -326,6 +330,10 @@ void validate_channels(const v1::Config& c) {
                                   secret_env_name("channels.accounts." + std::to_string(i) + "." + field) + ")");
       }
     };
+    if (!a.api_url().empty() && a.api_url().rfind("https://", 0) != 0 && a.api_url().rfind("http://", 0) != 0) {
+      fail(p + ".api_url", "must start with https:// (or http://)");
+    }
+    if (!(a.sends_per_second() > 0 && a.sends_per_second() <= 100000)) fail(p + ".sends_per_second", "must be above 0 and at most 100000");
     if (a.provider() == "telegram") {
       required(a.secret_token(), "secret_token");
     } else if (a.provider() == "twilio") {
@@ -450,6 +458,7 @@ v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
   v1::Config c = default_config();
   yaml_into(yaml_text, c);
   for (auto& q : *c.mutable_queues()) q = with_defaults(std::move(q));
+  for (auto& a : *c.mutable_channels()->mutable_accounts()) apply_defaults(a);  // list elements: the schema's defaults
   apply_secrets(c, "", env);
   validate(c);
   return c;

@@ -151,6 +151,7 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
     in.set_address(m.address);
     in.set_provider_message_id(m.provider_message_id);
     in.set_topic(account.queue());
+    in.set_account(account.provider() + "/" + account.id());
     if (!m.display_name.empty()) in.mutable_customer()->set_display_name(m.display_name.substr(0, 100));
     auto* content = in.mutable_message();
     content->set_body(m.body);

@@ -35,6 +35,7 @@ std::string marked(const field_op& op) {
     case field_op::kind::append_to_list: return "*" + op.field;
     case field_op::kind::remove: return "-" + op.field;
     case field_op::kind::audit: return "!audit";
+    case field_op::kind::outbox: return ">outbox";
   }
   return op.field;
 }
@@ -102,6 +103,11 @@ field_changes& field_changes::remove(std::string field) {
 }
 field_changes& field_changes::audit(std::string record) {
   ops_.push_back({field_op::kind::audit, std::string(), std::move(record)});
+  return *this;
+}
+
+field_changes& field_changes::outbox(std::string channel) {
+  ops_.push_back({field_op::kind::outbox, std::string(), std::move(channel)});
   return *this;
 }
 

@@ -25,6 +25,7 @@ struct field_op {
     append_to_list,  // appended to the field's comma-separated list
     remove,          // HDEL; a routing note (TURN) when the field existed: the customer's turn ended
     audit,           // not a field: `value` is an audit record (JSON) for the group's audit stream
+    outbox,          // not a field: the event goes to the group's outbox, to be sent on channel `value`
   };
   kind op = kind::set;
   std::string field;
@@ -40,6 +41,8 @@ class field_changes {
   field_changes& append_to_list(std::string field, std::string value);
   field_changes& remove(std::string field);
   field_changes& audit(std::string record);
+  // The event (a reply) is put in the group's outbox, to be sent on `channel` (its store name).
+  field_changes& outbox(std::string channel);
   const std::vector<field_op>& ops() const noexcept { return ops_; }
   bool empty() const noexcept { return ops_.empty(); }
 

@@ -34,6 +34,11 @@ v1::ConversationState state_from_name(std::string_view name) noexcept {
   return v1::CONVERSATION_STATE_UNSPECIFIED;
 }
 
+bool sent_by_outbox(v1::Channel c) noexcept {
+  return c == v1::CHANNEL_WHATSAPP || c == v1::CHANNEL_MESSENGER || c == v1::CHANNEL_INSTAGRAM ||
+         c == v1::CHANNEL_TELEGRAM || c == v1::CHANNEL_SMS;
+}
+
 namespace {
 
 void message_effects(const v1::Message& m, append_effects& fx) {
@@ -52,6 +57,8 @@ void message_effects(const v1::Message& m, append_effects& fx) {
     fx.set_once.push_back({"first_response_at_ms", false});
     fx.note = v1::RoutingNote::REPLIED;  // a note only when it ends the customer's turn ('turn')
     fx.fields.remove("awaiting_reply_since_ms");
+    // A reply on a messaging channel leaves through the outbox, in this same append (outbox/).
+    if (sent_by_outbox(m.channel())) fx.fields.outbox(std::string(channel_name(m.channel())));
   }
 }
 

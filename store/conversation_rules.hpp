@@ -19,4 +19,8 @@ append_effects effects_of(const v1::Event& e);
 std::string_view state_name(v1::ConversationState s) noexcept;
 v1::ConversationState state_from_name(std::string_view name) noexcept;
 
+// Whether a message to the customer on channel `c` is sent by the outbox (a messaging provider),
+// not written live to a socket (the widget).
+bool sent_by_outbox(v1::Channel c) noexcept;
+
 }  // namespace switchboard::store

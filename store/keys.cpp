@@ -75,6 +75,10 @@ std::string key_layout::dedupe(std::string_view customer_id, std::string_view ke
 
 std::string key_layout::routing_requests(int group) const { return tagged(group, "rq", ""); }
 
+std::string key_layout::outbox(int group) const { return tagged(group, "ob", ""); }
+
+std::string key_layout::outbox_dead() const { return prefix_ + ":outbox:dead"; }
+
 std::string key_layout::merge(std::string_view customer_id, std::string_view merge_id) const {
   return tagged(group_of_customer(customer_id), "mg", merge_id);
 }

@@ -15,6 +15,8 @@
 //   <p>:{g<k>}:cv:<conversation>:ch     channel live fan-out of its events
 //   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
+//   <p>:{g<k>}:ob                       stream  replies to send on a messaging channel (the outbox; c, cu, sq, t, ch, at)
+//   <p>:outbox:dead                     stream  replies the outbox gave up on (c, cu, sq, ch, why, at)
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
@@ -70,6 +72,10 @@ class key_layout {
   std::string timeline(std::string_view customer_id) const;
   std::string dedupe(std::string_view customer_id, std::string_view idempotency_key) const;
   std::string routing_requests(int group) const;
+  // The group's outbox stream: replies for the outbox role to send (outbox/).
+  std::string outbox(int group) const;
+  // Replies the outbox could not send, for the leads (one stream, not per group).
+  std::string outbox_dead() const;
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;
   // The fence of a shard group: the largest router lease token that wrote there.
   std::string fence(int group) const;

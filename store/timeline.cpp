@@ -131,7 +131,8 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   std::vector<std::string> k = {
       keys_.dedupe(req.customer_id, req.idempotency_key.empty() ? "-" : req.idempotency_key),
       keys_.timeline(req.customer_id), keys_.customer(req.customer_id), keys_.routing_requests(group),
-      keys_.fence(group), keys_.active(group), keys_.audit(group), keys_.conversations_by_time(group)};
+      keys_.fence(group), keys_.active(group), keys_.audit(group), keys_.conversations_by_time(group),
+      keys_.outbox(group)};
   std::vector<std::string> a = {std::string(mode_name(req.mode)),
                                 conv,
                                 req.customer_id,

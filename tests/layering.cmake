@@ -2,7 +2,8 @@
 # router/engine includes no Asio, Beast, hiredis, store/ or gateway/; store/ never includes Beast;
 # nothing below gateway/ includes gateway/; core/ includes neither store/ nor router/; conversation/
 # includes neither Beast nor the router nor the gateway; reports/ is pure (core and proto only: no
-# Asio, Beast, hiredis, store/, router/ or gateway/).
+# Asio, Beast, hiredis, store/, router/ or gateway/); channels/ is pure (core and proto); net/ includes
+# no Redis nor any layer above core; outbox/ never includes Beast (net/ does), the gateway or the router.
 set(rules
   "router/engine|boost/(asio|beast)|hiredis|store/|gateway/"
   "store|boost/beast|gateway/|router/"
@@ -11,6 +12,8 @@ set(rules
   "conversation|boost/beast|gateway/|router/"
   "reports|boost/(asio|beast)|hiredis|store/|router/|gateway/"
   "channels|boost/(asio|beast)|hiredis|store/|router/|gateway/|conversation/"
+  "net|hiredis|store/|router/|gateway/|conversation/|channels/"
+  "outbox|boost/beast|gateway/|router/"
   "proto|.")
 set(failed "")
 foreach(rule IN LISTS rules)

@@ -10,7 +10,8 @@
 --
 -- KEYS: 1 dedupe key, 2 timeline stream, 3 customer hash, 4 routing-request stream, 5 the group's fence,
 --       6 the group's index of unresolved conversations (hash id → state), 7 the group's audit stream,
---       8 the group's conversations by creation time (zset id → created ms; what reports read)
+--       8 the group's conversations by creation time (zset id → created ms; what reports read),
+--       9 the group's outbox stream (replies to send on a messaging channel)
 -- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
@@ -23,6 +24,7 @@
 --       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
 --       to set ('+field': only on the conversation this append creates; '*field': appended to a
 --       comma-separated list; '!audit': the value is an audit record added to the group's audit stream;
+--       '>outbox': the event goes to the group's outbox, to be sent on the channel named by the value;
 --       '-field': deleted, and a router note when it existed — the customer's turn ended)
 -- A note added only because of '^'/'-' (the state stayed) has kind 'turn'.
 -- Who may read the customer's timeline besides admins goes to the set KEYS[3] .. ':rd' (the
@@ -112,6 +114,8 @@ for i = 17, #ARGV, 2 do
   local f, mark = ARGV[i], string.sub(ARGV[i], 1, 1)
   if mark == '+' then
     if created == 1 then redis.call('HSET', ckey, string.sub(f, 2), ARGV[i + 1]) end
+  elseif mark == '>' then
+    -- after the event has its seq and timeline id (below)
   elseif mark == '!' then
     redis.call('XADD', KEYS[7], 'MAXLEN', '~', '1000000', '*', 'c', cid, 'at', now, 'r', ARGV[i + 1])
   elseif mark == '-' then
@@ -154,6 +158,12 @@ end
 
 local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
 redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
+for i = 17, #ARGV, 2 do
+  if ARGV[i] == '>outbox' then
+    redis.call('XADD', KEYS[9], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'sq', seq, 't', sid,
+               'ch', ARGV[i + 1], 'at', now)
+  end
+end
 local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'
 if always then note = string.sub(note, 2) end
 local changed = created == 1 or old ~= state or always

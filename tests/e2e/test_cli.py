@@ -136,7 +136,7 @@ class ServeOptionsTest(unittest.TestCase):
                             "in brackets, e.g. [::1]:8080")
         self.assert_refused(["--listen"], "switchboard serve: the required argument for option '--listen' is missing")
         self.assert_refused(["--roles", "gateway,chef"], "switchboard serve: --roles: unknown role 'chef' "
-                            "(gateway, router)")
+                            "(gateway, router, outbox)")
         a_file = os.path.join(self.folder, "a-file")
         open(a_file, "w").close()
         under_a_file = os.path.join(a_file, "data")

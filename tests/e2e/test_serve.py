@@ -104,7 +104,7 @@ def get(port, path, token=None):
 class Server:
     """A switchboard process with its own config in a temporary folder."""
 
-    def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router"):
+    def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router,outbox"):
         self.folder = folder
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")

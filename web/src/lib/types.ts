@@ -113,7 +113,18 @@ export interface Event {
   draftReview?: { draftSeq?: Int64; approved?: boolean; reviewerId?: string; reason?: string };
   customerPresence?: { present?: boolean; why?: 'left' | 'disconnected' | 'back' };
   inactivityWarning?: { resolvesInSeconds?: number };
+  /** What became of a reply on its way to a messaging channel (the outbox, the provider's statuses). */
+  delivery?: {
+    messageSeq?: Int64;
+    state?: DeliveryState;
+    channel?: Channel;
+    providerMessageId?: string;
+    reason?: string;
+    attempts?: number;
+  };
 }
+
+export type DeliveryState = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
 
 // ---- wire.proto: what a client sends -----------------------------------------------------------
 

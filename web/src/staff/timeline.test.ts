@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../lib/outbox';
 import type { Channel, Event } from '../lib/types';
-import { closingWords, summarize, timelineItems } from './timeline';
+import { closingWords, deliveryWords, summarize, timelineItems } from './timeline';
 
 const cust = 'CUST1';
 const ev = (seq: number, rest: Partial<Event>): Event => ({ conversationId: 'c1', seq: String(seq), atMs: String(1000 * seq), ...rest });
@@ -56,6 +56,28 @@ describe('timelineItems', () => {
     const events = [ev(2, { actor: 'router', decision: { kind: 'OFFER', reason: 'best' } }), ev(3, { actor: 'ana', offerOutcome: { agentId: 'ana', outcome: 'ACCEPTED' } })];
     expect(timelineItems(events, [], { customerId: cust }).map((i) => (i.kind === 'event' ? i.text : ''))).toEqual(['Ana accepted']);
     expect(timelineItems(events, [], { customerId: cust, routing: true })).toHaveLength(2);
+  });
+});
+
+describe('deliveries', () => {
+  const wa = (seq: number, body: string) =>
+    ev(seq, { message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WHATSAPP', body, authorId: 'ann', clientMessageId: `c${seq}` } });
+  const delivery = (seq: number, of: number, state: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED', reason = '') =>
+    ev(seq, { actor: 'outbox', delivery: { messageSeq: String(of), state, channel: 'CHANNEL_WHATSAPP', reason } });
+  const states = (events: Event[]) =>
+    timelineItems(events, [], { customerId: cust }).flatMap((i) => (i.kind === 'message' && i.delivery ? [deliveryWords(i.delivery, i.channel)] : []));
+
+  it('shows each reply on a messaging channel where it is, and only ever forward', () => {
+    expect(states([wa(1, 'a'), wa(2, 'b'), delivery(3, 1, 'SENT'), delivery(4, 1, 'READ'), delivery(5, 1, 'DELIVERED')]))
+      .toEqual(['Read by the customer', 'Sending to WhatsApp…']);
+    expect(states([wa(1, 'a'), delivery(2, 1, 'FAILED', '400 Message undeliverable')])).toEqual(['Not delivered: 400 Message undeliverable']);
+    expect(states([wa(1, 'a'), delivery(2, 1, 'SENT')])).toEqual(['Sent to WhatsApp']);
+  });
+
+  it('says nothing of web replies and adds no line for the delivery events themselves', () => {
+    const items = timelineItems([outbound(1, 'hi'), delivery(2, 1, 'SENT')], [], { customerId: cust });
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'message', delivery: undefined });
   });
 });
 

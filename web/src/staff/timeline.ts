@@ -6,8 +6,8 @@
 import type { LoggedEvent } from '../lib/conversation_log';
 import { int } from '../lib/ids';
 import type { OutboxItem } from '../lib/outbox';
-import type { Channel, Event } from '../lib/types';
-import { personName } from './format';
+import type { Channel, DeliveryState, Event } from '../lib/types';
+import { channelName, personName } from './format';
 
 export type SendStatus = 'sent' | 'sending' | 'failed';
 
@@ -29,6 +29,8 @@ export type Item =
       seen: boolean;
       /** A trainee's draft a lead let through: as written, or their edit. */
       review?: { edited: boolean; by: string };
+      /** A reply on a messaging channel: where it is on its way (QUEUED until the outbox says). */
+      delivery?: { state: DeliveryState | 'QUEUED'; reason: string };
     }
   | {
       kind: 'internal';
@@ -73,6 +75,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
   const sent = sentDrafts(events);
   const rejected = rejectedDrafts(events);
   const readUpTo = customerReadUpTo(events, ctx.customerId);
+  const delivered = deliveries(events);
   let lastSeen = -1;
   for (const e of events) {
     const seq = int(e.seq);
@@ -95,6 +98,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         clientMessageId: m.clientMessageId ?? '',
         seen: false,
         review: draft && { edited: draft.body !== (m.body ?? ''), by: name(e.actor ?? '') },
+        delivery: side === 'staff' && sentByOutbox(m.channel) && !e.local ? delivered.get(seq) ?? { state: 'QUEUED', reason: '' } : undefined,
       });
     } else if (e.note || e.whisper) {
       const n = (e.note ?? e.whisper)!;
@@ -119,6 +123,39 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
   if (lastSeen >= 0) (items[lastSeen] as Extract<Item, { kind: 'message' }>).seen = true;
   for (const item of outbox) items.push(pendingItem(item));
   return items;
+}
+
+const deliveryRank: Record<DeliveryState, number> = { SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
+
+/** Channels whose replies leave through the server's outbox (not a live socket). */
+export function sentByOutbox(channel: Channel | undefined): boolean {
+  return channel === 'CHANNEL_WHATSAPP' || channel === 'CHANNEL_MESSENGER' || channel === 'CHANNEL_INSTAGRAM' ||
+    channel === 'CHANNEL_TELEGRAM' || channel === 'CHANNEL_SMS';
+}
+
+/** Each reply's furthest delivery state, by its seq (states only go forward; FAILED is final). */
+export function deliveries(events: readonly Event[]): Map<number, { state: DeliveryState; reason: string }> {
+  const out = new Map<number, { state: DeliveryState; reason: string }>();
+  for (const e of events) {
+    const d = e.delivery;
+    if (!d?.state) continue;
+    const seq = int(d.messageSeq);
+    const had = out.get(seq);
+    if (!had || deliveryRank[d.state] > deliveryRank[had.state]) out.set(seq, { state: d.state, reason: d.reason ?? '' });
+  }
+  return out;
+}
+
+/** A reply's delivery in words: "Sent to WhatsApp", "Not delivered: …". */
+export function deliveryWords(d: { state: DeliveryState | 'QUEUED'; reason: string }, channel: Channel | ''): string {
+  const where = channelName(channel) || 'the customer';
+  switch (d.state) {
+    case 'QUEUED': return `Sending to ${where}…`;
+    case 'SENT': return `Sent to ${where}`;
+    case 'DELIVERED': return 'Delivered';
+    case 'READ': return 'Read by the customer';
+    case 'FAILED': return `Not delivered: ${d.reason || 'the provider refused it'}`;
+  }
 }
 
 /** The bodies of drafts that went out (approved or edited), by their clientMessageId. */

@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useStickToBottom } from '../lib/hooks';
 import type { Channel } from '../lib/types';
 import { channelName, channelSlug, timeWords } from './format';
-import type { Item } from './timeline';
+import { deliveryWords, type Item } from './timeline';
 
 export function ChannelBadge({ channel, prefix = '' }: { channel: Channel | string | undefined; prefix?: string }) {
   const name = channelName(channel);
@@ -90,6 +90,11 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
           </div>
           <div class="bubble">{item.body}</div>
           <SendState item={item} onRetry={onRetry} onDiscard={onDiscard} />
+          {item.delivery && (
+            <p class={`msg-meta msg-delivery${item.delivery.state === 'FAILED' ? ' msg-failed' : ''}`} data-testid="delivery">
+              {deliveryWords(item.delivery, item.channel)}
+            </p>
+          )}
           {item.seen && <p class="msg-meta msg-seen">Seen by the customer</p>}
         </div>
       );

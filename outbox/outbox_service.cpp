@@ -1,0 +1,293 @@
+#include "outbox/outbox_service.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "channels/outgoing.hpp"
+#include "store/append_request.hpp"
+
+namespace switchboard::outbox {
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kGroup = "outbox";
+constexpr int kReadBatch = 100;
+
+std::string field(const store::reply& fields, std::string_view name) {
+  for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == name) return fields.elements[i + 1].str;
+  }
+  return {};
+}
+
+// The provider whose accounts send on `channel` ("provider/id" accounts; Twilio sends SMS and
+// WhatsApp).
+bool sends_on(const std::string& provider, const std::string& channel) {
+  if (provider == "twilio") return channel == "sms" || channel == "whatsapp";
+  return provider == channel;
+}
+
+}  // namespace
+
+service::service(asio::any_io_executor ex, store::redis_client& reader, store::redis_client& writer,
+                 const store::key_layout& keys, id_generator& ids, const clock& clk, const v1::Config& cfg, options o)
+    : ex_(ex),
+      reader_(reader),
+      writer_(writer),
+      keys_(keys),
+      clk_(clk),
+      timeline_(writer, keys, ids, clk, cfg.store()),
+      https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
+      opts_(std::move(o)),
+      send_attempts_(cfg.channels().send_attempts()),
+      max_delay_(cfg.channels().max_retry_delay_ms()),
+      wake_(ex),
+      pause_(ex),
+      random_(std::random_device{}()) {
+  for (const auto& a : cfg.channels().accounts()) accounts_.emplace(a.provider() + "/" + a.id(), account_state{a, pacer(a.sends_per_second())});
+  for (int g = 0; g < keys.groups(); ++g) streams_.push_back(keys.outbox(g));
+}
+
+service::~service() = default;
+
+void service::start() {
+  loops_ = 2;
+  asio::co_spawn(ex_, read_loop(), asio::detached);
+  asio::co_spawn(ex_, dispatch_loop(), asio::detached);
+}
+
+void service::stop(std::function<void()> done) {
+  asio::post(ex_, [this, done = std::move(done)]() mutable {
+    stopping_ = true;
+    on_stopped_ = std::move(done);
+    wake_.cancel();
+    pause_.cancel();
+    if (loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
+  });
+}
+
+asio::awaitable<void> service::sleep_for(milliseconds d) {
+  pause_.expires_after(d);
+  co_await pause_.async_wait(use_tuple);
+}
+
+asio::awaitable<void> service::ensure_groups() {
+  // From the stream's start: replies stored while no outbox ran are sent all the same.
+  for (std::size_t i = 0; i < streams_.size() && !stopping_;) {
+    auto [ec, r] = co_await writer_.async_exec(store::cmd("XGROUP", "CREATE", streams_[i], kGroup, "0", "MKSTREAM"), use_tuple);
+    if (!ec || r.error_code() == "BUSYGROUP") {
+      ++i;
+      continue;
+    }
+    co_await sleep_for(milliseconds(200));  // Redis not reachable yet
+  }
+}
+
+asio::awaitable<void> service::read_loop() {
+  co_await ensure_groups();
+  auto next_claim = steady::now();
+  while (!stopping_) {
+    if (steady::now() >= next_claim) {
+      co_await claim();
+      next_claim = steady::now() + opts_.claim_idle / 2;
+    }
+    std::vector<std::string> args = store::cmd("XREADGROUP", "GROUP", kGroup, opts_.instance, "COUNT",
+                                               std::to_string(kReadBatch), "BLOCK", std::to_string(opts_.block.count()), "STREAMS");
+    args.insert(args.end(), streams_.begin(), streams_.end());
+    for (std::size_t i = 0; i < streams_.size(); ++i) args.emplace_back(">");
+    auto [ec, r] = co_await reader_.async_exec(std::move(args), use_tuple);
+    if (ec) {
+      if (r.error_code() == "NOGROUP") co_await ensure_groups();  // the streams were deleted
+      else co_await sleep_for(milliseconds(200));
+      continue;
+    }
+    if (!r.is_array()) continue;  // nothing new: nil
+    for (const auto& per_stream : r.elements) {
+      if (per_stream.elements.size() != 2) continue;
+      for (const auto& entry : per_stream.elements[1].elements) take(per_stream.elements[0].str, entry);
+    }
+    wake_.cancel();
+  }
+  if (--loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
+}
+
+// Keeps this consumer's own entries fresh (a reply waiting here for its retry must not look
+// abandoned), then takes over what other consumers left idle past claim_idle.
+asio::awaitable<void> service::claim() {
+  std::map<std::string, std::vector<std::string>> mine;
+  for (const auto& [conv, q] : queues_) {
+    for (const auto& j : q) mine[j.stream].push_back(j.entry);
+  }
+  for (auto& [stream, ids] : mine) {
+    auto args = store::cmd("XCLAIM", stream, kGroup, opts_.instance, "0");
+    args.insert(args.end(), ids.begin(), ids.end());
+    args.emplace_back("JUSTID");
+    co_await writer_.async_exec(std::move(args), use_tuple);
+  }
+  for (const auto& stream : streams_) {
+    if (stopping_) co_return;
+    auto [ec, r] = co_await writer_.async_exec(store::cmd("XAUTOCLAIM", stream, kGroup, opts_.instance,
+                                                          std::to_string(opts_.claim_idle.count()), "0-0", "COUNT", "100"),
+                                               use_tuple);
+    if (ec || !r.is_array() || r.elements.size() < 2) continue;
+    for (const auto& entry : r.elements[1].elements) take(stream, entry);
+  }
+  wake_.cancel();
+}
+
+void service::take(const std::string& stream, const store::reply& entry) {
+  if (entry.elements.size() != 2 || !entry.elements[1].is_array()) return;
+  const std::string& id = entry.elements[0].str;
+  if (!known_.insert(id).second) return;
+  const auto& f = entry.elements[1];
+  job j;
+  j.stream = stream;
+  j.entry = id;
+  j.conversation = field(f, "c");
+  j.customer = field(f, "cu");
+  j.channel = field(f, "ch");
+  j.seq = std::atoll(field(f, "sq").c_str());
+  auto& q = queues_[j.conversation];
+  const bool first = q.empty();
+  q.push_back(std::move(j));
+  if (first) due(q.back().conversation, steady::now());
+}
+
+void service::due(const std::string& conversation, steady::time_point at) { due_.emplace(at, conversation); }
+
+asio::awaitable<void> service::dispatch_loop() {
+  while (!stopping_) {
+    const auto now = steady::now();
+    while (!due_.empty() && due_.begin()->first <= now && running_.size() < opts_.max_in_flight) {
+      const std::string conv = due_.begin()->second;
+      due_.erase(due_.begin());
+      if (running_.count(conv) || !queues_.count(conv)) continue;
+      running_.insert(conv);
+      asio::co_spawn(ex_, attempt(conv), asio::detached);
+    }
+    const bool full = running_.size() >= opts_.max_in_flight;
+    wake_.expires_at(due_.empty() || full ? now + std::chrono::hours(1) : due_.begin()->first);
+    co_await wake_.async_wait(use_tuple);
+  }
+  if (--loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
+}
+
+asio::awaitable<void> service::attempt(std::string conv) {
+  auto& q = queues_[conv];
+  job& j = q.front();
+  if (!j.decided && !stopping_) co_await send(j);
+  if (j.decided) {
+    if (co_await record(j)) {
+      known_.erase(j.entry);
+      q.pop_front();
+      if (q.empty()) queues_.erase(conv);
+      else due(conv, steady::now());
+    } else {
+      due(conv, steady::now() + milliseconds(1000));  // Redis failing: record it again soon
+    }
+  }
+  running_.erase(conv);
+  wake_.cancel();
+  if (stopping_ && loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
+}
+
+asio::awaitable<void> service::send(job& j) {
+  const auto fail = [&j](std::string why) {
+    j.decided = true;
+    j.sent = false;
+    j.reason = std::move(why);
+  };
+  const auto retry = [&](std::string why, milliseconds asked) {
+    if (j.attempts >= send_attempts_) return fail("gave up after " + std::to_string(j.attempts) + " attempts: " + why);
+    const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+    due(j.conversation, steady::now() + retry_delay(j.attempts, max_delay_, unit, asked));
+    spdlog::info("outbox: {} seq {} not sent yet ({}); attempt {} of {}", j.conversation, j.seq, why, j.attempts, send_attempts_);
+  };
+  auto [ec, where] = co_await writer_.async_exec(
+      store::cmd("HMGET", keys_.conversation(j.conversation), "addr:" + j.channel, "acct:" + j.channel), use_tuple);
+  if (ec || where.elements.size() != 2) co_return retry("storage: " + ec.message(), milliseconds(0));
+  const std::string address = where.elements[0].str;
+  const std::string account = where.elements[1].str;
+  if (address.empty()) co_return fail("the customer has no " + j.channel + " address in this conversation");
+  auto acct = accounts_.find(account);
+  if (acct == accounts_.end() || !sends_on(acct->second.config.provider(), j.channel)) {
+    co_return fail("no account '" + account + "' sends on " + j.channel + " (channels.accounts)");
+  }
+  auto events = co_await timeline_.read_conversation(j.conversation, j.seq - 1, 1);
+  if (!events) co_return retry("storage: " + events.error().message(), milliseconds(0));
+  if (events->empty() || events->front().seq() != j.seq || !events->front().has_message()) {
+    co_return fail("the reply is not in the conversation");
+  }
+  std::string error;
+  const auto call = channels::send_call(acct->second.config, events->front().message().channel(), address,
+                                        events->front().message(), error);
+  if (call.url.empty()) co_return fail(error);
+  const auto slot = acct->second.pace.take(steady::now());
+  if (slot > steady::now()) co_await sleep_for(std::chrono::duration_cast<milliseconds>(slot - steady::now()));
+  ++j.attempts;
+  net::https_request req;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
+  req.method = call.method;
+  req.url = call.url;
+  req.headers = call.headers;
+  req.content_type = call.content_type;
+  req.body = call.body;
+  const auto reply = co_await https_.send(std::move(req));
+  const auto answer = channels::read_answer(acct->second.config.provider(), reply.status,
+                                            reply.status ? reply.body : reply.error, reply.retry_after);
+  switch (answer.what) {
+    case channels::send_answer::verdict::sent:
+      j.decided = true;
+      j.sent = true;
+      j.provider_message_id = answer.provider_message_id;
+      break;
+    case channels::send_answer::verdict::rejected: fail(answer.reason); break;
+    case channels::send_answer::verdict::retry: retry(answer.reason, milliseconds(answer.retry_after_ms)); break;
+  }
+}
+
+// The delivery event, the dead letter of a failure, then the acknowledgement: each step may be
+// repeated safely (the event is deduplicated by its key).
+asio::awaitable<bool> service::record(job& j) {
+  store::append_request req;
+  req.customer_id = j.customer;
+  req.conversation_id = j.conversation;
+  req.mode = store::append_request::target::existing;
+  req.event.set_actor("outbox");
+  auto* d = req.event.mutable_delivery();
+  d->set_message_seq(j.seq);
+  d->set_state(j.sent ? v1::Delivery::SENT : v1::Delivery::FAILED);
+  d->set_channel(store::channel_from_name(j.channel).value_or(v1::CHANNEL_UNSPECIFIED));
+  d->set_provider_message_id(j.provider_message_id);
+  d->set_reason(j.reason);
+  d->set_attempts(j.attempts);
+  req.idempotency_key = "delivery:" + std::to_string(j.seq);
+  if (j.sent) {  // not a ?: of string temporaries (GCC 12, coroutines)
+    req.idempotency_key += ":sent";
+  } else {
+    req.idempotency_key += ":failed:" + j.entry;
+  }
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && r.error() != errc::not_found) co_return false;
+  if (!j.sent) {
+    spdlog::warn("outbox: {} seq {} failed: {}", j.conversation, j.seq, j.reason);
+    auto [ec, x] = co_await writer_.async_exec(store::cmd("XADD", keys_.outbox_dead(), "MAXLEN", "~", "100000", "*", "c",
+                                                          j.conversation, "cu", j.customer, "sq", std::to_string(j.seq),
+                                                          "ch", j.channel, "why", j.reason, "at",
+                                                          std::to_string(clk_.unix_ms())),
+                                               use_tuple);
+    if (ec) co_return false;
+  }
+  auto [ec, a] = co_await writer_.async_exec(store::cmd("XACK", j.stream, kGroup, j.entry), use_tuple);
+  co_return !ec;
+}
+
+}  // namespace switchboard::outbox

@@ -1,0 +1,194 @@
+"""End to end: an agent answers WhatsApp, Messenger, Instagram, Telegram and SMS customers from one
+desk, and each reply leaves through the outbox to that customer's provider — here local HTTPS fakes
+that check every request as the provider documents it (provider_fakes.py). The customers write
+through signed webhooks (test_channels.py's signing), the agent is a protocol client; what became
+of each reply is read back as the conversation's `delivery` events. Then a provider's failures:
+a 503 and a 429 are tried again, a hung connection times out and is tried again, a 400 is FAILED
+at once and goes to the dead letters. Every process a test starts is stopped by it.
+"""
+import asyncio
+import json
+import time
+import unittest
+
+from provider_fakes import TOKENS, Fake
+from test_channels import ROUTES, send, signed
+from test_desk import available, desk, next_frame
+from test_live_chat import request
+from test_serve import LIMIT, ProcessTest, RedisServer, get, staff_token, wait_for
+
+CHANNELS = ("web", "whatsapp", "messenger", "instagram", "telegram", "sms")
+
+
+def config(fake):
+    caps = ", ".join(f"{{channel: {c}, max_concurrent: 10}}" for c in CHANNELS)
+    return f"""channels:
+  public_url: https://support.example.com
+  ca_file: {fake.cert}
+  send_timeout_ms: 1000
+  max_retry_delay_ms: 300
+  send_attempts: 3
+  accounts:
+    - {{provider: whatsapp, id: main, app_secret: wa-secret, verify_token: v, access_token: {TOKENS['whatsapp']},
+       business_id: "1122334455667", api_url: "{fake.url}/v21.0"}}
+    - {{provider: messenger, id: page, app_secret: fb-secret, verify_token: v, access_token: {TOKENS['messenger']},
+       api_url: "{fake.url}/v21.0"}}
+    - {{provider: instagram, id: ig, app_secret: ig-secret, verify_token: v, access_token: {TOKENS['instagram']},
+       api_url: "{fake.url}/v21.0"}}
+    - {{provider: telegram, id: bot, secret_token: tg-secret, bot_token: "{TOKENS['telegram']}", api_url: "{fake.url}"}}
+    - {{provider: twilio, id: sms, auth_token: tw-token, account_sid: {TOKENS['twilio'][0]}, business_id: "+15550001111",
+       api_url: "{fake.url}"}}
+queues:
+  - name: general
+    team: care
+    policy: {{offer_timeout_seconds: 30}}
+agents:
+  - {{id: ann, teams: [care], capacity: [{caps}]}}
+"""
+
+
+def whatsapp_body(phone, mid, text):
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "1122334455667"},
+        "contacts": [{"profile": {"name": "Wanda"}, "wa_id": phone}],
+        "messages": [{"from": phone, "id": mid, "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}]}}]}]}).encode()
+
+
+def messenger_body(obj, psid, mid, text):
+    return json.dumps({"object": obj, "entry": [{"id": "999", "time": 1, "messaging": [{
+        "sender": {"id": psid}, "recipient": {"id": "999"}, "timestamp": int(time.time() * 1000),
+        "message": {"mid": mid, "text": text}}]}]}).encode()
+
+
+def telegram_body(user, msg_id, text):
+    return json.dumps({"update_id": msg_id, "message": {"message_id": msg_id, "from": {"id": user, "is_bot": False, "first_name": "Tom"},
+                                                        "chat": {"id": user, "type": "private"}, "date": int(time.time()), "text": text}}).encode()
+
+
+def sms_body(phone, sid, text):
+    import urllib.parse
+    return urllib.parse.urlencode({"MessageSid": sid, "From": phone, "To": "+15550001111", "Body": text, "NumMedia": "0"}).encode()
+
+
+CUSTOMERS = [
+    ("whatsapp", whatsapp_body("34600111222", "wamid.in1", "WhatsApp: where is my order?")),
+    ("messenger", messenger_body("page", "2400001", "m_in1", "Messenger: can I change my address?")),
+    ("instagram", messenger_body("instagram", "1780001", "ig_in1", "Instagram: is the jacket in stock?")),
+    ("telegram", telegram_body(5550001, 71, "Telegram: how do I reset my password?")),
+    ("twilio", sms_body("+15557654321", "SM" + "1" * 32, "SMS: please call me back")),
+]
+
+
+class OutboxTest(ProcessTest):
+
+    def setUp(self):
+        super().setUp()
+        self.fake = Fake(self.folder)
+        self.cleanups.append(self.fake.stop)
+        self.s = self.serve(extra=config(self.fake))
+        self.s.wait_listening()
+
+    def events(self, conv):
+        status, body = get(self.s.http_port, f"/v1/conversations/{conv}?limit=1000", staff_token("admin", "root", ["care"]))
+        assert status == 200, body
+        return json.loads(body)["events"]
+
+    def deliveries(self, conv):
+        return [e["delivery"] for e in self.events(conv) if "delivery" in e]
+
+    async def answer_each(self, ws, bodies):
+        """Each customer writes through their webhook; Ann accepts the offer and replies. Returns
+        {provider: conversation id}."""
+        convs = {}
+        for provider, body in bodies:
+            status, answer, _ = send(self.s.http_port, ROUTES[provider], body, signed(provider, body, ROUTES[provider]))
+            assert status == 200, answer
+            offer = (await next_frame(ws, "offer"))["offer"]
+            conv = offer["conversationId"]
+            _, ok = await request(ws, {"requestId": "take-" + provider, "answerOffer": {"conversationId": conv, "accept": True}})
+            assert "ack" in ok, ok
+            _, ok = await request(ws, {"requestId": "reply-" + provider, "sendMessage": {
+                "conversationId": conv, "message": {"body": f"Hello {provider}, Ann here.", "clientMessageId": "r-" + provider}}})
+            assert "ack" in ok, ok
+            convs[provider] = conv
+        return convs
+
+    def test_one_desk_answers_five_channels_and_each_reply_reaches_its_provider(self):
+        async def scenario():
+            ws, _ = await desk(self.s.http_port, "ann")
+            await available(ws)
+            convs = await self.answer_each(ws, CUSTOMERS)
+            await ws.close()
+            return convs
+        convs = asyncio.run(scenario())
+        wait_for(lambda: len(self.fake.received) == 5, "five replies at the fakes")
+        self.assertEqual(self.fake.refused, [])
+        by = {r[0]: r for r in self.fake.received}
+        self.assertEqual(by["whatsapp"][1], "/1122334455667/messages")
+        self.assertEqual(by["whatsapp"][3]["to"], "34600111222")
+        self.assertEqual(by["whatsapp"][3]["text"]["body"], "Hello whatsapp, Ann here.")
+        self.assertEqual(by["messenger"][3]["recipient"]["id"], "2400001")
+        self.assertEqual(by["instagram"][3]["recipient"]["id"], "1780001")
+        self.assertEqual(by["instagram"][2]["Authorization"], "Bearer " + TOKENS["instagram"])
+        self.assertEqual(str(by["telegram"][3]["chat_id"]), "5550001")
+        self.assertEqual(by["twilio"][3], {"To": "+15557654321", "From": "+15550001111", "Body": "Hello twilio, Ann here."})
+        for provider, conv in convs.items():
+            wait_for(lambda: any(d.get("state") == "SENT" for d in self.deliveries(conv)), f"{provider} SENT")
+            d = [d for d in self.deliveries(conv) if d.get("state") == "SENT"]
+            self.assertEqual(len(d), 1, d)
+            self.assertTrue(d[0]["providerMessageId"], d)
+            self.assertEqual(d[0]["attempts"], 1)
+        ids = {p: self.deliveries(c)[0]["providerMessageId"] for p, c in convs.items()}
+        self.assertTrue(ids["whatsapp"].startswith("wamid.fake"), ids)
+        self.assertTrue(ids["messenger"].startswith("m_fake"), ids)
+        self.assertTrue(ids["telegram"].startswith("5550001:"), ids)
+        self.assertTrue(ids["twilio"].startswith("SM"), ids)
+
+    def reply_with_script(self, script):
+        self.fake.script = list(script)
+
+        async def scenario():
+            ws, _ = await desk(self.s.http_port, "ann")
+            await available(ws)
+            convs = await self.answer_each(ws, CUSTOMERS[:1])
+            await ws.close()
+            return convs["whatsapp"]
+        return asyncio.run(scenario())
+
+    def test_a_503_and_a_429_are_tried_again(self):
+        conv = self.reply_with_script([(503, {"error": {"message": "Service temporarily unavailable", "code": 2}}, {}),
+                                       (429, {"error": {"message": "(#80007) Rate limit hit", "code": 80007}}, {"Retry-After": "0"})])
+        wait_for(lambda: any(d.get("state") == "SENT" for d in self.deliveries(conv)), "SENT after two failures")
+        d = self.deliveries(conv)
+        self.assertEqual([x["state"] for x in d], ["SENT"], "one delivery event: the outcome")
+        self.assertEqual(d[0]["attempts"], 3)
+        self.assertEqual(len(self.fake.sent("whatsapp")), 1, "sent once")
+
+    def test_a_hung_provider_times_out_and_is_tried_again(self):
+        conv = self.reply_with_script(["hang"])
+        wait_for(lambda: any(d.get("state") == "SENT" for d in self.deliveries(conv)), "SENT after a timeout")
+        self.assertEqual(self.deliveries(conv)[0]["attempts"], 2)
+
+    def test_a_refusal_fails_at_once_and_goes_to_the_dead_letters(self):
+        conv = self.reply_with_script([(400, {"error": {"message": "(#131026) Message undeliverable", "code": 131026}}, {})])
+        wait_for(lambda: any(d.get("state") == "FAILED" for d in self.deliveries(conv)), "FAILED")
+        d = self.deliveries(conv)[0]
+        self.assertEqual(d["attempts"], 1)
+        self.assertIn("131026", d["reason"])
+        r = RedisServer.__new__(RedisServer)
+        r.port = self.s.embedded_port()
+        dead = r.cli("XRANGE", "sb:outbox:dead", "-", "+")
+        self.assertIn(conv, dead)
+        self.assertIn("Message undeliverable", dead)
+        self.assertEqual(self.fake.sent("whatsapp"), [])
+
+    def test_retries_end_in_failure_after_the_configured_attempts(self):
+        conv = self.reply_with_script([(500, {"error": {"message": "boom"}}, {})] * 3)
+        wait_for(lambda: any(d.get("state") == "FAILED" for d in self.deliveries(conv)), "FAILED after 3 attempts")
+        d = self.deliveries(conv)[0]
+        self.assertEqual(d["attempts"], 3)
+        self.assertTrue(d["reason"].startswith("gave up after 3 attempts: 500"), d)
+
+
+if __name__ == "__main__":
+    unittest.main()

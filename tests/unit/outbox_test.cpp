@@ -1,0 +1,105 @@
+// outbox/ and channels/outgoing: the retry policy (capped, jittered, never under what the provider
+// asked), the pacer, each provider's send call as its API documents it, and what its answers mean.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "channels/outgoing.hpp"
+#include "outbox/retry_policy.hpp"
+
+namespace switchboard {
+namespace {
+
+using std::chrono::milliseconds;
+namespace json = boost::json;
+
+TEST(OutboxRetry, ExponentialCappedJitteredAndNeverBelowWhatWasAsked) {
+  EXPECT_EQ(outbox::retry_delay(1, milliseconds(60000), 0.0), milliseconds(500));
+  EXPECT_EQ(outbox::retry_delay(1, milliseconds(60000), 1.0), milliseconds(1000));
+  EXPECT_EQ(outbox::retry_delay(3, milliseconds(60000), 0.0), milliseconds(2000));
+  EXPECT_EQ(outbox::retry_delay(3, milliseconds(60000), 1.0), milliseconds(4000));
+  EXPECT_EQ(outbox::retry_delay(30, milliseconds(60000), 1.0), milliseconds(60000));
+  EXPECT_EQ(outbox::retry_delay(30, milliseconds(60000), 0.0), milliseconds(30000));
+  EXPECT_EQ(outbox::retry_delay(1, milliseconds(60000), 0.0, milliseconds(7000)), milliseconds(7000));
+  for (int a = 1; a < 40; ++a) EXPECT_LE(outbox::retry_delay(a, milliseconds(300), 0.99), milliseconds(300));
+}
+
+TEST(OutboxRetry, PacerSpacesSends) {
+  outbox::pacer p(4);  // 250 ms apart
+  const auto t0 = std::chrono::steady_clock::time_point() + std::chrono::seconds(10);
+  EXPECT_EQ(p.take(t0), t0);
+  EXPECT_EQ(p.take(t0), t0 + milliseconds(250));
+  EXPECT_EQ(p.take(t0 + milliseconds(100)), t0 + milliseconds(500));
+  EXPECT_EQ(p.take(t0 + milliseconds(5000)), t0 + milliseconds(5000));
+}
+
+v1::ChannelAccount account(const std::string& provider) {
+  v1::ChannelAccount a;
+  a.set_provider(provider);
+  a.set_id("x");
+  a.set_access_token("tok");
+  a.set_bot_token("123:abc");
+  a.set_account_sid("AC1");
+  a.set_auth_token("secret");
+  a.set_business_id(provider == "twilio" ? "+15550001111" : "1122");
+  return a;
+}
+
+v1::Message text(const std::string& body) {
+  v1::Message m;
+  m.set_body(body);
+  return m;
+}
+
+TEST(OutgoingCalls, EachProviderAsDocumented) {
+  std::string err;
+  auto wa = channels::send_call(account("whatsapp"), v1::CHANNEL_WHATSAPP, "+34600111222", text("hi & bye"), err);
+  EXPECT_EQ(wa.url, "https://graph.facebook.com/v21.0/1122/messages");
+  EXPECT_EQ(wa.headers.at(0).second, "Bearer tok");
+  const auto j = json::parse(wa.body);
+  EXPECT_EQ(j.at("to").as_string(), "34600111222");
+  EXPECT_EQ(j.at("text").at("body").as_string(), "hi & bye");
+  auto fb = channels::send_call(account("instagram"), v1::CHANNEL_INSTAGRAM, "178", text("hi"), err);
+  EXPECT_EQ(fb.url, "https://graph.facebook.com/v21.0/me/messages");
+  EXPECT_EQ(json::parse(fb.body).at("recipient").at("id").as_string(), "178");
+  auto tg = channels::send_call(account("telegram"), v1::CHANNEL_TELEGRAM, "555", text("hi"), err);
+  EXPECT_EQ(tg.url, "https://api.telegram.org/bot123:abc/sendMessage");
+  auto tw = channels::send_call(account("twilio"), v1::CHANNEL_SMS, "+15557654321", text("a b&c"), err);
+  EXPECT_EQ(tw.url, "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json");
+  EXPECT_EQ(tw.body, "To=%2B15557654321&From=%2B15550001111&Body=a%20b%26c");
+  EXPECT_EQ(tw.headers.at(0).second, "Basic QUMxOnNlY3JldA==");
+  auto twa = channels::send_call(account("twilio"), v1::CHANNEL_WHATSAPP, "+346", text("x"), err);
+  EXPECT_EQ(twa.body.substr(0, 24), "To=whatsapp%3A%2B346&Fro");
+  auto none = channels::send_call(account("telegram"), v1::CHANNEL_TELEGRAM, "555", text(""), err);
+  EXPECT_TRUE(none.url.empty());
+  EXPECT_EQ(err, "nothing to send");
+  auto with_file = text("see");
+  auto* a = with_file.add_attachments();
+  a->set_url("https://files.example/x.pdf");
+  a->set_file_name("x.pdf");
+  auto tg2 = channels::send_call(account("telegram"), v1::CHANNEL_TELEGRAM, "555", with_file, err);
+  EXPECT_EQ(json::parse(tg2.body).at("text").as_string(), "see\nx.pdf: https://files.example/x.pdf");
+}
+
+TEST(OutgoingCalls, AnswersMeanSentRetryOrRejected) {
+  using v = channels::send_answer::verdict;
+  auto ok = channels::read_answer("whatsapp", 200, R"({"messages":[{"id":"wamid.1"}]})", "");
+  EXPECT_EQ(ok.what, v::sent);
+  EXPECT_EQ(ok.provider_message_id, "wamid.1");
+  EXPECT_EQ(channels::read_answer("telegram", 200, R"({"ok":true,"result":{"message_id":9,"chat":{"id":55}}})", "").provider_message_id, "55:9");
+  EXPECT_EQ(channels::read_answer("twilio", 201, R"({"sid":"SM1"})", "").provider_message_id, "SM1");
+  EXPECT_EQ(channels::read_answer("messenger", 200, R"({"message_id":"m_1"})", "").provider_message_id, "m_1");
+  auto limited = channels::read_answer("whatsapp", 429, R"({"error":{"message":"Rate limit hit"}})", "7");
+  EXPECT_EQ(limited.what, v::retry);
+  EXPECT_EQ(limited.retry_after_ms, 7000);
+  EXPECT_EQ(limited.reason, "429 Rate limit hit");
+  EXPECT_EQ(channels::read_answer("telegram", 429, R"({"ok":false,"description":"Too Many Requests","parameters":{"retry_after":3}})", "").retry_after_ms, 3000);
+  EXPECT_EQ(channels::read_answer("twilio", 503, "", "").what, v::retry);
+  EXPECT_EQ(channels::read_answer("twilio", 0, "timed out", "").what, v::retry);
+  auto refused = channels::read_answer("twilio", 400, R"({"code":21211,"message":"The 'To' number is not valid."})", "");
+  EXPECT_EQ(refused.what, v::rejected);
+  EXPECT_EQ(refused.reason, "400 The 'To' number is not valid.");
+}
+
+}  // namespace
+}  // namespace switchboard
