@@ -15,10 +15,11 @@ libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-ur
       libprotobuf-dev protobuf-compiler libhiredis-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
       libssl-dev libjemalloc-dev libargon2-dev)
 # Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
-runtime=(redis-server redis-tools)
+# ca-certificates: the authorities the outbox checks the providers' certificates against.
+runtime=(redis-server redis-tools ca-certificates)
 # Tests and benchmarks.
 # The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
-test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl)
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl)
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 bench=(nginx-light libnginx-mod-nchan)
