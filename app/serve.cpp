@@ -52,7 +52,8 @@ namespace {
 
 // GET /metrics, in Prometheus' text format: open WebSocket sessions, requests in flight and the
 // gateway dwell of messages (frame read → stored → ack queued), a histogram in seconds.
-gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::conversation_service& service) {
+gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::conversation_service& service,
+                                  const gateway::webhook_api& hooks) {
   gateway::http_answer a;
   a.content_type = "text/plain; version=0.0.4; charset=utf-8";
   a.body = "# HELP switchboard_ws_sessions Open WebSocket sessions.\n# TYPE switchboard_ws_sessions gauge\n";
@@ -61,6 +62,18 @@ gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::
   a.body += "switchboard_requests_in_flight " + std::to_string(service.in_flight()) + "\n";
   ws.dwell.write_prometheus(a.body, "switchboard_gateway_dwell_seconds",
                             "Customer messages: frame read, stored, ack queued on the connection.", "");
+  a.body +=
+      "# HELP switchboard_webhook_updates_total Providers' webhook updates: messages stored, the rest by kind.\n"
+      "# TYPE switchboard_webhook_updates_total counter\n";
+  for (const auto& [what, n] : hooks.counts()) {
+    const auto space = what.find(' ');
+    std::string kind = what.substr(space + 1);
+    for (auto& c : kind) {
+      if (c == '"' || c == '\\') c = '_';
+    }
+    a.body += "switchboard_webhook_updates_total{provider=\"" + what.substr(0, space) + "\",kind=\"" + kind + "\"} " +
+              std::to_string(n) + "\n";
+  }
   return a;
 }
 
@@ -211,7 +224,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       reports_(cfg_, redis_opts_, keys_, clk_),
       sessions_(cfg_, clk_, core_, people_),
       api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_),
-      hooks_(cfg_, core_, timeline_, identities_, agents_),
+      hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       pages_(cfg_.server().web_root()),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
       drain_(ioc_) {}
@@ -356,7 +369,7 @@ void server::start_gateway() {
   gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &service = service_](
                                      gateway::http_request req, gateway::http_responder respond) {
     if (hooks.handle(req, respond)) return;
-    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service));
+    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service, hooks));
     if ((req.method == "GET" || req.method == "HEAD") && !req.target.starts_with("/v1/")) {
       if (auto page = pages.answer(req)) return respond(std::move(*page));
     }

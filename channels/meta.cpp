@@ -105,8 +105,15 @@ bool whatsapp_message(const json::value& m, inbound_message& out, parsed_webhook
 void whatsapp_change(const json::value& value, parsed_webhook& p) {
   const std::string business = text(at(value, "metadata"), "phone_number_id");
   for (const auto& s : array(value, "statuses")) {
-    (void)s;
-    ++p.skipped["status"];
+    std::string state = text(s, "status");
+    if (state == "played") state = "read";  // a voice message listened to
+    if (state != "delivered" && state != "read" && state != "failed") {
+      ++p.skipped["status " + state];  // "sent": the send API said so already
+      continue;
+    }
+    status_update u{v1::CHANNEL_WHATSAPP, text(s, "id"), state, {}};
+    for (const auto& e : array(s, "errors")) u.reason += (u.reason.empty() ? "" : "; ") + text(e, "code") + " " + text(e, "title");
+    p.statuses.push_back(std::move(u));
   }
   for (const auto& m : array(value, "messages")) {
     inbound_message out;
@@ -160,6 +167,11 @@ void messenger_event(const json::value& e, v1::Channel channel, const std::strin
     out.body = text(pb, "title").empty() ? text(pb, "payload") : text(pb, "title");
     // Older postbacks have no mid: the sender and instant name it, so a re-delivery is one.
     out.provider_message_id = text(pb, "mid").empty() ? "postback:" + out.address + ":" + std::to_string(out.at_ms) : text(pb, "mid");
+  } else if (has(e, "delivery") && !array(at(e, "delivery"), "mids").empty()) {
+    for (const auto& mid : array(at(e, "delivery"), "mids")) {
+      if (mid.is_string()) p.statuses.push_back({channel, std::string(mid.get_string()), "delivered", {}});
+    }
+    return;
   } else {
     for (const char* kind : {"delivery", "read", "reaction", "message_edit", "optin", "referral", "account_linking",
                              "pass_thread_control", "take_thread_control", "request_thread_control", "policy_enforcement"}) {

@@ -22,8 +22,18 @@ parsed_webhook parse_twilio(const form_fields& fields) {
     p.error = "not a Twilio message webhook: no MessageSid or From";
     return p;
   }
-  if (!field(fields, "MessageStatus").empty()) {
-    ++p.skipped["status"];
+  if (const auto status = field(fields, "MessageStatus"); !status.empty()) {
+    const bool whatsapp = field(fields, "To").rfind("whatsapp:", 0) == 0;
+    status_update u{whatsapp ? v1::CHANNEL_WHATSAPP : v1::CHANNEL_SMS, sid, status, {}};
+    if (status == "undelivered" || status == "failed") {
+      u.state = "failed";
+      u.reason = field(fields, "ErrorCode") + " " + field(fields, "ErrorMessage");
+    }
+    if (u.state == "delivered" || u.state == "read" || u.state == "failed") {
+      p.statuses.push_back(std::move(u));
+    } else {
+      ++p.skipped["status " + status];  // queued, sending, sent: the send API said so already
+    }
     return p;
   }
   inbound_message out;

@@ -27,11 +27,20 @@ struct inbound_message {
   std::int64_t at_ms = 0;           // when the customer sent it, by the provider's clock
 };
 
+// A provider's word on a message we sent: it reached the customer's device, was read, or failed.
+struct status_update {
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+  std::string provider_message_id;
+  std::string state;   // "delivered", "read" or "failed"
+  std::string reason;  // failed: the provider's words
+};
+
 struct parsed_webhook {
   // Set when the body is not the provider's webhook at all (not JSON, not its envelope): why, for
   // the 400 and the log. Nothing of such a body is stored.
   std::string error;
   std::vector<inbound_message> messages;
+  std::vector<status_update> statuses;
   // Updates understood and not stored as a message, by kind ("status", "echo", "reaction", ...).
   std::map<std::string, int> skipped;
 };

@@ -10,6 +10,7 @@
 #include "channels/signature.hpp"
 #include "channels/telegram.hpp"
 #include "channels/twilio.hpp"
+#include "core/error.hpp"
 
 namespace switchboard::gateway {
 
@@ -49,14 +50,17 @@ v1::Channel channel_of(const std::string& provider) {
 
 }  // namespace
 
-webhook_api::webhook_api(const v1::Config& cfg, asio::any_io_executor core, store::timeline_repository& timeline,
+webhook_api::webhook_api(const v1::Config& cfg, asio::any_io_executor core, store::redis_client& redis,
+                         const store::key_layout& keys, store::timeline_repository& timeline,
                          store::identity_repository& identities, store::agent_repository& agents)
     : accounts_(cfg.channels().accounts().begin(), cfg.channels().accounts().end()),
       public_url_(cfg.channels().public_url()),
       max_body_(static_cast<std::size_t>(cfg.channels().max_webhook_bytes())),
       core_(std::move(core)),
       ctx_(timeline, identities, agents, cfg),
-      inbox_(ctx_) {
+      inbox_(ctx_),
+      timeline_(timeline),
+      deliveries_(redis, keys) {
   while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
 }
 
@@ -173,6 +177,14 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
     }
     ++(out.answer.ack().duplicate() ? duplicates : stored);
   }
+  for (const auto& s : webhook.statuses) {
+    if (!co_await status(s, webhook.skipped)) {
+      count(account.provider(), webhook.skipped, stored);
+      http_answer a = json_error(503, "retry", "storage is unavailable; send it again");
+      a.headers.emplace_back("Retry-After", "5");
+      co_return a;
+    }
+  }
   count(account.provider(), webhook.skipped, stored);
   if (account.provider() == "twilio") {
     http_answer a;
@@ -186,6 +198,35 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
   a.content_type = "application/json";
   a.body = json::serialize(json::object{{"stored", stored}, {"duplicates", duplicates}, {"skipped", std::move(skipped)}});
   co_return a;
+}
+
+asio::awaitable<bool> webhook_api::status(const channels::status_update& s, std::map<std::string, int>& skipped) {
+  auto sent = co_await deliveries_.find(s.channel, s.provider_message_id);
+  if (!sent) co_return false;
+  if (!*sent) {
+    ++skipped["status of a message not sent here"];
+    co_return true;
+  }
+  v1::Delivery d;
+  if (s.state == "delivered") {
+    d.set_state(v1::Delivery::DELIVERED);
+  } else if (s.state == "read") {
+    d.set_state(v1::Delivery::READ);
+  } else {
+    d.set_state(v1::Delivery::FAILED);
+  }
+  d.set_channel(s.channel);
+  d.set_provider_message_id(s.provider_message_id);
+  d.set_reason(s.reason);
+  auto r = co_await timeline_.append(store::delivery_append(**sent, std::move(d), "provider"));
+  if (!r && r.error() == errc::wrong_state) {
+    ++skipped["status not forward"];  // read already, or failed: it never goes back
+    co_return true;
+  }
+  if (!r && is_retryable(r.error())) co_return false;
+  if (!r) ++skipped["status refused"];
+  if (r && r->duplicate) ++skipped["status already recorded"];  // the provider sent it again
+  co_return true;
 }
 
 void webhook_api::count(const std::string& provider, const std::map<std::string, int>& kinds, int messages) {

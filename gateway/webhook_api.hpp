@@ -6,7 +6,8 @@
 // then stores each customer's message through conversation::inbox::ingest, in order, with the
 // provider's message id as its idempotency key: a provider's retry is stored once. 200 once every
 // message is stored; Redis failing: 503 with Retry-After, so the provider sends it all again (the
-// ones stored already are then duplicates). What is understood and not stored (statuses, echoes,
+// ones stored already are then duplicates). A provider's status of a reply we sent (delivered,
+// read, failed) becomes a `delivery` event of its conversation, only ever forward. What is understood and not stored (statuses, echoes,
 // reactions, ...) is counted, in the answer and in counts(). No Beast here.
 // Thread-safe: handle() may run on any strand; the storing runs on the core strand.
 
@@ -23,13 +24,15 @@
 #include "conversation/inbox.hpp"
 #include "gateway/http_routes.hpp"
 #include "proto/config.pb.h"
+#include "store/deliveries.hpp"
 
 namespace switchboard::gateway {
 
 class webhook_api {
  public:
-  webhook_api(const v1::Config& cfg, boost::asio::any_io_executor core, store::timeline_repository& timeline,
-              store::identity_repository& identities, store::agent_repository& agents);
+  webhook_api(const v1::Config& cfg, boost::asio::any_io_executor core, store::redis_client& redis,
+              const store::key_layout& keys, store::timeline_repository& timeline, store::identity_repository& identities,
+              store::agent_repository& agents);
 
   // Whether `req` is for /v1/webhooks/; then it is answered through `respond`.
   bool handle(http_request& req, http_responder& respond);
@@ -45,6 +48,8 @@ class webhook_api {
   parsed verify_and_parse(const v1::ChannelAccount& account, const http_request& req) const;
   http_answer handshake(const v1::ChannelAccount& account, const http_request& req) const;
   boost::asio::awaitable<http_answer> store(v1::ChannelAccount account, channels::parsed_webhook webhook);
+  // A provider's status of a reply we sent: a delivery event, forward only. False: Redis failed.
+  boost::asio::awaitable<bool> status(const channels::status_update& s, std::map<std::string, int>& skipped);
   void count(const std::string& provider, const std::map<std::string, int>& kinds, int messages);
 
   std::vector<v1::ChannelAccount> accounts_;
@@ -53,6 +58,8 @@ class webhook_api {
   boost::asio::any_io_executor core_;
   conversation::context ctx_;
   conversation::inbox inbox_;
+  store::timeline_repository& timeline_;
+  store::delivery_repository deliveries_;
   mutable std::mutex counts_mutex_;
   std::map<std::string, long> counts_;
 };

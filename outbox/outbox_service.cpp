@@ -9,6 +9,7 @@
 
 #include "channels/outgoing.hpp"
 #include "store/append_request.hpp"
+#include "store/deliveries.hpp"
 
 namespace switchboard::outbox {
 
@@ -46,6 +47,7 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
       keys_(keys),
       clk_(clk),
       timeline_(writer, keys, ids, clk, cfg.store()),
+      deliveries_(writer, keys),
       https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
       opts_(std::move(o)),
       send_attempts_(cfg.channels().send_attempts()),
@@ -257,26 +259,24 @@ asio::awaitable<void> service::send(job& j) {
 // The delivery event, the dead letter of a failure, then the acknowledgement: each step may be
 // repeated safely (the event is deduplicated by its key).
 asio::awaitable<bool> service::record(job& j) {
-  store::append_request req;
-  req.customer_id = j.customer;
-  req.conversation_id = j.conversation;
-  req.mode = store::append_request::target::existing;
-  req.event.set_actor("outbox");
-  auto* d = req.event.mutable_delivery();
-  d->set_message_seq(j.seq);
-  d->set_state(j.sent ? v1::Delivery::SENT : v1::Delivery::FAILED);
-  d->set_channel(store::channel_from_name(j.channel).value_or(v1::CHANNEL_UNSPECIFIED));
-  d->set_provider_message_id(j.provider_message_id);
-  d->set_reason(j.reason);
-  d->set_attempts(j.attempts);
-  req.idempotency_key = "delivery:" + std::to_string(j.seq);
-  if (j.sent) {  // not a ?: of string temporaries (GCC 12, coroutines)
-    req.idempotency_key += ":sent";
-  } else {
-    req.idempotency_key += ":failed:" + j.entry;
+  const auto channel = store::channel_from_name(j.channel).value_or(v1::CHANNEL_UNSPECIFIED);
+  store::sent_reply reply;
+  reply.conversation_id = j.conversation;
+  reply.customer_id = j.customer;
+  reply.seq = j.seq;
+  if (j.sent && !j.provider_message_id.empty()) {
+    // First, so that the provider's statuses find it (a status may come before the event).
+    if (!co_await deliveries_.remember(channel, j.provider_message_id, reply)) co_return false;
   }
-  auto r = co_await timeline_.append(std::move(req));
-  if (!r && r.error() != errc::not_found) co_return false;
+  v1::Delivery d;
+  d.set_state(j.sent ? v1::Delivery::SENT : v1::Delivery::FAILED);
+  d.set_channel(channel);
+  d.set_provider_message_id(j.provider_message_id);
+  d.set_reason(j.reason);
+  d.set_attempts(j.attempts);
+  auto r = co_await timeline_.append(store::delivery_append(reply, std::move(d), "outbox"));
+  // not_found: the conversation is gone; wrong_state: a provider's status came first.
+  if (!r && r.error() != errc::not_found && r.error() != errc::wrong_state) co_return false;
   if (!j.sent) {
     spdlog::warn("outbox: {} seq {} failed: {}", j.conversation, j.seq, j.reason);
     auto [ec, x] = co_await writer_.async_exec(store::cmd("XADD", keys_.outbox_dead(), "MAXLEN", "~", "100000", "*", "c",

@@ -32,6 +32,7 @@
 #include "net/https_client.hpp"
 #include "outbox/retry_policy.hpp"
 #include "proto/config.pb.h"
+#include "store/deliveries.hpp"
 #include "store/keys.hpp"
 #include "store/redis_client.hpp"
 #include "store/timeline.hpp"
@@ -92,6 +93,7 @@ class service {
   const store::key_layout& keys_;
   const clock& clk_;
   store::timeline_repository timeline_;
+  store::delivery_repository deliveries_;
   net::https_client https_;
   options opts_;
   int send_attempts_;

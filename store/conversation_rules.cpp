@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace switchboard::store {
 namespace {
@@ -158,6 +159,14 @@ append_effects effects_of(const v1::Event& e) {
         fx.note_always = true;
       }
       break;
+    case v1::Event::kDelivery: {
+      // The reply's delivery state, which each delivery append's guard only lets move forward
+      // (store/deliveries.hpp).
+      std::string state = v1::Delivery::State_Name(e.delivery().state());
+      for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      fx.fields.set("dl:" + std::to_string(e.delivery().message_seq()), state);
+      break;
+    }
     default:
       // Notes, whispers, monitoring, reads, decisions and merges change no state.
       break;

@@ -79,6 +79,10 @@ std::string key_layout::outbox(int group) const { return tagged(group, "ob", "")
 
 std::string key_layout::outbox_dead() const { return prefix_ + ":outbox:dead"; }
 
+std::string key_layout::sent_message(v1::Channel channel, std::string_view id) const {
+  return prefix_ + ":pm:" + std::string(channel_name(channel)) + ":" + std::string(id);
+}
+
 std::string key_layout::merge(std::string_view customer_id, std::string_view merge_id) const {
   return tagged(group_of_customer(customer_id), "mg", merge_id);
 }

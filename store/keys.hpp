@@ -17,6 +17,7 @@
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:ob                       stream  replies to send on a messaging channel (the outbox; c, cu, sq, t, ch, at)
 //   <p>:outbox:dead                     stream  replies the outbox gave up on (c, cu, sq, ch, why, at)
+//   <p>:pm:<channel>:<provider id>      hash    a sent reply by its provider's id: c, cu, sq (30 days)
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
@@ -76,6 +77,8 @@ class key_layout {
   std::string outbox(int group) const;
   // Replies the outbox could not send, for the leads (one stream, not per group).
   std::string outbox_dead() const;
+  // A sent reply by its provider's id (for the provider's statuses), outside the groups.
+  std::string sent_message(v1::Channel channel, std::string_view provider_message_id) const;
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;
   // The fence of a shard group: the largest router lease token that wrote there.
   std::string fence(int group) const;

@@ -177,6 +177,10 @@ class ChannelsTest(ProcessTest):
                     self.assertEqual(got["stored"] + got["duplicates"], len(ids), f"{f.name}: {answer}")
                     stored += got["stored"]
         self.assertGreaterEqual(len(seen), 15)  # pywa reuses "wamid.xyzxyz": those are one message
+        # What was counted is on /metrics, by provider and kind.
+        metrics = get(s.http_port, "/metrics")[1]
+        self.assertIn('switchboard_webhook_updates_total{provider="messenger",kind="echo"} 1', metrics)
+        self.assertIn('switchboard_webhook_updates_total{provider="whatsapp",kind="reaction"} 3', metrics)
         # Every new message made an event in a customer's timeline (with the conversation's opening).
         self.assertGreaterEqual(self.stored_count(s), len(seen))
 

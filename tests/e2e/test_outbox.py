@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 import unittest
+import urllib.parse
 
 from provider_fakes import TOKENS, Fake
 from test_channels import ROUTES, send, signed
@@ -66,7 +67,7 @@ def telegram_body(user, msg_id, text):
 
 
 def sms_body(phone, sid, text):
-    import urllib.parse
+
     return urllib.parse.urlencode({"MessageSid": sid, "From": phone, "To": "+15550001111", "Body": text, "NumMedia": "0"}).encode()
 
 
@@ -181,6 +182,42 @@ class OutboxTest(ProcessTest):
         self.assertIn(conv, dead)
         self.assertIn("Message undeliverable", dead)
         self.assertEqual(self.fake.sent("whatsapp"), [])
+
+    def status(self, provider, body):
+        status, answer, _ = send(self.s.http_port, ROUTES[provider], body, signed(provider, body, ROUTES[provider]))
+        self.assertEqual(status, 200, answer)
+        return answer
+
+    def test_the_providers_statuses_move_a_reply_forward_only(self):
+        async def scenario():
+            ws, _ = await desk(self.s.http_port, "ann")
+            await available(ws)
+            convs = await self.answer_each(ws, [CUSTOMERS[0], CUSTOMERS[4]])
+            await ws.close()
+            return convs
+        convs = asyncio.run(scenario())
+        wa, sms = convs["whatsapp"], convs["twilio"]
+        wait_for(lambda: all(self.deliveries(c) for c in (wa, sms)), "both SENT")
+        wamid = self.deliveries(wa)[0]["providerMessageId"]
+        sid = self.deliveries(sms)[0]["providerMessageId"]
+
+        def wa_status(state):
+            return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp", "metadata": {"phone_number_id": "1122334455667"},
+                "statuses": [{"id": wamid, "status": state, "timestamp": str(int(time.time())), "recipient_id": "34600111222"}]}}]}]}).encode()
+        self.status("whatsapp", wa_status("read"))
+        late = json.loads(self.status("whatsapp", wa_status("delivered")))  # out of order: after read
+        self.assertEqual(late["skipped"], {"status not forward": 1})
+        again = json.loads(self.status("whatsapp", wa_status("read")))  # the provider's retry
+        self.assertEqual(again["skipped"], {"status already recorded": 1})
+        self.assertEqual([d["state"] for d in self.deliveries(wa)], ["SENT", "READ"])
+
+        callback = urllib.parse.urlencode({"MessageSid": sid, "MessageStatus": "delivered", "From": "+15550001111",
+                                           "To": "+15557654321", "AccountSid": TOKENS["twilio"][0]}).encode()
+        self.status("twilio", callback)
+        self.assertEqual([d["state"] for d in self.deliveries(sms)], ["SENT", "DELIVERED"])
+        unknown = json.loads(self.status("whatsapp", wa_status("read").replace(wamid.encode(), b"wamid.not-ours")))
+        self.assertEqual(unknown["skipped"], {"status of a message not sent here": 1})
 
     def test_retries_end_in_failure_after_the_configured_attempts(self):
         conv = self.reply_with_script([(500, {"error": {"message": "boom"}}, {})] * 3)

@@ -101,6 +101,7 @@ std::map<std::string, std::string> named_bodies(const fs::path& p) {
 
 TEST(ChannelParsers, WhatsAppEveryFixture) {
   int messages = 0;
+  int statuses = 0;
   int skipped = 0;
   for (const auto& f : files("whatsapp")) {
     // As it is, a file is a dictionary of bodies, not a webhook.
@@ -108,9 +109,10 @@ TEST(ChannelParsers, WhatsAppEveryFixture) {
     for (const auto& [name, body] : named_bodies(f)) {
       const auto p = parse_whatsapp(body);
       EXPECT_TRUE(p.error.empty()) << f << " " << name << ": " << p.error;
-      EXPECT_EQ(p.messages.size() + [&] { int n = 0; for (auto& [k, c] : p.skipped) n += c; return n; }(), 1u)
+      EXPECT_EQ(p.messages.size() + p.statuses.size() + [&] { int n = 0; for (auto& [k, c] : p.skipped) n += c; return n; }(), 1u)
           << f.filename() << " " << name << ": every update is stored or counted";
       messages += static_cast<int>(p.messages.size());
+      statuses += static_cast<int>(p.statuses.size());
       for (const auto& [k, c] : p.skipped) skipped += c;
       for (const auto& m : p.messages) {
         EXPECT_EQ(m.channel, v1::CHANNEL_WHATSAPP);
@@ -121,7 +123,8 @@ TEST(ChannelParsers, WhatsAppEveryFixture) {
     }
   }
   EXPECT_EQ(messages, 20);  // 17 of message.json's 23 cases, the 3 buttons
-  EXPECT_EQ(skipped, 16);   // 3 reactions, 2 unsupported, 1 interactive without a reply, 1 revoke, 7 statuses, 2 system
+  EXPECT_EQ(statuses, 5);   // delivered, read, played (read), failed, the group's read
+  EXPECT_EQ(skipped, 11);   // 3 reactions, 2 unsupported, 1 interactive without a reply, 1 revoke, 2 "sent", 2 system
 }
 
 TEST(ChannelParsers, WhatsAppWhatEachKindBecomes) {
@@ -154,7 +157,13 @@ TEST(ChannelParsers, WhatsAppWhatEachKindBecomes) {
   const auto button = named_bodies(fixtures() / "whatsapp" / "pywa__callback_button.json");
   EXPECT_EQ(parse_whatsapp(button.at("button")).messages.at(0).body, "title");
   const auto statuses = named_bodies(fixtures() / "whatsapp" / "pywa__message_status.json");
-  EXPECT_EQ(parse_whatsapp(statuses.at("read")).skipped.at("status"), 1);
+  const auto read = parse_whatsapp(statuses.at("read"));
+  ASSERT_EQ(read.statuses.size(), 1u);
+  EXPECT_EQ(read.statuses[0].state, "read");
+  EXPECT_EQ(read.statuses[0].provider_message_id, "wamid.xyzxyz");
+  EXPECT_EQ(parse_whatsapp(statuses.at("played")).statuses.at(0).state, "read");
+  EXPECT_EQ(parse_whatsapp(statuses.at("failed")).statuses.at(0).reason, "130472 User's number is part of an experiment");
+  EXPECT_EQ(parse_whatsapp(statuses.at("sent")).skipped.at("status sent"), 1);
   EXPECT_FALSE(parse_whatsapp("{not json").error.empty());
   EXPECT_FALSE(parse_whatsapp(R"({"object":"page"})").error.empty());
 }
@@ -178,7 +187,8 @@ TEST(ChannelParsers, MessengerEveryFixture) {
     }
     const auto p = parse_messenger(messenger_envelope(raw), v1::CHANNEL_MESSENGER);
     EXPECT_TRUE(p.error.empty()) << f << ": " << p.error;
-    EXPECT_FALSE(p.messages.empty() && p.skipped.empty()) << f << ": nothing understood";
+    EXPECT_FALSE(p.messages.empty() && p.statuses.empty() && p.skipped.empty()) << f << ": nothing understood";
+    for (const auto& s : p.statuses) kinds["status " + s.state] += 1;
     EXPECT_EQ(p.skipped.count("unknown"), 0u) << f;
     messages += static_cast<int>(p.messages.size());
     for (const auto& [k, c] : p.skipped) kinds[k] += c;
@@ -191,7 +201,7 @@ TEST(ChannelParsers, MessengerEveryFixture) {
   EXPECT_EQ(kinds["echo"], 1);
   EXPECT_EQ(kinds["handover"], 3);
   EXPECT_EQ(kinds["standby"], 1);
-  EXPECT_GE(kinds["delivery"], 2);
+  EXPECT_EQ(kinds["status delivered"], 2);  // delivery receipts with their mids
   EXPECT_GE(kinds["read"], 1);
   // Instagram: the same envelope with "object": "instagram".
   const std::string ig = R"({"object":"instagram","entry":[{"id":"17841400000","time":1,"messaging":[{"sender":{"id":"1234"},"recipient":{"id":"17841400000"},"timestamp":1700000000000,"message":{"mid":"aWdfZAG1","text":"hi from instagram"}}]}]})";
@@ -252,7 +262,12 @@ TEST(ChannelParsers, TwilioEveryFixture) {
   ASSERT_TRUE(parse_form(read(fixtures() / "twilio" / "botbuilder__DictionaryPayload.json"), f));
   EXPECT_FALSE(parse_twilio(f).error.empty());
   ASSERT_TRUE(parse_form("MessageSid=SM1&From=%2B1&To=%2B2&MessageStatus=delivered", f));
-  EXPECT_EQ(parse_twilio(f).skipped.at("status"), 1);
+  EXPECT_EQ(parse_twilio(f).statuses.at(0).state, "delivered");
+  ASSERT_TRUE(parse_form("MessageSid=SM1&From=%2B1&To=%2B2&MessageStatus=undelivered&ErrorCode=30003&ErrorMessage=Unreachable", f));
+  EXPECT_EQ(parse_twilio(f).statuses.at(0).state, "failed");
+  EXPECT_EQ(parse_twilio(f).statuses.at(0).reason, "30003 Unreachable");
+  ASSERT_TRUE(parse_form("MessageSid=SM1&From=%2B1&To=%2B2&MessageStatus=sent", f));
+  EXPECT_EQ(parse_twilio(f).skipped.at("status sent"), 1);
   ASSERT_TRUE(parse_form("MessageSid=SM2&From=whatsapp%3A%2B34600&To=whatsapp%3A%2B1&Body=&NumMedia=1&MediaUrl0=https%3A%2F%2Fapi.twilio.com%2Fm&MediaContentType0=image%2Fpng", f));
   const auto mms = parse_twilio(f);
   ASSERT_EQ(mms.messages.size(), 1u);

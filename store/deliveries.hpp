@@ -1,0 +1,47 @@
+#pragma once
+// The replies the outbox sent, by their provider's message id, so that a provider's status
+// (delivered, read, failed) finds its conversation: the outbox remembers each sent reply (its
+// conversation, customer and seq) for 30 days. The delivery state itself is the conversation's
+// field dl:<seq>, moved forward only by the append of each `delivery` event (its guard).
+// Not thread-safe: run on the redis_client's executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "proto/model.pb.h"
+#include "store/append_request.hpp"
+#include "store/keys.hpp"
+#include "store/redis_client.hpp"
+
+namespace switchboard::store {
+
+struct sent_reply {
+  std::string conversation_id;
+  std::string customer_id;
+  std::int64_t seq = 0;
+};
+
+class delivery_repository {
+ public:
+  delivery_repository(redis_client& redis, const key_layout& keys) : redis_(redis), keys_(keys) {}
+
+  boost::asio::awaitable<result<void>> remember(v1::Channel channel, std::string provider_message_id, sent_reply r);
+  // The reply the outbox sent with this id; nullopt if none (not ours, or forgotten).
+  boost::asio::awaitable<result<std::optional<sent_reply>>> find(v1::Channel channel, std::string provider_message_id);
+
+ private:
+  redis_client& redis_;
+  const key_layout& keys_;
+};
+
+// The append of a `delivery` event about `r`: to its conversation, deduplicated per state, and
+// guarded so that the state only moves forward (SENT < DELIVERED < READ; FAILED from what was not
+// yet read). A state that would not move forward is refused (wrong_state) and nothing is written.
+append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string actor);
+
+}  // namespace switchboard::store
