@@ -1,0 +1,77 @@
+// A messaging channel's customer in the desk: a WhatsApp message posted to the server's webhook
+// (signed here with the account's app secret, as Meta signs it) is offered to Ana, who accepts it
+// and replies. The provider's send API is an address where nothing listens, so the outbox tries
+// twice and gives up: the reply's line under it goes from "Sending to WhatsApp…" to "Not
+// delivered:" with the reason, as the delivery event the server stored says. (The sends that
+// succeed, and the providers' statuses, are tested against HTTPS fakes in tests/e2e/test_outbox.py.)
+import { createHmac } from 'node:crypto';
+import type { Event } from '../src/lib/types';
+import * as desk from './support/desk';
+import { deskOf, eventsOf } from './support/desk_people';
+import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
+
+const appSecret = 'wa-test-app-secret';
+const channels = `channels:
+  send_attempts: 2
+  max_retry_delay_ms: 200
+  send_timeout_ms: 1000
+  accounts:
+    - {provider: whatsapp, id: main, app_secret: ${appSecret}, verify_token: v, access_token: t, business_id: "1122334455667",
+       api_url: "https://127.0.0.1:9/v21.0"}
+
+router:`;
+
+test.describe('a WhatsApp customer', () => {
+  const sb = useSwitchboard({
+    name: 'channels',
+    edits: [
+      [/(- id: ana\n(?: {4}.*\n)*? {4}capacity: )\[\{channel: web, max_concurrent: 3\}\]/, '$1[{channel: web, max_concurrent: 3}, {channel: whatsapp, max_concurrent: 3}]'],
+      [/^router:/m, channels],
+    ],
+  });
+
+  test('Ana answers a WhatsApp message; the reply that cannot be sent says so under it', async ({ browser, request }) => {
+    test.setTimeout(90_000);
+    const ana = await deskOf(browser, sb.server, 'ana');
+    try {
+      await desk.setStatus(ana.page, 'Available');
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '1', changes: [{ field: 'messages', value: {
+          messaging_product: 'whatsapp', metadata: { phone_number_id: '1122334455667' },
+          contacts: [{ profile: { name: 'Wanda Ruiz' }, wa_id: '34600111222' }],
+          messages: [{ from: '34600111222', id: 'wamid.browser1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text',
+                       text: { body: 'Hola! Where is my order 1042?' } }],
+        } }] }],
+      });
+      const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+      const posted = await request.post(`${sb.server.url}/v1/webhooks/whatsapp/main`, {
+        data: body, headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
+      });
+      expect(posted.status()).toBe(200);
+      expect(await posted.json()).toMatchObject({ stored: 1 });
+
+      await expect(desk.offers(ana.page)).toContainText('Where is my order 1042?');
+      await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
+      const pane = desk.pane(ana.page, 'Wanda Ruiz');
+      await expect(desk.messages(pane).first()).toContainText('Where is my order 1042?');
+      await expect(pane.getByText('via WhatsApp')).toBeVisible();
+      await desk.write(pane, 'Hi Wanda, it left our warehouse today.');
+      const reply = desk.timeline(pane).getByTestId('message').filter({ hasText: 'it left our warehouse today' });
+      const line = reply.getByTestId('delivery');
+      await expect(line).toHaveText(/^Sending to WhatsApp…$|^Not delivered: /);
+      await expect(line).toHaveText(/^Not delivered: gave up after 2 attempts: /, { timeout: 30_000 });
+
+      // What the page says is what the server stored.
+      const conversationId = (await pane.getAttribute('data-conversation-id'))!;
+      const events: Event[] = await eventsOf(request, sb.server, conversationId);
+      const failed = events.filter((e) => e.delivery).map((e) => e.delivery!);
+      expect(failed).toEqual([expect.objectContaining({ state: 'FAILED', attempts: 2, channel: 'CHANNEL_WHATSAPP' })]);
+      await expect(line).toHaveText(`Not delivered: ${failed[0].reason}`);
+      await screenshot(ana.page, 'desk-whatsapp-not-delivered');
+      await expectAccessible(ana.page, 'desk with a WhatsApp conversation');
+    } finally {
+      await ana.context.close();
+    }
+  });
+});
