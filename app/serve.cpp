@@ -288,6 +288,7 @@ void server::start_outbox() {
   outbox::options o;
   o.instance = ids_.next();
   o.block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
+  o.claim_idle = std::chrono::milliseconds(cfg_.channels().claim_idle_ms());
   outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, o);
   asio::post(ex, [this] {
     outbox_reader_->start();

@@ -307,6 +307,7 @@ void validate_channels(const v1::Config& c) {
   check_range(ch.send_attempts(), 1, 100, "channels.send_attempts");
   check_range(ch.max_retry_delay_ms(), 100, 3'600'000, "channels.max_retry_delay_ms");
   check_range(ch.send_timeout_ms(), 100, 600'000, "channels.send_timeout_ms");
+  check_range(ch.claim_idle_ms(), 100, 3'600'000, "channels.claim_idle_ms");
   if (!ch.ca_file().empty() && !std::ifstream(ch.ca_file())) fail("channels.ca_file", "cannot read '" + ch.ca_file() + "'");
   if (!ch.public_url().empty() && ch.public_url().rfind("https://", 0) != 0 && ch.public_url().rfind("http://", 0) != 0) {
     fail("channels.public_url", "must start with https:// (or http://)");

@@ -63,6 +63,14 @@ void message_effects(const v1::Message& m, append_effects& fx) {
   }
 }
 
+// The reply's delivery state, which each delivery append's guard only lets move forward
+// (store/deliveries.hpp).
+void delivery_effects(const v1::Delivery& d, append_effects& fx) {
+  std::string state = v1::Delivery::State_Name(d.state());
+  for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  fx.fields.set("dl:" + std::to_string(d.message_seq()), state);
+}
+
 void outcome_effects(const v1::OfferOutcome& o, append_effects& fx) {
   if (o.outcome() == v1::OfferOutcome::ACCEPTED) {
     fx.transitions = {{v1::OFFERED, v1::ASSIGNED}};
@@ -159,14 +167,9 @@ append_effects effects_of(const v1::Event& e) {
         fx.note_always = true;
       }
       break;
-    case v1::Event::kDelivery: {
-      // The reply's delivery state, which each delivery append's guard only lets move forward
-      // (store/deliveries.hpp).
-      std::string state = v1::Delivery::State_Name(e.delivery().state());
-      for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      fx.fields.set("dl:" + std::to_string(e.delivery().message_seq()), state);
+    case v1::Event::kDelivery:
+      delivery_effects(e.delivery(), fx);
       break;
-    }
     default:
       // Notes, whispers, monitoring, reads, decisions and merges change no state.
       break;

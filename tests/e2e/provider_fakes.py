@@ -48,8 +48,10 @@ class Fake:
         self.refused = []    # (provider, status, why)
         self.script = []     # answers to give next: (status, body dict, headers) or "hang"
         self.hang_seconds = 3
+        self.released = threading.Event()
         self.lock = threading.Lock()
         self.count = 0
+        self.hung = 0  # requests left unanswered by a scripted "hang"
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,7 +65,7 @@ class Fake:
                 body = self.rfile.read(n)
                 status, answer, headers = fake.handle(self.path, dict(self.headers), body)
                 if status == "hang":
-                    time.sleep(fake.hang_seconds)
+                    fake.released.wait(fake.hang_seconds)  # say nothing (stop() ends it early)
                     self.close_connection = True
                     return
                 data = json.dumps(answer).encode()
@@ -85,6 +87,7 @@ class Fake:
         self.thread.start()
 
     def stop(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -101,6 +104,8 @@ class Fake:
         with self.lock:
             scripted = self.script.pop(0) if self.script else None
         if scripted == "hang":
+            with self.lock:
+                self.hung += 1
             return "hang", None, {}
         m = re.fullmatch(r"/v21\.0/(\d+)/messages", path)
         if m:

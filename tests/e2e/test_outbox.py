@@ -8,6 +8,7 @@ at once and goes to the dead letters. Every process a test starts is stopped by 
 """
 import asyncio
 import json
+import os
 import time
 import unittest
 import urllib.parse
@@ -21,12 +22,13 @@ from test_serve import LIMIT, ProcessTest, RedisServer, get, staff_token, wait_f
 CHANNELS = ("web", "whatsapp", "messenger", "instagram", "telegram", "sms")
 
 
-def config(fake):
+def config(fake, send_timeout_ms=1000):
     caps = ", ".join(f"{{channel: {c}, max_concurrent: 10}}" for c in CHANNELS)
     return f"""channels:
   public_url: https://support.example.com
   ca_file: {fake.cert}
-  send_timeout_ms: 1000
+  claim_idle_ms: 1000
+  send_timeout_ms: {send_timeout_ms}
   max_retry_delay_ms: 300
   send_attempts: 3
   accounts:
@@ -218,6 +220,38 @@ class OutboxTest(ProcessTest):
         self.assertEqual([d["state"] for d in self.deliveries(sms)], ["SENT", "DELIVERED"])
         unknown = json.loads(self.status("whatsapp", wa_status("read").replace(wamid.encode(), b"wamid.not-ours")))
         self.assertEqual(unknown["skipped"], {"status of a message not sent here": 1})
+
+    def test_an_outbox_killed_mid_send_loses_nothing_and_another_sends_it(self):
+        # Redis of their own, which outlives the process killed here (an embedded one is its child).
+        self.s.stop()
+        r = RedisServer(os.path.join(self.folder, "ext"))
+        self.cleanups.append(r.stop)
+        cfg = config(self.fake, send_timeout_ms=20000)
+        for name in ("p1", "p2"):
+            os.makedirs(os.path.join(self.folder, name))
+        first = self.serve(os.path.join(self.folder, "p1"), redis_url=f"redis://127.0.0.1:{r.port}", extra=cfg)
+        first.wait_listening()
+        self.s = first
+        self.fake.hang_seconds = 30
+        self.fake.script = ["hang"]
+
+        async def scenario():
+            ws, _ = await desk(first.http_port, "ann")
+            await available(ws)
+            convs = await self.answer_each(ws, CUSTOMERS[:1])
+            await ws.close()
+            return convs["whatsapp"]
+        conv = asyncio.run(scenario())
+        wait_for(lambda: self.fake.hung == 1, "the send under way")
+        first.proc.kill()  # mid-send: no outcome recorded, the entry stays pending
+        first.proc.wait(LIMIT)
+        second = self.serve(os.path.join(self.folder, "p2"), redis_url=f"redis://127.0.0.1:{r.port}", extra=cfg,
+                            roles="gateway,outbox")
+        second.wait_listening()
+        self.s = second
+        wait_for(lambda: any(d.get("state") == "SENT" for d in self.deliveries(conv)), "SENT by the other process")
+        self.assertEqual(len(self.fake.sent("whatsapp")), 1, "sent once by the one that took it over")
+        self.assertEqual([d["state"] for d in self.deliveries(conv)], ["SENT"])
 
     def test_retries_end_in_failure_after_the_configured_attempts(self):
         conv = self.reply_with_script([(500, {"error": {"message": "boom"}}, {})] * 3)
