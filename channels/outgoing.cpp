@@ -3,11 +3,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <openssl/evp.h>
 
 #include <charconv>
 
 #include "channels/json_view.hpp"
+#include "channels/signature.hpp"
 
 namespace switchboard::channels {
 
@@ -41,14 +41,6 @@ std::string form_escape(const std::string& s) {
   return out;
 }
 
-std::string base64(const std::string& s) {
-  std::string out(4 * ((s.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
-                                static_cast<int>(s.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 }  // namespace
 
 std::string api_base(const v1::ChannelAccount& account) {
@@ -72,7 +64,10 @@ outgoing_call send_call(const v1::ChannelAccount& a, v1::Channel channel, const 
     return c;
   }
   if (a.provider() == "whatsapp") {
-    if (a.business_id().empty()) return error = "the account has no business_id (the phone number id)", c;
+    if (a.business_id().empty()) {
+      error = "the account has no business_id (the phone number id)";
+      return c;
+    }
     c.url = base + "/" + a.business_id() + "/messages";
     c.headers.emplace_back("Authorization", "Bearer " + a.access_token());
     c.content_type = "application/json";
@@ -90,7 +85,10 @@ outgoing_call send_call(const v1::ChannelAccount& a, v1::Channel channel, const 
     c.content_type = "application/json";
     c.body = json::serialize(json::object{{"chat_id", address}, {"text", text}});
   } else if (a.provider() == "twilio") {
-    if (a.business_id().empty()) return error = "the account has no business_id (the number to send from)", c;
+    if (a.business_id().empty()) {
+      error = "the account has no business_id (the number to send from)";
+      return c;
+    }
     c.url = base + "/2010-04-01/Accounts/" + a.account_sid() + "/Messages.json";
     c.headers.emplace_back("Authorization", "Basic " + base64(a.account_sid() + ":" + a.auth_token()));
     c.content_type = "application/x-www-form-urlencoded";

@@ -30,6 +30,8 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
+}  // namespace
+
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -37,6 +39,8 @@ std::string base64(std::string_view bytes) {
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
+
+namespace {
 
 signature_check compare(std::string_view expected, std::string_view header) {
   if (header.empty()) return signature_check::missing;

@@ -34,6 +34,9 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url, 
 // What Meta sends in X-Hub-Signature-256 for this body.
 std::string meta_signature(std::string_view app_secret, std::string_view body);
 
+// Standard base64 with padding (RFC 4648 §4), as Twilio's signature and HTTP Basic auth use.
+std::string base64(std::string_view bytes);
+
 // An application/x-www-form-urlencoded body decoded ('+' is a space, %XX a byte), in order; false
 // for a malformed escape.
 bool parse_form(std::string_view body, form_fields& out);

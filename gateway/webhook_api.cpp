@@ -40,6 +40,13 @@ http_answer signature_refusal(channels::signature_check c, std::string_view head
   return json_error(403, "forbidden", std::string(header) + " does not match this account's secret");
 }
 
+// Redis failing: the provider sends it all again later (what was stored is then a duplicate).
+http_answer retry_later() {
+  http_answer a = json_error(503, "retry", "storage is unavailable; send it again");
+  a.headers.emplace_back("Retry-After", "5");
+  return a;
+}
+
 v1::Channel channel_of(const std::string& provider) {
   if (provider == "whatsapp") return v1::CHANNEL_WHATSAPP;
   if (provider == "messenger") return v1::CHANNEL_MESSENGER;
@@ -121,21 +128,32 @@ http_answer webhook_api::handshake(const v1::ChannelAccount& account, const http
 webhook_api::parsed webhook_api::verify_and_parse(const v1::ChannelAccount& account, const http_request& req) const {
   parsed out;
   const std::string& provider = account.provider();
+  channels::form_fields fields;  // Twilio signs its form's fields
+  channels::signature_check check;
+  std::string_view header;
   if (provider == "telegram") {
-    const auto c = channels::check_telegram_secret(account.secret_token(), req.telegram_secret);
-    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Telegram-Bot-Api-Secret-Token"), out;
+    check = channels::check_telegram_secret(account.secret_token(), req.telegram_secret);
+    header = "X-Telegram-Bot-Api-Secret-Token";
+  } else if (provider == "twilio") {
+    if (!channels::parse_form(req.body, fields)) {
+      out.refusal = json_error(400, "bad_request", "not a form (application/x-www-form-urlencoded)");
+      return out;
+    }
+    check = channels::check_twilio_signature(account.auth_token(), public_url_ + req.target, fields, req.twilio_signature);
+    header = "X-Twilio-Signature";
+  } else {
+    check = channels::check_meta_signature(account.app_secret(), req.body, req.hub_signature);
+    header = "X-Hub-Signature-256";
+  }
+  if (check != channels::signature_check::ok) {
+    out.refusal = signature_refusal(check, header);
+    return out;
+  }
+  if (provider == "telegram") {
     out.webhook = channels::parse_telegram(req.body, account.id());
   } else if (provider == "twilio") {
-    channels::form_fields fields;
-    if (!channels::parse_form(req.body, fields)) {
-      return out.refusal = json_error(400, "bad_request", "not a form (application/x-www-form-urlencoded)"), out;
-    }
-    const auto c = channels::check_twilio_signature(account.auth_token(), public_url_ + req.target, fields, req.twilio_signature);
-    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Twilio-Signature"), out;
     out.webhook = channels::parse_twilio(fields);
   } else {
-    const auto c = channels::check_meta_signature(account.app_secret(), req.body, req.hub_signature);
-    if (c != channels::signature_check::ok) return out.refusal = signature_refusal(c, "X-Hub-Signature-256"), out;
     out.webhook = provider == "whatsapp" ? channels::parse_whatsapp(req.body) : channels::parse_messenger(req.body, channel_of(provider));
   }
   if (!out.webhook.error.empty()) out.refusal = json_error(400, "bad_request", out.webhook.error);
@@ -166,9 +184,7 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
       const auto& code = out.answer.error().code();
       if (code == "retry") {
         count(account.provider(), webhook.skipped, stored);
-        http_answer a = json_error(503, "retry", "storage is unavailable; send it again");
-        a.headers.emplace_back("Retry-After", "5");
-        co_return a;
+        co_return retry_later();
       }
       spdlog::warn("webhook {}/{}: message {} refused: {} {}", account.provider(), account.id(), m.provider_message_id, code,
                    out.answer.error().message());
@@ -180,9 +196,7 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
   for (const auto& s : webhook.statuses) {
     if (!co_await status(s, webhook.skipped)) {
       count(account.provider(), webhook.skipped, stored);
-      http_answer a = json_error(503, "retry", "storage is unavailable; send it again");
-      a.headers.emplace_back("Retry-After", "5");
-      co_return a;
+      co_return retry_later();
     }
   }
   count(account.provider(), webhook.skipped, stored);
