@@ -41,8 +41,7 @@ export async function customerWrites(browser: Browser, server: Switchboard, ques
   await widget.open(page);
   await widget.startChat(page, question, details);
   await expect(widget.bubbles(page).first()).toContainText(question);
-  let conversationId = '';
-  await expect.poll(async () => (conversationId = await widget.storedConversationId(page))).not.toBe('');
+  const conversationId = await widget.storedConversationId(page);
   return { context, page, conversationId };
 }
 

@@ -52,15 +52,22 @@ export async function say(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-/** The conversation id the widget keeps in the page's storage (one per server). */
+/**
+ * The conversation id the widget keeps in the page's storage (one per server), once it has one:
+ * the widget stores it when the server's answer to "Start chat" arrives, after the click returns.
+ */
 export async function storedConversationId(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i) ?? '';
-      if (key.startsWith('switchboard:') && key.endsWith(':conversation')) {
-        return (JSON.parse(localStorage.getItem(key) ?? '{}') as { conversationId?: string }).conversationId ?? '';
+  const read = () =>
+    page.evaluate(() => {
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i) ?? '';
+        if (key.startsWith('switchboard:') && key.endsWith(':conversation')) {
+          return (JSON.parse(localStorage.getItem(key) ?? '{}') as { conversationId?: string }).conversationId ?? '';
+        }
       }
-    }
-    return '';
-  });
+      return '';
+    });
+  let id = '';
+  await expect.poll(async () => (id = await read())).not.toBe('');
+  return id;
 }
