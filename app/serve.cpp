@@ -192,6 +192,8 @@ class server {
   // Reports: a thread and a Redis connection of their own (never the core strand's).
   gateway::report_service reports_;
   const gateway::session_api sessions_;
+  store::dead_letter_repository dead_letters_;  // the outbox's, for the leads
+  const gateway::outbox_api outbox_api_;
   const gateway::rest_api api_;
   gateway::webhook_api hooks_;  // the messaging providers' webhooks
   const gateway::static_files pages_;
@@ -223,7 +225,9 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       rooms_(subscriber_, keys_),
       reports_(cfg_, redis_opts_, keys_, clk_),
       sessions_(cfg_, clk_, core_, people_),
-      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_),
+      dead_letters_(redis_, keys_),
+      outbox_api_(timeline_, dead_letters_, ids_),
+      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       pages_(cfg_.server().web_root()),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),

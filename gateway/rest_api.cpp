@@ -14,6 +14,7 @@
 #include "core/config.hpp"
 #include "core/password.hpp"
 #include "gateway/conversation_service.hpp"
+#include "gateway/http_json.hpp"
 #include "gateway/report_service.hpp"
 #include "reports/kpi.hpp"
 
@@ -22,50 +23,9 @@ namespace switchboard::gateway {
 namespace json = boost::json;
 namespace asio = boost::asio;
 
-http_answer json_error(int status, std::string_view code, std::string_view message) {
-  http_answer a;
-  a.status = status;
-  a.content_type = "application/json";
-  a.body = json::serialize(json::object{{"code", code}, {"message", message}});
-  return a;
-}
-
 namespace {
 
 constexpr std::size_t kMaxPage = 1000;
-
-std::string proto_json(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
-
-http_answer json_ok(std::string body) {
-  http_answer a;
-  a.content_type = "application/json";
-  a.body = std::move(body);
-  return a;
-}
-
-http_answer store_error(const boost::system::error_code& ec) {
-  if (is_retryable(ec)) return json_error(503, "retry", "storage is unavailable; try again");
-  if (ec == errc::not_found) return json_error(404, "not_found", "no such resource");
-  if (ec == errc::bad_input) return json_error(400, "bad_request", "bad parameters");
-  return json_error(500, "internal", ec.message());
-}
-
-// A query parameter, or `fallback`.
-std::string param(const std::string& query, std::string_view name, std::string fallback = {}) {
-  auto u = boost::urls::parse_query(query);
-  if (!u) return fallback;
-  auto it = u->find(name);
-  return it == u->end() ? fallback : std::string((*it).value);
-}
-
-bool parse_count(const std::string& s, std::int64_t& out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && out >= 0;
-}
 
 // A Redis stream entry id, as `nextAfter` gives them: <ms>-<seq> (or <ms>), 64-bit unsigned each.
 bool is_entry_id(std::string_view s) {
@@ -78,22 +38,19 @@ bool is_entry_id(std::string_view s) {
   return dash == std::string_view::npos ? number(s) : number(s.substr(0, dash)) && number(s.substr(dash + 1));
 }
 
-// A 400 for a bad query parameter, named first: "<name>: <rule>".
-http_answer bad_param(std::string_view name, std::string_view rule) {
-  return json_error(400, "bad_request", std::string(name) + ": " + std::string(rule));
-}
-
 constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
-                   store::identity_repository& identities, report_service& reports, const session_api& sessions)
+                   store::identity_repository& identities, report_service& reports, const session_api& sessions,
+                   const outbox_api& outbox)
     : auth_(cfg.auth()),
       allowed_origins_(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end()),
       canned_(cfg.canned_replies().begin(), cfg.canned_replies().end()),
       sessions_(sessions),
+      outbox_(outbox),
       identities_(identities),
       core_(std::move(core)),
       reports_(reports),
@@ -165,6 +122,12 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
   const bool is_kpis = path == "/v1/reports/kpis";
   const bool is_agent = path.rfind(agent_prefix, 0) == 0 && path.size() > agent_prefix.size() &&
                         path.find('/', agent_prefix.size()) == std::string::npos;
+  if (outbox_api::serves(path)) {
+    const auto method = outbox_api::method_of(path);
+    if (req.method != method) return respond(json_error(405, "method_not_allowed", "use " + std::string(method)));
+    staff_work work = [this, path, query](jwt_claims who) { return outbox_.handle(std::move(who), path, query); };
+    return as_staff(req, core_, std::move(work), std::move(respond));
+  }
   if (!is_queues && !is_canned && !is_conv && !is_timeline && !is_customer && !is_agents && !is_agent && !is_kpis) {
     return respond(json_error(404, "not_found", "no such resource"));
   }
@@ -219,14 +182,6 @@ void rest_api::as_staff(const http_request& req, asio::any_io_executor ex, staff
 asio::awaitable<http_answer> rest_api::queues() const { co_return json_ok(queues_json_); }
 
 namespace {
-
-principal principal_of(const jwt_claims& c) {
-  principal p;
-  p.who = role_from_name(c.role).value_or(role::customer);
-  p.subject = c.sub;
-  p.teams = c.teams;
-  return p;
-}
 
 bool shares_team(const jwt_claims& who, const v1::Agent& a) {
   if (who.role == "admin" || who.sub == a.id()) return true;

@@ -7,7 +7,7 @@
 // the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
 // teams), GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
 // caller's teams), GET /v1/customers/{id} (the record, for who may read its timeline) and GET
-// /v1/canned-replies (the caller's teams'). Staff are a bearer token or a sign-in session's cookie
+// /v1/canned-replies (the caller's teams'); /v1/outbox/dead goes to outbox_api. Staff are a bearer token or a sign-in session's cookie
 // (session_api; unsafe methods then need X-CSRF-Token). /v1/session and /v1/dev-users go to
 // session_api. Answers that need Redis run on the core strand, except reports: they run, from
 // their parameters to their rendering, on the report_service's thread and Redis connection, so a
@@ -30,6 +30,7 @@
 #include "core/ids.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/http_routes.hpp"
+#include "gateway/outbox_api.hpp"
 #include "gateway/session_api.hpp"
 #include "gateway/protocol/rate_limiter.hpp"
 #include "proto/config.pb.h"
@@ -47,7 +48,8 @@ class rest_api {
   // outlive this.
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
-           store::identity_repository& identities, report_service& reports, const session_api& sessions);
+           store::identity_repository& identities, report_service& reports, const session_api& sessions,
+           const outbox_api& outbox);
 
   void handle(http_request req, http_responder respond) const;
 
@@ -77,6 +79,7 @@ class rest_api {
   std::vector<std::string> allowed_origins_;  // server.allowed_origins: CORS of POST /v1/visitors
   std::vector<v1::CannedReply> canned_;
   const session_api& sessions_;
+  const outbox_api& outbox_;
   store::identity_repository& identities_;
   jwt_policy policy_;
   std::string queues_json_;

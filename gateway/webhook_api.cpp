@@ -232,7 +232,7 @@ asio::awaitable<bool> webhook_api::status(const channels::status_update& s, std:
   d.set_channel(s.channel);
   d.set_provider_message_id(s.provider_message_id);
   d.set_reason(s.reason);
-  auto r = co_await timeline_.append(store::delivery_append(**sent, std::move(d), "provider"));
+  auto r = co_await timeline_.append(store::delivery_append(**sent, std::move(d), "provider", s.provider_message_id));
   if (!r && r.error() == errc::wrong_state) {
     ++skipped["status not forward"];  // read already, or failed: it never goes back
     co_return true;

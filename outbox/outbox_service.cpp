@@ -9,6 +9,7 @@
 
 #include "channels/outgoing.hpp"
 #include "store/append_request.hpp"
+#include "store/dead_letters.hpp"
 #include "store/deliveries.hpp"
 
 namespace switchboard::outbox {
@@ -48,6 +49,7 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
       clk_(clk),
       timeline_(writer, keys, ids, clk, cfg.store()),
       deliveries_(writer, keys),
+      dead_(writer, keys),
       https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
       opts_(std::move(o)),
       send_attempts_(cfg.channels().send_attempts()),
@@ -274,17 +276,20 @@ asio::awaitable<bool> service::record(job& j) {
   d.set_provider_message_id(j.provider_message_id);
   d.set_reason(j.reason);
   d.set_attempts(j.attempts);
-  auto r = co_await timeline_.append(store::delivery_append(reply, std::move(d), "outbox"));
+  auto r = co_await timeline_.append(store::delivery_append(reply, std::move(d), "outbox", j.entry));
   // not_found: the conversation is gone; wrong_state: a provider's status came first.
   if (!r && r.error() != errc::not_found && r.error() != errc::wrong_state) co_return false;
   if (!j.sent) {
     spdlog::warn("outbox: {} seq {} failed: {}", j.conversation, j.seq, j.reason);
-    auto [ec, x] = co_await writer_.async_exec(store::cmd("XADD", keys_.outbox_dead(), "MAXLEN", "~", "100000", "*", "c",
-                                                          j.conversation, "cu", j.customer, "sq", std::to_string(j.seq),
-                                                          "ch", j.channel, "why", j.reason, "at",
-                                                          std::to_string(clk_.unix_ms())),
-                                               use_tuple);
-    if (ec) co_return false;
+    store::dead_letter letter;
+    letter.conversation_id = j.conversation;
+    letter.seq = j.seq;
+    letter.customer_id = j.customer;
+    letter.channel = j.channel;
+    letter.failed_at_ms = clk_.unix_ms();
+    letter.attempts = j.attempts;
+    letter.reason = j.reason;
+    if (!co_await dead_.add(std::move(letter))) co_return false;
   }
   auto [ec, a] = co_await writer_.async_exec(store::cmd("XACK", j.stream, kGroup, j.entry), use_tuple);
   co_return !ec;

@@ -8,7 +8,8 @@
 // conversations go out side by side. A failure that may pass (429, 5xx, a timeout) is tried
 // again after a capped, jittered wait (at least what the provider asked), up to
 // channels.send_attempts; a refusal (4xx) or the last failure is FAILED, and the entry goes to
-// the dead letters (<p>:outbox:dead) that leads see and may send again. Each account sends at
+// the dead letters (store/dead_letters.hpp) that leads see and may send again: that appends a
+// QUEUED delivery event, which puts the reply back in the outbox stream. Each account sends at
 // most channels.accounts[].sends_per_second. An entry left pending by a stopped or crashed
 // process is taken over once it has been idle for claim_idle (XAUTOCLAIM): nothing is lost; a
 // reply whose send was under way when its process died may go out twice (no provider here
@@ -32,6 +33,7 @@
 #include "net/https_client.hpp"
 #include "outbox/retry_policy.hpp"
 #include "proto/config.pb.h"
+#include "store/dead_letters.hpp"
 #include "store/deliveries.hpp"
 #include "store/keys.hpp"
 #include "store/redis_client.hpp"
@@ -94,6 +96,7 @@ class service {
   const clock& clk_;
   store::timeline_repository timeline_;
   store::delivery_repository deliveries_;
+  store::dead_letter_repository dead_;
   net::https_client https_;
   options opts_;
   int send_attempts_;

@@ -106,7 +106,8 @@ field_changes& field_changes::audit(std::string record) {
   return *this;
 }
 
-field_changes& field_changes::outbox(std::string channel) {
+field_changes& field_changes::outbox(std::string channel, std::int64_t message_seq) {
+  if (message_seq > 0) channel += "@" + std::to_string(message_seq);
   ops_.push_back({field_op::kind::outbox, std::string(), std::move(channel)});
   return *this;
 }

@@ -41,8 +41,9 @@ class field_changes {
   field_changes& append_to_list(std::string field, std::string value);
   field_changes& remove(std::string field);
   field_changes& audit(std::string record);
-  // The event (a reply) is put in the group's outbox, to be sent on `channel` (its store name).
-  field_changes& outbox(std::string channel);
+  // The event (a reply) is put in the group's outbox, to be sent on `channel` (its store name);
+  // `message_seq` > 0: the conversation's message event of that seq instead (a retry).
+  field_changes& outbox(std::string channel, std::int64_t message_seq = 0);
   const std::vector<field_op>& ops() const noexcept { return ops_; }
   bool empty() const noexcept { return ops_.empty(); }
 

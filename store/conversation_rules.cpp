@@ -69,6 +69,8 @@ void delivery_effects(const v1::Delivery& d, append_effects& fx) {
   std::string state = v1::Delivery::State_Name(d.state());
   for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   fx.fields.set("dl:" + std::to_string(d.message_seq()), state);
+  // A lead's retry: the reply goes back in the outbox with this append.
+  if (d.state() == v1::Delivery::QUEUED) fx.fields.outbox(std::string(channel_name(d.channel())), d.message_seq());
 }
 
 void outcome_effects(const v1::OfferOutcome& o, append_effects& fx) {

@@ -34,7 +34,7 @@ asio::awaitable<result<std::optional<sent_reply>>> delivery_repository::find(v1:
   co_return std::optional<sent_reply>(std::move(out));
 }
 
-append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string actor) {
+append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string actor, std::string_view round) {
   append_request req;
   req.customer_id = r.customer_id;
   req.conversation_id = r.conversation_id;
@@ -43,12 +43,13 @@ append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string 
   d.set_message_seq(r.seq);
   const std::string field = "dl:" + std::to_string(r.seq);
   switch (d.state()) {
-    case v1::Delivery::SENT: req.guard.require(field, {""}); break;
+    case v1::Delivery::QUEUED: req.guard.require(field, {"failed"}); break;
+    case v1::Delivery::SENT: req.guard.require(field, {"", "queued"}); break;
     case v1::Delivery::DELIVERED: req.guard.require(field, {"", "sent"}); break;
     case v1::Delivery::READ: req.guard.require(field, {"", "sent", "delivered"}); break;
-    default: req.guard.require(field, {"", "sent", "delivered"}); break;  // FAILED
+    default: req.guard.require(field, {"", "queued", "sent", "delivered"}); break;  // FAILED
   }
-  req.idempotency_key = field + ":" + std::string(v1::Delivery::State_Name(d.state()));
+  req.idempotency_key = field + ":" + std::string(v1::Delivery::State_Name(d.state())) + ":" + std::string(round);
   *req.event.mutable_delivery() = std::move(d);
   return req;
 }

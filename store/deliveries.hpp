@@ -39,9 +39,11 @@ class delivery_repository {
   const key_layout& keys_;
 };
 
-// The append of a `delivery` event about `r`: to its conversation, deduplicated per state, and
+// The append of a `delivery` event about `r`: to its conversation, deduplicated per state and
+// `round` (what makes this attempt unique: the outbox entry, the provider's message id), and
 // guarded so that the state only moves forward (SENT < DELIVERED < READ; FAILED from what was not
-// yet read). A state that would not move forward is refused (wrong_state) and nothing is written.
-append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string actor);
+// yet read; QUEUED, a lead's retry, only from FAILED, and SENT again from there). A state that
+// would not move forward is refused (wrong_state) and nothing is written.
+append_request delivery_append(const sent_reply& r, v1::Delivery d, std::string actor, std::string_view round);
 
 }  // namespace switchboard::store

@@ -77,7 +77,8 @@ std::string key_layout::routing_requests(int group) const { return tagged(group,
 
 std::string key_layout::outbox(int group) const { return tagged(group, "ob", ""); }
 
-std::string key_layout::outbox_dead() const { return prefix_ + ":outbox:dead"; }
+std::string key_layout::outbox_dead() const { return prefix_ + ":{od}:dead"; }
+std::string key_layout::outbox_dead_order() const { return prefix_ + ":{od}:dead:at"; }
 
 std::string key_layout::sent_message(v1::Channel channel, std::string_view id) const {
   return prefix_ + ":pm:" + std::string(channel_name(channel)) + ":" + std::string(id);

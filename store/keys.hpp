@@ -16,7 +16,8 @@
 //   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:ob                       stream  replies to send on a messaging channel (the outbox; c, cu, sq, t, ch, at)
-//   <p>:outbox:dead                     stream  replies the outbox gave up on (c, cu, sq, ch, why, at)
+//   <p>:{od}:dead                       hash    replies the outbox gave up on: "<conversation>:<seq>" → letter
+//   <p>:{od}:dead:at                    zset    the same members, by when they failed (Unix ms)
 //   <p>:pm:<channel>:<provider id>      hash    a sent reply by its provider's id: c, cu, sq (30 days)
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
@@ -75,8 +76,10 @@ class key_layout {
   std::string routing_requests(int group) const;
   // The group's outbox stream: replies for the outbox role to send (outbox/).
   std::string outbox(int group) const;
-  // Replies the outbox could not send, for the leads (one stream, not per group).
+  // Replies the outbox could not send, for the leads (store/dead_letters.hpp): the letters, and
+  // their order by time; one hash tag, not per group.
   std::string outbox_dead() const;
+  std::string outbox_dead_order() const;
   // A sent reply by its provider's id (for the provider's statuses), outside the groups.
   std::string sent_message(v1::Channel channel, std::string_view provider_message_id) const;
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;

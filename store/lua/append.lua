@@ -24,7 +24,8 @@
 --       16 guard "field=v1|v2;field=v" on an existing conversation ('' or '-' = none), 17.. field, value pairs
 --       to set ('+field': only on the conversation this append creates; '*field': appended to a
 --       comma-separated list; '!audit': the value is an audit record added to the group's audit stream;
---       '>outbox': the event goes to the group's outbox, to be sent on the channel named by the value;
+--       '>outbox': the event goes to the group's outbox, to be sent on the channel named by the value
+--          ('<channel>@<seq>': the message event <seq> goes, not this one — a lead's retry);
 --       '-field': deleted, and a router note when it existed — the customer's turn ended)
 -- A note added only because of '^'/'-' (the state stayed) has kind 'turn'.
 -- Who may read the customer's timeline besides admins goes to the set KEYS[3] .. ':rd' (the
@@ -160,8 +161,9 @@ local sid = redis.call('XADD', KEYS[2], '*', 'c', cid, 's', seq, 'e', ARGV[4])
 redis.call('XADD', ckey .. ':ix', '0-' .. seq, 't', sid)
 for i = 17, #ARGV, 2 do
   if ARGV[i] == '>outbox' then
-    redis.call('XADD', KEYS[9], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'sq', seq, 't', sid,
-               'ch', ARGV[i + 1], 'at', now)
+    local ch, of = string.match(ARGV[i + 1], '^([^@]*)@?(%d*)$')
+    redis.call('XADD', KEYS[9], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'sq', of ~= '' and of or seq,
+               't', sid, 'ch', ch, 'at', now)
   end
 end
 local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'

@@ -4,7 +4,7 @@ that check every request as the provider documents it (provider_fakes.py). The c
 through signed webhooks (test_channels.py's signing), the agent is a protocol client; what became
 of each reply is read back as the conversation's `delivery` events. Then a provider's failures:
 a 503 and a 429 are tried again, a hung connection times out and is tried again, a 400 is FAILED
-at once and goes to the dead letters. Every process a test starts is stopped by it.
+at once and goes to the dead letters, where a lead sees it and sends it again. Every process a test starts is stopped by it.
 """
 import asyncio
 import json
@@ -17,7 +17,7 @@ from provider_fakes import TOKENS, Fake
 from test_channels import ROUTES, send, signed
 from test_desk import available, desk, next_frame
 from test_live_chat import request
-from test_serve import LIMIT, ProcessTest, RedisServer, get, staff_token, wait_for
+from test_serve import LIMIT, ProcessTest, RedisServer, get, post, staff_token, wait_for
 
 CHANNELS = ("web", "whatsapp", "messenger", "instagram", "telegram", "sms")
 
@@ -178,12 +178,41 @@ class OutboxTest(ProcessTest):
         d = self.deliveries(conv)[0]
         self.assertEqual(d["attempts"], 1)
         self.assertIn("131026", d["reason"])
-        r = RedisServer.__new__(RedisServer)
-        r.port = self.s.embedded_port()
-        dead = r.cli("XRANGE", "sb:outbox:dead", "-", "+")
-        self.assertIn(conv, dead)
-        self.assertIn("Message undeliverable", dead)
         self.assertEqual(self.fake.sent("whatsapp"), [])
+
+        # The leads see it; agents may not.
+        lead = staff_token("lead", "lena", ["care"])
+        status, body = get(self.s.http_port, "/v1/outbox/dead", staff_token("agent", "ann", ["care"]))
+        self.assertEqual(status, 403, body)
+        status, body = get(self.s.http_port, "/v1/outbox/dead", staff_token("lead", "other", ["sales"]))
+        self.assertEqual((status, json.loads(body)["deadLetters"]), (200, []), "another team's lead sees none")
+        status, body = get(self.s.http_port, "/v1/outbox/dead?limit=0", lead)
+        self.assertEqual(status, 400, body)
+        self.assertTrue(json.loads(body)["message"].startswith("limit:"), body)
+        status, body = get(self.s.http_port, "/v1/outbox/dead", lead)
+        self.assertEqual(status, 200, body)
+        page = json.loads(body)
+        self.assertEqual(page["total"], 1)
+        [letter] = page["deadLetters"]
+        self.assertEqual((letter["conversationId"], letter["channel"], letter["queue"], letter["attempts"]),
+                         (conv, "whatsapp", "general", 1))
+        self.assertIn("Message undeliverable", letter["reason"])
+        self.assertEqual(letter["body"], "Hello whatsapp, Ann here.")
+        retry = f"/v1/outbox/dead/{conv}/{letter['seq']}/retry"
+        self.assertEqual(get(self.s.http_port, retry, lead)[0], 405, "POST only")
+
+        # Sent again by the lead: QUEUED, then SENT by the outbox, and the letter is gone.
+        status, body = post(self.s.http_port, retry, token=lead)
+        self.assertEqual(status, 202, body)
+        wait_for(lambda: self.deliveries(conv)[-1].get("state") == "SENT", "SENT after the retry")
+        self.assertEqual([d["state"] for d in self.deliveries(conv)], ["FAILED", "QUEUED", "SENT"])
+        queued = [e for e in self.events(conv) if "delivery" in e][1]
+        self.assertEqual(queued["actor"], "lena")
+        self.assertEqual(len(self.fake.sent("whatsapp")), 1, "sent once")
+        self.assertEqual(json.loads(get(self.s.http_port, "/v1/outbox/dead", lead)[1])["total"], 0)
+        status, body = post(self.s.http_port, retry, token=lead)
+        self.assertEqual(status, 404, body)
+        self.assertEqual(len(self.fake.sent("whatsapp")), 1, "a second retry sends nothing")
 
     def status(self, provider, body):
         status, answer, _ = send(self.s.http_port, ROUTES[provider], body, signed(provider, body, ROUTES[provider]))

@@ -1,11 +1,15 @@
 // outbox/ and channels/outgoing: the retry policy (capped, jittered, never under what the provider
-// asked), the pacer, each provider's send call as its API documents it, and what its answers mean.
+// asked), the pacer, each provider's send call as its API documents it, and what its answers mean;
+// the delivery states' order (a lead's retry included) and the dead letters' encoding.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "channels/outgoing.hpp"
 #include "outbox/retry_policy.hpp"
+#include "store/conversation_rules.hpp"
+#include "store/dead_letters.hpp"
+#include "store/deliveries.hpp"
 
 namespace switchboard {
 namespace {
@@ -99,6 +103,76 @@ TEST(OutgoingCalls, AnswersMeanSentRetryOrRejected) {
   auto refused = channels::read_answer("twilio", 400, R"({"code":21211,"message":"The 'To' number is not valid."})", "");
   EXPECT_EQ(refused.what, v::rejected);
   EXPECT_EQ(refused.reason, "400 The 'To' number is not valid.");
+}
+
+std::vector<std::string> allowed_before(v1::Delivery::State state) {
+  store::sent_reply r;
+  r.conversation_id = "c1";
+  r.customer_id = "cu1";
+  r.seq = 7;
+  v1::Delivery d;
+  d.set_state(state);
+  const auto req = store::delivery_append(r, d, "outbox", "round");
+  EXPECT_EQ(req.guard.clauses().size(), 1u);
+  EXPECT_EQ(req.guard.clauses()[0].field, "dl:7");
+  return req.guard.clauses()[0].allowed;
+}
+
+TEST(DeliveryStates, MoveForwardOnlyAndALeadsRetryOnlyFromFailed) {
+  using S = v1::Delivery;
+  EXPECT_EQ(allowed_before(S::QUEUED), (std::vector<std::string>{"failed"}));
+  EXPECT_EQ(allowed_before(S::SENT), (std::vector<std::string>{"", "queued"}));
+  EXPECT_EQ(allowed_before(S::DELIVERED), (std::vector<std::string>{"", "sent"}));
+  EXPECT_EQ(allowed_before(S::READ), (std::vector<std::string>{"", "sent", "delivered"}));
+  EXPECT_EQ(allowed_before(S::FAILED), (std::vector<std::string>{"", "queued", "sent", "delivered"}));
+}
+
+TEST(DeliveryStates, EachRoundIsItsOwnEventAndARetryGoesBackToTheOutbox) {
+  store::sent_reply r;
+  r.conversation_id = "c1";
+  r.customer_id = "cu1";
+  r.seq = 7;
+  v1::Delivery d;
+  d.set_state(v1::Delivery::FAILED);
+  // The same state again after a retry is a new event, not a duplicate of the first round's.
+  EXPECT_NE(store::delivery_append(r, d, "outbox", "1-0").idempotency_key, store::delivery_append(r, d, "outbox", "2-0").idempotency_key);
+  EXPECT_EQ(store::delivery_append(r, d, "outbox", "1-0").idempotency_key, store::delivery_append(r, d, "outbox", "1-0").idempotency_key);
+  d.set_state(v1::Delivery::QUEUED);
+  d.set_channel(v1::CHANNEL_WHATSAPP);
+  d.set_message_seq(7);
+  v1::Event ev;
+  *ev.mutable_delivery() = d;
+  const auto fx = store::effects_of(ev);
+  bool queued = false, outbox = false;
+  for (const auto& op : fx.fields.ops()) {
+    queued = queued || (op.field == "dl:7" && op.value == "queued");
+    outbox = outbox || (op.op == store::field_op::kind::outbox && op.value == "whatsapp@7");  // the reply, not this event
+  }
+  EXPECT_TRUE(queued);
+  EXPECT_TRUE(outbox);
+}
+
+TEST(DeadLetters, RoundTripWhateverTheReasonHolds) {
+  store::dead_letter l;
+  l.conversation_id = "01HX:odd";
+  l.seq = 42;
+  l.customer_id = "cu-1";
+  l.channel = "sms";
+  l.failed_at_ms = 1764633600000;
+  l.attempts = 5;
+  l.reason = "gave up\x1f: 21610 \"unsubscribed\"\nline two";
+  const auto back = store::decode_dead_letter("01HX:odd:42", store::encode_dead_letter(l));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->conversation_id, l.conversation_id);
+  EXPECT_EQ(back->seq, 42);
+  EXPECT_EQ(back->customer_id, l.customer_id);
+  EXPECT_EQ(back->channel, l.channel);
+  EXPECT_EQ(back->failed_at_ms, l.failed_at_ms);
+  EXPECT_EQ(back->attempts, 5);
+  EXPECT_EQ(back->reason, l.reason);
+  EXPECT_FALSE(store::decode_dead_letter("c1:x", store::encode_dead_letter(l)));   // no seq
+  EXPECT_FALSE(store::decode_dead_letter("c1:3", "cu\x1fsms\x1f12"));             // too few parts
+  EXPECT_FALSE(store::decode_dead_letter("c1:3", "cu\x1fsms\x1fsoon\x1f1\x1fwhy"));  // not a time
 }
 
 }  // namespace

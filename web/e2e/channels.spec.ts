@@ -2,7 +2,8 @@
 // (signed here with the account's app secret, as Meta signs it) is offered to Ana, who accepts it
 // and replies. The provider's send API is an address where nothing listens, so the outbox tries
 // twice and gives up: the reply's line under it goes from "Sending to WhatsApp…" to "Not
-// delivered:" with the reason, as the delivery event the server stored says. (The sends that
+// delivered:" with the reason, as the delivery event the server stored says; Lea, the lead, finds it
+// in the console's "Undelivered" tab and sends it again. (The sends that
 // succeed, and the providers' statuses, are tested against HTTPS fakes in tests/e2e/test_outbox.py.)
 import { createHmac } from 'node:crypto';
 import type { Event } from '../src/lib/types';
@@ -70,6 +71,34 @@ test.describe('a WhatsApp customer', () => {
       await expect(line).toHaveText(`Not delivered: ${failed[0].reason}`);
       await screenshot(ana.page, 'desk-whatsapp-not-delivered');
       await expectAccessible(ana.page, 'desk with a WhatsApp conversation');
+
+      // Lea, the lead, finds it under "Undelivered" with the reason, and sends it again. Nothing
+      // listens at the provider's address still, so it fails again and comes back to the list.
+      const lea = await browser.newContext();
+      const console_ = await lea.newPage();
+      try {
+        await desk.signIn(console_, `${sb.server.url}/console/`, 'lea', 'lea-dev');
+        const tab = console_.getByRole('tab', { name: /^Undelivered/ });
+        await expect(tab).toContainText('1');
+        await tab.click();
+        const panel = console_.getByRole('tabpanel');
+        const row = panel.getByTestId('dead-letter');
+        await expect(row).toHaveCount(1);
+        await expect(row).toContainText('it left our warehouse today');
+        await expect(row).toContainText(failed[0].reason ?? '');
+        await expect(row).toContainText('WhatsApp');
+        await screenshot(console_, 'console-undelivered');
+        await expectAccessible(console_, 'console, undelivered replies');
+        await row.getByRole('button', { name: 'Send again' }).click();
+        await expect(panel.getByRole('status')).toContainText('back in the outbox');
+        await expect.poll(async () => (await eventsOf(request, sb.server, conversationId)).filter((e) => e.delivery).map((e) => [e.delivery!.state, e.actor]),
+          { timeout: 30_000 }).toEqual([['FAILED', 'outbox'], ['QUEUED', 'lea'], ['FAILED', 'outbox']]);
+        await expect(line).toHaveText(/^Not delivered: gave up after 2 attempts: /);
+        await panel.getByRole('button', { name: 'Refresh' }).click();
+        await expect(row).toHaveCount(1);
+      } finally {
+        await lea.close();
+      }
     } finally {
       await ana.context.close();
     }

@@ -1,8 +1,8 @@
-// The lead console (/console/): sign-in (leads and admins; an agent is sent to the desk), then four
+// The lead console (/console/): sign-in (leads and admins; an agent is sent to the desk), then five
 // tabs — the live board (staffing advice, queues, conversations at risk, agents) with a monitored
 // conversation beside it; the lead's own desk (escalation offers, conversations taken over or
 // monitored, with whisper, barge in, take over, hand back, reassign, priority); the trainee drafts
-// to review; and the KPI reports. Offers show on every tab. The socket and its resume are the
+// to review; the replies the outbox could not deliver, to send again; and the KPI reports. Offers show on every tab. The socket and its resume are the
 // desk's (LeadWorkspace); boards go to the BoardStore, apart, so a board redraws only the board.
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -26,16 +26,18 @@ import { localStore, sessionStore } from '../staff/storage';
 import { WorkspaceView } from '../staff/workspace_view';
 import { BoardStore } from './board_store';
 import { BoardView } from './board_view';
+import { DeadLettersView, useDeadLetters } from './dead_letters';
 import { DraftsView } from './drafts_view';
 import { KpiView } from './kpi_view';
 
 const rest = new RestClient();
 const title = 'Lead console';
-type Tab = 'board' | 'desk' | 'drafts' | 'reports';
+type Tab = 'board' | 'desk' | 'drafts' | 'undelivered' | 'reports';
 const tabs: { id: Tab; label: string }[] = [
   { id: 'board', label: 'Live board' },
   { id: 'desk', label: 'Conversations' },
   { id: 'drafts', label: 'Drafts' },
+  { id: 'undelivered', label: 'Undelivered' },
   { id: 'reports', label: 'Reports' },
 ];
 
@@ -108,7 +110,10 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
   }, [ws.front?.n]);
 
   const active = ws.list().filter((c) => c.active).length;
-  const counts: Record<Tab, number> = { board: 0, desk: active + ws.offers.size, drafts: ws.drafts.size, reports: 0 };
+  const undelivered = useDeadLetters(rest, tab === 'undelivered' ? 10_000 : 30_000);
+  const counts: Record<Tab, number> = {
+    board: 0, desk: active + ws.offers.size, drafts: ws.drafts.size, undelivered: undelivered.letters.length, reports: 0,
+  };
   useEffect(() => {
     document.title = `${ws.offers.size + ws.drafts.size ? `(${ws.offers.size + ws.drafts.size}) ` : ''}${title} · Switchboard`;
   }, [ws.offers.size, ws.drafts.size]);
@@ -144,6 +149,9 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
       </div>
       <div class="tab-panel" role="tabpanel" id="panel-drafts" aria-labelledby="tab-drafts" hidden={tab !== 'drafts'}>
         <DraftsView ws={ws} onOpen={onOpen} />
+      </div>
+      <div class="tab-panel" role="tabpanel" id="panel-undelivered" aria-labelledby="tab-undelivered" hidden={tab !== 'undelivered'}>
+        <DeadLettersView rest={rest} state={undelivered} onOpen={onOpen} />
       </div>
       <div class="tab-panel" role="tabpanel" id="panel-reports" aria-labelledby="tab-reports" hidden={tab !== 'reports'}>
         {tab === 'reports' && <KpiView rest={rest} />}

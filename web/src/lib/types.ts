@@ -124,7 +124,8 @@ export interface Event {
   };
 }
 
-export type DeliveryState = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
+/** QUEUED: on its way (before any outcome, or sent again by a lead after FAILED). */
+export type DeliveryState = 'QUEUED' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
 
 // ---- wire.proto: what a client sends -----------------------------------------------------------
 

@@ -62,7 +62,7 @@ describe('timelineItems', () => {
 describe('deliveries', () => {
   const wa = (seq: number, body: string) =>
     ev(seq, { message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WHATSAPP', body, authorId: 'ann', clientMessageId: `c${seq}` } });
-  const delivery = (seq: number, of: number, state: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED', reason = '') =>
+  const delivery = (seq: number, of: number, state: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'QUEUED', reason = '') =>
     ev(seq, { actor: 'outbox', delivery: { messageSeq: String(of), state, channel: 'CHANNEL_WHATSAPP', reason } });
   const states = (events: Event[]) =>
     timelineItems(events, [], { customerId: cust }).flatMap((i) => (i.kind === 'message' && i.delivery ? [deliveryWords(i.delivery, i.channel)] : []));
@@ -72,6 +72,13 @@ describe('deliveries', () => {
       .toEqual(['Read by the customer', 'Sending to WhatsApp…']);
     expect(states([wa(1, 'a'), delivery(2, 1, 'FAILED', '400 Message undeliverable')])).toEqual(['Not delivered: 400 Message undeliverable']);
     expect(states([wa(1, 'a'), delivery(2, 1, 'SENT')])).toEqual(['Sent to WhatsApp']);
+  });
+
+  it('starts over when a lead sends a failed reply again', () => {
+    const failed = [wa(1, 'a'), delivery(2, 1, 'FAILED', 'unreachable')];
+    expect(states([...failed, delivery(3, 1, 'QUEUED')])).toEqual(['Sending to WhatsApp…']);
+    expect(states([...failed, delivery(3, 1, 'QUEUED'), delivery(4, 1, 'SENT')])).toEqual(['Sent to WhatsApp']);
+    expect(states([...failed, delivery(3, 1, 'QUEUED'), delivery(4, 1, 'FAILED', 'again')])).toEqual(['Not delivered: again']);
   });
 
   it('says nothing of web replies and adds no line for the delivery events themselves', () => {

@@ -30,7 +30,7 @@ export type Item =
       /** A trainee's draft a lead let through: as written, or their edit. */
       review?: { edited: boolean; by: string };
       /** A reply on a messaging channel: where it is on its way (QUEUED until the outbox says). */
-      delivery?: { state: DeliveryState | 'QUEUED'; reason: string };
+      delivery?: { state: DeliveryState; reason: string };
     }
   | {
       kind: 'internal';
@@ -125,7 +125,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
   return items;
 }
 
-const deliveryRank: Record<DeliveryState, number> = { SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
+const deliveryRank: Record<DeliveryState, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
 
 /** Channels whose replies leave through the server's outbox (not a live socket). */
 export function sentByOutbox(channel: Channel | undefined): boolean {
@@ -141,13 +141,14 @@ export function deliveries(events: readonly Event[]): Map<number, { state: Deliv
     if (!d?.state) continue;
     const seq = int(d.messageSeq);
     const had = out.get(seq);
-    if (!had || deliveryRank[d.state] > deliveryRank[had.state]) out.set(seq, { state: d.state, reason: d.reason ?? '' });
+    // QUEUED is a lead's retry of a FAILED reply: its states start over.
+    if (!had || d.state === 'QUEUED' || deliveryRank[d.state] > deliveryRank[had.state]) out.set(seq, { state: d.state, reason: d.reason ?? '' });
   }
   return out;
 }
 
 /** A reply's delivery in words: "Sent to WhatsApp", "Not delivered: …". */
-export function deliveryWords(d: { state: DeliveryState | 'QUEUED'; reason: string }, channel: Channel | ''): string {
+export function deliveryWords(d: { state: DeliveryState; reason: string }, channel: Channel | ''): string {
   const where = channelName(channel) || 'the customer';
   switch (d.state) {
     case 'QUEUED': return `Sending to ${where}…`;
