@@ -29,21 +29,13 @@
 // against the servers' CPU, and both servers get the same client). It starts every process itself
 // on loopback and stops them at the end.
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -57,19 +49,15 @@
 
 #include "core/clock.hpp"
 #include "core/latency_histogram.hpp"
-#include "gateway/auth/jwt.hpp"
+#include "bench/ws_client.hpp"
 #include "bench/ws_load_processes.hpp"
 #include "proto/wire.pb.h"
 #include "store/redis_process.hpp"
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-namespace http = beast::http;
 using namespace switchboard;
 using namespace ws_load;
 using steady = std::chrono::steady_clock;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -87,66 +75,6 @@ double percentile(std::vector<double> v, double p) {
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now().time_since_epoch()).count();
 }
-
-struct connection : std::enable_shared_from_this<connection> {
-  explicit connection(asio::io_context& ioc) : ws(ioc) {}
-  websocket::stream<beast::tcp_stream> ws;
-  beast::flat_buffer buf;
-  std::deque<std::string> out;
-  bool writing = false;
-  bool open = false;
-  std::function<void(std::string_view)> on_message;
-
-  void start(int port, const std::string& target, const std::string& subprotocol, const std::string& token,
-             std::function<void()> on_open) {
-    auto self = shared_from_this();
-    beast::get_lowest_layer(ws).async_connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-        [self, target, subprotocol, token, on_open](beast::error_code ec) {
-          if (ec) throw std::runtime_error("connect: " + ec.message());
-          self->ws.next_layer().socket().set_option(tcp::no_delay(true));
-          self->ws.set_option(websocket::stream_base::decorator([subprotocol, token](websocket::request_type& r) {
-            if (!subprotocol.empty()) r.set(http::field::sec_websocket_protocol, subprotocol);
-            if (!token.empty()) r.set(http::field::authorization, "Bearer " + token);
-          }));
-          self->ws.binary(subprotocol == "switchboard.v1.proto");
-          self->ws.async_handshake("127.0.0.1", target, [self, on_open](beast::error_code ec2) {
-            if (ec2) throw std::runtime_error("handshake: " + ec2.message());
-            self->open = true;
-            on_open();
-            self->read();
-          });
-        });
-  }
-  void read() {
-    ws.async_read(buf, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) {
-        self->open = false;
-        return;
-      }
-      const auto data = self->buf.cdata();
-      self->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
-      self->buf.consume(self->buf.size());
-      self->read();
-    });
-  }
-  void send(std::string bytes) {
-    out.push_back(std::move(bytes));
-    if (!writing) write();
-  }
-  void write() {
-    writing = true;
-    ws.async_write(asio::buffer(out.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing = false;
-      if (ec) return;
-      self->out.pop_front();
-      if (!self->out.empty()) self->write();
-    });
-  }
-  void close() {
-    if (open) ws.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
-  }
-};
 
 struct figures {
   double idle_bytes_per_conn = 0;
@@ -201,27 +129,17 @@ void run_for(asio::io_context& ioc, std::chrono::milliseconds d) {
   ioc.run_for(d);
 }
 
-std::string sign(const std::string& role, const std::string& sub, std::vector<std::string> teams = {});
+std::string sign(const std::string& role, const std::string& sub, std::vector<std::string> teams = {}) {
+  return bench::sign_token(role, sub, std::move(teams), "load", kSecret);
+}
 
 std::string sign_lead() { return sign("lead", "lead-0", {"load"}); }
-
-std::string sign(const std::string& role, const std::string& sub, std::vector<std::string> teams) {
-  gateway::jwt_claims c;
-  c.sub = sub;
-  c.role = role;
-  c.teams = std::move(teams);
-  c.iss = "switchboard";
-  c.aud = "switchboard";
-  c.iat = system_clock_source::instance().unix_ms() / 1000;
-  c.exp = c.iat + 3600;
-  return gateway::sign_jwt(c, {"load", kSecret});
-}
 
 figures run(const target& t, int customers, int agents, int seconds) {
   asio::io_context ioc;
   figures f;
   const auto N = static_cast<std::size_t>(customers);
-  std::vector<std::shared_ptr<connection>> cs(N), as(static_cast<std::size_t>(agents));
+  std::vector<std::shared_ptr<bench::ws_client>> cs(N), as(static_cast<std::size_t>(agents));
   std::vector<std::string> conv_of(N);
   std::vector<int> in_flight(N, 0);
   std::vector<long> next_id(N, 0);
@@ -267,14 +185,14 @@ figures run(const target& t, int customers, int agents, int seconds) {
   // Agents: Switchboard desks set themselves available and accept every offer; nchan subscribers
   // listen to their conversations' channels (customer i belongs to agent i mod M).
   for (int j = 0; j < agents; ++j) {
-    auto a = std::make_shared<connection>(ioc);
+    auto a = std::make_shared<bench::ws_client>(ioc);
     as[static_cast<std::size_t>(j)] = a;
     std::string path = "/v1/ws";
     if (!t.switchboard) {
       path = "/s/";
       for (int i = j; i < customers; i += agents) path += (i == j ? "" : ",") + ("conv" + std::to_string(i));
     }
-    a->on_message = [&, a](std::string_view bytes) {
+    a->on_message([&, a](std::string_view bytes) {
       if (!t.switchboard) return on_agent_body(bytes);
       v1::ServerFrame fr;
       if (!fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
@@ -290,7 +208,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
       if (fr.has_event() && fr.event().has_message() && fr.event().message().direction() == v1::DIRECTION_INBOUND) {
         on_agent_body(fr.event().message().body());
       }
-    };
+    });
     a->start(t.port, path, proto, t.switchboard ? sign("agent", "a" + std::to_string(j)) : "", [&, a] {
       ++opened;
       if (!t.switchboard) return;
@@ -308,10 +226,10 @@ figures run(const target& t, int customers, int agents, int seconds) {
   double board_bytes = 0, board_compute_us = 0;
   bool board_measuring = false;
   std::vector<steady::time_point> board_arrivals;
-  std::shared_ptr<connection> lead;
+  std::shared_ptr<bench::ws_client> lead;
   if (t.switchboard) {
-    lead = std::make_shared<connection>(ioc);
-    lead->on_message = [&](std::string_view bytes) {
+    lead = std::make_shared<bench::ws_client>(ioc);
+    lead->on_message([&](std::string_view bytes) {
       v1::ServerFrame fr;
       if (std::getenv("WS_LOAD_DEBUG") && fr.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
         std::fprintf(stderr, "lead frame kind %d size %zu\n", static_cast<int>(fr.kind_case()), bytes.size());
@@ -321,7 +239,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
       board_arrivals.push_back(steady::now());
       board_bytes += static_cast<double>(bytes.size());
       board_compute_us += static_cast<double>(fr.board().compute_us());
-    };
+    });
     bool lead_open = false;
     lead->start(t.port, "/v1/ws", proto, sign_lead(), [&] { lead_open = true; });
     run_until(ioc, [&] { return lead_open; }, std::chrono::seconds(30), "the lead connecting");
@@ -333,9 +251,9 @@ figures run(const target& t, int customers, int agents, int seconds) {
   opened = 0;
   long welcomed = 0;
   for (std::size_t i = 0; i < N; ++i) {
-    auto c = std::make_shared<connection>(ioc);
+    auto c = std::make_shared<bench::ws_client>(ioc);
     cs[i] = c;
-    c->on_message = [&, i](std::string_view bytes) {
+    c->on_message([&, i](std::string_view bytes) {
       if (!t.switchboard) {
         if (bytes.size() > 1 && bytes[0] == 't') on_persisted(i);  // its own copy, back through Redis
         return;
@@ -345,7 +263,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
       if (fr.has_welcome()) ++welcomed;
       if (fr.has_ack() && fr.request_id() == "open") conv_of[i] = fr.ack().conversation_id();
       if (fr.has_ack() && fr.request_id() == "m") on_persisted(i);
-    };
+    });
     c->start(t.port, t.switchboard ? "/v1/ws" : "/c/conv" + std::to_string(i), proto,
              t.switchboard ? sign("customer", "c" + std::to_string(i)) : "", [&] { ++opened; });
     if (i % 200 == 199) run_for(ioc, std::chrono::milliseconds(1));  // keep the accept queue short
@@ -429,7 +347,7 @@ figures run(const target& t, int customers, int agents, int seconds) {
         next = (next + 1) % N;
       }
       tick.expires_after(std::chrono::microseconds(500));
-      tick.async_wait([&](beast::error_code ec) {
+      tick.async_wait([&](boost::system::error_code ec) {
         if (!ec) pace();
       });
     };

@@ -49,6 +49,30 @@ v1::Attachment media(std::string url, std::string content_type, std::string file
   return a;
 }
 
+// A reaction to a message ({"reaction": {"message_id", "emoji"}}, emoji empty when taken back) or
+// its deletion ({"revoke": {"original_message_id"}}): a change of that message, never a new one.
+void whatsapp_message_change(const json::value& m, const std::string& type, const inbound_message& from, parsed_webhook& p) {
+  message_change c;
+  c.channel = v1::CHANNEL_WHATSAPP;
+  c.business_id = from.business_id;
+  c.address = from.address;
+  c.change_id = text(m, "id");
+  c.at_ms = seconds_as_ms(m, "timestamp");
+  if (type == "reaction") {
+    c.kind = v1::MessageChange::REACTION;
+    c.provider_message_id = text(at(m, "reaction"), "message_id");
+    c.emoji = text(at(m, "reaction"), "emoji");
+  } else {
+    c.kind = v1::MessageChange::DELETION;
+    c.provider_message_id = text(at(m, "revoke"), "original_message_id");
+  }
+  if (c.address.empty() || c.change_id.empty() || c.provider_message_id.empty()) {
+    ++p.skipped["change without a sender or id"];
+    return;
+  }
+  p.changes.push_back(std::move(c));
+}
+
 // One of WhatsApp's messages[]: false when it is not a customer's message (counted in skipped).
 bool whatsapp_message(const json::value& m, inbound_message& out, parsed_webhook& p) {
   const std::string type = text(m, "type");
@@ -56,9 +80,11 @@ bool whatsapp_message(const json::value& m, inbound_message& out, parsed_webhook
     out.body = text(at(m, "text"), "body");
   } else if (type == "image" || type == "video" || type == "audio" || type == "document" || type == "sticker") {
     const auto& x = at(m, type);
-    // The media's id (fetched with the account's token), or the URL some payloads carry.
-    const std::string url = has(x, "url") ? text(x, "url") : "whatsapp-media:" + text(x, "id");
-    out.attachments.push_back(media(url, text(x, "mime_type"), text(x, "filename")));
+    // The URL some payloads carry, or the media's id (fetched with the account's token); with
+    // neither there is nothing to attach.
+    std::string url = text(x, "url");
+    if (url.empty() && !text(x, "id").empty()) url = "whatsapp-media:" + text(x, "id");
+    if (!url.empty()) out.attachments.push_back(media(url, text(x, "mime_type"), text(x, "filename")));
     out.body = text(x, "caption");
   } else if (type == "location") {
     const auto& x = at(m, "location");
@@ -86,10 +112,9 @@ bool whatsapp_message(const json::value& m, inbound_message& out, parsed_webhook
       out.body += " " + std::to_string(integer(item, "quantity")) + " × " + text(item, "product_retailer_id") + ";";
     }
     if (const auto note = text(x, "text"); !note.empty()) out.body += " " + note;
-  } else if (type == "reaction") {
-    return ++p.skipped["reaction"], false;
-  } else if (type == "revoke") {
-    return ++p.skipped["deletion"], false;
+  } else if (type == "reaction" || type == "revoke") {
+    whatsapp_message_change(m, type, out, p);
+    return false;
   } else if (type == "system") {
     return ++p.skipped["system"], false;
   } else {
@@ -98,7 +123,7 @@ bool whatsapp_message(const json::value& m, inbound_message& out, parsed_webhook
   if (out.body.empty() && out.attachments.empty()) return ++p.skipped["empty"], false;
   out.provider_message_id = text(m, "id");
   out.in_reply_to = text(at(m, "context"), "id");
-  out.at_ms = integer(m, "timestamp") * 1000;
+  out.at_ms = seconds_as_ms(m, "timestamp");
   return true;
 }
 
@@ -132,6 +157,46 @@ void whatsapp_change(const json::value& value, parsed_webhook& p) {
   }
 }
 
+// Messenger's and Instagram's changes of a message — a reaction ({"reaction": {"mid", "action":
+// "react"|"unreact", "emoji"}}), an edit ({"message_edit": {"mid", "text", "num_edit"}}), a deletion
+// ({"message": {"mid", "is_deleted": true}}) — and read receipts ({"read": {"watermark"}}: every
+// message sent before that time). False when `e` is none of these.
+bool messenger_change(const json::value& e, v1::Channel channel, const std::string& page, parsed_webhook& p) {
+  message_change c;
+  c.channel = channel;
+  c.business_id = page;
+  c.address = text(at(e, "sender"), "id");
+  c.at_ms = integer(e, "timestamp");
+  if (has(e, "read")) {
+    const std::int64_t watermark = integer(at(e, "read"), "watermark");
+    if (c.address.empty() || watermark <= 0) ++p.skipped["read without a sender or watermark"];
+    else p.reads.push_back({channel, page, c.address, watermark});
+    return true;
+  }
+  if (has(e, "reaction")) {
+    const auto& r = at(e, "reaction");
+    c.kind = v1::MessageChange::REACTION;
+    c.provider_message_id = text(r, "mid");
+    if (text(r, "action") != "unreact") c.emoji = text(r, "emoji").empty() ? text(r, "reaction") : text(r, "emoji");
+    c.change_id = "reaction:" + c.provider_message_id + ":" + std::to_string(c.at_ms) + ":" + text(r, "action");
+  } else if (has(e, "message_edit")) {
+    const auto& m = at(e, "message_edit");
+    c.kind = v1::MessageChange::EDIT;
+    c.provider_message_id = text(m, "mid");
+    c.body = text(m, "text");
+    c.change_id = "edit:" + c.provider_message_id + ":" + std::to_string(integer(m, "num_edit"));
+  } else if (flag(at(e, "message"), "is_deleted")) {
+    c.kind = v1::MessageChange::DELETION;
+    c.provider_message_id = text(at(e, "message"), "mid");
+    c.change_id = "deletion:" + c.provider_message_id;
+  } else {
+    return false;
+  }
+  if (c.address.empty() || c.provider_message_id.empty()) ++p.skipped["change without a sender or id"];
+  else p.changes.push_back(std::move(c));
+  return true;
+}
+
 // One of Messenger's messaging[] events sent by a person to the page.
 void messenger_event(const json::value& e, v1::Channel channel, const std::string& page, parsed_webhook& p) {
   inbound_message out;
@@ -139,10 +204,10 @@ void messenger_event(const json::value& e, v1::Channel channel, const std::strin
   out.business_id = page;
   out.address = text(at(e, "sender"), "id");
   out.at_ms = integer(e, "timestamp");
+  if (flag(at(e, "message"), "is_echo")) return void(++p.skipped["echo"]);
+  if (messenger_change(e, channel, page, p)) return;
   if (has(e, "message")) {
     const auto& m = at(e, "message");
-    if (flag(m, "is_echo")) return void(++p.skipped["echo"]);
-    if (flag(m, "is_deleted")) return void(++p.skipped["deletion"]);
     out.provider_message_id = text(m, "mid");
     out.body = text(m, "text");
     out.in_reply_to = text(at(m, "reply_to"), "mid");
@@ -173,11 +238,11 @@ void messenger_event(const json::value& e, v1::Channel channel, const std::strin
     }
     return;
   } else {
-    for (const char* kind : {"delivery", "read", "reaction", "message_edit", "optin", "referral", "account_linking",
-                             "pass_thread_control", "take_thread_control", "request_thread_control", "policy_enforcement"}) {
+    for (const char* kind : {"delivery", "optin", "referral", "account_linking", "pass_thread_control", "take_thread_control",
+                             "request_thread_control", "policy_enforcement"}) {
       if (has(e, kind)) {
         const std::string k = kind;
-        ++p.skipped[k == "message_edit" ? "edit" : k.find("thread_control") != std::string::npos ? "handover" : k];
+        ++p.skipped[k.find("thread_control") != std::string::npos ? "handover" : k];
         return;
       }
     }

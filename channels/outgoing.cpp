@@ -4,7 +4,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "channels/json_view.hpp"
 #include "channels/signature.hpp"
@@ -41,6 +43,33 @@ std::string form_escape(const std::string& s) {
   return out;
 }
 
+// A wait the provider asks for, in seconds: never negative, at most a day (so never overflowing).
+std::int64_t wait_ms(std::int64_t seconds) { return std::clamp<std::int64_t>(seconds, 0, 86'400) * 1000; }
+
+// Retry-After in seconds (an HTTP date is not read: 0); digits past int64 are the longest wait.
+std::int64_t retry_after_seconds(const std::string& header) {
+  std::int64_t seconds = 0;
+  const auto r = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  return r.ec == std::errc::result_out_of_range && !header.starts_with('-') ? std::numeric_limits<std::int64_t>::max() : seconds;
+}
+
+// At most 200 bytes of a body for the reason, never cutting a character in two, as UTF-8.
+std::string excerpt(const std::string& body) {
+  std::size_t n = std::min<std::size_t>(body.size(), 200);
+  for (int k = 0; k < 3 && n > 0 && n < body.size() && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80; ++k) --n;
+  return as_utf8(std::string_view(body).substr(0, n));
+}
+
+// The Cloud API's template message: its name, language and the body's variables in order.
+json::object whatsapp_template(const v1::TemplateMessage& t) {
+  json::object out{{"name", t.name()}, {"language", json::object{{"code", t.language()}}}};
+  if (t.variables_size() == 0) return out;
+  json::array parameters;
+  for (const auto& v : t.variables()) parameters.push_back(json::object{{"type", "text"}, {"text", v}});
+  out["components"] = json::array{json::object{{"type", "body"}, {"parameters", std::move(parameters)}}};
+  return out;
+}
+
 }  // namespace
 
 std::string api_base(const v1::ChannelAccount& account) {
@@ -72,8 +101,15 @@ outgoing_call send_call(const v1::ChannelAccount& a, v1::Channel channel, const 
     c.headers.emplace_back("Authorization", "Bearer " + a.access_token());
     c.content_type = "application/json";
     const std::string to = address.starts_with("+") ? address.substr(1) : address;
-    c.body = json::serialize(json::object{{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", to},
-                                          {"type", "text"}, {"text", json::object{{"body", text}}}});
+    json::object body{{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", to}};
+    if (m.has_template_message()) {
+      body["type"] = "template";
+      body["template"] = whatsapp_template(m.template_message());
+    } else {
+      body["type"] = "text";
+      body["text"] = json::object{{"body", text}};
+    }
+    c.body = json::serialize(body);
   } else if (a.provider() == "messenger" || a.provider() == "instagram") {
     c.url = base + "/me/messages";
     c.headers.emplace_back("Authorization", "Bearer " + a.access_token());
@@ -107,7 +143,7 @@ send_answer read_answer(const std::string& provider, int status, const std::stri
   v = json::parse(body, ec);
   if (ec) v = nullptr;
   if (status == 0) {
-    out.reason = body.empty() ? "no answer" : body;
+    out.reason = body.empty() ? "no answer" : as_utf8(body);
     return out;
   }
   if (status >= 200 && status < 300) {
@@ -130,12 +166,10 @@ send_answer read_answer(const std::string& provider, int status, const std::stri
   if (const auto& e = at(v, "error"); e.is_object()) out.reason += text(e, "message");
   else if (has(v, "description")) out.reason += text(v, "description");
   else if (has(v, "message")) out.reason += text(v, "message");
-  else out.reason += body.substr(0, 200);
+  else out.reason += excerpt(body);
   if (status == 429 || status >= 500 || status == 408) {
-    std::int64_t seconds = 0;
-    std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
-    out.retry_after_ms = seconds * 1000;
-    if (provider == "telegram") out.retry_after_ms = std::max(out.retry_after_ms, integer(at(v, "parameters"), "retry_after") * 1000);
+    out.retry_after_ms = wait_ms(retry_after_seconds(retry_after));
+    if (provider == "telegram") out.retry_after_ms = std::max(out.retry_after_ms, wait_ms(integer(at(v, "parameters"), "retry_after")));
     return out;
   }
   out.what = send_answer::verdict::rejected;

@@ -45,8 +45,8 @@ struct send_answer {
   };
   verdict what = verdict::retry;
   std::string provider_message_id;  // sent
-  std::string reason;               // retry, rejected: the provider's words
-  std::int64_t retry_after_ms = 0;  // retry: what the provider asked for (Retry-After), 0 if nothing
+  std::string reason;               // retry, rejected: the provider's words (UTF-8)
+  std::int64_t retry_after_ms = 0;  // retry: what the provider asked for (Retry-After, at most a day), 0 if nothing
 };
 
 // What the provider's answer (`status` 0: no answer at all) means.

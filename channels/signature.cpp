@@ -11,11 +11,18 @@ namespace switchboard::channels {
 
 namespace {
 
+// The HMAC of `data` under `key`; "" if OpenSSL fails (the checks then answer wrong).
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+  // OpenSSL 3 fails on a null key with null data: an empty view may be null, and empty is empty.
+  static constexpr char kEmpty[] = "";
+  if (key.empty()) key = kEmpty;
+  if (data.empty()) data = kEmpty;
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       out.data(), &len);
+  if (!HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+            out.data(), &len)) {
+    return {};
+  }
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
@@ -82,7 +89,10 @@ std::string meta_signature(std::string_view app_secret, std::string_view body) {
 
 signature_check check_meta_signature(std::string_view app_secret, std::string_view body, std::string_view header) {
   if (header.empty()) return signature_check::missing;
-  return compare(meta_signature(app_secret, body), header);
+  const std::string expected = meta_signature(app_secret, body);
+  // A failed HMAC leaves "sha256=" alone: fail closed, never compare with it.
+  if (expected.size() != 7 + 2 * 32) return signature_check::wrong;
+  return compare(expected, header);
 }
 
 signature_check check_telegram_secret(std::string_view secret_token, std::string_view header) {
@@ -106,7 +116,9 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url, 
 signature_check check_twilio_signature(std::string_view auth_token, std::string_view url, const form_fields& fields,
                                        std::string_view header) {
   if (header.empty()) return signature_check::missing;
-  return compare(twilio_signature(auth_token, url, fields), header);
+  const std::string expected = twilio_signature(auth_token, url, fields);
+  if (expected.size() != 28) return signature_check::wrong;  // base64 of 20 bytes; "" if the HMAC failed
+  return compare(expected, header);
 }
 
 bool parse_form(std::string_view body, form_fields& out) {

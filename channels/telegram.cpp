@@ -67,7 +67,7 @@ void message(const json::value& m, std::string_view bot, parsed_webhook& p) {
   // Message ids count per chat: the chat names them.
   out.provider_message_id = text(chat, "id") + ":" + text(m, "message_id");
   if (has(m, "reply_to_message")) out.in_reply_to = text(chat, "id") + ":" + text(at(m, "reply_to_message"), "message_id");
-  out.at_ms = integer(m, "date") * 1000;
+  out.at_ms = seconds_as_ms(m, "date");
   p.messages.push_back(std::move(out));
 }
 
@@ -80,9 +80,38 @@ void callback(const json::value& q, std::string_view bot, parsed_webhook& p) {
   out.display_name = person(at(q, "from"));
   out.body = text(q, "data");
   out.provider_message_id = "callback:" + text(q, "id");
-  out.at_ms = integer(at(q, "message"), "date") * 1000;
+  out.at_ms = seconds_as_ms(at(q, "message"), "date");
   if (out.address.empty() || out.body.empty()) return void(++p.skipped["callback without data"]);
   p.messages.push_back(std::move(out));
+}
+
+// An edited message (its text as it reads now) or a reaction to one ("message_reaction": the
+// reactions now, the first emoji kept; none: taken back), in a private chat: a change of it.
+void change(const json::value& v, std::string_view bot, parsed_webhook& p) {
+  const bool edit = has(v, "edited_message");
+  const auto& m = at(v, edit ? "edited_message" : "message_reaction");
+  const auto& chat = at(m, "chat");
+  if (text(chat, "type") != "private") return void(++p.skipped["group message"]);
+  message_change c;
+  c.channel = v1::CHANNEL_TELEGRAM;
+  c.business_id = std::string(bot);
+  c.address = text(at(m, edit ? "from" : "user"), "id");
+  c.provider_message_id = text(chat, "id") + ":" + text(m, "message_id");
+  if (edit) {
+    c.kind = v1::MessageChange::EDIT;
+    c.body = text(m, "text").empty() ? text(m, "caption") : text(m, "text");
+    c.at_ms = seconds_as_ms(m, "edit_date");
+    c.change_id = "edit:" + c.provider_message_id + ":" + text(m, "edit_date");
+  } else {
+    c.kind = v1::MessageChange::REACTION;
+    for (const auto& r : array(m, "new_reaction")) {
+      if (c.emoji.empty()) c.emoji = text(r, "emoji");
+    }
+    c.at_ms = seconds_as_ms(m, "date");
+    c.change_id = "reaction:" + text(v, "update_id");
+  }
+  if (c.address.empty() || text(m, "message_id").empty()) return void(++p.skipped["change without a sender or id"]);
+  p.changes.push_back(std::move(c));
 }
 
 }  // namespace
@@ -99,8 +128,8 @@ parsed_webhook parse_telegram(std::string_view body, std::string_view bot) {
     message(at(v, "message"), bot, p);
   } else if (has(v, "callback_query")) {
     callback(at(v, "callback_query"), bot, p);
-  } else if (has(v, "edited_message")) {
-    ++p.skipped["edit"];
+  } else if (has(v, "edited_message") || has(v, "message_reaction")) {
+    change(v, bot, p);
   } else {
     // channel_post, my_chat_member, inline_query, message_reaction, ...: its only other key.
     std::string kind = "unknown";

@@ -2,13 +2,16 @@
 
 #include <string_view>
 
+#include "channels/json_view.hpp"
+
 namespace switchboard::channels {
 
 namespace {
 
+// A form carries bytes (%FF decodes): what the parser hands on is UTF-8.
 std::string field(const form_fields& fields, std::string_view name) {
   for (const auto& [k, v] : fields) {
-    if (k == name) return v;
+    if (k == name) return as_utf8(v);
   }
   return {};
 }
@@ -18,7 +21,8 @@ std::string field(const form_fields& fields, std::string_view name) {
 parsed_webhook parse_twilio(const form_fields& fields) {
   parsed_webhook p;
   const std::string sid = field(fields, "MessageSid").empty() ? field(fields, "SmsMessageSid") : field(fields, "MessageSid");
-  if (sid.empty() || field(fields, "From").empty()) {
+  // "whatsapp:" with no number after it is no sender either.
+  if (const auto from = field(fields, "From"); sid.empty() || from.empty() || from == "whatsapp:") {
     p.error = "not a Twilio message webhook: no MessageSid or From";
     return p;
   }

@@ -35,12 +35,36 @@ struct status_update {
   std::string reason;  // failed: the provider's words
 };
 
+// The customer reacted to, edited or deleted a message: one of theirs, or a reply we sent them.
+struct message_change {
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+  std::string business_id;
+  std::string address;              // the customer's, as in inbound_message
+  std::string change_id;            // the provider's id of this update: a re-delivery is stored once
+  std::string provider_message_id;  // the message it is about
+  v1::MessageChange::Kind kind = v1::MessageChange::KIND_UNSPECIFIED;
+  std::string emoji;                // REACTION; empty: taken back
+  std::string body;                 // EDIT: the text as it reads now
+  std::int64_t at_ms = 0;
+};
+
+// The customer read everything we sent them up to a time (Messenger's and Instagram's read
+// receipts carry a watermark, not message ids).
+struct read_watermark {
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+  std::string business_id;
+  std::string address;
+  std::int64_t watermark_ms = 0;
+};
+
 struct parsed_webhook {
   // Set when the body is not the provider's webhook at all (not JSON, not its envelope): why, for
   // the 400 and the log. Nothing of such a body is stored.
   std::string error;
   std::vector<inbound_message> messages;
   std::vector<status_update> statuses;
+  std::vector<message_change> changes;
+  std::vector<read_watermark> reads;
   // Updates understood and not stored as a message, by kind ("status", "echo", "reaction", ...).
   std::map<std::string, int> skipped;
 };

@@ -8,7 +8,8 @@ context::context(store::timeline_repository& t, store::identity_repository& i, s
       identities(i),
       agents(a),
       queues(cfg.queues().begin(), cfg.queues().end()),
-      configured_agents(cfg.agents().begin(), cfg.agents().end()) {
+      configured_agents(cfg.agents().begin(), cfg.agents().end()),
+      whatsapp_templates(cfg.channels().whatsapp_templates().begin(), cfg.channels().whatsapp_templates().end()) {
   if (queues.empty()) queues.emplace_back().set_name("default");
 }
 

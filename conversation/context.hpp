@@ -21,6 +21,7 @@ struct context {
   store::agent_repository& agents;
   std::vector<v1::Queue> queues;             // never empty: one "default" queue when none is configured
   std::vector<v1::Agent> configured_agents;  // profiles of the config (an agent's first desk)
+  std::vector<v1::WhatsAppTemplate> whatsapp_templates;  // channels.whatsapp_templates
 
   const v1::Queue* queue(const std::string& name) const;
   // The queue a conversation opened with `topic` goes to: the queue of that name, else the first.

@@ -158,7 +158,9 @@ asio::awaitable<outcome> desk_actions::reply(const principal& p, const v1::Clien
   if (m.client_message_id().empty()) {
     co_return answer_with(error_frame(id, "bad_request", "message.clientMessageId is required (it makes a re-send safe)"));
   }
-  if (m.body().empty() && m.attachments().empty()) co_return answer_with(error_frame(id, "bad_request", "an empty message"));
+  if (m.body().empty() && m.attachments().empty() && !m.has_template_message()) {
+    co_return answer_with(error_frame(id, "bad_request", "an empty message"));
+  }
   std::vector<v1::Channel> theirs;
   if (m.channel() != v1::CHANNEL_UNSPECIFIED) {
     auto identities = co_await ctx_.identities.identities(conv.customer_id());
@@ -186,6 +188,13 @@ asio::awaitable<outcome> desk_actions::reply(const principal& p, const v1::Clien
   msg->set_channel(*channel);
   msg->set_author_id(me);
   msg->set_author_name(p.display_name);
+  if (msg->has_template_message()) {
+    if (*channel != v1::CHANNEL_WHATSAPP) co_return answer_with(error_frame(id, "bad_request", "templateMessage: only on WhatsApp"));
+    if (auto why = fill_template(ctx_.whatsapp_templates, *msg)) co_return answer_with(error_frame(id, "bad_request", "templateMessage: " + *why));
+  }
+  if (auto why = whatsapp_window_refusal(conv, *msg, ctx_.timeline.time().unix_ms())) {
+    co_return answer_with(error_frame(id, "whatsapp_window_closed", *why));
+  }
   req.idempotency_key = store::idempotency::staff_action(me, "message", m.client_message_id());
   req.guard = owner_guard(me);
   v1::Event shown;  // not a ?: of temporaries: GCC 12 destroys those twice in a coroutine

@@ -83,12 +83,19 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   msg->set_in_reply_to(content.in_reply_to());
   msg->set_client_message_id(in.client_message_id());
   msg->set_provider_message_id(in.provider_message_id());
+  if (in.sent_at_ms() > 0) msg->set_sent_at_ms(in.sent_at_ms());
   req.fields.set("preview", content.body().substr(0, kPreviewChars));
   if (!in.account().empty()) {
     // Where a reply on this channel goes, and by which of our accounts (the outbox reads these).
     const std::string ch(store::channel_name(in.channel()));
     req.fields.set("addr:" + ch, in.address());
     req.fields.set("acct:" + ch, in.account());
+  }
+  if (in.channel() == v1::CHANNEL_WHATSAPP) {
+    // WhatsApp's 24-hour window, from when the customer sent it (never later than now).
+    const std::int64_t now = ctx_.timeline.time().unix_ms();
+    const std::int64_t sent = in.sent_at_ms() > 0 ? std::min(in.sent_at_ms(), now) : now;
+    req.fields.set("whatsapp_window_ends_at_ms", std::to_string(sent + kWhatsAppWindowMs));
   }
   if (req.mode != store::append_request::target::existing) {
     const v1::Queue& q = ctx_.queue_for_topic(in.topic());

@@ -191,6 +191,12 @@ asio::awaitable<outcome> lead_actions::act(const principal& p, const v1::ClientF
       a = plan_lead_action(p, f, *conv);
   }
   if (a.refused) co_return answer_with(std::move(*a.refused));
+  // A barge-in or an approved draft goes to the customer: on WhatsApp, only inside its window.
+  if (a.req.event.has_message()) {
+    if (auto why = whatsapp_window_refusal(*conv, a.req.event.message(), ctx_.timeline.time().unix_ms())) {
+      co_return answer_with(error_frame(id, "whatsapp_window_closed", *why));
+    }
+  }
   if (a.req.idempotency_key.empty() && !f.action_id().empty()) {
     a.req.idempotency_key = store::idempotency::staff_action(me, a.what, f.action_id());
   }

@@ -1,5 +1,7 @@
 #include "conversation/rules.hpp"
 
+#include "core/templates.hpp"
+
 #include <algorithm>
 
 namespace switchboard::conversation {
@@ -56,6 +58,43 @@ std::optional<v1::Channel> reply_channel(const v1::Conversation& c, v1::Channel 
     return picked;
   }
   return c.last_channel() != v1::CHANNEL_UNSPECIFIED ? c.last_channel() : c.channel();
+}
+
+std::optional<std::string> whatsapp_window_refusal(const v1::Conversation& c, const v1::Message& m, std::int64_t now_ms) {
+  if (m.channel() != v1::CHANNEL_WHATSAPP || m.has_template_message()) return std::nullopt;
+  const std::int64_t ends = c.whatsapp_window_ends_at_ms();
+  if (ends > now_ms) return std::nullopt;
+  if (ends == 0) return "the customer has not written on WhatsApp in this conversation: only an approved template may be sent (WhatsApp's 24-hour window)";
+  const std::int64_t hours = (now_ms - ends + kWhatsAppWindowMs) / 3'600'000;
+  return "WhatsApp's 24-hour window closed " + std::to_string(hours - 24) + " h ago (the customer last wrote " +
+         std::to_string(hours) + " h ago): only an approved template may be sent";
+}
+
+std::optional<std::string> fill_template(const std::vector<v1::WhatsAppTemplate>& templates, v1::Message& m) {
+  auto* t = m.mutable_template_message();
+  const v1::WhatsAppTemplate* found = nullptr;
+  for (const auto& candidate : templates) {
+    if (candidate.name() == t->name() && (t->language().empty() || candidate.language() == t->language())) {
+      found = &candidate;
+      break;
+    }
+  }
+  if (!found) return "no template '" + t->name() + "'" + (t->language().empty() ? "" : " in " + t->language()) + " (channels.whatsapp_templates)";
+  std::vector<std::string> values(t->variables().begin(), t->variables().end());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& v = values[i];
+    if (v.empty() || v.size() > 1024 || v.find_first_of("\n\t") != std::string::npos) {
+      return "variable {{" + std::to_string(i + 1) + "}} must be 1-1024 characters on one line, without tabs";
+    }
+  }
+  auto body = render_template(found->body(), values);
+  if (!body) {
+    return "'" + found->name() + "' takes " + std::to_string(found->variables_size()) + " variable(s), " +
+           std::to_string(values.size()) + " given";
+  }
+  t->set_language(found->language());
+  m.set_body(std::move(*body));
+  return std::nullopt;
 }
 
 }  // namespace switchboard::conversation

@@ -3,11 +3,13 @@
 // (tests/unit/access_rules_test.cpp). The conversation layer and the gateway both ask these; none
 // of them is written twice.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "conversation/principal.hpp"
+#include "proto/config.pb.h"
 #include "proto/model.pb.h"
 #include "store/append_request.hpp"
 
@@ -38,5 +40,17 @@ store::append_guard unresolved_guard();
 // picked a channel the customer has no address on.
 std::optional<v1::Channel> reply_channel(const v1::Conversation& c, v1::Channel picked,
                                          const std::vector<v1::Channel>& customer_channels);
+
+// WhatsApp's customer service window: a business may write freely for 24 h after the customer's
+// last WhatsApp message; after it, only an approved template (docs/CHANNELS.md).
+constexpr std::int64_t kWhatsAppWindowMs = 24LL * 3600 * 1000;
+// Why the outbound message `m` may not go to the customer now, or nothing: a WhatsApp message
+// that is not a template, after the conversation's window (or with none: they never wrote there).
+std::optional<std::string> whatsapp_window_refusal(const v1::Conversation& c, const v1::Message& m, std::int64_t now_ms);
+// A template message: its body filled in from the config's template of that name (and language;
+// empty: the first of that name), the language set. Else why not (an unknown template, a wrong
+// number of variables, a variable WhatsApp would refuse: empty, over 1024 characters, with a
+// newline or a tab).
+std::optional<std::string> fill_template(const std::vector<v1::WhatsAppTemplate>& templates, v1::Message& m);
 
 }  // namespace switchboard::conversation

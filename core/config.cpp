@@ -1,4 +1,5 @@
 #include "core/config.hpp"
+#include "core/templates.hpp"
 
 #include "core/defaults.hpp"
 
@@ -301,6 +302,26 @@ void validate_people(const v1::Config& c) {
   check_range(c.auth().sign_in_window_seconds(), 1, 86400, "auth.sign_in_window_seconds");
 }
 
+// WhatsApp's rules for a template's name and language, and our own: its {{n}} and `variables` agree.
+void validate_templates(const v1::ChannelsConfig& ch) {
+  std::set<std::string> seen;
+  for (int i = 0; i < ch.whatsapp_templates_size(); ++i) {
+    const std::string p = "channels.whatsapp_templates[" + std::to_string(i) + "]";
+    const auto& t = ch.whatsapp_templates(i);
+    if (t.name().empty() || t.name().size() > 512 || t.name().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+      fail(p + ".name", "must be 1-512 lower-case letters, digits or '_', as WhatsApp Manager names it");
+    }
+    if (t.language().empty()) fail(p + ".language", "is required (the language code it was approved in, e.g. en_US)");
+    if (!seen.insert(t.name() + "/" + t.language()).second) fail(p + ".language", "'" + t.name() + "' in " + t.language() + " is listed twice");
+    if (t.body().empty()) fail(p + ".body", "must not be empty (the template's body text, with {{1}}, {{2}}, ...)");
+    const int n = template_placeholders(t.body());
+    if (n < 0) fail(p + ".body", "its placeholders must be {{1}}, {{2}}, ... with none skipped");
+    if (n != t.variables_size()) {
+      fail(p + ".variables", "the body takes " + std::to_string(n) + " variable(s), " + std::to_string(t.variables_size()) + " named");
+    }
+  }
+}
+
 void validate_channels(const v1::Config& c) {
   const auto& ch = c.channels();
   check_range(ch.max_webhook_bytes(), 1024, 16 * 1024 * 1024, "channels.max_webhook_bytes");
@@ -345,6 +366,7 @@ void validate_channels(const v1::Config& c) {
       required(a.verify_token(), "verify_token");
     }
   }
+  validate_templates(ch);
 }
 
 void validate(const v1::Config& c) {

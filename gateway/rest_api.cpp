@@ -14,9 +14,11 @@
 #include "core/config.hpp"
 #include "core/password.hpp"
 #include "gateway/conversation_service.hpp"
+#include "gateway/customer_merges.hpp"
 #include "gateway/http_json.hpp"
 #include "gateway/report_service.hpp"
 #include "reports/kpi.hpp"
+#include "store/merged_timeline.hpp"
 
 namespace switchboard::gateway {
 
@@ -26,17 +28,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::size_t kMaxPage = 1000;
-
-// A Redis stream entry id, as `nextAfter` gives them: <ms>-<seq> (or <ms>), 64-bit unsigned each.
-bool is_entry_id(std::string_view s) {
-  auto number = [](std::string_view d) {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
-    return !d.empty() && ec == std::errc() && end == d.data() + d.size();
-  };
-  const auto dash = s.find('-');
-  return dash == std::string_view::npos ? number(s) : number(s.substr(0, dash)) && number(s.substr(dash + 1));
-}
 
 constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 
@@ -58,7 +49,8 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
       agents_(agents),
       clock_(clk),
       ids_(ids),
-      redis_ready_(redis_ready) {
+      redis_ready_(redis_ready),
+      merges_(identities, timeline) {
   for (const auto& k : auth_.keys()) policy_.keys.push_back({k.kid(), k.secret()});
   policy_.issuer = auth_.issuer();
   policy_.audience = auth_.audience();
@@ -66,6 +58,10 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   queues_json_ = "{\"queues\":[";
   for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
   queues_json_ += "]}";
+  templates_json_ = "{\"templates\":[";
+  const auto& templates = cfg.channels().whatsapp_templates();
+  for (int i = 0; i < templates.size(); ++i) templates_json_ += (i ? "," : "") + proto_json(templates[i]);
+  templates_json_ += "]}";
 }
 
 bool rest_api::staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const {
@@ -113,6 +109,7 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
                              agent_prefix = "/v1/agents/";
   const bool is_queues = path == "/v1/queues";
   const bool is_canned = path == "/v1/canned-replies";
+  const bool is_templates = path == "/v1/whatsapp-templates";
   const bool is_conv = path.rfind(conv_prefix, 0) == 0 && path.size() > conv_prefix.size();
   const bool is_timeline = path.rfind(cust_prefix, 0) == 0 && path.size() > cust_prefix.size() + 9 &&
                            path.ends_with("/timeline");
@@ -128,7 +125,12 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
     staff_work work = [this, path, query](jwt_claims who) { return outbox_.handle(std::move(who), path, query); };
     return as_staff(req, core_, std::move(work), std::move(respond));
   }
-  if (!is_queues && !is_canned && !is_conv && !is_timeline && !is_customer && !is_agents && !is_agent && !is_kpis) {
+  if (customer_merges::serves(path)) {
+    if (!customer_merges::allows(path, req.method)) return respond(json_error(405, "method_not_allowed", "use " + std::string(customer_merges::methods_of(path))));
+    staff_work work = [this, path, method = req.method, body = req.body](jwt_claims who) { return merges_.handle(std::move(who), method, path, body); };
+    return as_staff(req, core_, std::move(work), std::move(respond));
+  }
+  if (!is_queues && !is_templates && !is_canned && !is_conv && !is_timeline && !is_customer && !is_agents && !is_agent && !is_kpis) {
     return respond(json_error(404, "not_found", "no such resource"));
   }
   const bool put = is_agent && req.method == "PUT";
@@ -138,6 +140,7 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
   }
   staff_work work;
   if (is_queues) work = [this](jwt_claims) { return queues(); };
+  else if (is_templates) work = [this](jwt_claims) { return whatsapp_templates(); };
   else if (is_canned) work = [this](jwt_claims who) { return canned_replies(std::move(who)); };
   else if (is_conv) work = [this, id = path.substr(conv_prefix.size()), query](jwt_claims who) { return conversation(std::move(who), id, query); };
   else if (is_timeline) work = [this, id = path.substr(cust_prefix.size(), path.size() - cust_prefix.size() - 9), query](jwt_claims who) { return timeline(std::move(who), id, query); };
@@ -180,6 +183,8 @@ void rest_api::as_staff(const http_request& req, asio::any_io_executor ex, staff
 }
 
 asio::awaitable<http_answer> rest_api::queues() const { co_return json_ok(queues_json_); }
+
+asio::awaitable<http_answer> rest_api::whatsapp_templates() const { co_return json_ok(templates_json_); }
 
 namespace {
 
@@ -279,17 +284,7 @@ asio::awaitable<http_answer> rest_api::conversation(jwt_claims who, std::string 
 // Whether `who` may read a customer's timeline and record: nothing if so, else the answer (404 for
 // anyone without access, as for a customer that does not exist).
 asio::awaitable<std::optional<http_answer>> rest_api::may_read_customer(const jwt_claims& who, std::string customer) const {
-  std::vector<std::string> teams;  // a lead's teams grant; an agent's do not (only what they held)
-  if (who.role == "lead") teams = who.teams;
-  result<bool> may = false;
-  if (who.role == "admin") {
-    may = co_await timeline_.customer_exists(customer);
-  } else {
-    may = co_await timeline_.may_read_customer(customer, who.sub, std::move(teams));
-  }
-  if (!may) co_return store_error(may.error());
-  if (!*may) co_return store_error(errc::not_found);
-  co_return std::nullopt;
+  return refuse_unless_reader(timeline_, who, std::move(customer));
 }
 
 asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string customer, std::string query) const {
@@ -298,8 +293,8 @@ asio::awaitable<http_answer> rest_api::timeline(jwt_claims who, std::string cust
     co_return bad_param("limit", kPageRule);
   }
   const std::string after = param(query, "after");
-  if (!after.empty() && !is_entry_id(after)) {
-    co_return bad_param("after", "must be a timeline entry id like 1717000000000-0 (a page's nextAfter)");
+  if (!store::parse_timeline_cursor(after)) {
+    co_return bad_param("after", "must be a page's nextAfter, like 1717000000000-0 or 1717000000000-0~<customer id>");
   }
   if (auto refused = co_await may_read_customer(who, customer)) co_return std::move(*refused);
   auto page = co_await timeline_.read_timeline(customer, after, static_cast<std::size_t>(limit));

@@ -7,7 +7,7 @@
 // the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
 // teams), GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
 // caller's teams), GET /v1/customers/{id} (the record, for who may read its timeline) and GET
-// /v1/canned-replies (the caller's teams'); /v1/outbox/dead goes to outbox_api. Staff are a bearer token or a sign-in session's cookie
+// /v1/canned-replies (the caller's teams'), GET /v1/whatsapp-templates (the config's); /v1/outbox/dead goes to outbox_api, /v1/customers/{id}/merges to customer_merges. Staff are a bearer token or a sign-in session's cookie
 // (session_api; unsafe methods then need X-CSRF-Token). /v1/session and /v1/dev-users go to
 // session_api. Answers that need Redis run on the core strand, except reports: they run, from
 // their parameters to their rendering, on the report_service's thread and Redis connection, so a
@@ -29,6 +29,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "gateway/auth/jwt.hpp"
+#include "gateway/customer_merges.hpp"
 #include "gateway/http_routes.hpp"
 #include "gateway/outbox_api.hpp"
 #include "gateway/session_api.hpp"
@@ -65,6 +66,7 @@ class rest_api {
   // The staff member behind the request's bearer token, or the 401/403 answer.
   bool staff_only(const http_request& req, jwt_claims& who, http_answer& refusal) const;
   boost::asio::awaitable<http_answer> queues() const;
+  boost::asio::awaitable<http_answer> whatsapp_templates() const;
   boost::asio::awaitable<http_answer> canned_replies(jwt_claims who) const;
   boost::asio::awaitable<http_answer> customer(jwt_claims who, std::string id) const;
   boost::asio::awaitable<std::optional<http_answer>> may_read_customer(const jwt_claims& who, std::string customer) const;
@@ -83,6 +85,7 @@ class rest_api {
   store::identity_repository& identities_;
   jwt_policy policy_;
   std::string queues_json_;
+  std::string templates_json_;  // GET /v1/whatsapp-templates
   boost::asio::any_io_executor core_;
   report_service& reports_;
   store::timeline_repository& timeline_;
@@ -90,6 +93,7 @@ class rest_api {
   const clock& clock_;
   id_generator& ids_;
   const std::atomic<bool>& redis_ready_;
+  customer_merges merges_;  // /v1/customers/{id}/merges[/{merge}/undo]
   // POST /v1/visitors per client address: auth.visitor_tokens_per_minute_per_address, with bursts
   // of auth.visitor_token_burst; buckets for at most kMintAddresses addresses (keyed_token_buckets
   // says what happens past that). Built from auth_, which is initialised before. Guarded by

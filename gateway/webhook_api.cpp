@@ -11,6 +11,7 @@
 #include "channels/telegram.hpp"
 #include "channels/twilio.hpp"
 #include "core/error.hpp"
+#include "store/idempotency.hpp"
 
 namespace switchboard::gateway {
 
@@ -172,6 +173,7 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
     in.set_channel(m.channel);
     in.set_address(m.address);
     in.set_provider_message_id(m.provider_message_id);
+    in.set_sent_at_ms(m.at_ms);
     in.set_topic(account.queue());
     in.set_account(account.provider() + "/" + account.id());
     if (!m.display_name.empty()) in.mutable_customer()->set_display_name(m.display_name.substr(0, 100));
@@ -193,11 +195,20 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
     }
     ++(out.answer.ack().duplicate() ? duplicates : stored);
   }
-  for (const auto& s : webhook.statuses) {
-    if (!co_await status(s, webhook.skipped)) {
-      count(account.provider(), webhook.skipped, stored);
-      co_return retry_later();
+  bool ok = true;
+  for (std::size_t i = 0; ok && i < webhook.statuses.size(); ++i) ok = co_await status(webhook.statuses[i], webhook.skipped);
+  for (std::size_t i = 0; ok && i < webhook.changes.size(); ++i) {
+    const auto& c = webhook.changes[i];
+    if (!account.business_id().empty() && c.business_id != account.business_id()) {
+      ++webhook.skipped["for another account"];
+      continue;
     }
+    ok = co_await change(c, webhook.skipped);
+  }
+  for (std::size_t i = 0; ok && i < webhook.reads.size(); ++i) ok = co_await read_up_to(webhook.reads[i], webhook.skipped);
+  if (!ok) {
+    count(account.provider(), webhook.skipped, stored);
+    co_return retry_later();
   }
   count(account.provider(), webhook.skipped, stored);
   if (account.provider() == "twilio") {
@@ -240,6 +251,58 @@ asio::awaitable<bool> webhook_api::status(const channels::status_update& s, std:
   if (!r && is_retryable(r.error())) co_return false;
   if (!r) ++skipped["status refused"];
   if (r && r->duplicate) ++skipped["status already recorded"];  // the provider sent it again
+  co_return true;
+}
+
+asio::awaitable<bool> webhook_api::change(const channels::message_change& c, std::map<std::string, int>& skipped) {
+  auto who = co_await ctx_.identities.resolve(c.channel, c.address);
+  if (!who && is_retryable(who.error())) co_return false;
+  if (!who) {
+    ++skipped["change without a sender"];
+    co_return true;
+  }
+  auto target = co_await deliveries_.find_received(who->customer_id, c.channel, c.provider_message_id);
+  if (!target) co_return false;
+  if (!*target) {  // not theirs: one of our replies?
+    target = co_await deliveries_.find(c.channel, c.provider_message_id);
+    if (!target) co_return false;
+  }
+  if (!*target) {
+    ++skipped["change of a message not stored here"];
+    co_return true;
+  }
+  store::append_request req;
+  req.customer_id = (*target)->customer_id;
+  req.conversation_id = (*target)->conversation_id;
+  req.mode = store::append_request::target::existing;
+  req.idempotency_key = store::idempotency::provider_message(store::channel_name(c.channel), "change:" + c.change_id);
+  req.event.set_actor((*target)->customer_id);
+  auto* m = req.event.mutable_message_change();
+  m->set_kind(c.kind);
+  m->set_message_seq((*target)->seq);
+  m->set_provider_message_id(c.provider_message_id);
+  m->set_emoji(c.emoji);
+  m->set_body(c.body);
+  m->set_channel(c.channel);
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r && is_retryable(r.error())) co_return false;
+  if (!r) ++skipped["change refused"];
+  if (r && r->duplicate) ++skipped["change already recorded"];
+  co_return true;
+}
+
+asio::awaitable<bool> webhook_api::read_up_to(const channels::read_watermark& w, std::map<std::string, int>& skipped) {
+  auto replies = co_await deliveries_.unread_up_to(w.channel, w.address, w.watermark_ms);
+  if (!replies) co_return false;
+  for (const auto& reply : *replies) {
+    v1::Delivery d;
+    d.set_state(v1::Delivery::READ);
+    d.set_channel(w.channel);
+    auto r = co_await timeline_.append(store::delivery_append(reply, std::move(d), "provider", "w" + std::to_string(w.watermark_ms)));
+    if (!r && is_retryable(r.error())) co_return false;
+    ++skipped[r ? "read (watermark)" : "read not forward"];
+  }
+  if (!co_await deliveries_.forget_read(w.channel, w.address, w.watermark_ms)) co_return false;
   co_return true;
 }
 

@@ -50,6 +50,11 @@ class webhook_api {
   boost::asio::awaitable<http_answer> store(v1::ChannelAccount account, channels::parsed_webhook webhook);
   // A provider's status of a reply we sent: a delivery event, forward only. False: Redis failed.
   boost::asio::awaitable<bool> status(const channels::status_update& s, std::map<std::string, int>& skipped);
+  // A reaction, edit or deletion: a messageChange event beside the message it is about (found by
+  // its provider id among the customer's messages and our replies). False: Redis failed.
+  boost::asio::awaitable<bool> change(const channels::message_change& c, std::map<std::string, int>& skipped);
+  // A read watermark: every reply sent to that address up to it is READ. False: Redis failed.
+  boost::asio::awaitable<bool> read_up_to(const channels::read_watermark& w, std::map<std::string, int>& skipped);
   void count(const std::string& provider, const std::map<std::string, int>& kinds, int messages);
 
   std::vector<v1::ChannelAccount> accounts_;

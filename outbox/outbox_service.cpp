@@ -151,7 +151,7 @@ asio::awaitable<void> service::claim() {
 void service::take(const std::string& stream, const store::reply& entry) {
   if (entry.elements.size() != 2 || !entry.elements[1].is_array()) return;
   const std::string& id = entry.elements[0].str;
-  if (!known_.insert(id).second) return;
+  if (!known_.insert(stream + " " + id).second) return;  // an id is unique in its stream only
   const auto& f = entry.elements[1];
   job j;
   j.stream = stream;
@@ -191,7 +191,7 @@ asio::awaitable<void> service::attempt(std::string conv) {
   if (!j.decided && !stopping_) co_await send(j);
   if (j.decided) {
     if (co_await record(j)) {
-      known_.erase(j.entry);
+      known_.erase(j.stream + " " + j.entry);
       q.pop_front();
       if (q.empty()) queues_.erase(conv);
       else due(conv, steady::now());
@@ -222,6 +222,7 @@ asio::awaitable<void> service::send(job& j) {
   const std::string address = where.elements[0].str;
   const std::string account = where.elements[1].str;
   if (address.empty()) co_return fail("the customer has no " + j.channel + " address in this conversation");
+  j.address = address;
   auto acct = accounts_.find(account);
   if (acct == accounts_.end() || !sends_on(acct->second.config.provider(), j.channel)) {
     co_return fail("no account '" + account + "' sends on " + j.channel + " (channels.accounts)");
@@ -269,6 +270,10 @@ asio::awaitable<bool> service::record(job& j) {
   if (j.sent && !j.provider_message_id.empty()) {
     // First, so that the provider's statuses find it (a status may come before the event).
     if (!co_await deliveries_.remember(channel, j.provider_message_id, reply)) co_return false;
+  }
+  if (j.sent && (channel == v1::CHANNEL_MESSENGER || channel == v1::CHANNEL_INSTAGRAM)) {
+    // Their read receipts are a watermark (a time), not message ids.
+    if (!co_await deliveries_.remember_unread(channel, j.address, reply, clk_.unix_ms())) co_return false;
   }
   v1::Delivery d;
   d.set_state(j.sent ? v1::Delivery::SENT : v1::Delivery::FAILED);

@@ -64,6 +64,7 @@ class service {
     std::string conversation;
     std::string customer;
     std::string channel;
+    std::string address;  // the customer's on the channel, once read
     std::int64_t seq = 0;
     int attempts = 0;
     // The outcome to record, once known (kept if the recording itself must be retried).
@@ -106,7 +107,7 @@ class service {
   std::map<std::string, std::deque<job>> queues_;  // per conversation, in order
   std::multimap<std::chrono::steady_clock::time_point, std::string> due_;
   std::set<std::string> running_;
-  std::set<std::string> known_;  // outbox entry ids queued here
+  std::set<std::string> known_;  // "<stream> <entry id>" of the entries queued here
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer pause_;
   std::mt19937_64 random_;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "proto/model.pb.h"
@@ -33,6 +34,19 @@ class delivery_repository {
   boost::asio::awaitable<result<void>> remember(v1::Channel channel, std::string provider_message_id, sent_reply r);
   // The reply the outbox sent with this id; nullopt if none (not ours, or forgotten).
   boost::asio::awaitable<result<std::optional<sent_reply>>> find(v1::Channel channel, std::string provider_message_id);
+
+  // A reply sent to `address` at `sent_at_ms`, until a read watermark passes it (30 days at most).
+  boost::asio::awaitable<result<void>> remember_unread(v1::Channel channel, std::string address, sent_reply r,
+                                                       std::int64_t sent_at_ms);
+  // The replies sent to `address` up to `watermark_ms` not known read yet (at most 1000, oldest
+  // first); forget_read drops them once their READ is recorded.
+  boost::asio::awaitable<result<std::vector<sent_reply>>> unread_up_to(v1::Channel channel, std::string address,
+                                                                       std::int64_t watermark_ms);
+  boost::asio::awaitable<result<void>> forget_read(v1::Channel channel, std::string address, std::int64_t watermark_ms);
+
+  // The customer's own message with this provider id (while its dedupe record lasts): where it is.
+  boost::asio::awaitable<result<std::optional<sent_reply>>> find_received(std::string customer_id, v1::Channel channel,
+                                                                          std::string provider_message_id);
 
  private:
   redis_client& redis_;

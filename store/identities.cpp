@@ -3,6 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
+#include "store/merged_timeline.hpp"
 #include "store/scripts.hpp"
 
 namespace switchboard::store {
@@ -131,14 +134,15 @@ asio::awaitable<result<v1::Customer>> identity_repository::customer(std::string 
 asio::awaitable<result<std::vector<std::string>>> identity_repository::move_identities(
     const std::vector<std::string>& which, const std::string& from, const std::string& to) {
   // Per identity: move the key if it still belongs to `from` (one-key CAS), then the set entries.
-  // Each step is idempotent, so a retry after an outage converges.
+  // A key that belongs to `to` already (an earlier try moved it) gets its set entries fixed too,
+  // so a retry after an outage converges.
   std::vector<std::string> moved;
   for (const auto& member : which) {
     auto parsed = parse_identity_member(member);
     if (!parsed) continue;
     auto [ec, r] = co_await redis_.async_eval(scripts::cas_identity(), cmd(keys_.identity(parsed->first, parsed->second)), cmd(from, to), use_tuple);
     if (ec) co_return ec;
-    if (r.integer != 1) continue;
+    if (r.integer != 1 && r.integer != 2) continue;
     auto [ec1, r1] = co_await redis_.async_exec(cmd("SADD", keys_.customer_identities(to), member), use_tuple);
     if (ec1) co_return ec1;
     auto [ec2, r2] = co_await redis_.async_exec(cmd("SREM", keys_.customer_identities(from), member), use_tuple);
@@ -148,33 +152,68 @@ asio::awaitable<result<std::vector<std::string>>> identity_repository::move_iden
   co_return moved;
 }
 
+asio::awaitable<result<v1::Merge>> identity_repository::merge_record(const v1::Customer& source,
+                                                                     const std::string& target_id,
+                                                                     const std::string& merge_id,
+                                                                     const std::string& actor,
+                                                                     const std::string& reason) {
+  auto stored = co_await load_merge(target_id, merge_id);
+  if (!stored && stored.error() != errc::not_found) co_return stored.error();
+  v1::Merge m;
+  if (stored) {
+    m = std::move(*stored);
+  } else {
+    m.set_merge_id(merge_id);
+    m.set_source_customer_id(source.id());
+    m.set_target_customer_id(target_id);
+    m.set_actor(actor);
+    m.set_reason(reason);
+    m.set_merged_at_ms(clock_.unix_ms());
+  }
+  bool changed = !stored;
+  for (const auto& id : source.identities()) {
+    const std::string member = member_of(id.channel(), id.address());
+    if (std::find(m.moved_identities().begin(), m.moved_identities().end(), member) != m.moved_identities().end()) continue;
+    m.add_moved_identities(member);
+    changed = true;
+  }
+  if (changed) {
+    // Written before anything moves, so that an undo knows what to move back.
+    auto [ec1, r1] = co_await redis_.async_exec(cmd("SET", keys_.merge(target_id, merge_id), m.SerializeAsString()), use_tuple);
+    if (ec1) co_return ec1;
+  }
+  auto [ec2, r2] = co_await redis_.async_exec(cmd("ZADD", keys_.customer_merges(target_id), std::to_string(m.merged_at_ms()), merge_id), use_tuple);
+  if (ec2) co_return ec2;
+  co_return m;
+}
+
 asio::awaitable<result<v1::Merge>> identity_repository::merge(std::string source_id, std::string target_id,
                                                               std::string actor, std::string reason) {
-  if (source_id == target_id || source_id.empty()) co_return error_code(errc::bad_input);
+  if (source_id == target_id || source_id.empty() || target_id.empty()) co_return error_code(errc::bad_input);
   auto source = co_await customer(source_id);
   if (!source) co_return source.error();
   auto target = co_await customer(target_id);
   if (!target) co_return target.error();
-  if (!source->merged_into().empty() || !target->merged_into().empty()) co_return error_code(errc::conflict);
+  if (!target->merged_into().empty()) co_return error_code(errc::conflict);
+  if (!source->merged_into().empty() && source->merged_into() != target_id) co_return error_code(errc::conflict);
+  auto [ec0, r0] = co_await redis_.async_exec(cmd("SISMEMBER", keys_.customer_merged(target_id), source_id), use_tuple);
+  if (ec0) co_return ec0;
+  if (r0.integer == 1) co_return error_code(errc::conflict);  // merged and finished
 
-  std::vector<std::string> members;
-  for (const auto& id : source->identities()) members.push_back(member_of(id.channel(), id.address()));
+  // Marked first: a concurrent merge of the source into another customer is refused from here on;
+  // a repeated merge into this target gets the mark's merge id and resumes.
+  auto [ec1, r1] = co_await redis_.async_eval(scripts::merge_mark(), cmd(keys_.customer(source_id)), cmd("claim", target_id, ids_.next()), use_tuple);
+  if (ec1) co_return ec1;
+  if (!r1.is_string()) co_return error_code(errc::conflict);
+  auto m = co_await merge_record(*source, target_id, r1.str, actor, reason);
+  if (!m) co_return m.error();
+  std::vector<std::string> members(m->moved_identities().begin(), m->moved_identities().end());
   auto moved = co_await move_identities(members, source_id, target_id);
   if (!moved) co_return moved.error();
-
-  v1::Merge m;
-  m.set_merge_id(ids_.next());
-  m.set_source_customer_id(source_id);
-  m.set_target_customer_id(target_id);
-  m.set_actor(actor);
-  m.set_reason(reason);
-  m.set_merged_at_ms(clock_.unix_ms());
-  for (auto& mv : *moved) m.add_moved_identities(mv);
-  auto [ec1, r1] = co_await redis_.async_exec(cmd("SET", keys_.merge(target_id, m.merge_id()), m.SerializeAsString()), use_tuple);
-  if (ec1) co_return ec1;
-  auto [ec2, r2] = co_await redis_.async_exec(cmd("HSET", keys_.customer(source_id), "merged_into", target_id, "merged_by", m.merge_id()), use_tuple);
+  // Last: from here on the target's timeline reads the source's, and the merge counts as done.
+  auto [ec2, r2] = co_await redis_.async_exec(cmd("SADD", keys_.customer_merged(target_id), source_id), use_tuple);
   if (ec2) co_return ec2;
-  co_return m;
+  co_return std::move(*m);
 }
 
 asio::awaitable<result<v1::Merge>> identity_repository::load_merge(const std::string& target_id,
@@ -184,6 +223,8 @@ asio::awaitable<result<v1::Merge>> identity_repository::load_merge(const std::st
   if (r.is_nil()) co_return error_code(errc::not_found);
   v1::Merge m;
   if (!m.ParseFromString(r.str)) co_return error_code(errc::protocol_error);
+  // Records are keyed by the target's group: another target of that group does not see it.
+  if (m.target_customer_id() != target_id) co_return error_code(errc::not_found);
   co_return m;
 }
 
@@ -192,16 +233,44 @@ asio::awaitable<result<v1::Merge>> identity_repository::undo_merge(std::string t
   auto m = co_await load_merge(target_id, merge_id);
   if (!m) co_return m.error();
   if (m->undone_at_ms() != 0) co_return error_code(errc::conflict);
+  const std::string& source_id = m->source_customer_id();
+  // First the timeline splits, then the identities go back, then the mark, then the record.
+  auto [ec0, r0] = co_await redis_.async_exec(cmd("SREM", keys_.customer_merged(target_id), source_id), use_tuple);
+  if (ec0) co_return ec0;
   std::vector<std::string> members(m->moved_identities().begin(), m->moved_identities().end());
-  auto moved = co_await move_identities(members, target_id, m->source_customer_id());
+  auto moved = co_await move_identities(members, target_id, source_id);
   if (!moved) co_return moved.error();
-  auto [ec1, r1] = co_await redis_.async_exec(cmd("HDEL", keys_.customer(m->source_customer_id()), "merged_into", "merged_by"), use_tuple);
+  auto [ec1, r1] = co_await redis_.async_eval(scripts::merge_mark(), cmd(keys_.customer(source_id)), cmd("release", target_id, merge_id), use_tuple);
   if (ec1) co_return ec1;
   m->set_undone_at_ms(clock_.unix_ms());
   m->set_undone_by(actor);
   auto [ec2, r2] = co_await redis_.async_exec(cmd("SET", keys_.merge(target_id, merge_id), m->SerializeAsString()), use_tuple);
   if (ec2) co_return ec2;
-  co_return *m;
+  co_return std::move(*m);
+}
+
+asio::awaitable<result<std::vector<v1::Merge>>> identity_repository::merges_into(std::string target_id,
+                                                                                 std::size_t limit) {
+  std::vector<v1::Merge> out;
+  if (target_id.empty() || limit == 0) co_return out;
+  auto [ec, r] = co_await redis_.async_exec(cmd("ZREVRANGE", keys_.customer_merges(target_id), "0", std::to_string(limit - 1)), use_tuple);
+  if (ec) co_return ec;
+  if (r.elements.empty()) co_return out;
+  auto args = cmd("MGET");
+  for (const auto& id : r.elements) args.push_back(keys_.merge(target_id, id.str));
+  auto [ec1, r1] = co_await redis_.async_exec(std::move(args), use_tuple);
+  if (ec1) co_return ec1;
+  for (const auto& rec : r1.elements) {
+    v1::Merge m;
+    if (rec.is_nil()) continue;
+    if (!m.ParseFromString(rec.str)) co_return error_code(errc::protocol_error);
+    out.push_back(std::move(m));
+  }
+  co_return out;
+}
+
+asio::awaitable<result<std::vector<std::string>>> identity_repository::merged_family(std::string customer_id) {
+  return store::merged_family(redis_, keys_, std::move(customer_id));
 }
 
 }  // namespace switchboard::store

@@ -67,6 +67,10 @@ std::string key_layout::customer_identities(std::string_view id) const { return 
 
 std::string key_layout::customer_readers(std::string_view id) const { return customer(id) + ":rd"; }
 
+std::string key_layout::customer_merged(std::string_view id) const { return customer(id) + ":src"; }
+
+std::string key_layout::customer_merges(std::string_view id) const { return customer(id) + ":mgs"; }
+
 std::string key_layout::timeline(std::string_view id) const { return tagged(group_of_customer(id), "tl", id); }
 
 std::string key_layout::dedupe(std::string_view customer_id, std::string_view key) const {
@@ -82,6 +86,10 @@ std::string key_layout::outbox_dead_order() const { return prefix_ + ":{od}:dead
 
 std::string key_layout::sent_message(v1::Channel channel, std::string_view id) const {
   return prefix_ + ":pm:" + std::string(channel_name(channel)) + ":" + std::string(id);
+}
+
+std::string key_layout::unread_replies(v1::Channel channel, std::string_view address) const {
+  return prefix_ + ":pu:" + std::string(channel_name(channel)) + ":" + std::string(address);
 }
 
 std::string key_layout::merge(std::string_view customer_id, std::string_view merge_id) const {

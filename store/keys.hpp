@@ -9,6 +9,8 @@
 //   <p>:{g<k>}:cu:<customer>            hash    customer record (created_at_ms, open, last, merged_into)
 //   <p>:{g<k>}:cu:<customer>:ids        set     "<channel>:<address>" of its identities
 //   <p>:{g<k>}:cu:<customer>:rd         set     who may read its timeline: "t:<team>", "a:<owner>"
+//   <p>:{g<k>}:cu:<customer>:src        set     customers merged into it, merges standing (its timeline reads theirs)
+//   <p>:{g<k>}:cu:<customer>:mgs        zset    ids of every merge into it (standing and undone) → merged_at_ms
 //   <p>:{g<k>}:tl:<customer>            stream  the lifelong timeline (fields c, s, e)
 //   <p>:{g<k>}:cv:<conversation>        hash    conversation state
 //   <p>:{g<k>}:cv:<conversation>:ix     stream  ids 0-<seq> → timeline entry id (field t)
@@ -19,6 +21,7 @@
 //   <p>:{od}:dead                       hash    replies the outbox gave up on: "<conversation>:<seq>" → letter
 //   <p>:{od}:dead:at                    zset    the same members, by when they failed (Unix ms)
 //   <p>:pm:<channel>:<provider id>      hash    a sent reply by its provider's id: c, cu, sq (30 days)
+//   <p>:pu:<channel>:<address>          zset    replies sent there not known read: "c\ncu\nsq" by sent ms (30 days)
 //   <p>:{g<k>}:mg:<merge id>            string  a Merge record (protobuf)
 //   <p>:{g<k>}:fence                    string  largest router lease token that wrote in the group
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
@@ -71,6 +74,11 @@ class key_layout {
   // Who besides admins may read the customer's timeline: "t:<team>" of each of their conversations,
   // "a:<agent>" of everyone who owned one (written by the append script, as "<customer key>:rd").
   std::string customer_readers(std::string_view customer_id) const;
+  // The customers merged into this one while the merge stands (written last by a merge, removed
+  // first by its undo): whose timelines its timeline reads too (store/merged_timeline.hpp).
+  std::string customer_merged(std::string_view customer_id) const;
+  // Every merge into this customer, standing or undone: merge id → merged_at_ms.
+  std::string customer_merges(std::string_view customer_id) const;
   std::string timeline(std::string_view customer_id) const;
   std::string dedupe(std::string_view customer_id, std::string_view idempotency_key) const;
   std::string routing_requests(int group) const;
@@ -82,6 +90,9 @@ class key_layout {
   std::string outbox_dead_order() const;
   // A sent reply by its provider's id (for the provider's statuses), outside the groups.
   std::string sent_message(v1::Channel channel, std::string_view provider_message_id) const;
+  // The replies sent to an address and not known read yet, by when they were sent (Messenger's
+  // and Instagram's read watermarks), outside the groups.
+  std::string unread_replies(v1::Channel channel, std::string_view address) const;
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;
   // The fence of a shard group: the largest router lease token that wrote there.
   std::string fence(int group) const;

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "store/conversation_rules.hpp"
+#include "store/merged_timeline.hpp"
 #include "store/scripts.hpp"
 
 namespace switchboard::store {
@@ -90,6 +91,7 @@ result<v1::Conversation> decode_conversation_hash(const reply& r) {
     else if (f == "updated_at_ms") c.set_updated_at_ms(n);
     else if (f == "reopen_count") c.set_reopen_count(static_cast<std::int32_t>(n));
     else if (f == "customer_gone_at_ms") c.set_customer_gone_at_ms(n);
+    else if (f == "whatsapp_window_ends_at_ms") c.set_whatsapp_window_ends_at_ms(n);
   }
   return c;
 }
@@ -159,20 +161,7 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
 
 asio::awaitable<result<timeline_page>> timeline_repository::read_timeline(std::string customer_id, std::string after,
                                                                           std::size_t count) {
-  if (customer_id.empty() || count == 0) co_return error_code(errc::bad_input);
-  std::string start = after.empty() ? "-" : "(" + after;
-  auto [ec, r] = co_await redis_.async_exec(cmd("XRANGE", keys_.timeline(customer_id), start, "+", "COUNT", std::to_string(count)), use_tuple);
-  if (ec) co_return ec;
-  if (!r.is_array()) co_return error_code(errc::protocol_error);
-  timeline_page page;
-  page.events.reserve(r.elements.size());
-  for (const auto& entry : r.elements) {
-    auto ev = decode_timeline_entry(entry);
-    if (!ev) co_return ev.error();
-    page.events.push_back(std::move(*ev));
-  }
-  if (r.elements.size() == count) page.next_after = r.elements.back().elements[0].str;
-  co_return page;
+  return read_merged_timeline(redis_, keys_, std::move(customer_id), std::move(after), count);
 }
 
 asio::awaitable<result<std::vector<v1::Event>>> timeline_repository::read_conversation(std::string conversation_id,

@@ -1,7 +1,8 @@
 #pragma once
 // The timeline repository: the one append path (store/lua/append.lua) and the reads of what it
-// wrote — a customer's whole cross-channel timeline in pages, a conversation's events after a
-// sequence number, a conversation's state. Every call is one round trip.
+// wrote — a customer's whole cross-channel timeline in pages (with the timelines of the customers
+// merged into them: store/merged_timeline.hpp), a conversation's events after a sequence number,
+// a conversation's state. Every call but the timeline read is one round trip.
 //
 // Not thread-safe: run its coroutines on the redis_client's executor.
 
@@ -32,7 +33,8 @@ struct append_result {
 
 struct timeline_page {
   std::vector<v1::Event> events;    // in timeline order, with conversation_id and seq filled
-  std::string next_after;           // pass as `after` for the next page; empty at the end
+  std::string next_after;           // pass as `after` for the next page; empty at the end (a cursor:
+                                    // store/merged_timeline.hpp)
 };
 
 class timeline_repository {
@@ -47,7 +49,9 @@ class timeline_repository {
   // retryable errors; in every error case nothing was written.
   boost::asio::awaitable<result<append_result>> append(append_request req);
 
-  // Up to `count` timeline events after the entry id `after` ("" = from the start).
+  // Up to `count` timeline events after the cursor `after` ("" = from the start): the customer's
+  // and those of every customer merged into them while the merge stands, in time order
+  // (store/merged_timeline.hpp). bad_input for a malformed cursor.
   boost::asio::awaitable<result<timeline_page>> read_timeline(std::string customer_id, std::string after,
                                                               std::size_t count);
 
@@ -74,6 +78,9 @@ class timeline_repository {
   // Publishes a ServerFrame (bytes) that is not an event (a queue position) on the conversation's
   // channel: "F\n<frame bytes>". Its live listeners get it as it is.
   boost::asio::awaitable<result<void>> publish_frame(std::string conversation_id, std::string frame_bytes);
+
+  // The clock events are stamped with.
+  const clock& time() const noexcept { return clock_; }
 
  private:
   redis_client& redis_;

@@ -3,7 +3,8 @@ certificate made with the openssl CLI, trusted by the server under test through 
 answering as each provider documents, after checking each request the way the provider does:
 
 - WhatsApp Cloud API: POST /v21.0/{phone number id}/messages, "Authorization: Bearer <token>",
-  JSON {"messaging_product": "whatsapp", "to": digits, "type": "text", "text": {"body"}}
+  JSON {"messaging_product": "whatsapp", "to": digits, "type": "text", "text": {"body"}} or a
+  template ("type": "template", "template": {"name", "language": {"code"}, "components"})
   → {"messaging_product", "contacts", "messages": [{"id": "wamid..."}]}; a bad token is 401 with
   Meta's {"error": {"message", "type": "OAuthException", "code": 190}}, a bad body 400 (code 100).
 - Messenger / Instagram: POST /v21.0/me/messages, Bearer token, JSON {"recipient": {"id"},
@@ -136,12 +137,34 @@ class Fake:
     def meta_error(self, provider, status, message, code):
         return self.refuse(provider, status, message, {"error": {"message": message, "type": "OAuthException", "code": code}})
 
+    @staticmethod
+    def whatsapp_text(j):
+        return j.get("type") == "text" and bool(j.get("text", {}).get("body"))
+
+    @staticmethod
+    def whatsapp_template(j):
+        """A template message as the Cloud API takes it: {"type": "template", "template": {"name",
+        "language": {"code"}, "components": [{"type": "body", "parameters": [{"type": "text",
+        "text"}, ...]}]}} (no components when the template has no variables)."""
+        t = j.get("template") if j.get("type") == "template" else None
+        if not isinstance(t, dict) or not re.fullmatch(r"[a-z0-9_]+", str(t.get("name", ""))):
+            return False
+        if not isinstance(t.get("language"), dict) or not t["language"].get("code"):
+            return False
+        for c in t.get("components", []):
+            if c.get("type") != "body" or not c.get("parameters"):
+                return False
+            for p in c["parameters"]:
+                if p.get("type") != "text" or not p.get("text") or "\n" in p["text"] or "\t" in p["text"]:
+                    return False
+        return True
+
     def whatsapp(self, phone_id, headers, body):
         if headers.get("Authorization") != "Bearer " + TOKENS["whatsapp"]:
             return self.meta_error("whatsapp", 401, "Invalid OAuth access token.", 190)
         j = self.json_body(headers, body)
         if (not j or j.get("messaging_product") != "whatsapp" or not re.fullmatch(r"\d{6,15}", str(j.get("to", "")))
-                or j.get("type") != "text" or not j.get("text", {}).get("body")):
+                or not (self.whatsapp_text(j) or self.whatsapp_template(j))):
             return self.meta_error("whatsapp", 400, "(#100) Invalid parameter", 100)
         with self.lock:
             self.received.append(("whatsapp", f"/{phone_id}/messages", headers, j))

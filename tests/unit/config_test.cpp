@@ -194,5 +194,22 @@ TEST(ConfigChannels, AccountsAndTheirSecrets) {
   EXPECT_NE(error_of("channels:\n  accounts: [{provider: viber, id: a}]\n").find("channels.accounts[0].provider"), std::string::npos);
 }
 
+TEST(ConfigChannels, WhatsAppTemplatesAreCheckedAgainstTheirBodies) {
+  const std::string ok =
+      "channels:\n  whatsapp_templates:\n"
+      "    - {name: order_update, language: en_US, body: 'Hi {{1}}, order {{2}} has shipped.', variables: [name, order]}\n"
+      "    - {name: order_update, language: es_ES, body: 'Hola {{1}}, el pedido {{2}} ha salido.', variables: [name, order]}\n";
+  EXPECT_EQ(parse_config(ok, env_of({})).channels().whatsapp_templates(1).language(), "es_ES");
+  const auto one = [](const std::string& t) { return "channels:\n  whatsapp_templates:\n    - " + t + "\n"; };
+  EXPECT_EQ(error_of(one("{name: Order-Update, language: en, body: hi}")),
+            "channels.whatsapp_templates[0].name: must be 1-512 lower-case letters, digits or '_', as WhatsApp Manager names it");
+  EXPECT_EQ(error_of(one("{name: hello, body: hi}")),
+            "channels.whatsapp_templates[0].language: is required (the language code it was approved in, e.g. en_US)");
+  EXPECT_EQ(error_of(one("{name: hello, language: en, body: 'Hi {{2}}', variables: [a, b]}")),
+            "channels.whatsapp_templates[0].body: its placeholders must be {{1}}, {{2}}, ... with none skipped");
+  EXPECT_EQ(error_of(one("{name: hello, language: en, body: 'Hi {{1}}', variables: [a, b]}")),
+            "channels.whatsapp_templates[0].variables: the body takes 1 variable(s), 2 named");
+}
+
 }  // namespace
 }  // namespace switchboard

@@ -118,6 +118,27 @@ std::vector<std::string> allowed_before(v1::Delivery::State state) {
   return req.guard.clauses()[0].allowed;
 }
 
+TEST(OutgoingCalls, AWhatsAppTemplateAsTheCloudApiTakesIt) {
+  std::string err;
+  v1::Message m = text("Hi Wanda, your order 1042 has shipped.");
+  auto* t = m.mutable_template_message();
+  t->set_name("order_update");
+  t->set_language("en_US");
+  t->add_variables("Wanda");
+  t->add_variables("1042");
+  const auto j = json::parse(channels::send_call(account("whatsapp"), v1::CHANNEL_WHATSAPP, "+346", m, err).body);
+  EXPECT_EQ(j.at("type").as_string(), "template");
+  EXPECT_FALSE(j.as_object().contains("text"));
+  EXPECT_EQ(json::serialize(j.at("template")),
+            R"({"name":"order_update","language":{"code":"en_US"},"components":[{"type":"body","parameters":)"
+            R"([{"type":"text","text":"Wanda"},{"type":"text","text":"1042"}]}]})");
+  t->clear_variables();
+  EXPECT_FALSE(json::parse(channels::send_call(account("whatsapp"), v1::CHANNEL_WHATSAPP, "+346", m, err).body)
+                   .at("template").as_object().contains("components")) << "no variables: no components";
+  // Twilio's WhatsApp takes the filled-in body as text.
+  EXPECT_NE(channels::send_call(account("twilio"), v1::CHANNEL_WHATSAPP, "+346", m, err).body.find("Body=Hi%20Wanda"), std::string::npos);
+}
+
 TEST(DeliveryStates, MoveForwardOnlyAndALeadsRetryOnlyFromFailed) {
   using S = v1::Delivery;
   EXPECT_EQ(allowed_before(S::QUEUED), (std::vector<std::string>{"failed"}));

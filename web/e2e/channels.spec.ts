@@ -6,6 +6,7 @@
 // in the console's "Undelivered" tab and sends it again. (The sends that
 // succeed, and the providers' statuses, are tested against HTTPS fakes in tests/e2e/test_outbox.py.)
 import { createHmac } from 'node:crypto';
+import type { APIRequestContext } from '@playwright/test';
 import type { Event } from '../src/lib/types';
 import * as desk from './support/desk';
 import { deskOf, eventsOf } from './support/desk_people';
@@ -13,6 +14,8 @@ import { expect, expectAccessible, screenshot, test, useSwitchboard } from './su
 
 const appSecret = 'wa-test-app-secret';
 const channels = `channels:
+  whatsapp_templates:
+    - {name: order_update, language: en_US, body: "Hi {{1}}, your order {{2}} has shipped.", variables: [customer name, order number]}
   send_attempts: 2
   max_retry_delay_ms: 200
   send_timeout_ms: 1000
@@ -21,6 +24,24 @@ const channels = `channels:
        api_url: "https://127.0.0.1:9/v21.0"}
 
 router:`;
+
+/** A WhatsApp text message posted to the server's webhook as Meta posts it, signed as Meta signs. */
+async function postWhatsApp(request: APIRequestContext, url: string, m: { name: string; phone: string; id: string; text: string; sentAtMs?: number }) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '1', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { phone_number_id: '1122334455667' },
+      contacts: [{ profile: { name: m.name }, wa_id: m.phone }],
+      messages: [{ from: m.phone, id: m.id, timestamp: String(Math.floor((m.sentAtMs ?? Date.now()) / 1000)), type: 'text', text: { body: m.text } }],
+    } }] }],
+  });
+  const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+  const posted = await request.post(`${url}/v1/webhooks/whatsapp/main`, {
+    data: body, headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
+  });
+  expect(posted.status()).toBe(200);
+  expect(await posted.json()).toMatchObject({ stored: 1 });
+}
 
 test.describe('a WhatsApp customer', () => {
   const sb = useSwitchboard({
@@ -36,27 +57,14 @@ test.describe('a WhatsApp customer', () => {
     const ana = await deskOf(browser, sb.server, 'ana');
     try {
       await desk.setStatus(ana.page, 'Available');
-      const body = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [{ id: '1', changes: [{ field: 'messages', value: {
-          messaging_product: 'whatsapp', metadata: { phone_number_id: '1122334455667' },
-          contacts: [{ profile: { name: 'Wanda Ruiz' }, wa_id: '34600111222' }],
-          messages: [{ from: '34600111222', id: 'wamid.browser1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text',
-                       text: { body: 'Hola! Where is my order 1042?' } }],
-        } }] }],
-      });
-      const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
-      const posted = await request.post(`${sb.server.url}/v1/webhooks/whatsapp/main`, {
-        data: body, headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
-      });
-      expect(posted.status()).toBe(200);
-      expect(await posted.json()).toMatchObject({ stored: 1 });
+      await postWhatsApp(request, sb.server.url, { name: 'Wanda Ruiz', phone: '34600111222', id: 'wamid.browser1', text: 'Hola! Where is my order 1042?' });
 
       await expect(desk.offers(ana.page)).toContainText('Where is my order 1042?');
       await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
       const pane = desk.pane(ana.page, 'Wanda Ruiz');
       await expect(desk.messages(pane).first()).toContainText('Where is my order 1042?');
       await expect(pane.getByText('via WhatsApp')).toBeVisible();
+      await expect(pane.getByTestId('whatsapp-window')).toHaveText(/^WhatsApp window: 2[34] h( \d+ min)? left to reply freely$/);
       await desk.write(pane, 'Hi Wanda, it left our warehouse today.');
       const reply = desk.timeline(pane).getByTestId('message').filter({ hasText: 'it left our warehouse today' });
       const line = reply.getByTestId('delivery');
@@ -99,6 +107,38 @@ test.describe('a WhatsApp customer', () => {
       } finally {
         await lea.close();
       }
+    } finally {
+      await ana.context.close();
+    }
+  });
+
+  test('after 24 hours the desk offers the templates: one goes, filled in, as the server stored it', async ({ browser, request }) => {
+    test.setTimeout(60_000);
+    const ana = await deskOf(browser, sb.server, 'ana');
+    try {
+      await desk.setStatus(ana.page, 'Available');
+      await postWhatsApp(request, sb.server.url, {
+        name: 'Omar Haddad', phone: '34600999888', id: 'wamid.old1', text: 'Any news on 2077?', sentAtMs: Date.now() - 26 * 3600_000,
+      });
+      await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
+      const pane = desk.pane(ana.page, 'Omar Haddad');
+      const window_ = pane.getByTestId('whatsapp-window');
+      await expect(window_).toContainText("WhatsApp's 24-hour window closed 2 h ago (the customer last wrote 26 h ago).");
+      const send = window_.getByRole('button', { name: 'Send template' });
+      await expect(send).toBeDisabled();
+      await window_.getByLabel('{{1}} customer name').fill('Omar');
+      await window_.getByLabel('{{2}} order number').fill('2077');
+      await expect(window_.getByLabel('Preview')).toHaveText('Hi Omar, your order 2077 has shipped.');
+      await screenshot(ana.page, 'desk-whatsapp-template');
+      await expectAccessible(ana.page, 'desk with a closed WhatsApp window');
+      await send.click();
+      await expect(desk.messages(pane).last()).toContainText('Hi Omar, your order 2077 has shipped.');
+
+      const conversationId = (await pane.getAttribute('data-conversation-id'))!;
+      const sent = (await eventsOf(request, sb.server, conversationId)).filter((e) => e.message?.direction === 'DIRECTION_OUTBOUND');
+      expect(sent.map((e) => [e.message!.body, e.message!.templateMessage])).toEqual([
+        ['Hi Omar, your order 2077 has shipped.', { name: 'order_update', language: 'en_US', variables: ['Omar', '2077'] }],
+      ]);
     } finally {
       await ana.context.close();
     }

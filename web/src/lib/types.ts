@@ -49,6 +49,10 @@ export interface Message {
   authorId?: string;
   /** The staff author's name from their sign-in ("Ana"); empty for a token without one. */
   authorName?: string;
+  /** A WhatsApp template sent instead of free text; the server fills `body` from it. */
+  templateMessage?: { name: string; language?: string; variables?: string[] };
+  /** A customer's message on a messaging channel: when they sent it, by the provider's clock. */
+  sentAtMs?: Int64;
 }
 
 /** Someone is typing (published only, never stored). */
@@ -113,6 +117,15 @@ export interface Event {
   draftReview?: { draftSeq?: Int64; approved?: boolean; reviewerId?: string; reason?: string };
   customerPresence?: { present?: boolean; why?: 'left' | 'disconnected' | 'back' };
   inactivityWarning?: { resolvesInSeconds?: number };
+  /** The customer reacted to, edited or deleted a message on their channel (a new event; the message stays). */
+  messageChange?: {
+    kind?: 'REACTION' | 'EDIT' | 'DELETION';
+    messageSeq?: Int64;
+    providerMessageId?: string;
+    emoji?: string;
+    body?: string;
+    channel?: Channel;
+  };
   /** What became of a reply on its way to a messaging channel (the outbox, the provider's statuses). */
   delivery?: {
     messageSeq?: Int64;

@@ -34,6 +34,15 @@ export interface AgentInfo {
   trainee?: boolean;
 }
 
+/** GET /v1/whatsapp-templates → {templates}: the config's channels.whatsapp_templates. */
+export interface WhatsAppTemplate {
+  name: string;
+  language: string;
+  /** With {{1}}, {{2}}, …: where `variables` go, in order. */
+  body: string;
+  variables?: string[];
+}
+
 /** GET /v1/canned-replies → {replies} */
 export interface CannedReply {
   id: string;

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useNow } from '../lib/hooks';
 import { ActionForm, type FormKind } from './action_forms';
 import { Composer, type Mode } from './composer';
+import { WhatsAppWindow } from './whatsapp_window';
 import type { Conv } from './conv';
 import { channelName, clockWords, shortId, timeWords } from './format';
 import { currentOwner, type LeadWorkspace } from './lead_workspace';
@@ -91,6 +92,9 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
             onRetry={(id) => ws.retry(id)} onDiscard={(id) => ws.discard(id)} top={<HistoryControls ws={ws} conv={conv} />}
             before={<EarlierControls ws={ws} conv={conv} />}
             bottom={who.length > 0 && <p class="typing">{who.join(', ')} {who.length > 1 ? 'are' : 'is'} typing…</p>} />
+          {conv.active && !conv.accepting && summary.channel === 'CHANNEL_WHATSAPP' && (
+            <WhatsAppWindow ws={ws} conv={conv} wroteAtMs={summary.whatsappAtMs} nowMs={Date.now()} />
+          )}
           {conv.active && !conv.accepting && (
             <Composer ws={ws} lead={lead} conv={conv} modes={modes} toggleNote={toggleNote} focusNow={focusNow} />
           )}

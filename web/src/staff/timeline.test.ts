@@ -88,7 +88,37 @@ describe('deliveries', () => {
   });
 });
 
+describe('message changes', () => {
+  it("shows what the customer did to a message under it, oldest first, and never rewrites it", () => {
+    const wa = (seq: number, body: string) => ev(seq, { message: { direction: 'DIRECTION_INBOUND', channel: 'CHANNEL_WHATSAPP', body } });
+    const change = (seq: number, of: number, c: Partial<NonNullable<Event['messageChange']>>) =>
+      ev(seq, { actor: cust, messageChange: { messageSeq: String(of), channel: 'CHANNEL_WHATSAPP', ...c } });
+    const items = timelineItems([
+      wa(1, 'first'), wa(2, 'second'),
+      change(3, 1, { kind: 'REACTION', emoji: '👍' }), change(4, 2, { kind: 'EDIT', body: 'second, fixed' }),
+      change(5, 1, { kind: 'REACTION', emoji: '' }), change(6, 2, { kind: 'DELETION' }),
+    ], [], { customerId: cust });
+    const messages = items.flatMap((i) => (i.kind === 'message' ? [[i.body, i.changes]] : []));
+    expect(messages).toEqual([
+      ['first', ['Reacted 👍', 'Took their reaction back']],
+      ['second', ['Edited: “second, fixed”', 'Deleted by the customer']],
+    ]);
+    expect(items.filter((i) => i.kind !== 'message')).toEqual([]);
+  });
+});
+
 describe('summarize', () => {
+  it("starts WhatsApp's window when the customer sent their last WhatsApp message, by WhatsApp's clock", () => {
+    const wa = (seq: number, sentAtMs?: string) =>
+      ev(seq, { message: { direction: 'DIRECTION_INBOUND', channel: 'CHANNEL_WHATSAPP', body: 'x', sentAtMs } });
+    expect(summarize([]).whatsappAtMs).toBe(0);
+    expect(summarize([inbound(1, 'a', 'CHANNEL_WEB')]).whatsappAtMs).toBe(0);
+    expect(summarize([wa(5, '1500')]).whatsappAtMs).toBe(1500);
+    expect(summarize([wa(5)]).whatsappAtMs).toBe(5000);
+    expect(summarize([wa(5, '9000')]).whatsappAtMs).toBe(5000);  // never later than stored
+    expect(summarize([wa(5, '1500'), inbound(6, 'b', 'CHANNEL_WEB')]).whatsappAtMs).toBe(1500);
+  });
+
   it('follows the current channel, presence, warnings, priority and monitors', () => {
     const s = summarize([
       inbound(1, 'a', 'CHANNEL_WEB'),

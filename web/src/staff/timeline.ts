@@ -31,6 +31,8 @@ export type Item =
       review?: { edited: boolean; by: string };
       /** A reply on a messaging channel: where it is on its way (QUEUED until the outbox says). */
       delivery?: { state: DeliveryState; reason: string };
+      /** What the customer did to it since on their channel, in words, oldest first. */
+      changes?: string[];
     }
   | {
       kind: 'internal';
@@ -76,6 +78,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
   const rejected = rejectedDrafts(events);
   const readUpTo = customerReadUpTo(events, ctx.customerId);
   const delivered = deliveries(events);
+  const changed = messageChanges(events);
   let lastSeen = -1;
   for (const e of events) {
     const seq = int(e.seq);
@@ -99,6 +102,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         seen: false,
         review: draft && { edited: draft.body !== (m.body ?? ''), by: name(e.actor ?? '') },
         delivery: side === 'staff' && sentByOutbox(m.channel) && !e.local ? delivered.get(seq) ?? { state: 'QUEUED', reason: '' } : undefined,
+        changes: changed.get(`${e.conversationId ?? ''}:${seq}`),
       });
     } else if (e.note || e.whisper) {
       const n = (e.note ?? e.whisper)!;
@@ -143,6 +147,24 @@ export function deliveries(events: readonly Event[]): Map<number, { state: Deliv
     const had = out.get(seq);
     // QUEUED is a lead's retry of a FAILED reply: its states start over.
     if (!had || d.state === 'QUEUED' || deliveryRank[d.state] > deliveryRank[had.state]) out.set(seq, { state: d.state, reason: d.reason ?? '' });
+  }
+  return out;
+}
+
+/**
+ * What the customer did to each message on their channel since, in words ("Reacted 👍", "Edited:
+ * “…”", "Deleted by the customer"), by "<conversation id>:<seq>" (a pane holds several
+ * conversations of the customer). The message itself is never changed: these go under it.
+ */
+export function messageChanges(events: readonly Event[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of events) {
+    const c = e.messageChange;
+    if (!c?.kind) continue;
+    const words = c.kind === 'REACTION' ? (c.emoji ? `Reacted ${c.emoji}` : 'Took their reaction back')
+      : c.kind === 'EDIT' ? `Edited: “${c.body ?? ''}”` : 'Deleted by the customer';
+    const key = `${e.conversationId ?? ''}:${int(c.messageSeq)}`;
+    out.set(key, [...(out.get(key) ?? []), words]);
   }
   return out;
 }
@@ -273,10 +295,12 @@ export interface Summary {
   monitors: string[];
   /** The seq of the customer's latest message (what a `read` may acknowledge). */
   lastInboundSeq: number;
+  /** When the customer last wrote on WhatsApp (0: never here): WhatsApp's 24-hour window starts. */
+  whatsappAtMs: number;
 }
 
 export function summarize(events: readonly Event[]): Summary {
-  const s: Summary = { channel: '', last: null, away: null, resolvesAtMs: 0, waitingSinceMs: 0, priority: 0, monitors: [], lastInboundSeq: 0 };
+  const s: Summary = { channel: '', last: null, away: null, resolvesAtMs: 0, waitingSinceMs: 0, priority: 0, monitors: [], lastInboundSeq: 0, whatsappAtMs: 0 };
   const monitors = new Set<string>();
   for (const e of events) {
     const m = e.message;
@@ -288,6 +312,8 @@ export function summarize(events: readonly Event[]): Summary {
       s.resolvesAtMs = 0;
       if (!s.waitingSinceMs) s.waitingSinceMs = at;
       if (!(e as LoggedEvent).local) s.lastInboundSeq = Math.max(s.lastInboundSeq, int(e.seq));
+      // WhatsApp's window counts from when the customer sent it (never later than it was stored).
+      if (m.channel === 'CHANNEL_WHATSAPP') s.whatsappAtMs = Math.min(at, int(m.sentAtMs) || at);
     } else if (m && m.direction === 'DIRECTION_OUTBOUND') {
       s.last = { body: m.body ?? '', side: 'staff', atMs: at, authorId: m.authorId || e.actor || '' };
       s.waitingSinceMs = 0;

@@ -95,6 +95,7 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
               {deliveryWords(item.delivery, item.channel)}
             </p>
           )}
+          {item.changes?.map((words, i) => <p key={i} class="msg-meta msg-change" data-testid="message-change">{words}</p>)}
           {item.seen && <p class="msg-meta msg-seen">Seen by the customer</p>}
         </div>
       );

@@ -9,8 +9,8 @@ import { isApiError } from '../lib/errors';
 import { int, randomId } from '../lib/ids';
 import { Outbox, type OutboxItem, storageOutbox } from '../lib/outbox';
 import type { RestClient } from '../lib/rest';
-import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, OfferNotice, ServerFrame, StaffSession, TimelinePage } from '../lib/types';
-import { type AgentInfo, type CannedReply, type ConversationPage, type QueueInfo, setStatusFrame, type TimelineRest } from './api';
+import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, Message, OfferNotice, ServerFrame, StaffSession, TimelinePage } from '../lib/types';
+import { type AgentInfo, type CannedReply, type ConversationPage, type QueueInfo, setStatusFrame, type TimelineRest, type WhatsAppTemplate } from './api';
 import { Conv, type ConvRole } from './conv';
 import { CustomerDirectory } from './customers';
 import { errorWords, personName } from './format';
@@ -58,6 +58,7 @@ export class Workspace {
   queues: QueueInfo[] = [];
   agents: AgentInfo[] = [];
   canned: CannedReply[] = [];
+  templates: WhatsAppTemplate[] = []; // WhatsApp's: what may go once a customer's 24-hour window closed
   /**
    * The latest conversation this desk accepted, to bring to the front: a request a view acts on
    * once per `n` (an `accepting` flag can come and go between two redraws).
@@ -440,12 +441,12 @@ export class Workspace {
     }
   }
 
-  /** A reply to the customer (a draft for a lead's review when the agent is a trainee). */
-  reply(id: string, text: string): void {
+  /** A reply to the customer (a draft for a lead's review when the agent is a trainee); with a WhatsApp template, what it reads. */
+  reply(id: string, text: string, templateMessage?: NonNullable<Message['templateMessage']>): void {
     const body = text.trim();
     if (!body) return;
     this.convs.get(id)?.typingOut.stop();
-    this.add(body, (clientMessageId) => ({ sendMessage: { conversationId: id, message: { body, clientMessageId } } }));
+    this.add(body, (clientMessageId) => ({ sendMessage: { conversationId: id, message: templateMessage ? { clientMessageId, templateMessage } : { body, clientMessageId } } }));
   }
 
   /** An internal note (staff only); its actionId is the outbox item's id, so a re-send is one note. */
@@ -545,14 +546,16 @@ export class Workspace {
   }
 
   private async loadReference(): Promise<void> {
-    const [queues, agents, canned] = await Promise.all([
+    const [queues, agents, canned, templates] = await Promise.all([
       this.rest.get<{ queues?: QueueInfo[] }>('/v1/queues').catch(() => ({ queues: [] })),
       this.rest.get<{ agents?: AgentInfo[] }>('/v1/agents').catch(() => ({ agents: [] })),
       this.rest.get<{ replies?: CannedReply[] }>('/v1/canned-replies').catch(() => ({ replies: [] })),
+      this.rest.get<{ templates?: WhatsAppTemplate[] }>('/v1/whatsapp-templates').catch(() => ({ templates: [] })),
     ]);
     this.queues = queues.queues ?? [];
     this.setAgents(agents.agents ?? []);
     this.canned = canned.replies ?? [];
+    this.templates = templates.templates ?? [];
     this.changed();
   }
 
