@@ -74,6 +74,14 @@ describe('deliveries', () => {
     expect(states([wa(1, 'a'), delivery(2, 1, 'SENT')])).toEqual(['Sent to WhatsApp']);
   });
 
+  it("keeps each conversation's replies apart (a pane holds the customer's earlier conversations too)", () => {
+    const inConv = (conversationId: string, e: Event): Event => ({ ...e, conversationId });
+    expect(states([
+      inConv('old', wa(1, 'then')), inConv('old', delivery(2, 1, 'READ')),
+      inConv('new', wa(1, 'now')), inConv('new', delivery(2, 1, 'FAILED', 'refused')),
+    ])).toEqual(['Read by the customer', 'Not delivered: refused']);
+  });
+
   it('starts over when a lead sends a failed reply again', () => {
     const failed = [wa(1, 'a'), delivery(2, 1, 'FAILED', 'unreachable')];
     expect(states([...failed, delivery(3, 1, 'QUEUED')])).toEqual(['Sending to WhatsApp…']);

@@ -101,7 +101,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         clientMessageId: m.clientMessageId ?? '',
         seen: false,
         review: draft && { edited: draft.body !== (m.body ?? ''), by: name(e.actor ?? '') },
-        delivery: side === 'staff' && sentByOutbox(m.channel) && !e.local ? delivered.get(seq) ?? { state: 'QUEUED', reason: '' } : undefined,
+        delivery: side === 'staff' && sentByOutbox(m.channel) && !e.local ? delivered.get(`${e.conversationId ?? ''}:${seq}`) ?? { state: 'QUEUED', reason: '' } : undefined,
         changes: changed.get(`${e.conversationId ?? ''}:${seq}`),
       });
     } else if (e.note || e.whisper) {
@@ -137,16 +137,19 @@ export function sentByOutbox(channel: Channel | undefined): boolean {
     channel === 'CHANNEL_TELEGRAM' || channel === 'CHANNEL_SMS';
 }
 
-/** Each reply's furthest delivery state, by its seq (states only go forward; FAILED is final). */
-export function deliveries(events: readonly Event[]): Map<number, { state: DeliveryState; reason: string }> {
-  const out = new Map<number, { state: DeliveryState; reason: string }>();
+/**
+ * Each reply's furthest delivery state, by "<conversation id>:<seq>" (a pane holds several
+ * conversations of the customer; states only go forward, and start over after a lead's retry).
+ */
+export function deliveries(events: readonly Event[]): Map<string, { state: DeliveryState; reason: string }> {
+  const out = new Map<string, { state: DeliveryState; reason: string }>();
   for (const e of events) {
     const d = e.delivery;
     if (!d?.state) continue;
-    const seq = int(d.messageSeq);
-    const had = out.get(seq);
+    const key = `${e.conversationId ?? ''}:${int(d.messageSeq)}`;
+    const had = out.get(key);
     // QUEUED is a lead's retry of a FAILED reply: its states start over.
-    if (!had || d.state === 'QUEUED' || deliveryRank[d.state] > deliveryRank[had.state]) out.set(seq, { state: d.state, reason: d.reason ?? '' });
+    if (!had || d.state === 'QUEUED' || deliveryRank[d.state] > deliveryRank[had.state]) out.set(key, { state: d.state, reason: d.reason ?? '' });
   }
   return out;
 }
