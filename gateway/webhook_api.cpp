@@ -255,13 +255,13 @@ asio::awaitable<bool> webhook_api::status(const channels::status_update& s, std:
 }
 
 asio::awaitable<bool> webhook_api::change(const channels::message_change& c, std::map<std::string, int>& skipped) {
-  auto who = co_await ctx_.identities.resolve(c.channel, c.address);
-  if (!who && is_retryable(who.error())) co_return false;
-  if (!who) {
-    ++skipped["change without a sender"];
+  auto who = co_await ctx_.identities.find(c.channel, c.address);  // never makes a customer
+  if (!who) co_return false;
+  if (!*who) {
+    ++skipped["change from an unknown sender"];
     co_return true;
   }
-  auto target = co_await deliveries_.find_received(who->customer_id, c.channel, c.provider_message_id);
+  auto target = co_await deliveries_.find_received(**who, c.channel, c.provider_message_id);
   if (!target) co_return false;
   if (!*target) {  // not theirs: one of our replies?
     target = co_await deliveries_.find(c.channel, c.provider_message_id);

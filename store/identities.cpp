@@ -35,6 +35,13 @@ identity_repository::identity_repository(redis_client& redis, const key_layout& 
                                          const clock& clk)
     : redis_(redis), keys_(keys), ids_(ids), clock_(clk) {}
 
+asio::awaitable<result<std::optional<std::string>>> identity_repository::find(v1::Channel channel, std::string address) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("GET", keys_.identity(channel, address)), use_tuple);
+  if (ec) co_return ec;
+  if (!r.is_string()) co_return std::optional<std::string>();
+  co_return std::optional<std::string>(r.str);
+}
+
 asio::awaitable<result<resolved_identity>> identity_repository::resolve(v1::Channel channel, std::string address) {
   if (address.empty() || channel_name(channel) == "unknown") co_return error_code(errc::bad_input);
   const std::string idkey = keys_.identity(channel, address);

@@ -10,6 +10,7 @@
 // Not thread-safe: run its coroutines on the redis_client's executor.
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ class identity_repository {
   // The customer of an address, created if there is none. Concurrent calls for one new address
   // all get the same customer. Errors: bad_input (empty address or unknown channel).
   boost::asio::awaitable<result<resolved_identity>> resolve(v1::Channel channel, std::string address);
+  // The customer of an address, if it has one (nothing is created).
+  boost::asio::awaitable<result<std::optional<std::string>>> find(v1::Channel channel, std::string address);
 
   // Gives `customer_id` the address. conflict if another customer has it (merge them instead);
   // linking an address the customer already has succeeds.

@@ -13,7 +13,7 @@ import unittest
 from test_channels import ROUTES, send, signed
 from test_desk import available, desk
 from test_outbox import CUSTOMERS, WithFakes
-from test_serve import wait_for
+from test_serve import RedisServer, wait_for
 
 
 class MessageChangesTest(WithFakes):
@@ -83,6 +83,18 @@ class MessageChangesTest(WithFakes):
         self.assertEqual(self.post("messenger", watermark)["skipped"], {"read (watermark)": 1})
         self.assertEqual(self.post("messenger", watermark)["skipped"], {}, "nothing left unread")
         self.assertEqual([d["state"] for d in self.deliveries(fb)], ["SENT", "READ"])
+
+    def test_a_change_from_a_sender_never_seen_is_counted_and_makes_no_customer(self):
+        body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"phone_number_id": "1122334455667"},
+            "messages": [{"from": "34699000111", "id": "wamid.stranger", "timestamp": str(int(time.time())), "type": "reaction",
+                          "reaction": {"message_id": "wamid.somewhere", "emoji": "x"}}]}}]}]}).encode()
+        status, answer, _ = send(self.s.http_port, ROUTES["whatsapp"], body, signed("whatsapp", body, ROUTES["whatsapp"]))
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(json.loads(answer)["skipped"], {"change from an unknown sender": 1})
+        r = RedisServer.__new__(RedisServer)
+        r.port = self.s.embedded_port()
+        self.assertEqual(r.cli("EXISTS", "sb:id:whatsapp:+34699000111"), "0", "no customer was made for it")
 
 
 if __name__ == "__main__":
