@@ -26,6 +26,7 @@ namespace webhook_load {
 namespace asio = boost::asio;
 namespace v1 = switchboard::v1;
 using steady = std::chrono::steady_clock;
+using bench::run_until;
 using switchboard::net::https_client;
 
 namespace {
@@ -40,16 +41,6 @@ struct desk_counts {
   std::optional<steady::time_point> first_outcome;
   steady::time_point last_outcome, last_answer;
 };
-
-void run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
-               const std::string& what) {
-  const auto deadline = steady::now() + limit;
-  while (!done()) {
-    if (steady::now() > deadline) throw std::runtime_error("timed out: " + what);
-    ioc.restart();
-    ioc.run_for(std::chrono::milliseconds(5));
-  }
-}
 
 // Runs one coroutine of `ioc` to its end (bounded by the client's own timeout).
 template <typename T>

@@ -102,4 +102,14 @@ std::string sign_token(const std::string& role, const std::string& sub, std::vec
   return switchboard::gateway::sign_jwt(c, {kid, secret});
 }
 
+void run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
+               const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("timed out: " + what);
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace bench

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,5 +40,9 @@ class ws_client {
 // An HS256 access token for `sub` as Switchboard's auth.keys[kid] signs it, valid for an hour.
 std::string sign_token(const std::string& role, const std::string& sub, std::vector<std::string> teams,
                        const std::string& kid, const std::string& secret);
+
+// Runs `ioc` until `done()`, a few milliseconds at a time; throws after `limit`, naming `what`.
+void run_until(boost::asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
+               const std::string& what);
 
 }  // namespace bench

@@ -58,6 +58,7 @@ namespace asio = boost::asio;
 using namespace switchboard;
 using namespace ws_load;
 using steady = std::chrono::steady_clock;
+using bench::run_until;
 
 namespace {
 
@@ -111,17 +112,6 @@ double own_cpu_seconds() {
   ::getrusage(RUSAGE_SELF, &u);
   auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return s(u.ru_utime) + s(u.ru_stime);
-}
-
-// Runs `ioc` until `done()`; throws after `limit`.
-void run_until(asio::io_context& ioc, const std::function<bool()>& done, std::chrono::seconds limit,
-               const std::string& what) {
-  const auto deadline = steady::now() + limit;
-  while (!done()) {
-    if (steady::now() > deadline) throw std::runtime_error("timed out: " + what);
-    ioc.restart();
-    ioc.run_for(std::chrono::milliseconds(5));
-  }
 }
 
 void run_for(asio::io_context& ioc, std::chrono::milliseconds d) {
