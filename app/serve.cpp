@@ -27,6 +27,9 @@
 #include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/webhook_api.hpp"
+#include "gateway/blob_api.hpp"
+#include "media/blob_store.hpp"
+#include "outbox/media_fetcher.hpp"
 #include "outbox/outbox_service.hpp"
 #include "gateway/protocol/frame_codec.hpp"
 #include "gateway/session_api.hpp"
@@ -99,6 +102,7 @@ std::shared_ptr<gateway::ws_context> make_ws_context(const v1::Config& cfg, gate
   ws->max_frame_bytes = static_cast<std::size_t>(s.max_frame_bytes());
   ws->max_queued_frames = static_cast<std::size_t>(s.max_queued_frames());
   ws->max_webhook_bytes = static_cast<std::size_t>(cfg.channels().max_webhook_bytes());
+  ws->max_upload_bytes = static_cast<std::size_t>(cfg.channels().media().max_bytes());
   ws->idle_timeout = std::chrono::seconds(s.idle_timeout_seconds());
   ws->handshake_timeout = std::chrono::seconds(s.handshake_timeout_seconds());
   ws->frames_per_second = s.frames_per_second();
@@ -129,6 +133,23 @@ std::string apply_overrides(v1::Config& cfg, const serve_options& opts) {
   }
   cfg.mutable_redis()->mutable_embedded()->set_data_dir((fs::path(opts.data_dir) / "redis").string());
   return named;
+}
+
+// The blob store's folder made, and the key its URLs are signed with (the config's, else the
+// folder's own): every part of this process reads it from the config.
+void prepare_media(v1::Config& cfg) {
+  auto& m = *cfg.mutable_channels()->mutable_media();
+  if (m.folder().empty()) {
+    fs::path data(cfg.redis().embedded().data_dir());
+    if (!data.has_filename()) data = data.parent_path();  // "var/redis/"
+    m.set_folder((data.parent_path() / "blobs").string());
+  }
+  try {
+    media::folder_blob_store made(m.folder());
+    m.set_url_secret(media::url_secret(m.folder(), m.url_secret()));
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("media.folder: ") + e.what());
+  }
 }
 
 // One `serve` process: its parts as members, built in this order and destroyed in reverse. The
@@ -182,7 +203,11 @@ class server {
   std::unique_ptr<store::redis_client> outbox_reader_;
   std::unique_ptr<store::redis_client> outbox_writer_;
   std::unique_ptr<outbox::service> outbox_service_;
+  // ... and its media fetcher, with a reading connection of its own (it blocks too).
+  std::unique_ptr<store::redis_client> media_reader_;
+  std::unique_ptr<outbox::media_fetcher> media_fetcher_;
   std::thread outbox_thread_;
+  media::folder_blob_store blobs_;  // attachments (media.folder)
   // Live chat: WebSocket sessions, the hub that fans events out, the service that stores them.
   store::timeline_repository timeline_;
   store::identity_repository identities_;
@@ -194,6 +219,7 @@ class server {
   const gateway::session_api sessions_;
   store::dead_letter_repository dead_letters_;  // the outbox's, for the leads
   const gateway::outbox_api outbox_api_;
+  const gateway::blob_api blob_api_;
   const gateway::rest_api api_;
   gateway::webhook_api hooks_;  // the messaging providers' webhooks
   const gateway::static_files pages_;
@@ -218,6 +244,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       subscriber_(core_, redis_opts_, clk_),
       ids_(clk_),
       keys_(cfg_.store().key_prefix(), cfg_.store().shard_groups()),
+      blobs_(cfg_.channels().media().folder()),
       timeline_(redis_, keys_, ids_, clk_, cfg_.store()),
       identities_(redis_, keys_, ids_, clk_),
       agents_(redis_, keys_, clk_, std::chrono::seconds(cfg_.server().desk_presence_seconds())),
@@ -227,7 +254,8 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       sessions_(cfg_, clk_, core_, people_),
       dead_letters_(redis_, keys_),
       outbox_api_(timeline_, dead_letters_, ids_),
-      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_),
+      blob_api_(cfg_.channels().media(), blobs_),
+      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       pages_(cfg_.server().web_root()),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
@@ -294,22 +322,35 @@ void server::start_outbox() {
   o.block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
   o.claim_idle = std::chrono::milliseconds(cfg_.channels().claim_idle_ms());
   outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, o);
+  media_reader_ = std::make_unique<store::redis_client>(ex, redis_opts_, clk_, "media-read");
+  outbox::fetch_options f;
+  f.instance = o.instance;
+  f.block = o.block;
+  f.claim_idle = o.claim_idle;
+  media_fetcher_ = std::make_unique<outbox::media_fetcher>(ex, *media_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, blobs_, f);
   asio::post(ex, [this] {
     outbox_reader_->start();
     outbox_writer_->start();
+    media_reader_->start();
     outbox_service_->start();
+    media_fetcher_->start();
   });
   spdlog::info("outbox {} sending replies for {} channel accounts", o.instance, cfg_.channels().accounts_size());
   outbox_thread_ = std::thread([this] { outbox_ioc_.run(); });
 }
 
 void server::stop_outbox() {
-  if (outbox_service_) {
-    outbox_service_->stop([this] {
-      outbox_reader_->stop();
-      outbox_writer_->stop();
-    });
-  }
+  if (!outbox_service_) return;
+  // The writer is shared: it stops once both are done.
+  auto left = std::make_shared<int>(2);
+  auto one_done = [this, left] {
+    if (--*left > 0) return;
+    outbox_reader_->stop();
+    media_reader_->stop();
+    outbox_writer_->stop();
+  };
+  outbox_service_->stop(one_done);
+  media_fetcher_->stop(one_done);
 }
 
 // The config's development sign-ins (only ever beside the embedded Redis): made in Redis, or
@@ -506,6 +547,7 @@ int serve(const serve_options& opts) {
   v1::Config cfg = load_config(opts.config_path, process_env());
   const std::string data_dir_named = apply_overrides(cfg, opts);
   setup_logging(cfg.log());
+  prepare_media(cfg);
   std::string names;
   for (const auto& [on, name] : {std::pair{opts.which.gateway, "gateway"}, {opts.which.router, "router"}, {opts.which.outbox, "outbox"}}) {
     if (on) names += (names.empty() ? "" : ",") + std::string(name);

@@ -18,16 +18,6 @@ using namespace json_view;
 
 namespace {
 
-// The text sent: the body, then a link per attachment (they are references, never inline).
-std::string text_of(const v1::Message& m) {
-  std::string out = m.body();
-  for (const auto& a : m.attachments()) {
-    if (!out.empty()) out += "\n";
-    out += a.file_name().empty() ? a.url() : a.file_name() + ": " + a.url();
-  }
-  return out;
-}
-
 std::string form_escape(const std::string& s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -86,9 +76,9 @@ std::string api_base(const v1::ChannelAccount& account) {
 outgoing_call send_call(const v1::ChannelAccount& a, v1::Channel channel, const std::string& address,
                         const v1::Message& m, std::string& error) {
   outgoing_call c;
-  const std::string text = text_of(m);
+  const std::string& text = m.body();
   const std::string base = api_base(a);
-  if (text.empty()) {
+  if (text.empty() && !m.has_template_message() && m.attachments().empty()) {
     error = "nothing to send";
     return c;
   }
@@ -130,10 +120,112 @@ outgoing_call send_call(const v1::ChannelAccount& a, v1::Channel channel, const 
     c.content_type = "application/x-www-form-urlencoded";
     const std::string prefix = channel == v1::CHANNEL_WHATSAPP ? "whatsapp:" : "";
     c.body = "To=" + form_escape(prefix + address) + "&From=" + form_escape(prefix + a.business_id()) + "&Body=" + form_escape(text);
+    for (const auto& media : m.attachments()) c.body += "&MediaUrl=" + form_escape(media.url());  // absolute (send_calls)
   } else {
     error = "unknown provider " + a.provider();
   }
   return c;
+}
+
+namespace {
+
+// What each provider calls a kind of medium (anything else goes as a document / file).
+std::string whatsapp_kind(const std::string& type) {
+  if (type == "image/jpeg" || type == "image/png") return "image";
+  if (type == "video/mp4" || type == "video/3gpp") return "video";
+  if (type == "audio/aac" || type == "audio/amr" || type == "audio/mpeg" || type == "audio/mp4" || type == "audio/ogg") return "audio";
+  return "document";
+}
+
+std::string messenger_kind(const std::string& type) {
+  if (type.starts_with("image/")) return "image";
+  if (type.starts_with("video/")) return "video";
+  if (type.starts_with("audio/")) return "audio";
+  return "file";
+}
+
+// Telegram's method and its field for the file.
+std::pair<std::string, std::string> telegram_kind(const std::string& type) {
+  if (type == "image/jpeg" || type == "image/png" || type == "image/webp") return {"sendPhoto", "photo"};
+  if (type == "image/gif") return {"sendAnimation", "animation"};
+  if (type == "video/mp4") return {"sendVideo", "video"};
+  if (type == "audio/mpeg" || type == "audio/mp4") return {"sendAudio", "audio"};
+  if (type == "audio/ogg") return {"sendVoice", "voice"};
+  return {"sendDocument", "document"};
+}
+
+// One attachment as its own message (WhatsApp, Messenger, Instagram, Telegram), the text as the
+// caption of the first where the provider has one.
+outgoing_call media_call(const v1::ChannelAccount& a, const std::string& address, const v1::Attachment& media,
+                         const std::string& caption, const outgoing_call& text_call) {
+  outgoing_call c = text_call;  // the same URL, headers and type
+  const std::string& type = media.content_type();
+  if (a.provider() == "whatsapp") {
+    auto body = json::parse(text_call.body).as_object();
+    body.erase("text");
+    const std::string kind = whatsapp_kind(type);
+    json::object payload{{"link", media.url()}};
+    if (!caption.empty()) payload["caption"] = caption;
+    if (kind == "document" && !media.file_name().empty()) payload["filename"] = media.file_name();
+    body["type"] = kind;
+    body[kind] = std::move(payload);
+    c.body = json::serialize(body);
+  } else if (a.provider() == "telegram") {
+    const auto [method, field] = telegram_kind(type);
+    c.url = text_call.url.substr(0, text_call.url.rfind('/') + 1) + method;
+    json::object body{{"chat_id", address}, {field, media.url()}};
+    if (!caption.empty()) body["caption"] = caption;
+    c.body = json::serialize(body);
+  } else {
+    json::object attachment{{"type", messenger_kind(type)}, {"payload", json::object{{"url", media.url()}, {"is_reusable", false}}}};
+    c.body = json::serialize(json::object{{"recipient", json::object{{"id", address}}}, {"messaging_type", "RESPONSE"},
+                                          {"message", json::object{{"attachment", std::move(attachment)}}}});
+  }
+  return c;
+}
+
+}  // namespace
+
+std::vector<outgoing_call> send_calls(const v1::ChannelAccount& a, v1::Channel channel, const std::string& address,
+                                      const v1::Message& m, const std::string& public_url, std::string& error) {
+  std::vector<outgoing_call> calls;
+  if (m.attachments().empty()) {
+    auto c = send_call(a, channel, address, m, error);
+    if (!c.url.empty()) calls.push_back(std::move(c));
+    return calls;
+  }
+  if (m.has_template_message()) {
+    error = "a template message carries no attachments";
+    return calls;
+  }
+  if (public_url.empty()) {
+    error = "channels.public_url is required to send attachments (the provider fetches them from there)";
+    return calls;
+  }
+  v1::Message absolute = m;  // the providers fetch each file from this server
+  for (auto& media : *absolute.mutable_attachments()) {
+    if (media.url().starts_with("/")) media.set_url(public_url + media.url());
+  }
+  v1::Message text_only = absolute;
+  text_only.clear_attachments();
+  text_only.set_body(absolute.body().empty() ? std::string(" ") : absolute.body());  // the call's shape; its text may go unused
+  const outgoing_call text_call = send_call(a, channel, address, text_only, error);
+  if (text_call.url.empty()) return calls;
+  if (a.provider() == "twilio") {  // one message: the body and up to 10 media
+    calls.push_back(send_call(a, channel, address, absolute, error));
+    return calls;
+  }
+  // The text as a caption where it fits (WhatsApp's image, video, document; Telegram's up to 1,024
+  // characters); otherwise as a message of its own first (always on Messenger and Instagram).
+  const std::string& first_type = absolute.attachments(0).content_type();
+  const bool captioned = (a.provider() == "whatsapp" && whatsapp_kind(first_type) != "audio") ||
+                         (a.provider() == "telegram" && absolute.body().size() <= 1024);
+  if (!absolute.body().empty() && !captioned) calls.push_back(send_call(a, channel, address, absolute, error));
+  for (int i = 0; i < absolute.attachments_size(); ++i) {
+    const std::string caption = i == 0 && captioned ? absolute.body() : std::string();
+    calls.push_back(media_call(a, address, absolute.attachments(i), caption, text_call));
+  }
+  return calls;
 }
 
 send_answer read_answer(const std::string& provider, int status, const std::string& body, const std::string& retry_after) {

@@ -9,7 +9,14 @@
 //    {"message_id"}}.
 //  - Twilio: POST {api}/2010-04-01/Accounts/{sid}/Messages.json, Basic sid:token, form From, To,
 //    Body (MediaUrl) → {"sid"}.
-// Attachments go as links in the text for now (media upload comes with the blob store).
+// Attachments (send_calls) go by URL, which the provider fetches from channels.public_url:
+//  - WhatsApp: one message per file, {"type": image|video|audio|document, <type>: {"link",
+//    "caption", "filename"}}, the text as the first one's caption (not on audio).
+//  - Messenger, Instagram: the text, then one message per file {"attachment": {"type": image|
+//    video|audio|file, "payload": {"url", "is_reusable": false}}}.
+//  - Telegram: sendPhoto / sendVideo / sendAudio / sendVoice / sendAnimation / sendDocument per
+//    file, the text as the first one's caption (up to 1,024 characters).
+//  - Twilio: one message, Body and a MediaUrl per file (MMS; at most 10).
 
 #include <cstdint>
 #include <string>
@@ -32,10 +39,15 @@ struct outgoing_call {
 // The account's API base: its api_url, else the provider's public one.
 std::string api_base(const v1::ChannelAccount& account);
 
-// The call that sends `message` to `address` from `account`; `channel` is the conversation's
-// (Twilio sends SMS and WhatsApp). Empty url: it cannot be sent from this account (error says why).
+// The call that sends `message`'s text (or template) to `address` from `account`; `channel` is
+// the conversation's (Twilio sends SMS and WhatsApp). Empty url: it cannot be sent from this
+// account (error says why).
 outgoing_call send_call(const v1::ChannelAccount& account, v1::Channel channel, const std::string& address,
                         const v1::Message& message, std::string& error);
+// Every call that sends `message` with its attachments, in order; `public_url` makes the
+// attachments' relative URLs absolute. Empty: it cannot be sent (error says why).
+std::vector<outgoing_call> send_calls(const v1::ChannelAccount& account, v1::Channel channel, const std::string& address,
+                                      const v1::Message& message, const std::string& public_url, std::string& error);
 
 struct send_answer {
   enum class verdict {

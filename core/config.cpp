@@ -322,6 +322,22 @@ void validate_templates(const v1::ChannelsConfig& ch) {
   }
 }
 
+// Attachments: the blob store's folder, the limits, the types taken (lower case "type/subtype", or
+// "type/*" for a family).
+void validate_media(const v1::MediaConfig& m) {
+  check_range(m.max_bytes(), 1024, std::int64_t(1) << 30, "channels.media.max_bytes");
+  check_range(m.fetch_attempts(), 1, 100, "channels.media.fetch_attempts");
+  if (!m.url_secret().empty() && m.url_secret().size() < 32) fail("channels.media.url_secret", "must be at least 32 bytes");
+  for (int i = 0; i < m.allowed_types_size(); ++i) {
+    const std::string& t = m.allowed_types(i);
+    const auto slash = t.find('/');
+    const bool ok = slash != std::string::npos && slash > 0 && slash + 1 < t.size() && t.find('/', slash + 1) == std::string::npos &&
+                    t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.+-_/*") == std::string::npos &&
+                    (t.find('*') == std::string::npos || (t.ends_with("/*") && t.find('*') == t.size() - 1));
+    if (!ok) fail("channels.media.allowed_types[" + std::to_string(i) + "]", "must be a lower-case MIME type (image/png) or a family (image/*)");
+  }
+}
+
 void validate_channels(const v1::Config& c) {
   const auto& ch = c.channels();
   check_range(ch.max_webhook_bytes(), 1024, 16 * 1024 * 1024, "channels.max_webhook_bytes");
@@ -367,6 +383,7 @@ void validate_channels(const v1::Config& c) {
     }
   }
   validate_templates(ch);
+  validate_media(ch.media());
 }
 
 void validate(const v1::Config& c) {

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include "media/blob_url.hpp"
 #include "store/idempotency.hpp"
 
 namespace switchboard::gateway {
@@ -40,6 +41,7 @@ conversation_service::conversation_service(asio::any_io_executor core, store::ti
       leads_(ctx_),
       instance_(std::move(instance)),
       desk_lifetime_(std::chrono::seconds(cfg.server().desk_presence_seconds())),
+      blob_secret_(cfg.channels().media().url_secret()),
       refresh_timer_(std::make_unique<asio::steady_timer>(core_)) {}
 
 conversation_service::~conversation_service() = default;
@@ -181,6 +183,18 @@ asio::awaitable<result<std::string>> conversation_service::customer_of(const ses
   co_return *r;
 }
 
+std::optional<v1::ServerFrame> attachments_refusal(const v1::ClientFrame& f, std::string_view blob_secret) {
+  const v1::Message* m = nullptr;
+  if (f.has_send_message()) m = &f.send_message().message();
+  else if (f.has_open_conversation()) m = &f.open_conversation().first_message();
+  else if (f.has_barge()) m = &f.barge().message();
+  if (!m || m->attachments().empty()) return std::nullopt;
+  if (auto why = media::attachments_problem(blob_secret, m->attachments())) {
+    return error_frame(f.request_id(), "bad_attachment", *why);
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // The widget's frames, as Inbound for the conversation layer (resume and ping are the session's).
@@ -246,6 +260,10 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
     }
     if (f.has_open_conversation() && !f.open_conversation().has_first_message()) {
       reply(*s, error_frame(id, "bad_request", "openConversation needs a firstMessage"));
+      co_return;
+    }
+    if (auto refusal = attachments_refusal(f, blob_secret_)) {
+      reply(*s, std::move(*refusal));
       co_return;
     }
     auto in = widget_inbound(f, s->who());

@@ -37,6 +37,10 @@
 
 namespace switchboard::gateway {
 
+// A client's message (sendMessage, openConversation, barge) may carry attachments only as files
+// of this server, as POST /v1/blobs answered them: the error frame (bad_attachment) if not.
+std::optional<v1::ServerFrame> attachments_refusal(const v1::ClientFrame& f, std::string_view blob_secret);
+
 class conversation_service {
  public:
   // `instance` names this gateway process (desk session ids start with it).
@@ -118,6 +122,7 @@ class conversation_service {
   std::string instance_;
   std::uint64_t next_desk_ = 0;
   std::chrono::milliseconds desk_lifetime_;
+  std::string blob_secret_;  // media.url_secret: a message's attachments must be files of ours
   std::unique_ptr<boost::asio::steady_timer> refresh_timer_;
   bool stopping_ = false;
 };

@@ -33,6 +33,10 @@ asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_
 
 asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
   const std::string& id = f.request_id();
+  if (auto refusal = attachments_refusal(f, blob_secret_)) {
+    reply_to(*s, std::move(*refusal));
+    co_return;
+  }
   const principal& who = s->who();
   try {
     conversation::outcome out;

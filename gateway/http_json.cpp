@@ -46,7 +46,7 @@ std::string param(const std::string& query, std::string_view name, std::string f
   auto u = boost::urls::parse_query(query);
   if (!u) return fallback;
   auto it = u->find(name);
-  return it == u->end() ? fallback : std::string((*it).value);
+  return it == u->end() ? fallback : (*it).value.decode();  // percent-decoded
 }
 
 bool parse_count(const std::string& s, std::int64_t& out) {

@@ -20,6 +20,7 @@
 #include "gateway/protocol/ws_framing.hpp"
 #include "gateway/ws_context.hpp"
 #include "gateway/ws_session.hpp"
+#include "media/blob_url.hpp"
 
 namespace switchboard::gateway {
 
@@ -145,6 +146,9 @@ void http_session::on_header(beast::error_code ec, std::size_t n) {
   if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/webhooks/")) {
     s_->parser->body_limit(ws_->max_webhook_bytes);
   }
+  if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/blobs")) {
+    s_->parser->body_limit(ws_->max_upload_bytes);
+  }
   // The body, within the same deadline.
   http::async_read(s_->stream, s_->buffer, *s_->parser,
                    [self = shared_from_this()](beast::error_code rec, std::size_t rn) { self->on_read(rec, rn); });
@@ -156,8 +160,12 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
   if (ec) {
     const bool too_large = ec == http::error::body_limit;
+    std::string why = ec.message();
+    if (too_large && ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/blobs")) {
+      why = "a file may be at most " + media::size_in_words(static_cast<std::int64_t>(ws_->max_upload_bytes)) + " (media.max_bytes)";
+    }
     return write_answer(json_error(static_cast<int>(too_large ? http::status::payload_too_large : http::status::bad_request),
-                                   too_large ? "payload_too_large" : "bad_request", ec.message()),
+                                   too_large ? "payload_too_large" : "bad_request", why),
                         false, 11);
   }
   if (ws_ && websocket::is_upgrade(s_->parser->get()) && try_upgrade()) return;

@@ -36,12 +36,13 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
                    store::identity_repository& identities, report_service& reports, const session_api& sessions,
-                   const outbox_api& outbox)
+                   const outbox_api& outbox, const blob_api& blobs)
     : auth_(cfg.auth()),
       allowed_origins_(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end()),
       canned_(cfg.canned_replies().begin(), cfg.canned_replies().end()),
       sessions_(sessions),
       outbox_(outbox),
+      blobs_(blobs),
       identities_(identities),
       core_(std::move(core)),
       reports_(reports),
@@ -125,6 +126,7 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
     staff_work work = [this, path, query](jwt_claims who) { return outbox_.handle(std::move(who), path, query); };
     return as_staff(req, core_, std::move(work), std::move(respond));
   }
+  if (blob_api::serves(path)) return blob(std::move(req), path, query, std::move(respond));
   if (customer_merges::serves(path)) {
     if (!customer_merges::allows(path, req.method)) return respond(json_error(405, "method_not_allowed", "use " + std::string(customer_merges::methods_of(path))));
     staff_work work = [this, path, method = req.method, body = req.body](jwt_claims who) { return merges_.handle(std::move(who), method, path, body); };
@@ -150,6 +152,21 @@ void rest_api::route(http_request req, const std::string& path, const std::strin
   else work = [this, id = is_agents ? std::string() : path.substr(agent_prefix.size())](jwt_claims who) { return agents(std::move(who), id); };
   // Reports on their own thread (and Redis connection); everything else on the core strand.
   as_staff(req, is_kpis ? reports_.executor() : core_, std::move(work), std::move(respond));
+}
+
+// Files: an upload is a staff member's (on the core strand); a download needs only its signed URL.
+void rest_api::blob(http_request req, const std::string& path, const std::string& query, http_responder respond) const {
+  if (path == "/v1/blobs") {
+    if (req.method != "POST") return respond(json_error(405, "method_not_allowed", "use POST"));
+    staff_work work = [this, query, type = req.content_type, body = std::move(req.body)](jwt_claims who) mutable {
+      return blobs_.upload(std::move(who), query, type, std::move(body));
+    };
+    return as_staff(req, core_, std::move(work), std::move(respond));
+  }
+  if (req.method != "GET") return respond(json_error(405, "method_not_allowed", "use GET"));
+  asio::co_spawn(core_, blobs_.download(req.target), [respond](std::exception_ptr e, http_answer a) {
+    respond(e ? json_error(500, "internal", "unexpected failure") : std::move(a));
+  });
 }
 
 // Who is asking: a bearer token is checked at once; a session cookie is looked up on the core

@@ -7,7 +7,7 @@
 // the caller; all for admins) and PUT /v1/agents/{id} (a profile; admins, or leads within their own
 // teams), GET /v1/reports/kpis (KPIs computed from the timeline events, JSON or CSV, of the
 // caller's teams), GET /v1/customers/{id} (the record, for who may read its timeline) and GET
-// /v1/canned-replies (the caller's teams'), GET /v1/whatsapp-templates (the config's); /v1/outbox/dead goes to outbox_api, /v1/customers/{id}/merges to customer_merges. Staff are a bearer token or a sign-in session's cookie
+// /v1/canned-replies (the caller's teams'), GET /v1/whatsapp-templates (the config's); /v1/outbox/dead goes to outbox_api, /v1/blobs to blob_api, /v1/customers/{id}/merges to customer_merges. Staff are a bearer token or a sign-in session's cookie
 // (session_api; unsafe methods then need X-CSRF-Token). /v1/session and /v1/dev-users go to
 // session_api. Answers that need Redis run on the core strand, except reports: they run, from
 // their parameters to their rendering, on the report_service's thread and Redis connection, so a
@@ -31,6 +31,7 @@
 #include "gateway/auth/jwt.hpp"
 #include "gateway/customer_merges.hpp"
 #include "gateway/http_routes.hpp"
+#include "gateway/blob_api.hpp"
 #include "gateway/outbox_api.hpp"
 #include "gateway/session_api.hpp"
 #include "gateway/protocol/rate_limiter.hpp"
@@ -50,7 +51,7 @@ class rest_api {
   rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
            store::identity_repository& identities, report_service& reports, const session_api& sessions,
-           const outbox_api& outbox);
+           const outbox_api& outbox, const blob_api& blobs);
 
   void handle(http_request req, http_responder respond) const;
 
@@ -60,6 +61,7 @@ class rest_api {
   http_answer visitors_cors(const http_request& req) const;
   http_answer visitors(const http_request& req) const;
   void route(http_request req, const std::string& path, const std::string& query, http_responder respond) const;
+  void blob(http_request req, const std::string& path, const std::string& query, http_responder respond) const;
   // Runs `work` on `ex` for the staff member behind the request (a bearer token, or a sign-in
   // session's cookie with X-CSRF-Token on unsafe methods), or answers 401/403.
   void as_staff(const http_request& req, boost::asio::any_io_executor ex, staff_work work, http_responder respond) const;
@@ -82,6 +84,7 @@ class rest_api {
   std::vector<v1::CannedReply> canned_;
   const session_api& sessions_;
   const outbox_api& outbox_;
+  const blob_api& blobs_;
   store::identity_repository& identities_;
   jwt_policy policy_;
   std::string queues_json_;

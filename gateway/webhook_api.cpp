@@ -68,7 +68,9 @@ webhook_api::webhook_api(const v1::Config& cfg, asio::any_io_executor core, stor
       ctx_(timeline, identities, agents, cfg),
       inbox_(ctx_),
       timeline_(timeline),
-      deliveries_(redis, keys) {
+      deliveries_(redis, keys),
+      redis_(redis),
+      keys_(keys) {
   while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
 }
 
@@ -180,7 +182,7 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
     auto* content = in.mutable_message();
     content->set_body(m.body);
     content->set_in_reply_to(m.in_reply_to);
-    for (auto& a : m.attachments) *content->add_attachments() = std::move(a);
+    for (const auto& a : m.attachments) *content->add_attachments() = a;
     const auto out = co_await inbox_.ingest("webhook", std::move(in));
     if (out.failed()) {
       const auto& code = out.answer.error().code();
@@ -194,6 +196,10 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
       continue;
     }
     ++(out.answer.ack().duplicate() ? duplicates : stored);
+    if (!co_await fetch_media(account, m, out)) {
+      count(account.provider(), webhook.skipped, stored);
+      co_return retry_later();
+    }
   }
   bool ok = true;
   for (std::size_t i = 0; ok && i < webhook.statuses.size(); ++i) ok = co_await status(webhook.statuses[i], webhook.skipped);
@@ -303,6 +309,23 @@ asio::awaitable<bool> webhook_api::read_up_to(const channels::read_watermark& w,
     ++skipped[r ? "read (watermark)" : "read not forward"];
   }
   if (!co_await deliveries_.forget_read(w.channel, w.address, w.watermark_ms)) co_return false;
+  co_return true;
+}
+
+asio::awaitable<bool> webhook_api::fetch_media(const v1::ChannelAccount& account, const channels::inbound_message& m,
+                                               const conversation::outcome& stored) {
+  for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+    store::media_job job;
+    job.conversation_id = stored.answer.ack().conversation_id();
+    job.customer_id = stored.customer_id;
+    job.message_seq = stored.answer.ack().seq();
+    job.index = static_cast<int>(i);
+    job.url = m.attachments[i].url();
+    job.account = account.provider() + "/" + account.id();
+    job.content_type = m.attachments[i].content_type();
+    job.file_name = m.attachments[i].file_name();
+    if (!co_await store::add_media_job(redis_, keys_, std::move(job))) co_return false;
+  }
   co_return true;
 }
 

@@ -8,7 +8,10 @@
 // message is stored; Redis failing: 503 with Retry-After, so the provider sends it all again (the
 // ones stored already are then duplicates). A provider's status of a reply we sent (delivered,
 // read, failed) becomes a `delivery` event of its conversation, only ever forward. What is understood and not stored (statuses, echoes,
-// reactions, ...) is counted, in the answer and in counts(). No Beast here.
+// reactions, ...) is counted, in the answer and in counts(). Each attachment of a stored message
+// (a provider's reference) becomes a job for the media fetcher (outbox/media_fetcher.hpp), added
+// after the message is stored and again for a provider's retry of it (a 503 if Redis refuses the
+// job: the retry adds it then). No Beast here.
 // Thread-safe: handle() may run on any strand; the storing runs on the core strand.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,6 +28,7 @@
 #include "gateway/http_routes.hpp"
 #include "proto/config.pb.h"
 #include "store/deliveries.hpp"
+#include "store/media_jobs.hpp"
 
 namespace switchboard::gateway {
 
@@ -56,6 +60,9 @@ class webhook_api {
   // A read watermark: every reply sent to that address up to it is READ. False: Redis failed.
   boost::asio::awaitable<bool> read_up_to(const channels::read_watermark& w, std::map<std::string, int>& skipped);
   void count(const std::string& provider, const std::map<std::string, int>& kinds, int messages);
+  // The fetch of each attachment of a stored message. False: Redis failed.
+  boost::asio::awaitable<bool> fetch_media(const v1::ChannelAccount& account, const channels::inbound_message& m,
+                                           const conversation::outcome& stored);
 
   std::vector<v1::ChannelAccount> accounts_;
   std::string public_url_;
@@ -65,6 +72,8 @@ class webhook_api {
   conversation::inbox inbox_;
   store::timeline_repository& timeline_;
   store::delivery_repository deliveries_;
+  store::redis_client& redis_;
+  const store::key_layout& keys_;
   mutable std::mutex counts_mutex_;
   std::map<std::string, long> counts_;
 };

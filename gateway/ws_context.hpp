@@ -32,6 +32,8 @@ struct ws_context {
   std::size_t max_queued_frames = 256;
   // The body limit of /v1/webhooks/ requests (channels.max_webhook_bytes); others have 64 KB.
   std::size_t max_webhook_bytes = 256 * 1024;
+  // The body limit of POST /v1/blobs (a file an agent uploads: media.max_bytes).
+  std::size_t max_upload_bytes = 20 * 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds handshake_timeout{10};
   conversation_service* service = nullptr;

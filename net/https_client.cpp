@@ -23,7 +23,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kMaxBody = 4 * 1024 * 1024;  // a send API's answer is small
 constexpr std::size_t kMaxIdlePerHost = 8;
 
 // One connection: TLS or plain.
@@ -114,7 +113,7 @@ struct https_client::impl {
     r.keep_alive(true);
     c.lowest().expires_after(timeout);
     http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxBody);
+    parser.body_limit(req.max_body);
     boost::system::error_code ec;
     if (c.tls) {
       std::tie(ec, std::ignore) = co_await http::async_write(*c.tls, r, use_tuple);
@@ -127,6 +126,9 @@ struct https_client::impl {
       // Not a ?: of std::string temporaries: GCC 12 destroys those twice in a coroutine.
       if (ec == beast::error::timeout) {
         out.error = "timed out";
+      } else if (ec == http::error::body_limit) {
+        out.error = "the answer is larger than " + std::to_string(req.max_body) + " bytes";
+        out.too_large = true;
       } else {
         out.error = ec.message();
       }
@@ -136,6 +138,8 @@ struct https_client::impl {
     out.status = res.result_int();
     out.body = std::move(res.body());
     out.retry_after = std::string(res[http::field::retry_after]);
+    out.location = std::string(res[http::field::location]);
+    out.content_type = std::string(res[http::field::content_type]);
     out.error.clear();
     keep = res.keep_alive();
     co_return true;
@@ -183,7 +187,7 @@ asio::awaitable<https_reply> https_client::send(https_request req) {
       if (keep && pool.size() < kMaxIdlePerHost) impl_->idle[t->key()].push_back(std::move(c));
       co_return out;
     }
-    if (!reused) co_return out;  // a fresh connection failed: that is the answer
+    if (!reused || out.too_large) co_return out;  // a fresh connection failed, or the answer was too large
   }
   co_return out;
 }

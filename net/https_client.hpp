@@ -1,5 +1,5 @@
 #pragma once
-// A small HTTPS client for the providers' send APIs (and, later, media downloads): Beast over
+// A small HTTPS client for the providers' send APIs and media downloads: Beast over
 // OpenSSL, certificates verified against the system's store (plus an optional CA file) with the
 // host name checked, one connection per request kept alive and reused for the next request to
 // the same host, a deadline per request. http:// works too (a local proxy). No Beast in this
@@ -20,7 +20,10 @@ struct https_reply {
   int status = 0;           // 0: no answer (`error` says why: refused, TLS, timeout, ...)
   std::string body;
   std::string retry_after;  // the Retry-After header, if any
+  std::string location;     // the Location header (a redirect), if any
+  std::string content_type; // the Content-Type header, if any
   std::string error;
+  bool too_large = false;   // the body was over the request's max_body (status 0; not kept)
 };
 
 struct https_request {
@@ -29,6 +32,7 @@ struct https_request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string content_type;
   std::string body;
+  std::size_t max_body = 4 * 1024 * 1024;  // a larger answer is not read (too_large)
 };
 
 class https_client {

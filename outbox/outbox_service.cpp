@@ -52,11 +52,13 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
       dead_(writer, keys),
       https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
       opts_(std::move(o)),
+      public_url_(cfg.channels().public_url()),
       send_attempts_(cfg.channels().send_attempts()),
       max_delay_(cfg.channels().max_retry_delay_ms()),
       wake_(ex),
       pause_(ex),
       random_(std::random_device{}()) {
+  while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
   for (const auto& a : cfg.channels().accounts()) accounts_.emplace(a.provider() + "/" + a.id(), account_state{a, pacer(a.sends_per_second())});
   for (int g = 0; g < keys.groups(); ++g) streams_.push_back(keys.outbox(g));
 }
@@ -233,9 +235,11 @@ asio::awaitable<void> service::send(job& j) {
     co_return fail("the reply is not in the conversation");
   }
   std::string error;
-  const auto call = channels::send_call(acct->second.config, events->front().message().channel(), address,
-                                        events->front().message(), error);
-  if (call.url.empty()) co_return fail(error);
+  const auto calls = channels::send_calls(acct->second.config, events->front().message().channel(), address,
+                                          events->front().message(), public_url_, error);
+  if (calls.empty()) co_return fail(error);
+  if (j.parts_sent >= calls.size()) co_return fail("the reply's parts changed");
+  const auto& call = calls[j.parts_sent];
   const auto slot = acct->second.pace.take(steady::now());
   if (slot > steady::now()) co_await sleep_for(std::chrono::duration_cast<milliseconds>(slot - steady::now()));
   ++j.attempts;
@@ -250,6 +254,12 @@ asio::awaitable<void> service::send(job& j) {
                                             reply.status ? reply.body : reply.error, reply.retry_after);
   switch (answer.what) {
     case channels::send_answer::verdict::sent:
+      j.part_ids.push_back(answer.provider_message_id);
+      if (++j.parts_sent < calls.size()) {  // the next part, at once (each part has its own attempts)
+        j.attempts = 0;
+        due(j.conversation, steady::now());
+        break;
+      }
       j.decided = true;
       j.sent = true;
       j.provider_message_id = answer.provider_message_id;
@@ -267,9 +277,9 @@ asio::awaitable<bool> service::record(job& j) {
   reply.conversation_id = j.conversation;
   reply.customer_id = j.customer;
   reply.seq = j.seq;
-  if (j.sent && !j.provider_message_id.empty()) {
+  for (const auto& id : j.part_ids) {
     // First, so that the provider's statuses find it (a status may come before the event).
-    if (!co_await deliveries_.remember(channel, j.provider_message_id, reply)) co_return false;
+    if (!id.empty() && !co_await deliveries_.remember(channel, id, reply)) co_return false;
   }
   if (j.sent && (channel == v1::CHANNEL_MESSENGER || channel == v1::CHANNEL_INSTAGRAM)) {
     // Their read receipts are a watermark (a time), not message ids.

@@ -14,6 +14,8 @@
 // process is taken over once it has been idle for claim_idle (XAUTOCLAIM): nothing is lost; a
 // reply whose send was under way when its process died may go out twice (no provider here
 // offers an idempotency key on its send API).
+// A reply with attachments is several calls on most providers (channels/outgoing.hpp): they go in
+// order, each retried alone; the delivery event names the last one's id.
 // Not thread-safe: runs on one executor with its own two Redis connections (one blocks reading).
 
 #include <boost/asio/any_io_executor.hpp>
@@ -72,6 +74,10 @@ class service {
     bool sent = false;
     std::string provider_message_id;
     std::string reason;
+    // A reply with attachments may take several calls (channels::send_calls): those done, and the
+    // provider's id of each (its statuses may name any).
+    std::size_t parts_sent = 0;
+    std::vector<std::string> part_ids;
   };
   struct account_state {
     v1::ChannelAccount config;
@@ -100,6 +106,7 @@ class service {
   store::dead_letter_repository dead_;
   net::https_client https_;
   options opts_;
+  std::string public_url_;
   int send_attempts_;
   std::chrono::milliseconds max_delay_;
   std::map<std::string, account_state> accounts_;  // "provider/id" →

@@ -38,4 +38,8 @@ std::string draft_review(std::string_view conversation_id, std::int64_t draft_se
   return "v:" + std::string(conversation_id) + ":" + std::to_string(draft_seq);
 }
 
+std::string media_stored(std::string_view conversation_id, std::int64_t message_seq, int index) {
+  return "m:" + std::string(conversation_id) + ":" + std::to_string(message_seq) + ":" + std::to_string(index);
+}
+
 }  // namespace switchboard::store::idempotency

@@ -25,4 +25,7 @@ std::string rating(std::string_view conversation_id);
 // The review of a trainee's draft (the first review wins).
 std::string draft_review(std::string_view conversation_id, std::int64_t draft_seq);
 
+// The record of a customer's attachment fetched into the blob store (once per message and index).
+std::string media_stored(std::string_view conversation_id, std::int64_t message_seq, int index);
+
 }  // namespace switchboard::store::idempotency

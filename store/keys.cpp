@@ -81,6 +81,8 @@ std::string key_layout::routing_requests(int group) const { return tagged(group,
 
 std::string key_layout::outbox(int group) const { return tagged(group, "ob", ""); }
 
+std::string key_layout::media_jobs() const { return prefix_ + ":{md}:jobs"; }
+
 std::string key_layout::outbox_dead() const { return prefix_ + ":{od}:dead"; }
 std::string key_layout::outbox_dead_order() const { return prefix_ + ":{od}:dead:at"; }
 

@@ -18,6 +18,7 @@
 //   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:ob                       stream  replies to send on a messaging channel (the outbox; c, cu, sq, t, ch, at)
+//   <p>:{md}:jobs                       stream  attachments to fetch into the blob store (c, cu, sq, i, u, a, ct, fn)
 //   <p>:{od}:dead                       hash    replies the outbox gave up on: "<conversation>:<seq>" → letter
 //   <p>:{od}:dead:at                    zset    the same members, by when they failed (Unix ms)
 //   <p>:pm:<channel>:<provider id>      hash    a sent reply by its provider's id: c, cu, sq (30 days)
@@ -88,6 +89,8 @@ class key_layout {
   // their order by time; one hash tag, not per group.
   std::string outbox_dead() const;
   std::string outbox_dead_order() const;
+  // Customers' attachments to fetch from the providers into the blob store (outbox/media_fetcher).
+  std::string media_jobs() const;
   // A sent reply by its provider's id (for the provider's statuses), outside the groups.
   std::string sent_message(v1::Channel channel, std::string_view provider_message_id) const;
   // The replies sent to an address and not known read yet, by when they were sent (Messenger's

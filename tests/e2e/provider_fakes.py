@@ -15,6 +15,20 @@ answering as each provider documents, after checking each request the way the pr
 - Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json, HTTP Basic sid:token, a form with To,
   From, Body → 201 {"sid": "SM...", "status": "queued"}; a bad login is 401 (code 20003).
 
+Media (outbox/media_fetcher fetching a customer's attachment; `media` maps an id to (type, bytes)):
+- WhatsApp: GET /v21.0/{media id} with the Bearer token → {"messaging_product", "url", "mime_type",
+  "sha256", "file_size", "id"}; GET that url (/wa-media/{id}) with the same token → the bytes
+  (without it: 401, as Meta's lookaside URLs answer).
+- Telegram: GET /bot<token>/getFile?file_id= → {"ok", "result": {"file_id", "file_unique_id",
+  "file_size", "file_path"}}; GET /file/bot<token>/{file_path} → the bytes.
+- Twilio: GET /2010-04-01/Accounts/{sid}/Messages/{MM}/Media/{id} with Basic auth → 307 to
+  https://localhost:{port}/cdn/{id} (another host name), which answers without auth (as Twilio's CDN does; a request that still carries the
+  account's password is refused, so a client that forwards it is caught).
+- Messenger/Instagram: GET /cdn/{id} (Meta's CDN URLs carry their own signature; no token).
+Replies with media (WhatsApp "image"/"document"/"audio"/"video" with a "link", Messenger's
+"attachment" with a payload url, Telegram's sendPhoto/sendDocument/..., Twilio's MediaUrl) are
+taken when each link is an absolute http(s) URL.
+
 `script` queues answers to give instead (a status with a body and headers, or "hang" to say
 nothing for `hang_seconds`); every request is kept in `received`, every refusal in `refused`.
 """
@@ -53,6 +67,8 @@ class Fake:
         self.lock = threading.Lock()
         self.count = 0
         self.hung = 0  # requests left unanswered by a scripted "hang"
+        self.media = {}  # id → (content type, bytes), for the media downloads
+        self.fetched = []  # (path, headers) of every GET
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -75,6 +91,15 @@ class Fake:
                 self.send_header("Content-Length", str(len(data)))
                 for k, v in headers.items():
                     self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                status, headers, data = fake.get(self.path, dict(self.headers))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -113,13 +138,71 @@ class Fake:
             return scripted or self.whatsapp(m.group(1), headers, body)
         if path == "/v21.0/me/messages":
             return scripted or self.messenger(headers, body)
-        m = re.fullmatch(r"/bot([^/]+)/sendMessage", path)
+        m = re.fullmatch(r"/bot([^/]+)/(sendMessage|sendPhoto|sendDocument|sendVideo|sendAudio|sendVoice|sendAnimation)", path)
         if m:
-            return scripted or self.telegram(m.group(1), headers, body)
+            return scripted or self.telegram(m.group(1), headers, body, m.group(2))
         m = re.fullmatch(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json", path)
         if m:
             return scripted or self.twilio(m.group(1), headers, body)
         return 404, {"error": {"message": f"Unknown path {path}", "code": 803}}, {}
+
+    def get(self, path, headers):
+        """A media download, as each provider answers it: (status, headers, bytes)."""
+        with self.lock:
+            self.fetched.append((path, headers))
+        url = urllib.parse.urlsplit(path)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        as_json = {"Content-Type": "application/json"}
+
+        def found(media_id):
+            return self.media.get(media_id)
+
+        m = re.fullmatch(r"/v21\.0/([0-9]+)", url.path)
+        if m:
+            if headers.get("Authorization") != "Bearer " + TOKENS["whatsapp"]:
+                return 401, as_json, json.dumps({"error": {"message": "Invalid OAuth access token.", "code": 190}}).encode()
+            item = found(m.group(1))
+            if not item:
+                return 404, as_json, json.dumps({"error": {"message": "Unsupported get request.", "code": 100}}).encode()
+            return 200, as_json, json.dumps({"messaging_product": "whatsapp", "url": f"{self.url}/wa-media/{m.group(1)}",
+                                             "mime_type": item[0], "sha256": "", "file_size": len(item[1]), "id": m.group(1)}).encode()
+        m = re.fullmatch(r"/wa-media/([0-9]+)", url.path)
+        if m:
+            if headers.get("Authorization") != "Bearer " + TOKENS["whatsapp"]:
+                return 401, {}, b""
+            item = found(m.group(1))
+            return (200, {"Content-Type": item[0]}, item[1]) if item else (404, {}, b"")
+        m = re.fullmatch(r"/bot([^/]+)/getFile", url.path)
+        if m:
+            item = found(query.get("file_id", ""))
+            if m.group(1) != TOKENS["telegram"] or not item:
+                return 400, as_json, json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}).encode()
+            return 200, as_json, json.dumps({"ok": True, "result": {"file_id": query["file_id"], "file_unique_id": "u",
+                                                                    "file_size": len(item[1]), "file_path": f"documents/{query['file_id']}"}}).encode()
+        m = re.fullmatch(r"/file/bot([^/]+)/documents/(.+)", url.path)
+        if m:
+            item = found(m.group(2))
+            if m.group(1) != TOKENS["telegram"] or not item:
+                return 404, {}, b""
+            return 200, {"Content-Type": "application/octet-stream"}, item[1]
+        m = re.fullmatch(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages/MM[0-9a-f]+/Media/(ME[0-9a-f]+)", url.path)
+        if m:
+            want = "Basic " + base64.b64encode(f"{TOKENS['twilio'][0]}:{TOKENS['twilio'][1]}".encode()).decode()
+            if headers.get("Authorization") != want:
+                return 401, as_json, json.dumps({"code": 20003, "message": "Authenticate", "status": 401}).encode()
+            # Another host, as Twilio's CDN is (the same fake, named localhost): no password goes there.
+            return 307, {"Location": f"https://localhost:{self.port}/cdn/{m.group(2)}"}, b""
+        m = re.fullmatch(r"/cdn/(.+)", url.path)
+        if m:
+            if headers.get("Authorization"):
+                return 400, {}, b"credentials sent to the CDN"
+            item = found(m.group(1))
+            return (200, {"Content-Type": item[0]}, item[1]) if item else (404, {}, b"")
+        return 404, {}, b""
+
+    @staticmethod
+    def link(url):
+        return isinstance(url, str) and re.fullmatch(r"https?://[^/]+/.+", url) is not None
 
     def next_id(self):
         with self.lock:
@@ -159,12 +242,21 @@ class Fake:
                     return False
         return True
 
+    def whatsapp_media(self, j):
+        """{"type": image|document|audio|video, <type>: {"link", "caption"?, "filename"?}}: no
+        caption on audio, a file name only on documents."""
+        kind = j.get("type")
+        media = j.get(kind) if kind in ("image", "document", "audio", "video") else None
+        if not isinstance(media, dict) or not self.link(media.get("link")):
+            return False
+        return not (kind == "audio" and "caption" in media) and not (kind != "document" and "filename" in media)
+
     def whatsapp(self, phone_id, headers, body):
         if headers.get("Authorization") != "Bearer " + TOKENS["whatsapp"]:
             return self.meta_error("whatsapp", 401, "Invalid OAuth access token.", 190)
         j = self.json_body(headers, body)
         if (not j or j.get("messaging_product") != "whatsapp" or not re.fullmatch(r"\d{6,15}", str(j.get("to", "")))
-                or not (self.whatsapp_text(j) or self.whatsapp_template(j))):
+                or not (self.whatsapp_text(j) or self.whatsapp_template(j) or self.whatsapp_media(j))):
             return self.meta_error("whatsapp", 400, "(#100) Invalid parameter", 100)
         with self.lock:
             self.received.append(("whatsapp", f"/{phone_id}/messages", headers, j))
@@ -177,25 +269,30 @@ class Fake:
         if not provider:
             return self.meta_error("messenger", 401, "Invalid OAuth access token.", 190)
         j = self.json_body(headers, body)
+        attachment = (j or {}).get("message", {}).get("attachment") or {}
+        media = attachment.get("type") in ("image", "video", "audio", "file") and self.link(attachment.get("payload", {}).get("url"))
         if (not j or not j.get("recipient", {}).get("id") or j.get("messaging_type") != "RESPONSE"
-                or not j.get("message", {}).get("text")):
+                or not (j.get("message", {}).get("text") or media) or (media and j["message"].get("text"))):
             return self.meta_error(provider, 400, "(#100) param recipient must be non-empty", 100)
         with self.lock:
             self.received.append((provider, "/me/messages", headers, j))
         return 200, {"recipient_id": j["recipient"]["id"], "message_id": f"m_fake{self.next_id()}"}, {}
 
-    def telegram(self, token, headers, body):
+    def telegram(self, token, headers, body, method="sendMessage"):
         if token != TOKENS["telegram"]:
             return self.refuse("telegram", 401, "Unauthorized", {"ok": False, "error_code": 401, "description": "Unauthorized"})
         j = self.json_body(headers, body)
-        if not j or not j.get("chat_id") or not j.get("text"):
+        field = {"sendPhoto": "photo", "sendDocument": "document", "sendVideo": "video", "sendAudio": "audio",
+                 "sendVoice": "voice", "sendAnimation": "animation"}.get(method)
+        ok = j and (self.link(j.get(field)) if field else j.get("text"))
+        if not j or not j.get("chat_id") or not ok:
             return self.refuse("telegram", 400, "bad", {"ok": False, "error_code": 400,
                                                         "description": "Bad Request: message text is empty"})
         with self.lock:
-            self.received.append(("telegram", "/sendMessage", headers, j))
+            self.received.append(("telegram", "/" + method, headers, j))
         n = self.next_id()
         return 200, {"ok": True, "result": {"message_id": n, "chat": {"id": int(j["chat_id"]), "type": "private"},
-                                            "date": int(time.time()), "text": j["text"]}}, {}
+                                            "date": int(time.time()), "text": j.get("text", "")}}, {}
 
     def twilio(self, sid, headers, body):
         want = "Basic " + base64.b64encode(f"{TOKENS['twilio'][0]}:{TOKENS['twilio'][1]}".encode()).decode()
@@ -203,10 +300,14 @@ class Fake:
             return self.refuse("twilio", 401, "Authenticate", {"code": 20003, "message": "Authenticate", "status": 401})
         if not headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
             return self.refuse("twilio", 400, "form", {"code": 21601, "message": "not a form", "status": 400})
-        form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
-        if not form.get("To") or not form.get("From") or not form.get("Body"):
+        pairs = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
+        form = dict(pairs)
+        media = [v for k, v in pairs if k == "MediaUrl"]
+        if media:
+            form["MediaUrl"] = media
+        if not form.get("To") or not form.get("From") or not (form.get("Body") or media) or not all(map(self.link, media)):
             return self.refuse("twilio", 400, "fields", {"code": 21602, "message": "Message body is required.", "status": 400})
         with self.lock:
             self.received.append(("twilio", "/Messages.json", headers, form))
         return 201, {"sid": f"SM{self.next_id():032d}", "status": "queued", "to": form["To"], "from": form["From"],
-                     "body": form["Body"]}, {}
+                     "body": form.get("Body", "")}, {}

@@ -211,5 +211,19 @@ TEST(ConfigChannels, WhatsAppTemplatesAreCheckedAgainstTheirBodies) {
             "channels.whatsapp_templates[0].variables: the body takes 1 variable(s), 2 named");
 }
 
+TEST(ConfigChannels, MediaLimitsAndTypesNameTheirKey) {
+  const auto c = parse_config("channels:\n  media: {max_bytes: 5242880, allowed_types: [image/*, application/pdf]}\n", env_of({}));
+  EXPECT_EQ(c.channels().media().max_bytes(), 5242880);
+  EXPECT_EQ(c.channels().media().fetch_attempts(), 4);
+  EXPECT_EQ(parse_config("", env_of({})).channels().media().max_bytes(), 20 << 20);
+  EXPECT_EQ(error_of("channels:\n  media: {max_bytes: 10}\n"), "channels.media.max_bytes: must be between 1024 and 1073741824, got 10");
+  EXPECT_EQ(error_of("channels:\n  media: {allowed_types: [image/*, 'Image/PNG']}\n"),
+            "channels.media.allowed_types[1]: must be a lower-case MIME type (image/png) or a family (image/*)");
+  EXPECT_EQ(error_of("channels:\n  media: {allowed_types: ['*/*']}\n"),
+            "channels.media.allowed_types[0]: must be a lower-case MIME type (image/png) or a family (image/*)");
+  EXPECT_EQ(error_of("channels:\n  media: {fetch_attempts: 0}\n"), "channels.media.fetch_attempts: must be between 1 and 100, got 0");
+  EXPECT_EQ(error_of("channels:\n  media: {url_secret: short}\n"), "channels.media.url_secret: must be at least 32 bytes");
+}
+
 }  // namespace
 }  // namespace switchboard
