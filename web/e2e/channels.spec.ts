@@ -5,12 +5,11 @@
 // delivered:" with the reason, as the delivery event the server stored says; Lea, the lead, finds it
 // in the console's "Undelivered" tab and sends it again. (The sends that
 // succeed, and the providers' statuses, are tested against HTTPS fakes in tests/e2e/test_outbox.py.)
-import { createHmac } from 'node:crypto';
-import type { APIRequestContext } from '@playwright/test';
 import type { Event } from '../src/lib/types';
 import * as desk from './support/desk';
 import { deskOf, eventsOf } from './support/desk_people';
 import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
+import { postWhatsApp } from './support/whatsapp';
 
 const appSecret = 'wa-test-app-secret';
 const channels = `channels:
@@ -24,24 +23,6 @@ const channels = `channels:
        api_url: "https://127.0.0.1:9/v21.0"}
 
 router:`;
-
-/** A WhatsApp text message posted to the server's webhook as Meta posts it, signed as Meta signs. */
-async function postWhatsApp(request: APIRequestContext, url: string, m: { name: string; phone: string; id: string; text: string; sentAtMs?: number }) {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [{ id: '1', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp', metadata: { phone_number_id: '1122334455667' },
-      contacts: [{ profile: { name: m.name }, wa_id: m.phone }],
-      messages: [{ from: m.phone, id: m.id, timestamp: String(Math.floor((m.sentAtMs ?? Date.now()) / 1000)), type: 'text', text: { body: m.text } }],
-    } }] }],
-  });
-  const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
-  const posted = await request.post(`${url}/v1/webhooks/whatsapp/main`, {
-    data: body, headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
-  });
-  expect(posted.status()).toBe(200);
-  expect(await posted.json()).toMatchObject({ stored: 1 });
-}
 
 test.describe('a WhatsApp customer', () => {
   const sb = useSwitchboard({
@@ -57,7 +38,7 @@ test.describe('a WhatsApp customer', () => {
     const ana = await deskOf(browser, sb.server, 'ana');
     try {
       await desk.setStatus(ana.page, 'Available');
-      await postWhatsApp(request, sb.server.url, { name: 'Wanda Ruiz', phone: '34600111222', id: 'wamid.browser1', text: 'Hola! Where is my order 1042?' });
+      await postWhatsApp(request, sb.server.url, appSecret, { name: 'Wanda Ruiz', phone: '34600111222', id: 'wamid.browser1', text: 'Hola! Where is my order 1042?' });
 
       await expect(desk.offers(ana.page)).toContainText('Where is my order 1042?');
       await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();
@@ -117,7 +98,7 @@ test.describe('a WhatsApp customer', () => {
     const ana = await deskOf(browser, sb.server, 'ana');
     try {
       await desk.setStatus(ana.page, 'Available');
-      await postWhatsApp(request, sb.server.url, {
+      await postWhatsApp(request, sb.server.url, appSecret, {
         name: 'Omar Haddad', phone: '34600999888', id: 'wamid.old1', text: 'Any news on 2077?', sentAtMs: Date.now() - 26 * 3600_000,
       });
       await desk.offers(ana.page).getByRole('button', { name: 'Accept' }).click();

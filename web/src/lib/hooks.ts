@@ -23,8 +23,9 @@ export function useCountdown(deadlineServerMs: number, clock: Pick<ServerClock, 
 }
 
 /**
- * A scrolling message list that stays at its bottom as lines arrive, unless the reader scrolled
- * up (more than `slackPx` from the bottom). Put `ref` and `onScroll` on the scrolling element.
+ * A scrolling message list that stays at its bottom as lines arrive and as their pictures load
+ * (taller once loaded), unless the reader scrolled up (more than `slackPx` from the bottom). Put
+ * `ref` and `onScroll` on the scrolling element.
  */
 export function useStickToBottom(slackPx: number) {
   const ref = useRef<HTMLDivElement>(null);
@@ -33,6 +34,15 @@ export function useStickToBottom(slackPx: number) {
     const el = ref.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const loaded = () => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+    };
+    el.addEventListener('load', loaded, true); // an image's load does not bubble: caught on its way down
+    return () => el.removeEventListener('load', loaded, true);
+  }, []);
   const onScroll = () => {
     const el = ref.current;
     if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < slackPx;

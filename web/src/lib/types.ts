@@ -126,6 +126,11 @@ export interface Event {
     body?: string;
     channel?: Channel;
   };
+  /**
+   * A customer's attachment from a messaging channel (the provider's reference) fetched into the
+   * blob store (staff only): exactly one of `attachment` (its url /v1/blobs/…) and `error` (why not).
+   */
+  mediaStored?: { messageSeq?: Int64; index?: number; attachment?: Attachment; error?: string };
   /** What became of a reply on its way to a messaging channel (the outbox, the provider's statuses). */
   delivery?: {
     messageSeq?: Int64;

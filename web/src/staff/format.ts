@@ -1,7 +1,8 @@
 // Words and numbers for the staff pages: channels, durations, clock times, short conversation ids
 // and refusals in plain language. Plain functions, shared by the desk and the console.
+import { attachmentsWords } from '../lib/attachments';
 import { ApiError } from '../lib/errors';
-import type { Channel } from '../lib/types';
+import type { Channel, Message } from '../lib/types';
 
 const channelNames: Record<string, string> = {
   CHANNEL_WEB: 'Web',
@@ -21,6 +22,11 @@ export function channelName(channel: Channel | string | undefined): string {
 /** The CSS modifier of a channel's badge: "web", "whatsapp"… */
 export function channelSlug(channel: Channel | string | undefined): string {
   return (channel ?? '').replace(/^CHANNEL_/, '').toLowerCase() || 'unknown';
+}
+
+/** A message in a line (a list row, a notification): its body, else its attachments ("Image: a.png"). */
+export function messagePreview(m: Message): string {
+  return m.body || attachmentsWords(m.attachments);
 }
 
 /** A duration in short words: "45 s", "3 min", "2 h 5 min", "3 d". */

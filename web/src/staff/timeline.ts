@@ -3,11 +3,13 @@
 // summary a header or list row shows (current channel, presence, inactivity warning, what the
 // customer has read, priority, who monitors), and which events end an agent's hold on it.
 // Plain functions of plain data, so the views only draw.
+import type { ShownAttachment } from '../lib/attachments';
 import type { LoggedEvent } from '../lib/conversation_log';
 import { int } from '../lib/ids';
 import type { OutboxItem } from '../lib/outbox';
 import type { Channel, DeliveryState, Event } from '../lib/types';
-import { channelName, personName } from './format';
+import { channelName, messagePreview, personName } from './format';
+import { mediaStored, shownAttachments } from './media';
 
 export type SendStatus = 'sent' | 'sending' | 'failed';
 
@@ -21,6 +23,8 @@ export type Item =
       side: 'customer' | 'staff';
       author: string;
       body: string;
+      /** Its attachments: shown, or being fetched from the customer's provider, or why not. */
+      attachments: ShownAttachment[];
       channel: Channel | '';
       status: SendStatus;
       error: string;
@@ -52,6 +56,7 @@ export type Item =
       atMs: number;
       author: string;
       body: string;
+      attachments: ShownAttachment[];
       outcome: 'pending' | 'rejected';
       by: string;
       reason: string;
@@ -79,6 +84,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
   const readUpTo = customerReadUpTo(events, ctx.customerId);
   const delivered = deliveries(events);
   const changed = messageChanges(events);
+  const media = mediaStored(events);
   let lastSeen = -1;
   for (const e of events) {
     const seq = int(e.seq);
@@ -95,6 +101,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         side,
         author: side === 'customer' ? ctx.customerName || 'Customer' : name(m.authorId || e.actor || ''),
         body: m.body ?? '',
+        attachments: shownAttachments(e, m.attachments, media),
         channel: m.channel ?? '',
         status: 'sent',
         error: '',
@@ -116,7 +123,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
       const review = rejected.get(seq);
       items.push({
         kind: 'draft', key: `d${seq}`, seq, atMs: int(e.atMs), author: name(e.draft.authorId || e.actor || ''),
-        body: e.draft.body ?? '', outcome: review ? 'rejected' : 'pending', by: review ? name(review.reviewerId ?? '') : '',
+        body: e.draft.body ?? '', attachments: shownAttachments(e, e.draft.attachments, media), outcome: review ? 'rejected' : 'pending', by: review ? name(review.reviewerId ?? '') : '',
         reason: review?.reason ?? '',
       });
     } else {
@@ -211,7 +218,8 @@ function pendingItem(item: OutboxItem): Item {
     const variant = item.body.addNote ? 'note' : 'whisper';
     return { kind: 'internal', key: `c:${item.clientMessageId}`, variant, author: 'You', ...common };
   }
-  return { kind: 'message', key: `c:${item.clientMessageId}`, seq: 0, side: 'staff', author: 'You', channel: '', seen: false, ...common };
+  const attachments = shownAttachments({}, item.body.sendMessage?.message.attachments, new Map());
+  return { kind: 'message', key: `c:${item.clientMessageId}`, seq: 0, side: 'staff', author: 'You', channel: '', seen: false, attachments, ...common };
 }
 
 /** The conversation an outbox item belongs to. */
@@ -310,7 +318,7 @@ export function summarize(events: readonly Event[]): Summary {
     const at = int(e.atMs);
     if (m && m.direction === 'DIRECTION_INBOUND') {
       s.channel = m.channel ?? s.channel;
-      s.last = { body: m.body ?? '', side: 'customer', atMs: at, authorId: '' };
+      s.last = { body: messagePreview(m), side: 'customer', atMs: at, authorId: '' };
       s.away = null;
       s.resolvesAtMs = 0;
       if (!s.waitingSinceMs) s.waitingSinceMs = at;
@@ -318,7 +326,7 @@ export function summarize(events: readonly Event[]): Summary {
       // WhatsApp's window counts from when the customer sent it (never later than it was stored).
       if (m.channel === 'CHANNEL_WHATSAPP') s.whatsappAtMs = Math.min(at, int(m.sentAtMs) || at);
     } else if (m && m.direction === 'DIRECTION_OUTBOUND') {
-      s.last = { body: m.body ?? '', side: 'staff', atMs: at, authorId: m.authorId || e.actor || '' };
+      s.last = { body: messagePreview(m), side: 'staff', atMs: at, authorId: m.authorId || e.actor || '' };
       s.waitingSinceMs = 0;
     } else if (e.customerPresence) {
       s.away = e.customerPresence.present ? null : { why: e.customerPresence.why ?? '', atMs: at };

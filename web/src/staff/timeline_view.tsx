@@ -1,9 +1,12 @@
 // A conversation's timeline on screen: the customer's earlier conversations (any channel) above a
 // divider, then this one — messages with their channel badge, internal notes and whispers marked
 // as internal, trainee drafts with their outcome, state changes as quiet lines — and the lines
-// still on their way with Retry / Remove when they failed. Kept scrolled to the end unless the
-// reader scrolled up. A log region: new lines are announced politely.
+// still on their way with Retry / Remove when they failed; a message's attachments under its
+// bubble (a picture, a file's link, a customer's medium being fetched or why it could not be).
+// Kept scrolled to the end unless the reader scrolled up (also as pictures load). A log region:
+// new lines are announced politely.
 import type { ComponentChildren } from 'preact';
+import { AttachmentList } from '../lib/attachment_view';
 import { useStickToBottom } from '../lib/hooks';
 import type { Channel } from '../lib/types';
 import { channelName, channelSlug, timeWords } from './format';
@@ -63,7 +66,7 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
             <span class="tag tag-draft">{item.outcome === 'pending' ? 'Draft · awaiting approval' : `Draft rejected by ${item.by}`}</span>
             <time>{timeWords(item.atMs)}</time>
           </div>
-          <div class="bubble">{item.body}</div>
+          <Bubble item={item} />
           {item.outcome === 'rejected' && item.reason && <p class="msg-meta">Lead’s reason: {item.reason}</p>}
         </div>
       );
@@ -88,7 +91,7 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
             {item.review && <span class="tag tag-review">{item.review.edited ? `Edited by ${item.review.by}` : `Approved by ${item.review.by}`}</span>}
             <time>{timeWords(item.atMs)}</time>
           </div>
-          <div class="bubble">{item.body}</div>
+          <Bubble item={item} />
           <SendState item={item} onRetry={onRetry} onDiscard={onDiscard} />
           {item.delivery && (
             <p class={`msg-meta msg-delivery${item.delivery.state === 'FAILED' ? ' msg-failed' : ''}`} data-testid="delivery">
@@ -100,6 +103,16 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
         </div>
       );
   }
+}
+
+/** The body (left out when empty beside an attachment), then the attachments. */
+function Bubble({ item }: { item: Extract<Item, { kind: 'message' | 'draft' }> }) {
+  return (
+    <>
+      {(item.body || item.attachments.length === 0) && <div class="bubble">{item.body}</div>}
+      <AttachmentList items={item.attachments} />
+    </>
+  );
 }
 
 function SendState({ item, onRetry, onDiscard }: {

@@ -58,7 +58,7 @@ function TemplateForm({ ws, conv }: { ws: Workspace; conv: Conv }) {
     e.preventDefault();
     if (!ready) return;
     const filled = names.map((_, i) => values[i].trim());
-    ws.reply(conv.id, fillTemplate(t.body, filled), { name: t.name, language: t.language, variables: filled });
+    ws.reply(conv.id, fillTemplate(t.body, filled), { templateMessage: { name: t.name, language: t.language, variables: filled } });
     setValues([]);
   };
   return (

@@ -4,6 +4,7 @@ import { RestClient } from '../lib/rest';
 import type { Event, ServerFrame } from '../lib/types';
 import { FakeSocket } from '../test/fake_socket';
 import { LeadWorkspace } from './lead_workspace';
+import { timelineItems } from './timeline';
 import { Workspace } from './workspace';
 
 const session = { user: 'ana', role: 'agent', teams: ['care'], displayName: 'Ana', csrfToken: 't' };
@@ -122,6 +123,25 @@ describe('Workspace', () => {
     await settle();
     expect(ws.outboxFor('c1')).toHaveLength(1);
     expect(ws.convs.get('c1')!.log.events.at(-1)).toMatchObject({ seq: '5', local: true, message: { body: 'hello', direction: 'DIRECTION_OUTBOUND' } });
+  });
+
+  it('sends a reply with an attachment and no body, shown with it while on its way and once acknowledged', async () => {
+    const { ws } = desk((o) => new Workspace(o));
+    await settle();
+    const s = FakeSocket.last();
+    s.welcome();
+    s.push({ agentState: { conversations: [{ conversationId: 'c1', state: 'ASSIGNED' }] } });
+    const file = { url: '/v1/blobs/ab?type=image%2Fpng&name=a.png&sig=1', contentType: 'image/png', fileName: 'a.png', sizeBytes: '67', sha256: 'ab' };
+    ws.reply('c1', '  ');
+    expect(ws.outboxFor('c1')).toHaveLength(0);
+    ws.reply('c1', ' ', { attachments: [file] });
+    const sent = s.requests().find((f) => f.sendMessage)!;
+    expect(sent.sendMessage!.message).toEqual({ body: '', clientMessageId: ws.outbox.items[0].clientMessageId, attachments: [file] });
+    const pending = timelineItems([], ws.outboxFor('c1'), { customerId: 'cu1' });
+    expect(pending).toMatchObject([{ kind: 'message', status: 'sending', attachments: [{ state: 'stored', fileName: 'a.png', kind: 'image' }] }]);
+    s.push({ requestId: sent.requestId, ack: { conversationId: 'c1', seq: '3' } });
+    await settle();
+    expect(ws.convs.get('c1')!.log.events.at(-1)).toMatchObject({ seq: '3', local: true, message: { body: '', attachments: [file] } });
   });
 
   it('closes a conversation on transfer, and reopens it when replayed to a later accept', async () => {

@@ -13,7 +13,7 @@ import type { Ack, AgentState, AgentStatus, ClientFrameBody, Event, Message, Off
 import { type AgentInfo, type CannedReply, type ConversationPage, type QueueInfo, setStatusFrame, type TimelineRest, type WhatsAppTemplate } from './api';
 import { Conv, type ConvRole } from './conv';
 import { CustomerDirectory } from './customers';
-import { errorWords, personName } from './format';
+import { errorWords, messagePreview, personName } from './format';
 import { closingWords, outboxConversation, summarize } from './timeline';
 
 /** What the page does to get attention (sound, browser notification); nothing in tests. */
@@ -72,7 +72,7 @@ export class Workspace {
   readonly customers: CustomerDirectory;
   version = 0;
   protected readonly conn: Connection;
-  protected readonly rest: RestClient;
+  readonly rest: RestClient;
   protected generation = 0;
   private readonly listeners = new Set<() => void>();
   private readonly offerTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -238,7 +238,7 @@ export class Workspace {
     conv.learnCustomer();
     if (e.message?.direction === 'DIRECTION_INBOUND') {
       conv.typing.update(e.actor ?? '', false);
-      if (int(e.seq) > conv.seenSeq && conv.active && conv.role === 'owner') this.options.alerts?.message(conv.title, e.message.body ?? '');
+      if (int(e.seq) > conv.seenSeq && conv.active && conv.role === 'owner') this.options.alerts?.message(conv.title, messagePreview(e.message));
     }
     // Replayed from the start (a reload), a reopened conversation was closed before: taking it
     // again (an accept, a takeover) makes it this desk's once more.
@@ -441,12 +441,12 @@ export class Workspace {
     }
   }
 
-  /** A reply to the customer (a draft for a lead's review when the agent is a trainee); with a WhatsApp template, what it reads. */
-  reply(id: string, text: string, templateMessage?: NonNullable<Message['templateMessage']>): void {
+  /** A reply (a draft for a lead's review when a trainee's), with its attachments (body then optional), or a WhatsApp template and what it reads. */
+  reply(id: string, text: string, { templateMessage, attachments }: Pick<Message, 'templateMessage' | 'attachments'> = {}): void {
     const body = text.trim();
-    if (!body) return;
+    if (!body && !attachments?.length) return;
     this.convs.get(id)?.typingOut.stop();
-    this.add(body, (clientMessageId) => ({ sendMessage: { conversationId: id, message: templateMessage ? { clientMessageId, templateMessage } : { body, clientMessageId } } }));
+    this.add(body, (clientMessageId) => ({ sendMessage: { conversationId: id, message: templateMessage ? { clientMessageId, templateMessage } : { body, clientMessageId, ...(attachments?.length ? { attachments } : {}) } } }));
   }
 
   /** An internal note (staff only); its actionId is the outbox item's id, so a re-send is one note. */
@@ -530,8 +530,8 @@ export class Workspace {
     const conv = this.convs.get(ack.conversationId ?? outboxConversation(item));
     const seq = int(ack.seq);
     if (!conv || seq <= 0 || ack.duplicate) return;
-    const b = item.body;
-    const message = { body: item.text, clientMessageId: item.clientMessageId, authorId: this.self, channel: conv.channel || undefined };
+    const b = item.body; // an upload's attachments show at once too
+    const message = { body: item.text, clientMessageId: item.clientMessageId, authorId: this.self, channel: conv.channel || undefined, attachments: b.sendMessage?.message.attachments };
     const out = { ...message, direction: 'DIRECTION_OUTBOUND' as const };
     const internal = { ...message, direction: 'DIRECTION_INTERNAL' as const };
     const kind: Partial<Event> = b.addNote ? { note: internal } : b.whisper ? { whisper: internal } : this.trainee && b.sendMessage ? { draft: out } : { message: out };

@@ -57,7 +57,7 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
         </button>
       </div>
       <Banners chat={chat} snap={snap} status={status} now={now} />
-      <TranscriptView lines={lines} earlier={earlier} greeting={settings.greeting} onRetry={(id) => chat.retry(id)} onDiscard={(id) => chat.discard(id)}>
+      <TranscriptView lines={lines} earlier={earlier} greeting={settings.greeting} server={settings.server} onRetry={(id) => chat.retry(id)} onDiscard={(id) => chat.discard(id)}>
         {snap.left && !status.resolved && <p class="system">You ended the chat. Write again any time to pick it up.</p>}
         {showPrechat && <Prechat fields={settings.prechat} firstRef={prechatRef} onStart={(text, customer) => chat.send(text, customer)} />}
         {askRating && <Rating key={rateKey} onRate={(s, c) => chat.rate(s, c)} onSkip={() => setSkipped(snap.conversationId)} />}

@@ -1,6 +1,8 @@
 // What the customer sees, worked out from the conversation's events and the outbox: the state
 // of the conversation (waiting, with an agent, resolved, rated, about to close for inactivity)
-// and the transcript's lines. Plain functions of plain data, so the UI only draws.
+// and the transcript's lines (an agent's attachments with them: those in the server's blob store
+// only). Plain functions of plain data, so the UI only draws.
+import { isStoredBlob, type ShownAttachment, storedAttachment } from '../lib/attachments';
 import type { LoggedEvent } from '../lib/conversation_log';
 import { int } from '../lib/ids';
 import type { OutboxItem } from '../lib/outbox';
@@ -68,6 +70,8 @@ export type Line =
       key: string;
       mine: boolean;
       text: string;
+      /** Files sent with it (URLs relative to the server: the view prefixes its origin). */
+      attachments: ShownAttachment[];
       author: string;
       atMs: number;
       state: 'sent' | 'sending' | 'failed';
@@ -105,6 +109,7 @@ export function transcriptLines(events: readonly LoggedEvent[], outbox: readonly
         key: messageKey(mine, m.clientMessageId, e.seq),
         mine,
         text: m.body ?? '',
+        attachments: (m.attachments ?? []).filter((a) => isStoredBlob(a.url)).map(storedAttachment),
         author: mine ? 'You' : agentName(m.authorId || e.actor || '', m.authorName),
         atMs: int(e.atMs),
         state: 'sent',
@@ -125,6 +130,7 @@ export function transcriptLines(events: readonly LoggedEvent[], outbox: readonly
       key: messageKey(true, item.clientMessageId, ''),
       mine: true,
       text: item.text,
+      attachments: [],
       author: 'You',
       atMs: item.createdAtMs,
       state: item.status,
