@@ -1,5 +1,8 @@
 #include "media/blob_store.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -96,9 +99,24 @@ result<std::string> folder_blob_store::get_now(const std::string& sha256) const 
   return std::move(out).str();
 }
 
-boost::asio::awaitable<result<std::string>> folder_blob_store::put(std::string bytes) { co_return put_now(bytes); }
+folder_blob_store::~folder_blob_store() { disk_.join(); }
 
-boost::asio::awaitable<result<std::string>> folder_blob_store::get(std::string sha256) { co_return get_now(sha256); }
+// Over to the disk thread, the work, and back to the caller's executor.
+boost::asio::awaitable<result<std::string>> folder_blob_store::put(std::string bytes) {
+  auto back = co_await boost::asio::this_coro::executor;
+  co_await boost::asio::post(disk_, boost::asio::use_awaitable);
+  auto r = put_now(bytes);
+  co_await boost::asio::post(back, boost::asio::use_awaitable);
+  co_return r;
+}
+
+boost::asio::awaitable<result<std::string>> folder_blob_store::get(std::string sha256) {
+  auto back = co_await boost::asio::this_coro::executor;
+  co_await boost::asio::post(disk_, boost::asio::use_awaitable);
+  auto r = get_now(sha256);
+  co_await boost::asio::post(back, boost::asio::use_awaitable);
+  co_return r;
+}
 
 std::string url_secret(const std::string& folder, const std::string& configured) {
   if (!configured.empty()) return configured;

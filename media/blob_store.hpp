@@ -3,9 +3,12 @@
 // of its bytes, so storing the same file twice keeps one copy and a name always means the same
 // bytes. The interface is what an S3-compatible store would implement; folder_blob_store is the
 // default: one file per blob under media.folder, written to a temporary file, synced, then
-// renamed into place (a reader never sees half a file). Thread-safe.
+// renamed into place (a reader never sees half a file). Its coroutines do the disk work on a
+// thread of their own and come back to the caller's executor: a 20 MiB write never holds up the
+// chat. Thread-safe.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <string>
 
 #include "core/error.hpp"
@@ -25,6 +28,7 @@ class folder_blob_store final : public blob_store {
  public:
   // Creates the folder if missing (throws std::runtime_error naming it if it cannot).
   explicit folder_blob_store(std::string folder);
+  ~folder_blob_store() override;
   boost::asio::awaitable<result<std::string>> put(std::string bytes) override;
   boost::asio::awaitable<result<std::string>> get(std::string sha256) override;
   // The same, for a caller that is not a coroutine.
@@ -34,6 +38,7 @@ class folder_blob_store final : public blob_store {
  private:
   std::string path_of(const std::string& sha256) const;
   std::string folder_;
+  boost::asio::thread_pool disk_{1};
 };
 
 // The key blob URLs are signed with: `configured` if set, else the folder's `.url-secret` (made

@@ -2,6 +2,10 @@
 // (channels/media_fetch) and sending attachments (channels::send_calls).
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/json/parse.hpp>
 #include <filesystem>
 #include <fstream>
@@ -101,6 +105,23 @@ TEST_F(FolderStore, KeepsEachContentOnceByItsHash) {
   EXPECT_EQ(files, 1);  // one copy, no temporary file left
   EXPECT_EQ(store.get_now(std::string(64, '0')).error(), make_error_code(errc::not_found));
   EXPECT_EQ(store.get_now("../../etc/passwd").error(), make_error_code(errc::not_found));
+}
+
+TEST_F(FolderStore, ItsCoroutinesWorkOnTheDiskThreadAndComeBack) {
+  media::folder_blob_store store(folder_.string());
+  boost::asio::io_context ioc;
+  auto strand = boost::asio::make_strand(ioc);
+  bool back_on_strand = false;
+  std::string read;
+  boost::asio::co_spawn(strand, [&]() -> boost::asio::awaitable<void> {
+    auto sha = co_await store.put("bytes");
+    auto bytes = co_await store.get(*sha);
+    back_on_strand = strand.running_in_this_thread();
+    read = *bytes;
+  }, boost::asio::detached);
+  ioc.run();
+  EXPECT_TRUE(back_on_strand);
+  EXPECT_EQ(read, "bytes");
 }
 
 TEST_F(FolderStore, TheUrlSecretIsMadeOnceAndShared) {

@@ -28,7 +28,6 @@ test.describe('a WhatsApp customer', () => {
   const sb = useSwitchboard({
     name: 'channels',
     edits: [
-      [/(- id: ana\n(?: {4}.*\n)*? {4}capacity: )\[\{channel: web, max_concurrent: 3\}\]/, '$1[{channel: web, max_concurrent: 3}, {channel: whatsapp, max_concurrent: 3}]'],
       [/^router:/m, channels],
     ],
   });

@@ -190,7 +190,6 @@ test.describe("a WhatsApp customer's media", () => {
     name: 'media-whatsapp',
     get edits(): Array<[RegExp, string]> {
       return [
-        [/(- id: ana\n(?: {4}.*\n)*? {4}capacity: )\[\{channel: web, max_concurrent: 3\}\]/, '$1[{channel: web, max_concurrent: 3}, {channel: whatsapp, max_concurrent: 3}]'],
         [/^router:/m, `channels:
   media: {fetch_attempts: 2}
   accounts:
