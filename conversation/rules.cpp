@@ -1,5 +1,6 @@
 #include "conversation/rules.hpp"
 
+#include "core/actors.hpp"
 #include "core/templates.hpp"
 
 #include <algorithm>
@@ -21,7 +22,9 @@ bool customer_may_read(const std::string& customer_id, const v1::Conversation& c
 bool customer_may_see(const v1::Event& ev) {
   switch (ev.kind_case()) {
     case v1::Event::kMessage:
-      return ev.message().direction() != v1::DIRECTION_INTERNAL;
+      // The router's automatic message went to the channel it names; the widget shows the
+      // place from its own queuePosition frames.
+      return ev.message().direction() != v1::DIRECTION_INTERNAL && !automatic_message(ev);
     case v1::Event::kStatusChange:
     case v1::Event::kRating:
     case v1::Event::kTyping:

@@ -21,7 +21,8 @@ bool staff_may_read(const principal& p, const v1::Conversation& c);
 // A customer may read only their own conversation.
 bool customer_may_read(const std::string& customer_id, const v1::Conversation& c);
 // What a customer sees of their conversation: messages to and from them (never internal notes,
-// whispers or drafts), status changes, ratings, typing, reads and inactivity warnings.
+// whispers or drafts, nor the router's automatic messages, sent on their own channel), status
+// changes, ratings, typing, reads and inactivity warnings.
 bool customer_may_see(const v1::Event& ev);
 // Leads and admins act on the conversations they may read (monitor, whisper, barge in, take over,
 // reassign, priority, draft review); agents do not.

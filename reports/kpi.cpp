@@ -1,5 +1,6 @@
 #include "reports/kpi.hpp"
 
+#include "core/actors.hpp"
 #include "core/defaults.hpp"
 
 #include <cstdio>
@@ -61,7 +62,9 @@ facts read(const conversation_record& c) {
         f.agent = e.takeover().lead_id();
         break;
       case v1::Event::kMessage:
-        if (e.message().direction() == v1::DIRECTION_OUTBOUND && f.first_response < 0) f.first_response = e.at_ms();
+        if (e.message().direction() == v1::DIRECTION_OUTBOUND && !automatic_message(e) && f.first_response < 0) {
+          f.first_response = e.at_ms();
+        }
         if (e.message().direction() == v1::DIRECTION_INBOUND && was_resolved) f.reopened = true;
         if (e.message().direction() == v1::DIRECTION_INBOUND) f.resolved = false;
         break;

@@ -2,11 +2,13 @@
 // gone past the queue's abandon_after_seconds is abandoned (resolved unanswered, with the reason);
 // a held conversation whose customer stays silent is warned, then resolved as inactive. Both are
 // the router's writes, under its fencing token, and count in the KPIs and the board like any
-// resolve. Part of router::service, split from service.cpp along this seam.
+// resolve. And customers who write on another channel while they wait: told their place there
+// (docs/CHANNELS.md). Part of router::service, split from service.cpp along this seam.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/actors.hpp"
 #include "router/service.hpp"
 
 namespace switchboard::router {
@@ -64,6 +66,22 @@ asio::awaitable<void> service::watch_customers(time_ms now) {
     if (!r) continue;  // the customer or an agent got there first: their note follows
     spdlog::info("router: conversation {} {}", w.id, abandon ? "abandoned" : "resolved as inactive");
     co_await execute(state_->ended(w.id, now));
+  }
+}
+
+asio::awaitable<void> service::tell_customer(const action& a) {
+  v1::Event ev;
+  auto* m = ev.mutable_message();
+  m->set_direction(v1::DIRECTION_OUTBOUND);
+  m->set_channel(a.channel);
+  m->set_body(a.text);
+  m->set_author_id(std::string(kRouterActor));
+  store::append_guard waiting;
+  waiting.require("state", {"queued", "escalated"});
+  auto r = co_await write(a.conversation, std::move(ev), std::move(waiting), {});
+  // Offered or taken meanwhile: there is no place to tell any more.
+  if (!r && r.error() != errc::wrong_state && r.error() != errc::fenced) {
+    spdlog::warn("router: cannot tell {} its place: {}", a.conversation, r.error().message());
   }
 }
 

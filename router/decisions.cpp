@@ -235,6 +235,9 @@ asio::awaitable<void> service::execute(actions todo) {
       case action::kind::warn:
         spdlog::warn("router: {}", a.text);
         break;
+      case action::kind::tell:
+        co_await tell_customer(a);
+        break;
     }
   }
 }

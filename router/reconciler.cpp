@@ -160,6 +160,9 @@ actions reconciler::on_note(const v1::RoutingNote& n, time_ms now) {
   auto known = convs_.find(id);
   if (known != convs_.end() && n.seq() <= known->second.seq) return {};
   const bool fresh = known == convs_.end();
+  if (!fresh && n.message_channel() != v1::CHANNEL_UNSPECIFIED) {
+    if (auto only = on_message_only(n, now)) return std::move(*only);
+  }
   auto& c = track(n, fresh, now);
   // The customer's turn began or ended, nothing else changed: the board reads it.
   if (n.kind() == v1::RoutingNote::TURN && !fresh) return {};
@@ -182,6 +185,19 @@ actions reconciler::on_note(const v1::RoutingNote& n, time_ms now) {
   const bool held = n.state() == v1::ASSIGNED || n.state() == v1::WAITING_CUSTOMER;
   if (held && !n.owner_id().empty()) return on_held(n, now);
   return {};
+}
+
+std::optional<actions> reconciler::on_message_only(const v1::RoutingNote& n, time_ms now) {
+  const std::string& id = n.conversation_id();
+  const std::string engine_state = engine_.conversation_state(id);
+  const bool held = n.state() == v1::ASSIGNED || n.state() == v1::WAITING_CUSTOMER;
+  const bool still_waiting = waiting_state(n.state()) && (engine_state == "waiting" || engine_state == "offered");
+  const bool still_held = held && engine_state == "assigned" && engine_.conversation_agent(id) == n.owner_id();
+  if (!still_waiting && !still_held) return std::nullopt;
+  track(n, false, now);
+  // Offered: an agent is looking at it now; held: someone is answering.
+  if (engine_state != "waiting") return actions{};
+  return tell_place(id, n.message_channel());
 }
 
 // A new priority re-orders a waiting conversation (its place by arrival is kept).
@@ -216,6 +232,8 @@ actions reconciler::on_waiting(const v1::RoutingNote& n, time_ms now) {
   c.owner.clear();
   c.assigned_at = 0;
   c.published_position = 0;
+  c.told_channel = v1::CHANNEL_UNSPECIFIED;  // a new wait: a message is told its place again
+  c.told_position = 0;
   if (kind == v1::RoutingNote::TRANSFER || kind == v1::RoutingNote::ESCALATED) c.queued_at = now;
   conversation_fact f = fact_of(n);
   f.preferred_agent = n.preferred_agent();

@@ -41,6 +41,10 @@ struct conv_view {
   time_ms customer_turn_since = 0;  // staff answered; the customer's turn since (0: not their turn)
   bool warned = false;          // the customer was warned of inactivity this turn
   time_ms gone_since = 0;       // the customer left or disconnected (0: here)
+  // While it waits: the messaging channel the customer was last told their place on by an
+  // automatic message, and that place (told again only on another channel or at another place).
+  v1::Channel told_channel = v1::CHANNEL_UNSPECIFIED;
+  int told_position = 0;
 };
 
 struct agent_view {
@@ -65,11 +69,13 @@ struct action {
     count_answered,   // count `conversation` answered today (`in_time`: within its queue's target)
     count_abandoned,  // count `conversation` abandoned today
     warn,             // log `text` as a warning
+    tell,             // write `text` to the customer of `conversation` on `channel` (an automatic message)
   };
   kind what = kind::decide;
   decisions ds;
   bool timeouts = false;
   std::string agent, conversation, queue, text;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
   v1::AgentConversation entry;
   time_ms created_at = 0;
   bool in_time = false;
@@ -99,6 +105,10 @@ class reconciler {
   actions take_over(const std::vector<v1::RoutingNote>& snapshot, const std::vector<agent_presence>& agents,
                     time_ms now);
   // A note from a request stream. One at or below the seq already accounted for does nothing.
+  // A customer's message on a messaging channel (message_channel) that reaches a conversation
+  // waiting in the queue, opened on another channel, is answered with their place there (`tell`)
+  // unless they were told that place on that channel last: once per message at most, never on a
+  // change of place alone.
   actions on_note(const v1::RoutingNote& n, time_ms now);
   // An agent's record changed; `dropped`: a desk of theirs dropped.
   actions on_agent(const v1::Agent& profile, int connections, bool dropped, time_ms now);
@@ -135,6 +145,11 @@ class reconciler {
 
   // Queue positions that changed since last published (marked published). Pure.
   std::vector<v1::QueuePosition> positions_changed(time_ms now);
+  // A waiting conversation's place in its queue as positions_changed orders it (1: next; 0: not
+  // waiting), and the estimate it publishes for a place: place × average handle time ÷ agents
+  // available for the queue's team.
+  int place_of(const std::string& id) const;
+  int wait_estimate_seconds(const std::string& queue, int place) const;
   // Drops arrivals older than 15 minutes and low ratings older than an hour.
   void prune(time_ms now);
 
@@ -154,6 +169,12 @@ class reconciler {
   actions on_priority(const v1::RoutingNote& n, time_ms now);
   actions on_waiting(const v1::RoutingNote& n, time_ms now);
   actions on_held(const v1::RoutingNote& n, time_ms now);
+  // A message on a messaging channel that changed nothing the engine routes by: the customer's
+  // turn is tracked, and a waiting customer may be told their place (on_note). nullopt: the
+  // message changed something (opened, reopened, answered a wait): an ordinary note.
+  std::optional<actions> on_message_only(const v1::RoutingNote& n, time_ms now);
+  actions tell_place(const std::string& id, v1::Channel on);
+  int available_for(const std::string& queue) const;
   void restore(const v1::RoutingNote& n, time_ms now, std::vector<const v1::RoutingNote*>& waiting);
   conversation_fact fact_of(const std::string& id) const;
   conversation_fact fact_of(const v1::RoutingNote& n) const;
@@ -174,5 +195,10 @@ class reconciler {
 // The action helpers (also used by tests to build expectations).
 action decide(decisions ds, bool timeouts = false);
 action unindex(std::string agent, std::string conversation);
+
+// What a waiting customer is told of their place on a messaging channel, worded as the widget
+// shows it: "You're still in the queue: you are number 2. About 8 minutes to wait." (the wait in
+// whole minutes, at least 1; left out when the estimate is 0).
+std::string place_notice(int place, int wait_seconds);
 
 }  // namespace switchboard::router

@@ -3,6 +3,8 @@
 // outcomes of the router's own writes. Pure, like the rest of it.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string>
 #include <tuple>
 
 #include "router/reconciler.hpp"
@@ -185,6 +187,26 @@ void reconciler::set_away(const std::string& agent) { agents_[agent].status = v1
 
 // ---- positions ----
 
+namespace {
+
+int estimate(int place, double handle_seconds, int serving) {
+  return static_cast<int>(std::ceil(place * handle_seconds / std::max(1, serving)));
+}
+
+}  // namespace
+
+int reconciler::available_for(const std::string& queue_name) const {
+  const auto* q = queue(queue_name);
+  const std::string team = q ? q->team() : std::string();
+  int serving = 0;
+  for (const auto& [aid, a] : agents_) {
+    if (a.connections <= 0 || a.status != v1::AVAILABLE) continue;
+    const auto& teams = a.profile.teams();
+    if (team.empty() || std::find(teams.begin(), teams.end(), team) != teams.end()) ++serving;
+  }
+  return serving;
+}
+
 // Every waiting conversation's place in its queue and an estimate of the wait, when the place
 // changed: estimate = place × average handle time ÷ agents available for the queue's team.
 std::vector<v1::QueuePosition> reconciler::positions_changed(time_ms) {
@@ -195,14 +217,7 @@ std::vector<v1::QueuePosition> reconciler::positions_changed(time_ms) {
   std::vector<v1::QueuePosition> out;
   for (auto& [name, list] : by_queue) {
     std::sort(list.begin(), list.end());
-    const auto* q = queue(name);
-    const std::string team = q ? q->team() : std::string();
-    int serving = 0;
-    for (const auto& [aid, a] : agents_) {
-      if (a.connections <= 0 || a.status != v1::AVAILABLE) continue;
-      const auto& teams = a.profile.teams();
-      if (team.empty() || std::find(teams.begin(), teams.end(), team) != teams.end()) ++serving;
-    }
+    const int serving = available_for(name);
     const double h = handle_seconds(name);
     int place = 0;
     for (const auto& [neg_priority, queued_at, id] : list) {
@@ -212,8 +227,63 @@ std::vector<v1::QueuePosition> reconciler::positions_changed(time_ms) {
       auto& p = out.emplace_back();
       p.set_conversation_id(id);
       p.set_position(place);
-      p.set_estimated_wait_seconds(static_cast<int>(std::ceil(place * h / std::max(1, serving))));
+      p.set_estimated_wait_seconds(estimate(place, h, serving));
     }
+  }
+  return out;
+}
+
+// Counted, not sorted: one conversation's place costs a pass over what the router holds, and is
+// asked once per customer message on a messaging channel while it waits.
+int reconciler::place_of(const std::string& id) const {
+  const auto* me = find(id);
+  if (!me || engine_.conversation_state(id) != "waiting") return 0;
+  const auto mine = std::make_tuple(-me->priority, me->queued_at, std::cref(id));
+  int place = 1;
+  for (const auto& [other, c] : convs_) {
+    if (other == id || c.queue != me->queue) continue;
+    if (std::make_tuple(-c.priority, c.queued_at, std::cref(other)) < mine &&
+        engine_.conversation_state(other) == "waiting") {
+      ++place;
+    }
+  }
+  return place;
+}
+
+int reconciler::wait_estimate_seconds(const std::string& queue_name, int place) const {
+  return estimate(place, handle_seconds(queue_name), available_for(queue_name));
+}
+
+// Not on the channel it was opened on (the widget has its queuePosition frames; a conversation
+// opened on WhatsApp is not "another channel"), nor the place the customer was told there last.
+actions reconciler::tell_place(const std::string& id, v1::Channel on) {
+  auto it = convs_.find(id);
+  if (it == convs_.end() || on == it->second.channel) return {};
+  auto& c = it->second;
+  const int place = place_of(id);
+  if (place == 0 || (c.told_channel == on && c.told_position == place)) return {};
+  c.told_channel = on;
+  c.told_position = place;
+  action a;
+  a.what = action::kind::tell;
+  a.conversation = id;
+  a.channel = on;
+  a.text = place_notice(place, wait_estimate_seconds(c.queue, place));
+  actions out;
+  out.push_back(std::move(a));
+  return out;
+}
+
+std::string place_notice(int place, int wait_seconds) {
+  std::string out = "You're still in the queue: you are number " + std::to_string(place) + ".";
+  if (wait_seconds <= 0) return out;
+  // Rounded as the widget rounds it (Math.round), at least a minute.
+  const int minutes = std::max(1, static_cast<int>(std::floor(wait_seconds / 60.0 + 0.5)));
+  out += " About " + std::to_string(minutes);
+  if (minutes == 1) {
+    out += " minute to wait.";
+  } else {
+    out += " minutes to wait.";
   }
   return out;
 }

@@ -113,6 +113,9 @@ class service {
   // Abandons waiting conversations whose customer stayed gone; warns, then resolves, held ones
   // whose customer stays silent (router/customers.cpp).
   boost::asio::awaitable<void> watch_customers(time_ms now);
+  // A `tell` action: the automatic message to a waiting customer on the channel they wrote from,
+  // guarded on "still waiting"; its append puts it in the outbox (router/customers.cpp).
+  boost::asio::awaitable<void> tell_customer(const action& a);
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
   // The leads' boards when a second has passed since the last: from the main loop and between

@@ -134,7 +134,7 @@ std::vector<std::string> encode_append_args(const append_request& req, const app
   // The router knows its own changes: its writes add no note.
   std::string note;
   if (req.fencing_token == 0 && (fx.note != v1::RoutingNote::KIND_UNSPECIFIED || fx.note_always)) {
-    note = (fx.note_always ? "!" : "") + std::string(note_kind_name(fx.note));
+    note = (fx.note_always ? "!" : "") + note_kind_field(fx.note, fx.note_channel);
   }
   a.push_back(std::move(note));
   a.push_back(encode_set_once(fx));
@@ -158,6 +158,22 @@ v1::RoutingNote::Kind note_kind_from_name(std::string_view name) noexcept {
     if (n == name) return kind;
   }
   return v1::RoutingNote::KIND_UNSPECIFIED;
+}
+
+std::string note_kind_field(v1::RoutingNote::Kind k, v1::Channel message_channel) {
+  std::string out(note_kind_name(k));
+  if (message_channel != v1::CHANNEL_UNSPECIFIED) {
+    out += ':';
+    out += channel_name(message_channel);
+  }
+  return out;
+}
+
+std::pair<v1::RoutingNote::Kind, v1::Channel> split_note_kind_field(std::string_view k) noexcept {
+  const auto colon = k.find(':');
+  if (colon == std::string_view::npos) return {note_kind_from_name(k), v1::CHANNEL_UNSPECIFIED};
+  return {note_kind_from_name(k.substr(0, colon)),
+          channel_from_name(k.substr(colon + 1)).value_or(v1::CHANNEL_UNSPECIFIED)};
 }
 
 }  // namespace switchboard::store

@@ -86,6 +86,9 @@ struct append_effects {
   // The routing note added when the state changes; none when unspecified and not `always`.
   v1::RoutingNote::Kind note = v1::RoutingNote::KIND_UNSPECIFIED;
   bool note_always = false;  // added even when the state stays
+  // A customer's message on a messaging channel: the channel, carried with the note's kind
+  // (note_kind_field) so the router knows where they wrote (routing_note.proto message_channel).
+  v1::Channel note_channel = v1::CHANNEL_UNSPECIFIED;
   std::vector<set_once_field> set_once;
   field_changes fields;
 };
@@ -114,5 +117,13 @@ std::vector<std::string> encode_append_args(const append_request& req, const app
 
 std::string_view note_kind_name(v1::RoutingNote::Kind k) noexcept;
 v1::RoutingNote::Kind note_kind_from_name(std::string_view name) noexcept;
+
+// The note's `k` as the stream holds it: the kind's name, and ":<channel>" when a customer's
+// message on that channel caused it ("queued:whatsapp"); split_note_kind_field reads it back
+// (kind unspecified for an unknown name, channel unspecified when there is none or it is unknown).
+// The append script writes `k` as it is given: this suffix is the one way the note carries the
+// message's channel without a field of its own.
+std::string note_kind_field(v1::RoutingNote::Kind k, v1::Channel message_channel);
+std::pair<v1::RoutingNote::Kind, v1::Channel> split_note_kind_field(std::string_view k) noexcept;
 
 }  // namespace switchboard::store

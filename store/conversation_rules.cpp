@@ -1,5 +1,6 @@
 #include "store/conversation_rules.hpp"
 
+#include "core/actors.hpp"
 #include "store/keys.hpp"
 
 #include <algorithm>
@@ -42,13 +43,26 @@ bool sent_by_outbox(v1::Channel c) noexcept {
 
 namespace {
 
-void message_effects(const v1::Message& m, append_effects& fx) {
+void message_effects(const v1::Event& e, append_effects& fx) {
+  const v1::Message& m = e.message();
+  if (automatic_message(e)) {
+    // The router telling a waiting customer their place: it only goes out (outbox/); nobody
+    // answered them, so no first response and their turn goes on.
+    if (sent_by_outbox(m.channel())) fx.fields.outbox(std::string(channel_name(m.channel())));
+    return;
+  }
   if (m.direction() == v1::DIRECTION_INBOUND) {
     // A customer writes: a new conversation waits for an agent; a resolved one reopens; an
     // agent waiting for the customer has their answer.
     fx.create_state = v1::QUEUED;
     fx.transitions = {{v1::RESOLVED, v1::QUEUED}, {v1::WAITING_CUSTOMER, v1::ASSIGNED}};
     fx.note = v1::RoutingNote::QUEUED;
+    if (sent_by_outbox(m.channel())) {
+      // The router hears of every message on a messaging channel, with its channel: one that
+      // reaches a waiting conversation opened elsewhere is told its place there.
+      fx.note_always = true;
+      fx.note_channel = m.channel();
+    }
     // The customer's turn: since their first unanswered message (the leads' board watches it).
     fx.set_once.push_back({"awaiting_reply_since_ms", true});
     fx.fields.remove("customer_gone_at_ms");  // writing is being here
@@ -102,7 +116,7 @@ append_effects effects_of(const v1::Event& e) {
   append_effects fx;
   switch (e.kind_case()) {
     case v1::Event::kMessage:
-      message_effects(e.message(), fx);
+      message_effects(e, fx);
       break;
     case v1::Event::kOffer:
       fx.transitions = {{v1::QUEUED, v1::OFFERED}, {v1::ESCALATED, v1::OFFERED}};

@@ -41,11 +41,18 @@ void add_skill(v1::RoutingNote& n, std::string_view part) {
   s->set_proficiency(static_cast<int>(std::clamp<std::int64_t>(leading_int(part.substr(colon + 1)), 1, 5)));
 }
 
+// "queued" or, for a customer's message on a messaging channel, "queued:whatsapp".
+void set_kind(v1::RoutingNote& n, std::string_view v) {
+  const auto [kind, channel] = split_note_kind_field(v);
+  n.set_kind(kind);
+  n.set_message_channel(channel);
+}
+
 void set_field(v1::RoutingNote& n, std::string_view k, std::string_view v) {
   if (k == "c") n.set_conversation_id(std::string(v));
   else if (k == "cu") n.set_customer_id(std::string(v));
   else if (k == "at") n.set_at_ms(leading_int(v));
-  else if (k == "k") n.set_kind(note_kind_from_name(v));
+  else if (k == "k") set_kind(n, v);
   else if (k == "st") n.set_state(state_from_name(v));
   else if (k == "sq") n.set_seq(leading_int(v));
   else if (k == "q") n.set_queue(std::string(v));

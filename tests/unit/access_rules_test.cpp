@@ -69,6 +69,18 @@ TEST(AccessRules, ACustomerSeesMessagesAndStateNeverNotesOrRouting) {
   EXPECT_TRUE(customer_may_see(warning));
 }
 
+// The router's automatic message went out on its messaging channel; the widget shows the place
+// from its own frames and never gets it as a line of the chat.
+TEST(AccessRules, TheRoutersPlaceNoticeIsNotTheWidgets) {
+  v1::Event notice;
+  notice.set_actor("router");
+  notice.mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
+  notice.mutable_message()->set_channel(v1::CHANNEL_WHATSAPP);
+  EXPECT_FALSE(customer_may_see(notice));
+  notice.set_actor("ann");
+  EXPECT_TRUE(customer_may_see(notice));
+}
+
 TEST(AccessRules, LeadsLeadAgentsDoNotCustomersHaveNoDesk) {
   EXPECT_TRUE(may_lead(who(role::lead, "lee")));
   EXPECT_TRUE(may_lead(who(role::admin, "root")));

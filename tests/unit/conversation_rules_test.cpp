@@ -33,6 +33,35 @@ TEST(ConversationRules, ACustomerMessageOpensOrReopensAndNeedsRouting) {
   EXPECT_EQ(fx.notify, "queued");
 }
 
+// Every message on a messaging channel reaches the router with its channel (a waiting customer
+// who writes there from another channel is told their place); the widget's only on a change.
+TEST(ConversationRules, ACustomerMessageOnAMessagingChannelIsAlwaysNotedWithItsChannel) {
+  auto e = message(v1::DIRECTION_INBOUND);
+  e.mutable_message()->set_channel(v1::CHANNEL_WHATSAPP);
+  EXPECT_EQ(view(e).notify, "!queued:whatsapp");
+  e.mutable_message()->set_channel(v1::CHANNEL_SMS);
+  EXPECT_EQ(view(e).notify, "!queued:sms");
+  e.mutable_message()->set_channel(v1::CHANNEL_WEB);
+  EXPECT_EQ(view(e).notify, "queued");
+  e.mutable_message()->set_channel(v1::CHANNEL_EMAIL);
+  EXPECT_EQ(view(e).notify, "queued");
+}
+
+TEST(ConversationRules, TheRoutersAutomaticMessageOnlyGoesOut) {
+  auto e = message(v1::DIRECTION_OUTBOUND);
+  e.set_actor("router");
+  e.mutable_message()->set_channel(v1::CHANNEL_WHATSAPP);
+  auto fx = view(e);
+  EXPECT_EQ(fx.set_once, "");  // no first response
+  EXPECT_EQ(fx.transitions, "");
+  EXPECT_EQ(fx.fields, (std::vector<std::pair<std::string, std::string>>{{">outbox", "whatsapp"}}));  // the turn goes on
+  e.set_actor("ann");
+  fx = view(e);
+  EXPECT_EQ(fx.set_once, "first_response_at_ms");
+  EXPECT_EQ(fx.fields, (std::vector<std::pair<std::string, std::string>>{{"-awaiting_reply_since_ms", ""},
+                                                                         {">outbox", "whatsapp"}}));
+}
+
 TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
   auto fx = view(message(v1::DIRECTION_OUTBOUND));
   EXPECT_EQ(fx.create_state, "");
@@ -171,6 +200,12 @@ TEST(AppendArgs, NoteKindNamesRoundTrip) {
     EXPECT_EQ(note_kind_from_name(note_kind_name(kind)), kind) << k;
   }
   EXPECT_EQ(note_kind_from_name("bogus"), v1::RoutingNote::KIND_UNSPECIFIED);
+  EXPECT_EQ(note_kind_field(v1::RoutingNote::QUEUED, v1::CHANNEL_TELEGRAM), "queued:telegram");
+  EXPECT_EQ(note_kind_field(v1::RoutingNote::QUEUED, v1::CHANNEL_UNSPECIFIED), "queued");
+  EXPECT_EQ(split_note_kind_field("queued:telegram"), std::make_pair(v1::RoutingNote::QUEUED, v1::CHANNEL_TELEGRAM));
+  EXPECT_EQ(split_note_kind_field("queued"), std::make_pair(v1::RoutingNote::QUEUED, v1::CHANNEL_UNSPECIFIED));
+  EXPECT_EQ(split_note_kind_field("queued:pigeon"), std::make_pair(v1::RoutingNote::QUEUED, v1::CHANNEL_UNSPECIFIED));
+  EXPECT_EQ(split_note_kind_field("bogus:sms").first, v1::RoutingNote::KIND_UNSPECIFIED);
 }
 
 TEST(ConversationRules, StateNamesRoundTrip) {

@@ -44,6 +44,12 @@ struct script {
     at(s).mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
     return *this;
   }
+  script& notice(std::int64_t s) {  // the router telling a waiting customer their place
+    auto& e = at(s);
+    e.set_actor("router");
+    e.mutable_message()->set_direction(v1::DIRECTION_OUTBOUND);
+    return *this;
+  }
   script& transfer(std::int64_t s, const std::string& from) {
     at(s).mutable_transfer()->set_from_id(from);
     return *this;
@@ -117,6 +123,14 @@ TEST(Kpi, AScriptedDayMatchesTheFiguresWorkedOutByHand) {
   EXPECT_DOUBLE_EQ(d2.service_level(), 1.0);             // 20 s and 15 s, both within 30 s
   EXPECT_EQ(d2.transferred, 0);                          // the overflow is the router's, not a transfer
   EXPECT_EQ(d2.resolved, 0);
+}
+
+TEST(Kpi, TheRoutersAutomaticMessageIsNoFirstResponse) {
+  std::vector<conversation_record> one;
+  one.push_back(script("c1", "general").customer(0).notice(5).offer(6, "general").accept(20, "ann").reply(30).c);
+  const auto rows = compute(one, dimension::all, kDay, kTargets);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(rows[0].frt_s(), 30.0);
 }
 
 TEST(Kpi, ByQueueAgentAndHour) {

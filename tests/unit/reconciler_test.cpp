@@ -284,5 +284,95 @@ TEST(Reconciler, TheBoardCountsAvailableOnlyTheAgentsWhoCouldBeOfferedTheQueue) 
   EXPECT_EQ(boards["care"].queues(0).agents_available(), 1);
 }
 
+// ---- a waiting customer who writes on another channel (docs/CHANNELS.md) ----
+
+// The note of a customer's message on a messaging channel: always added, with its channel.
+v1::RoutingNote wrote(const std::string& id, v1::Channel on, v1::ConversationState st, std::int64_t seq) {
+  auto n = note(id, v1::RoutingNote::QUEUED, st, seq, kT0 + seq);
+  n.set_message_channel(on);
+  return n;
+}
+
+const action* told(const actions& todo) { return find(todo, action::kind::tell); }
+
+TEST(RoutingNotes, AMessagesChannelRidesOnTheKind) {
+  auto n = store::decode_routing_note(flat({{"k", "queued:whatsapp"}, {"ch", "web"}}));
+  EXPECT_EQ(n.kind(), v1::RoutingNote::QUEUED);
+  EXPECT_EQ(n.message_channel(), v1::CHANNEL_WHATSAPP);
+  EXPECT_EQ(n.channel(), v1::CHANNEL_WEB);
+  EXPECT_EQ(store::decode_routing_note(flat({{"k", "queued"}})).message_channel(), v1::CHANNEL_UNSPECIFIED);
+  EXPECT_EQ(store::decode_routing_note(flat({{"k", "queued:pigeon"}})).message_channel(), v1::CHANNEL_UNSPECIFIED);
+}
+
+TEST(Reconciler, AWaitingCustomerWhoWritesOnAnotherChannelIsToldTheirPlaceThereOncePerPlace) {
+  reconciler r(settings());  // nobody available: everything waits
+  for (const char* id : {"cv1", "cv2", "cv3"}) r.on_note(note(id, v1::RoutingNote::QUEUED, v1::QUEUED, 1, kT0), kT0);
+  r.positions_changed(kT0);
+
+  auto todo = r.on_note(wrote("cv2", v1::CHANNEL_WHATSAPP, v1::QUEUED, 2), kT0 + 2);
+  ASSERT_EQ(todo.size(), 1u);
+  ASSERT_NE(told(todo), nullptr);
+  EXPECT_EQ(told(todo)->conversation, "cv2");
+  EXPECT_EQ(told(todo)->channel, v1::CHANNEL_WHATSAPP);
+  // 2 × the default 300 s handle time ÷ 1 (no agent available counts as one).
+  EXPECT_EQ(told(todo)->text, "You're still in the queue: you are number 2. About 10 minutes to wait.");
+  EXPECT_EQ(r.routing().conversation_state("cv2"), "waiting");
+  EXPECT_TRUE(r.positions_changed(kT0 + 3).empty()) << "its place is kept";
+  EXPECT_EQ(r.place_of("cv2"), 2);
+
+  EXPECT_TRUE(r.on_note(wrote("cv2", v1::CHANNEL_WHATSAPP, v1::QUEUED, 3), kT0 + 3).empty()) << "the same place";
+  EXPECT_TRUE(r.on_note(wrote("cv2", v1::CHANNEL_WHATSAPP, v1::QUEUED, 3), kT0 + 3).empty()) << "stale";
+  r.on_note(note("cv1", v1::RoutingNote::RELEASED, v1::RESOLVED, 2, kT0 + 4), kT0 + 4);
+  todo = r.on_note(wrote("cv2", v1::CHANNEL_WHATSAPP, v1::QUEUED, 4), kT0 + 5);
+  ASSERT_NE(told(todo), nullptr);
+  EXPECT_EQ(told(todo)->text, "You're still in the queue: you are number 1. About 5 minutes to wait.");
+  todo = r.on_note(wrote("cv2", v1::CHANNEL_SMS, v1::QUEUED, 5), kT0 + 6);
+  ASSERT_NE(told(todo), nullptr) << "another channel";
+  EXPECT_EQ(told(todo)->channel, v1::CHANNEL_SMS);
+  // The router's own write moves the seq on: the next message is not stale.
+  r.wrote("cv2", 6);
+  ASSERT_NE(told(r.on_note(wrote("cv2", v1::CHANNEL_WHATSAPP, v1::QUEUED, 7), kT0 + 7)), nullptr);
+}
+
+TEST(Reconciler, NothingIsToldOnTheChannelItWasOpenedOnNorWhileOfferedOrHeld) {
+  reconciler r(settings());
+  auto on_whatsapp = note("wa", v1::RoutingNote::QUEUED, v1::QUEUED, 1, kT0);
+  on_whatsapp.set_channel(v1::CHANNEL_WHATSAPP);
+  on_whatsapp.set_message_channel(v1::CHANNEL_WHATSAPP);
+  r.on_note(on_whatsapp, kT0);
+  auto again = wrote("wa", v1::CHANNEL_WHATSAPP, v1::QUEUED, 2);
+  again.set_channel(v1::CHANNEL_WHATSAPP);
+  EXPECT_TRUE(r.on_note(again, kT0 + 2).empty()) << "not another channel";
+
+  r.on_agent(agent("ann"), 1, false, kT0);
+  EXPECT_EQ(decided(r.on_note(note("cv1", v1::RoutingNote::QUEUED, v1::QUEUED, 1, kT0), kT0)).size(), 1u);
+  r.offered("cv1", "ann");
+  EXPECT_TRUE(r.on_note(wrote("cv1", v1::CHANNEL_WHATSAPP, v1::QUEUED, 3), kT0 + 3).empty()) << "offered";
+  auto accepted = note("cv1", v1::RoutingNote::ACCEPTED, v1::ASSIGNED, 5, kT0 + 5);
+  accepted.set_owner_id("ann");
+  r.on_note(accepted, kT0 + 5);
+  auto held = wrote("cv1", v1::CHANNEL_WHATSAPP, v1::ASSIGNED, 6);
+  held.set_owner_id("ann");
+  held.set_awaiting_reply_since_ms(kT0 + 6);
+  EXPECT_TRUE(r.on_note(held, kT0 + 6).empty()) << "held: nothing told, nothing re-indexed";
+  EXPECT_EQ(r.routing().conversation_state("cv1"), "assigned");
+  EXPECT_EQ(r.find("cv1")->awaiting_since, kT0 + 6) << "the customer's turn is tracked all the same";
+
+  // Sent back to the queue: waiting again, the next message is told its place.
+  auto back = note("cv1", v1::RoutingNote::TRANSFER, v1::QUEUED, 7, kT0 + 7);
+  back.add_excluded("ann");
+  r.on_note(back, kT0 + 7);
+  EXPECT_EQ(r.routing().conversation_state("cv1"), "waiting");
+  ASSERT_NE(told(r.on_note(wrote("cv1", v1::CHANNEL_WHATSAPP, v1::QUEUED, 8), kT0 + 8)), nullptr);
+}
+
+TEST(Reconciler, ThePlaceNoticeIsWordedAsTheWidgetShowsIt) {
+  EXPECT_EQ(place_notice(3, 0), "You're still in the queue: you are number 3.");
+  EXPECT_EQ(place_notice(1, 20), "You're still in the queue: you are number 1. About 1 minute to wait.");
+  EXPECT_EQ(place_notice(1, 89), "You're still in the queue: you are number 1. About 1 minute to wait.");
+  EXPECT_EQ(place_notice(1, 90), "You're still in the queue: you are number 1. About 2 minutes to wait.");
+  EXPECT_EQ(place_notice(4, 1200), "You're still in the queue: you are number 4. About 20 minutes to wait.");
+}
+
 }  // namespace
 }  // namespace switchboard::router
