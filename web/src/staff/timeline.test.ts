@@ -116,6 +116,15 @@ describe('message changes', () => {
 });
 
 describe('summarize', () => {
+  it("keeps the customer waiting through the router's automatic message (their place in the queue), shown as automatic", () => {
+    const told = ev(2, { actor: 'router', message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WHATSAPP', body: 'You are number 2.', authorId: 'router' } });
+    const s = summarize([inbound(1, 'a', 'CHANNEL_WHATSAPP'), told]);
+    expect(s.waitingSinceMs).toBe(1000);
+    expect(s.last?.side).toBe('customer');
+    const items = timelineItems([inbound(1, 'a', 'CHANNEL_WHATSAPP'), told], [], { customerId: cust });
+    expect(items.flatMap((i) => (i.kind === 'message' ? [i.author] : []))).toEqual(['Customer', 'Automatic message']);
+  });
+
   it("starts WhatsApp's window when the customer sent their last WhatsApp message, by WhatsApp's clock", () => {
     const wa = (seq: number, sentAtMs?: string) =>
       ev(seq, { message: { direction: 'DIRECTION_INBOUND', channel: 'CHANNEL_WHATSAPP', body: 'x', sentAtMs } });

@@ -99,7 +99,7 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         seq,
         atMs: int(e.atMs),
         side,
-        author: side === 'customer' ? ctx.customerName || 'Customer' : name(m.authorId || e.actor || ''),
+        author: side === 'customer' ? ctx.customerName || 'Customer' : automatic(e) ? 'Automatic message' : name(m.authorId || e.actor || ''),
         body: m.body ?? '',
         attachments: shownAttachments(e, m.attachments, media),
         channel: m.channel ?? '',
@@ -310,6 +310,11 @@ export interface Summary {
   whatsappAtMs: number;
 }
 
+/** The router's own message (a waiting customer told their place, docs/CHANNELS.md): nobody answered. */
+function automatic(e: Event): boolean {
+  return e.actor === 'router' && e.message?.direction === 'DIRECTION_OUTBOUND';
+}
+
 export function summarize(events: readonly Event[]): Summary {
   const s: Summary = { channel: '', last: null, away: null, resolvesAtMs: 0, waitingSinceMs: 0, priority: 0, monitors: [], lastInboundSeq: 0, whatsappAtMs: 0 };
   const monitors = new Set<string>();
@@ -325,7 +330,7 @@ export function summarize(events: readonly Event[]): Summary {
       if (!(e as LoggedEvent).local) s.lastInboundSeq = Math.max(s.lastInboundSeq, int(e.seq));
       // WhatsApp's window counts from when the customer sent it (never later than it was stored).
       if (m.channel === 'CHANNEL_WHATSAPP') s.whatsappAtMs = Math.min(at, int(m.sentAtMs) || at);
-    } else if (m && m.direction === 'DIRECTION_OUTBOUND') {
+    } else if (m && m.direction === 'DIRECTION_OUTBOUND' && !automatic(e)) {
       s.last = { body: messagePreview(m), side: 'staff', atMs: at, authorId: m.authorId || e.actor || '' };
       s.waitingSinceMs = 0;
     } else if (e.customerPresence) {
