@@ -102,6 +102,15 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
     req.fields.set_if_created("team", q.team());
     req.fields.set_if_created("queue", q.name());
   }
+  if (req.mode == store::append_request::target::current) {
+    auto joined = co_await waiting_in_family(customer);
+    if (!joined) co_return answer_with(error_for(id, joined.error()));
+    if (*joined) {  // into the conversation they wait in, on the record of the customer who opened it
+      req.mode = store::append_request::target::existing;
+      req.customer_id = (*joined)->first;
+      req.conversation_id = (*joined)->second;
+    }
+  }
   auto r = co_await ctx_.timeline.append(std::move(req));
   if (!r) co_return answer_with(error_for(id, r.error()));
   outcome out = answer_with(ack_frame(id, *r));
@@ -109,6 +118,23 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   out.conversation_id = r->conversation_id;
   out.after_seq = r->seq;
   co_return out;
+}
+
+asio::awaitable<result<std::optional<std::pair<std::string, std::string>>>> inbox::waiting_in_family(const std::string& customer) {
+  using found = std::optional<std::pair<std::string, std::string>>;
+  auto family = co_await ctx_.identities.merged_family(customer);
+  if (!family) co_return family.error();
+  if (family->size() <= 1) co_return found();  // nobody merged into them: the usual case
+  auto own_open = co_await ctx_.timeline.open_conversation(customer);
+  if (!own_open) co_return own_open.error();
+  if (!own_open->empty()) co_return found();  // their own comes first
+  for (const auto& source : *family) {
+    if (source == customer) continue;
+    auto open = co_await ctx_.timeline.open_conversation(source);
+    if (!open) co_return open.error();
+    if (!open->empty()) co_return found(std::in_place, source, *open);
+  }
+  co_return found();
 }
 
 asio::awaitable<result<v1::Conversation>> inbox::own(const std::string& conversation_id, const std::string& customer) {

@@ -8,7 +8,9 @@
 // Not thread-safe: run on the Redis client's executor.
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "conversation/context.hpp"
 #include "conversation/outcome.hpp"
@@ -40,6 +42,10 @@ class inbox {
   boost::asio::awaitable<outcome> typing(const std::string& id, const v1::Inbound& in, const std::string& customer);
   boost::asio::awaitable<outcome> rate(const std::string& id, const v1::Inbound& in, const std::string& customer);
   boost::asio::awaitable<outcome> leave(const std::string& id, const v1::Inbound& in, const std::string& customer);
+  // A conversation still open of a customer merged into `customer`, when `customer` has none of
+  // their own: where their message goes (a customer who writes on another channel while they
+  // wait keeps their place, whichever way a lead merged them). {source customer, conversation}.
+  boost::asio::awaitable<result<std::optional<std::pair<std::string, std::string>>>> waiting_in_family(const std::string& customer);
   // The customer's own conversation, or not_found (no existence leak).
   boost::asio::awaitable<result<v1::Conversation>> own(const std::string& conversation_id, const std::string& customer);
 

@@ -209,6 +209,12 @@ asio::awaitable<result<bool>> timeline_repository::customer_exists(std::string c
   co_return r.as_int().value_or(0) == 1;
 }
 
+asio::awaitable<result<std::string>> timeline_repository::open_conversation(std::string customer_id) {
+  auto [ec, r] = co_await redis_.async_exec(cmd("HGET", keys_.customer(customer_id), "open"), use_tuple);
+  if (ec) co_return ec;
+  co_return r.is_string() ? r.str : std::string();
+}
+
 asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string conversation_id, v1::Event ev) {
   const std::string channel = keys_.conversation_channel(conversation_id);
   if (channel.empty()) co_return error_code(errc::not_found);

@@ -68,6 +68,8 @@ class timeline_repository {
                                                          std::vector<std::string> teams);
   // Whether the customer has a record (one EXISTS).
   boost::asio::awaitable<result<bool>> customer_exists(std::string customer_id);
+  // The customer's unresolved conversation, if any ("" if none; one HGET).
+  boost::asio::awaitable<result<std::string>> open_conversation(std::string customer_id);
 
   // A conversation's state; not_found if there is none.
   boost::asio::awaitable<result<v1::Conversation>> conversation(std::string conversation_id);

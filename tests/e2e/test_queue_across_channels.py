@@ -5,7 +5,8 @@ web customer over REST (docs/LEADS.md). Their WhatsApp message joins the waiting
 (same id, its place kept), and the router tells them their place on WhatsApp, once: an automatic
 message in the conversation, sent through the outbox to the provider fake (provider_fakes.py). A
 second message at the same place gets nothing more; a message after the place changed is told the
-new place. Nothing is told while an agent holds the conversation, and the widget, which shows the
+new place. Merged the other way (the web customer into the phone's), the message joins the waiting
+conversation all the same. Nothing is told while an agent holds the conversation, and the widget, which shows the
 place from its own queuePosition frames, is not sent the automatic message
 (docs/CHANNELS.md, "A customer who writes on another channel while waiting").
 Every process a test starts is stopped by it.
@@ -177,6 +178,35 @@ class QueueAcrossChannelsTest(WithFakes):
             wait_for(lambda: len(self.sent_whatsapp()) == 1, "the place told on WhatsApp")
             self.assertTrue(self.sent_whatsapp()[0].startswith("You're still in the queue: you are number 1."))
             for ws in (lead, ann, mine):
+                await ws.close()
+
+        asyncio.run(asyncio.wait_for(scenario(), 4 * LIMIT))
+
+    def test_merged_the_other_way_her_whatsapp_message_still_joins_the_waiting_conversation(self):
+        port = self.s.http_port
+
+        async def scenario():
+            lead = await connect(port, LEAD)
+            wa = await self.lead_retires_the_whatsapp_customer(lead)
+            mine = await connect(port, visitor_token(port))
+            _, m = await request(mine, say("m1", "I need help with my order", "mm"))
+            conv = m["ack"]["conversationId"]
+            await until_position(mine, 1)
+            web = self.conversation(conv)["customerId"]
+            self.merge_into(wa, web)  # the web customer into the phone's: her waiting chat stays the web customer's
+
+            self.whatsapp("wamid.o1", "Am I still in line?")
+            inbound = [e for e in self.events(conv) if e.get("message", {}).get("providerMessageId") == "wamid.o1"]
+            self.assertEqual(len(inbound), 1, "her message joins the waiting conversation, no second one opens")
+            self.assertEqual(self.conversation(conv)["state"], "QUEUED")
+            wait_for(lambda: len(self.sent_whatsapp()) == 1, "the place told on WhatsApp")
+            self.assertTrue(self.sent_whatsapp()[0].startswith("You're still in the queue: you are number 1."))
+            status, body = get(port, f"/v1/customers/{wa}/timeline", ADMIN)
+            self.assertEqual(status, 200, body)
+            open_convs = {e["conversationId"] for e in json.loads(body)["events"]} - {conv}
+            for other in open_convs:
+                self.assertEqual(self.conversation(other)["state"], "RESOLVED", "only the waiting conversation is open")
+            for ws in (lead, mine):
                 await ws.close()
 
         asyncio.run(asyncio.wait_for(scenario(), 4 * LIMIT))
