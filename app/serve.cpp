@@ -223,6 +223,7 @@ class server {
   const gateway::rest_api api_;
   gateway::webhook_api hooks_;  // the messaging providers' webhooks
   const gateway::static_files pages_;
+  gateway::identity_proofs proofs_;  // customers proving a phone number
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
   std::shared_ptr<gateway::http_listener> listener_;
@@ -258,7 +259,8 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       pages_(cfg_.server().web_root()),
-      service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next()),
+      proofs_(cfg_, core_, redis_, keys_, timeline_, identities_),
+      service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next(), proofs_),
       drain_(ioc_) {}
 
 // An early exit (a start-up failure) stops the router hard.

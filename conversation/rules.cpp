@@ -30,6 +30,7 @@ bool customer_may_see(const v1::Event& ev) {
     case v1::Event::kTyping:
     case v1::Event::kRead:
     case v1::Event::kInactivityWarning:
+    case v1::Event::kIdentityProved:
       return true;
     default:
       return false;

@@ -30,11 +30,13 @@ void reply_to(session_sink& s, v1::ServerFrame f) {
 
 conversation_service::conversation_service(asio::any_io_executor core, store::timeline_repository& timeline,
                                            store::identity_repository& identities, store::agent_repository& agents,
-                                           hub& rooms, const v1::Config& cfg, std::string instance)
+                                           hub& rooms, const v1::Config& cfg, std::string instance,
+                                           identity_proofs& proofs)
     : core_(std::move(core)),
       timeline_(timeline),
       agents_(agents),
       rooms_(rooms),
+      proofs_(proofs),
       ctx_(timeline, identities, agents, cfg),
       inbox_(ctx_),
       desk_(ctx_),
@@ -264,6 +266,15 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
     }
     if (auto refusal = attachments_refusal(f, blob_secret_)) {
       reply(*s, std::move(*refusal));
+      co_return;
+    }
+    if (f.has_prove_identity() || f.has_confirm_identity()) {
+      auto customer = co_await customer_of(*s);
+      if (!customer) {
+        reply(*s, error_for(id, customer.error()));
+        co_return;
+      }
+      reply(*s, co_await proofs_.handle(*customer, std::move(f)));
       co_return;
     }
     auto in = widget_inbound(f, s->who());

@@ -29,6 +29,7 @@
 #include "conversation/lead_actions.hpp"
 #include "conversation/rules.hpp"
 #include "gateway/hub.hpp"
+#include "gateway/identity_proofs.hpp"
 #include "gateway/session_sink.hpp"
 #include "proto/config.pb.h"
 #include "store/agents.hpp"
@@ -44,9 +45,10 @@ std::optional<v1::ServerFrame> attachments_refusal(const v1::ClientFrame& f, std
 class conversation_service {
  public:
   // `instance` names this gateway process (desk session ids start with it).
+  // `proofs` answers a customer's ProveIdentity and ConfirmIdentity.
   conversation_service(boost::asio::any_io_executor core, store::timeline_repository& timeline,
                        store::identity_repository& identities, store::agent_repository& agents, hub& rooms,
-                       const v1::Config& cfg, std::string instance);
+                       const v1::Config& cfg, std::string instance, identity_proofs& proofs);
   ~conversation_service();
 
   // Refreshes this gateway's desk sessions every third of server.desk_presence_seconds until
@@ -112,6 +114,7 @@ class conversation_service {
   store::timeline_repository& timeline_;
   store::agent_repository& agents_;
   hub& rooms_;
+  identity_proofs& proofs_;
   conversation::context ctx_;
   conversation::inbox inbox_;
   conversation::desk_actions desk_;

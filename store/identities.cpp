@@ -84,6 +84,14 @@ asio::awaitable<result<void>> identity_repository::link(std::string customer_id,
   co_return error_code(errc::conflict);
 }
 
+asio::awaitable<result<void>> identity_repository::record_proof(std::string customer_id, v1::Channel channel, std::string address,
+                                                                v1::IdentityProof proof) {
+  auto [ec, r] = co_await redis_.async_exec(
+      cmd("HSET", keys_.customer(customer_id), "proof:" + member_of(channel, address), proof.SerializeAsString()), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>();
+}
+
 asio::awaitable<result<std::vector<v1::Identity>>> identity_repository::identities(std::string customer_id) {
   auto [ec, r] = co_await redis_.async_exec(cmd("SMEMBERS", keys_.customer_identities(customer_id)), use_tuple);
   if (ec) co_return ec;
@@ -134,7 +142,13 @@ asio::awaitable<result<v1::Customer>> identity_repository::customer(std::string 
   }
   auto ids = co_await identities(customer_id);
   if (!ids) co_return ids.error();
-  for (auto& id : *ids) *c.add_identities() = std::move(id);
+  for (auto& id : *ids) {
+    const std::string proof_field = "proof:" + member_of(id.channel(), id.address());
+    for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+      if (r.elements[i].str == proof_field) id.mutable_proof()->ParseFromString(r.elements[i + 1].str);
+    }
+    *c.add_identities() = std::move(id);
+  }
   co_return c;
 }
 

@@ -42,6 +42,11 @@ class identity_repository {
   // linking an address the customer already has succeeds.
   boost::asio::awaitable<result<void>> link(std::string customer_id, v1::Channel channel, std::string address);
 
+  // Records how the customer proved an address of theirs (kept on the customer, shown with the
+  // identity by customer()).
+  boost::asio::awaitable<result<void>> record_proof(std::string customer_id, v1::Channel channel, std::string address,
+                                                    v1::IdentityProof proof);
+
   // Every identity of a customer.
   boost::asio::awaitable<result<std::vector<v1::Identity>>> identities(std::string customer_id);
 

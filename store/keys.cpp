@@ -81,6 +81,9 @@ std::string key_layout::routing_requests(int group) const { return tagged(group,
 
 std::string key_layout::outbox(int group) const { return tagged(group, "ob", ""); }
 
+std::string key_layout::identity_code(std::string_view customer_id) const { return prefix_ + ":vc:" + std::string(customer_id); }
+std::string key_layout::identity_codes_sent(std::string_view who) const { return prefix_ + ":vn:" + std::string(who); }
+
 std::string key_layout::media_jobs() const { return prefix_ + ":{md}:jobs"; }
 
 std::string key_layout::outbox_dead() const { return prefix_ + ":{od}:dead"; }

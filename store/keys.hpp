@@ -18,6 +18,8 @@
 //   <p>:{g<k>}:dd:<customer>:<key>      string  idempotency key → first append's result
 //   <p>:{g<k>}:rq                       stream  routing requests of the group
 //   <p>:{g<k>}:ob                       stream  replies to send on a messaging channel (the outbox; c, cu, sq, t, ch, at)
+//   <p>:vc:<customer>                   hash    a pending phone proof: phone, code hash, tries (10 min)
+//   <p>:vn:<customer or phone>          string  codes sent in the hour (1 h)
 //   <p>:{md}:jobs                       stream  attachments to fetch into the blob store (c, cu, sq, i, u, a, ct, fn)
 //   <p>:{od}:dead                       hash    replies the outbox gave up on: "<conversation>:<seq>" → letter
 //   <p>:{od}:dead:at                    zset    the same members, by when they failed (Unix ms)
@@ -91,6 +93,10 @@ class key_layout {
   std::string outbox_dead_order() const;
   // Customers' attachments to fetch from the providers into the blob store (outbox/media_fetcher).
   std::string media_jobs() const;
+  // A customer's pending code for proving a phone number (store/identity_codes.hpp), and the codes
+  // sent in the hour to a customer or to a number.
+  std::string identity_code(std::string_view customer_id) const;
+  std::string identity_codes_sent(std::string_view who) const;
   // A sent reply by its provider's id (for the provider's statuses), outside the groups.
   std::string sent_message(v1::Channel channel, std::string_view provider_message_id) const;
   // The replies sent to an address and not known read yet, by when they were sent (Messenger's

@@ -20,6 +20,7 @@ const redis_script& agent_sweep();
 const redis_script& day_count();
 const redis_script& people();
 const redis_script& dead_letters();
+const redis_script& identity_code();
 const redis_script& merge_mark();
 
 // Every script above, to register with a client (redis_client::add_script) in one go.

@@ -106,6 +106,8 @@ bool frame_allowed(role r, v1::ClientFrame::KindCase kind) {
     case K::kOpenConversation:
     case K::kRate:
     case K::kLeave:
+    case K::kProveIdentity:
+    case K::kConfirmIdentity:
       return r == role::customer;
     case K::kSetStatus:
     case K::kAnswerOffer:

@@ -1,0 +1,188 @@
+#include "gateway/identity_proofs.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include "channels/outgoing.hpp"
+#include "conversation/answers.hpp"
+#include "media/blob_url.hpp"
+#include "store/append_request.hpp"
+
+namespace switchboard::gateway {
+
+namespace asio = boost::asio;
+using conversation::ack_frame;
+using conversation::error_for;
+using conversation::error_frame;
+
+namespace {
+
+constexpr int kCodeSeconds = 600;
+constexpr int kMaxTries = 5;
+constexpr int kCodesPerCustomer = 5;  // an hour
+constexpr int kCodesPerNumber = 3;    // an hour
+
+// Six digits, uniform (bytes past the last whole million are drawn again).
+std::string six_digits() {
+  for (int round = 0; round < 100; ++round) {
+    std::uint32_t v = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) break;
+    if (v >= 4'294'000'000u) continue;
+    std::string s = std::to_string(v % 1'000'000);
+    return std::string(6 - s.size(), '0') + s;
+  }
+  throw std::runtime_error("no random bytes for a code");
+}
+
+std::optional<v1::ChannelAccount> sms_account(const v1::Config& cfg) {
+  for (const auto& a : cfg.channels().accounts()) {
+    if (a.provider() != "twilio") continue;
+    if (cfg.channels().identity_sms_account().empty() || a.id() == cfg.channels().identity_sms_account()) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string e164(const std::string& raw) {
+  std::string out;
+  for (char c : raw) {
+    if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
+    if (c == '+' && out.empty()) {
+      out += c;
+    } else if (c >= '0' && c <= '9' && !out.empty()) {
+      out += c;
+    } else {
+      return {};
+    }
+  }
+  if (out.size() < 9 || out.size() > 16 || out[1] == '0') return {};
+  return out;
+}
+
+identity_proofs::identity_proofs(const v1::Config& cfg, asio::any_io_executor core, store::redis_client& redis,
+                                 const store::key_layout& keys, store::timeline_repository& timeline,
+                                 store::identity_repository& identities)
+    : sms_(sms_account(cfg)),
+      https_(std::move(core), cfg.channels().ca_file(), std::chrono::milliseconds(cfg.channels().send_timeout_ms())),
+      codes_(redis, keys),
+      timeline_(timeline),
+      identities_(identities) {}
+
+std::string identity_proofs::code_hash(const std::string& customer, const std::string& code) const {
+  return media::sha256_hex(customer + ":" + code);
+}
+
+asio::awaitable<v1::ServerFrame> identity_proofs::handle(std::string customer_id, v1::ClientFrame f) {
+  const std::string& conv_id = f.has_prove_identity() ? f.prove_identity().conversation_id() : f.confirm_identity().conversation_id();
+  auto conv = co_await timeline_.conversation(conv_id);
+  if (!conv && conv.error() != errc::not_found) co_return error_for(f.request_id(), conv.error());
+  if (!conv || conv->customer_id() != customer_id) co_return error_frame(f.request_id(), "not_found", "no such conversation");
+  if (f.has_prove_identity()) co_return co_await prove(customer_id, f);
+  co_return co_await confirm(customer_id, f);
+}
+
+asio::awaitable<v1::ServerFrame> identity_proofs::prove(const std::string& customer, const v1::ClientFrame& f) {
+  const std::string& id = f.request_id();
+  const std::string phone = e164(f.prove_identity().phone());
+  if (phone.empty()) co_return error_frame(id, "bad_request", "phone: a number with its country code, like +34 600 111 222");
+  if (!sms_) co_return error_frame(id, "not_available", "confirming a phone number is not set up here (no SMS account)");
+  auto within = co_await codes_.count_send(customer, phone, kCodesPerCustomer, kCodesPerNumber);
+  if (!within) co_return error_for(id, within.error());
+  if (!*within) {
+    v1::ServerFrame e = error_frame(id, "rate_limited", "too many codes in the last hour; try again later", true);
+    e.mutable_error()->set_retry_after_ms(3'600'000);
+    co_return e;
+  }
+  const std::string code = six_digits();
+  if (auto kept = co_await codes_.keep(customer, phone, code_hash(customer, code), kCodeSeconds); !kept) {
+    co_return error_for(id, kept.error());
+  }
+  v1::Message m;
+  m.set_body("Your code to confirm this number in the support chat is " + code +
+             ". It expires in 10 minutes. If you did not ask for it, ignore this message.");
+  std::string error;
+  const auto call = channels::send_call(*sms_, v1::CHANNEL_SMS, phone, m, error);
+  net::https_request req;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
+  req.method = call.method;
+  req.url = call.url;
+  req.headers = call.headers;
+  req.content_type = call.content_type;
+  req.body = call.body;
+  const auto reply = co_await https_.send(std::move(req));
+  const auto answer = channels::read_answer("twilio", reply.status, reply.status ? reply.body : reply.error, reply.retry_after);
+  if (answer.what == channels::send_answer::verdict::rejected) {
+    co_return error_frame(id, "bad_request", "the code could not be sent to " + phone + ": " + answer.reason);
+  }
+  if (answer.what == channels::send_answer::verdict::retry) {
+    spdlog::warn("identity: the code to a number could not be sent: {}", answer.reason);
+    co_return error_frame(id, "retry", "the code could not be sent just now; ask again in a minute", true);
+  }
+  co_return ack_frame(id, f.prove_identity().conversation_id(), 0, false);
+}
+
+asio::awaitable<v1::ServerFrame> identity_proofs::confirm(const std::string& customer, const v1::ClientFrame& f) {
+  const std::string& id = f.request_id();
+  const std::string& conv = f.confirm_identity().conversation_id();
+  const std::string& code = f.confirm_identity().code();
+  if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+    co_return error_frame(id, "bad_request", "code: the six digits of the message");
+  }
+  auto checked = co_await codes_.check(customer, code_hash(customer, code), kMaxTries);
+  if (!checked) co_return error_for(id, checked.error());
+  using v = store::code_check::verdict;
+  if (checked->what == v::none) co_return error_frame(id, "code_expired", "no code is waiting (they last 10 minutes): ask for a new one");
+  if (checked->what == v::exhausted) co_return error_frame(id, "wrong_code", "wrong code, and no tries left: ask for a new one");
+  if (checked->what == v::wrong) {
+    co_return error_frame(id, "wrong_code", "wrong code: " + std::to_string(checked->tries_left) + " tries left");
+  }
+  auto merged = co_await claim(customer, checked->phone, conv);
+  if (!merged) co_return error_for(id, merged.error());
+  v1::IdentityProof proof;
+  proof.set_method("sms_code");
+  proof.set_at_ms(timeline_.time().unix_ms());
+  proof.set_conversation_id(conv);
+  if (auto r = co_await identities_.record_proof(customer, v1::CHANNEL_SMS, checked->phone, proof); !r) co_return error_for(id, r.error());
+  store::append_request req;
+  req.customer_id = customer;
+  req.conversation_id = conv;
+  req.event.set_actor(customer);
+  auto* p = req.event.mutable_identity_proved();
+  p->set_channel(v1::CHANNEL_SMS);
+  p->set_address(checked->phone);
+  p->set_method("sms_code");
+  for (const auto& m : *merged) p->add_merged_customer_ids(m);
+  auto r = co_await timeline_.append(std::move(req));
+  if (!r) co_return error_for(id, r.error());
+  co_return ack_frame(id, *r);
+}
+
+asio::awaitable<result<std::vector<std::string>>> identity_proofs::claim(const std::string& customer, const std::string& phone,
+                                                                         const std::string& conversation) {
+  std::vector<std::string> merged;
+  static constexpr v1::Channel kChannels[] = {v1::CHANNEL_SMS, v1::CHANNEL_WHATSAPP};
+  for (const auto channel : kChannels) {
+    auto owner = co_await identities_.find(channel, phone);
+    if (!owner) co_return owner.error();
+    if (!*owner) {
+      if (channel != v1::CHANNEL_SMS) continue;
+      auto linked = co_await identities_.link(customer, v1::CHANNEL_SMS, phone);
+      if (!linked && linked.error() != errc::conflict) co_return linked.error();
+      if (linked) continue;
+      owner = co_await identities_.find(channel, phone);  // someone took it meanwhile: merge them
+      if (!owner) co_return owner.error();
+      if (!*owner) continue;
+    }
+    if (**owner == customer) continue;
+    auto m = co_await identities_.merge(**owner, customer, customer, "proved " + phone + " by an SMS code in conversation " + conversation);
+    if (!m && m.error() != errc::conflict) co_return m.error();
+    if (!m) {  // merged elsewhere already: a lead decides
+      spdlog::warn("identity: {} proved a number of customer {}, who is merged elsewhere; not merged", customer, **owner);
+      continue;
+    }
+    merged.push_back(**owner);
+  }
+  co_return merged;
+}
+
+}  // namespace switchboard::gateway

@@ -1,0 +1,54 @@
+#pragma once
+// A customer proves a phone number is theirs (docs/CHANNELS.md, "A customer proves who they are"):
+// ProveIdentity sends a six-digit code to the number by SMS, from channels.identity_sms_account,
+// and keeps its hash for ten minutes (store/identity_codes.hpp); ConfirmIdentity with the right
+// code links the number to the customer with its proof (method, when, in which conversation),
+// merges into them the customers who had the number on SMS or WhatsApp (so the agent sees one
+// timeline: the merge's actor is the customer, its reason the proof), and appends an
+// `identityProved` event to the conversation. At most 5 tries per code, 5 codes per customer and 3
+// per number in an hour. The SMS goes straight to Twilio's API (net/https_client): the customer is
+// waiting for it, and a failure is theirs to see at once. No Beast here.
+// Not thread-safe: run on the core strand.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "net/https_client.hpp"
+#include "proto/config.pb.h"
+#include "proto/wire.pb.h"
+#include "store/identities.hpp"
+#include "store/identity_codes.hpp"
+#include "store/timeline.hpp"
+
+namespace switchboard::gateway {
+
+// "+34 600-111.222" → "+34600111222"; "" if it is not "+" and 8-15 digits.
+std::string e164(const std::string& raw);
+
+class identity_proofs {
+ public:
+  identity_proofs(const v1::Config& cfg, boost::asio::any_io_executor core, store::redis_client& redis,
+                  const store::key_layout& keys, store::timeline_repository& timeline, store::identity_repository& identities);
+
+  // A customer's ProveIdentity or ConfirmIdentity: the answer frame.
+  boost::asio::awaitable<v1::ServerFrame> handle(std::string customer_id, v1::ClientFrame f);
+
+ private:
+  boost::asio::awaitable<v1::ServerFrame> prove(const std::string& customer, const v1::ClientFrame& f);
+  boost::asio::awaitable<v1::ServerFrame> confirm(const std::string& customer, const v1::ClientFrame& f);
+  // Merges the customers who had `phone` (SMS, WhatsApp) into `customer`, or links it; the merged ids.
+  boost::asio::awaitable<result<std::vector<std::string>>> claim(const std::string& customer, const std::string& phone,
+                                                                 const std::string& conversation);
+  std::string code_hash(const std::string& customer, const std::string& code) const;
+
+  std::optional<v1::ChannelAccount> sms_;  // the account codes go from
+  net::https_client https_;
+  store::identity_code_repository codes_;
+  store::timeline_repository& timeline_;
+  store::identity_repository& identities_;
+};
+
+}  // namespace switchboard::gateway

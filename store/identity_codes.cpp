@@ -1,0 +1,58 @@
+#include "store/identity_codes.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "store/scripts.hpp"
+
+namespace switchboard::store {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+asio::awaitable<result<bool>> identity_code_repository::count_send(std::string customer_id, std::string phone,
+                                                                   int per_customer, int per_phone) {
+  bool within = true;
+  for (int i = 0; i < 2; ++i) {  // both counted, so that one over its limit stays over it
+    std::string key = keys_.identity_codes_sent(i == 0 ? customer_id : phone);
+    auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(std::move(key)),
+                                              cmd("count", std::to_string(i == 0 ? per_customer : per_phone)), use_tuple);
+    if (ec) co_return result<bool>(boost::system::in_place_error, ec);
+    within = within && r.integer == 1;
+  }
+  co_return within;
+}
+
+asio::awaitable<result<void>> identity_code_repository::keep(std::string customer_id, std::string phone, std::string code_hash,
+                                                             int ttl_seconds) {
+  auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(keys_.identity_code(customer_id)),
+                                            cmd("keep", std::move(phone), std::move(code_hash), std::to_string(ttl_seconds)), use_tuple);
+  if (ec) co_return ec;
+  co_return result<void>();
+}
+
+asio::awaitable<result<code_check>> identity_code_repository::check(std::string customer_id, std::string code_hash, int max_tries) {
+  auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(keys_.identity_code(customer_id)),
+                                            cmd("check", std::move(code_hash), std::to_string(max_tries)), use_tuple);
+  if (ec) co_return ec;
+  code_check out;
+  if (!r.is_array() || r.elements.empty()) co_return make_error_code(errc::protocol_error);
+  switch (r.elements[0].integer) {
+    case 1:
+      out.what = code_check::verdict::right;
+      if (r.elements.size() > 1) out.phone = r.elements[1].str;
+      break;
+    case 2:
+      out.what = code_check::verdict::wrong;
+      if (r.elements.size() > 1) out.tries_left = static_cast<int>(r.elements[1].integer);
+      break;
+    case 3: out.what = code_check::verdict::exhausted; break;
+    default: break;  // none or expired
+  }
+  co_return out;
+}
+
+}  // namespace switchboard::store

@@ -1,0 +1,40 @@
+#pragma once
+// The codes customers prove a phone number with (ProveIdentity / ConfirmIdentity, docs/CHANNELS.md):
+// one pending code per customer, kept as a hash of the code (never the code), for ten minutes,
+// with its tries counted; how many were sent in the hour, per customer and per number (so nobody
+// can use Switchboard to flood someone's phone). Not thread-safe: run on the redis_client's executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <string>
+
+#include "core/error.hpp"
+#include "store/keys.hpp"
+#include "store/redis_client.hpp"
+
+namespace switchboard::store {
+
+struct code_check {
+  enum class verdict { right, wrong, none, exhausted };
+  verdict what = verdict::none;
+  std::string phone;  // right: the number proved
+  int tries_left = 0; // wrong
+};
+
+class identity_code_repository {
+ public:
+  identity_code_repository(redis_client& redis, const key_layout& keys) : redis_(redis), keys_(keys) {}
+
+  // Counts a code for the customer and for the number; false if either is over its limit this hour.
+  boost::asio::awaitable<result<bool>> count_send(std::string customer_id, std::string phone, int per_customer, int per_phone);
+  // Keeps the customer's pending code (replacing any earlier one).
+  boost::asio::awaitable<result<void>> keep(std::string customer_id, std::string phone, std::string code_hash, int ttl_seconds);
+  // Spends one try on `code_hash`; right: the code is gone (it proves once).
+  boost::asio::awaitable<result<code_check>> check(std::string customer_id, std::string code_hash, int max_tries);
+
+ private:
+  redis_client& redis_;
+  const key_layout& keys_;
+};
+
+}  // namespace switchboard::store
