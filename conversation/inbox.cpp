@@ -63,7 +63,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   }
   store::append_request req;
   req.customer_id = customer;
-  req.mode = in.conversation_id().empty() ? store::append_request::target::current
+  req.mode = in.conversation_id().empty() ? store::append_request::target::current_or_family
                                           : store::append_request::target::existing;
   req.conversation_id = in.conversation_id();
   // Not a ?: of temporaries: GCC 12 destroys those twice in a coroutine.
@@ -102,16 +102,21 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
     req.fields.set_if_created("team", q.team());
     req.fields.set_if_created("queue", q.name());
   }
-  if (req.mode == store::append_request::target::current) {
+  auto r = co_await ctx_.timeline.append(req);
+  if (!r && r.error() == errc::merged) {
+    // Customers were merged into them and nothing of theirs is open (the script said so without a
+    // round trip in the usual case): a conversation of one of those may be waiting.
     auto joined = co_await waiting_in_family(customer);
     if (!joined) co_return answer_with(error_for(id, joined.error()));
     if (*joined) {  // into the conversation they wait in, on the record of the customer who opened it
       req.mode = store::append_request::target::existing;
       req.customer_id = (*joined)->first;
       req.conversation_id = (*joined)->second;
+    } else {
+      req.mode = store::append_request::target::current;
     }
+    r = co_await ctx_.timeline.append(std::move(req));
   }
-  auto r = co_await ctx_.timeline.append(std::move(req));
   if (!r) co_return answer_with(error_for(id, r.error()));
   outcome out = answer_with(ack_frame(id, *r));
   out.live = outcome::room::join;
@@ -125,9 +130,6 @@ asio::awaitable<result<std::optional<std::pair<std::string, std::string>>>> inbo
   auto family = co_await ctx_.identities.merged_family(customer);
   if (!family) co_return family.error();
   if (family->size() <= 1) co_return found();  // nobody merged into them: the usual case
-  auto own_open = co_await ctx_.timeline.open_conversation(customer);
-  if (!own_open) co_return own_open.error();
-  if (!own_open->empty()) co_return found();  // their own comes first
   for (const auto& source : *family) {
     if (source == customer) continue;
     auto open = co_await ctx_.timeline.open_conversation(source);

@@ -22,6 +22,7 @@ class category final : public boost::system::error_category {
       case errc::shutting_down: return "shutting down";
       case errc::fenced: return "fenced: a newer router holds the lease";
       case errc::wrong_state: return "the conversation is not in the state the request needs";
+      case errc::merged: return "the customer has customers merged into them and no open conversation of their own";
     }
     return "unknown switchboard error";
   }

@@ -21,6 +21,7 @@ enum class errc {
   shutting_down,     // The component is stopping.
   fenced,            // A router write under a lease token a newer router has superseded.
   wrong_state,       // The conversation is not as the request needs (offer expired, not the owner).
+  merged,            // The customer has customers merged into them and no conversation of their own open.
 };
 
 const boost::system::error_category& switchboard_category() noexcept;

@@ -134,7 +134,9 @@ std::vector<std::string> encode_append_args(const append_request& req, const app
   // The router knows its own changes: its writes add no note.
   std::string note;
   if (req.fencing_token == 0 && (fx.note != v1::RoutingNote::KIND_UNSPECIFIED || fx.note_always)) {
-    note = (fx.note_always ? "!" : "") + note_kind_field(fx.note, fx.note_channel);
+    if (fx.note_always) note = "!";
+    else if (fx.note_other_channel) note = "~";
+    note += note_kind_field(fx.note, fx.note_channel);
   }
   a.push_back(std::move(note));
   a.push_back(encode_set_once(fx));

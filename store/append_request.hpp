@@ -86,6 +86,9 @@ struct append_effects {
   // The routing note added when the state changes; none when unspecified and not `always`.
   v1::RoutingNote::Kind note = v1::RoutingNote::KIND_UNSPECIFIED;
   bool note_always = false;  // added even when the state stays
+  // Added even when the state stays if the conversation's channel is not note_channel (decided
+  // in the script, which knows the conversation).
+  bool note_other_channel = false;
   // A customer's message on a messaging channel: the channel, carried with the note's kind
   // (note_kind_field) so the router knows where they wrote (routing_note.proto message_channel).
   v1::Channel note_channel = v1::CHANNEL_UNSPECIFIED;
@@ -98,6 +101,9 @@ struct append_request {
     existing,  // conversation_id must exist and belong to the customer
     open_new,  // open a new conversation
     current,   // the customer's open conversation, a recently resolved one reopened, or a new one
+    // as current, but refused with errc::merged when the customer has no open conversation and
+    // customers merged into them (one of theirs may be waiting: conversation/inbox.cpp)
+    current_or_family,
   };
   std::string customer_id;
   target mode = target::existing;

@@ -58,9 +58,9 @@ void message_effects(const v1::Event& e, append_effects& fx) {
     fx.transitions = {{v1::RESOLVED, v1::QUEUED}, {v1::WAITING_CUSTOMER, v1::ASSIGNED}};
     fx.note = v1::RoutingNote::QUEUED;
     if (sent_by_outbox(m.channel())) {
-      // The router hears of every message on a messaging channel, with its channel: one that
-      // reaches a waiting conversation opened elsewhere is told its place there.
-      fx.note_always = true;
+      // The router hears of a message on a messaging channel other than the conversation's, with
+      // its channel, even when the state stays: a customer waiting there is told their place.
+      fx.note_other_channel = true;
       fx.note_channel = m.channel();
     }
     // The customer's turn: since their first unanswered message (the leads' board watches it).

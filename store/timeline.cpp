@@ -23,6 +23,7 @@ std::string_view mode_name(append_request::target t) {
     case append_request::target::existing: return "existing";
     case append_request::target::open_new: return "new";
     case append_request::target::current: return "current";
+    case append_request::target::current_or_family: return "current-family";
   }
   return "existing";
 }
@@ -33,6 +34,7 @@ error_code from_script_error(const reply& r) {
   if (code == "EXISTS") return errc::conflict;
   if (code == "FENCED") return errc::fenced;
   if (code == "STATE") return errc::wrong_state;
+  if (code == "MERGED") return errc::merged;
   return errc::server_error;
 }
 

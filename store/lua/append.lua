@@ -12,12 +12,16 @@
 --       6 the group's index of unresolved conversations (hash id → state), 7 the group's audit stream,
 --       8 the group's conversations by creation time (zset id → created ms; what reports read),
 --       9 the group's outbox stream (replies to send on a messaging channel)
--- ARGV: 1 mode (existing|new|current), 2 conversation id (for current: the id of a new one),
+-- ARGV: 1 mode (existing|new|current|current-family: as current, but MERGED when the customer
+--       has no open conversation and customers merged into them, KEYS[3]..':src'),
+--       2 conversation id (for current: the id of a new one),
 --       3 customer id, 4 event bytes, 5 now ms, 6 idempotency key ('' = none), 7 dedupe TTL s,
 --       8 reopen window ms, 9 conversation key prefix, 10 state of a created conversation
 --       ('' = this event may not create one), 11 transitions "from>to,..." ('*' = any; first match),
 --       12 router note: when the state changes (or a conversation is created), a routing request of
---       this kind is added for the router ('' = none; '!kind': added even when the state stays),
+--       this kind is added for the router ('' = none; '!kind': added even when the state stays;
+--       '~kind:channel': added even then when the conversation's channel is not `channel` — a
+--       customer who writes on another channel, whom the router may tell their place there),
 --       13 KPI fields to set once to now ("a,b"; '^a': and a router note when a is set now — the
 --          customer's turn began),
 --       14 channel name, 15 router lease token ('' or '0' = not a router write),
@@ -35,7 +39,8 @@
 -- the lease and has fenced the group (store/lease.hpp). A guard that does not hold is refused
 -- (STATE): e.g. an accept of an offer that timed out, a reply by an agent who no longer owns it.
 -- Returns {duplicate 0|1, conversation id, seq, timeline entry id, state, created 0|1}
--- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED, STATE.
+-- Errors: NOCONV (no such conversation for this customer), EXISTS (mode new, id taken), FENCED, STATE,
+-- MERGED (mode current-family).
 
 local now = tonumber(ARGV[5])
 if ARGV[15] ~= '' and ARGV[15] ~= '0' then
@@ -52,6 +57,14 @@ if ARGV[6] ~= '' then
 end
 
 local mode, cid, customer, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[9]
+if mode == 'current-family' then
+  -- Nothing of their own open, and customers merged into them: one of theirs may be waiting (the
+  -- caller looks, then appends there or again as 'current').
+  if not redis.call('HGET', KEYS[3], 'open') and redis.call('SCARD', KEYS[3] .. ':src') > 0 then
+    return redis.error_reply('MERGED customers merged into this one')
+  end
+  mode = 'current'
+end
 if mode == 'current' then
   local c = redis.call('HMGET', KEYS[3], 'open', 'last')
   if c[1] then
@@ -168,6 +181,11 @@ for i = 17, #ARGV, 2 do
 end
 local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'
 if always then note = string.sub(note, 2) end
+if string.sub(note, 1, 1) == '~' then
+  note = string.sub(note, 2)
+  local ch = string.match(note, ':(.*)$')
+  always = ch ~= nil and ch ~= (redis.call('HGET', ckey, 'channel') or '')
+end
 local changed = created == 1 or old ~= state or always
 if changed or turn then
   if changed then

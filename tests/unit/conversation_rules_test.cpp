@@ -33,14 +33,15 @@ TEST(ConversationRules, ACustomerMessageOpensOrReopensAndNeedsRouting) {
   EXPECT_EQ(fx.notify, "queued");
 }
 
-// Every message on a messaging channel reaches the router with its channel (a waiting customer
+// A message on a messaging channel carries its channel to the router, and reaches it even when the
+// state stays if the conversation is another channel's (append.lua decides '~': a waiting customer
 // who writes there from another channel is told their place); the widget's only on a change.
-TEST(ConversationRules, ACustomerMessageOnAMessagingChannelIsAlwaysNotedWithItsChannel) {
+TEST(ConversationRules, ACustomerMessageOnAMessagingChannelIsNotedWithItsChannelWhenItSwitched) {
   auto e = message(v1::DIRECTION_INBOUND);
   e.mutable_message()->set_channel(v1::CHANNEL_WHATSAPP);
-  EXPECT_EQ(view(e).notify, "!queued:whatsapp");
+  EXPECT_EQ(view(e).notify, "~queued:whatsapp");
   e.mutable_message()->set_channel(v1::CHANNEL_SMS);
-  EXPECT_EQ(view(e).notify, "!queued:sms");
+  EXPECT_EQ(view(e).notify, "~queued:sms");
   e.mutable_message()->set_channel(v1::CHANNEL_WEB);
   EXPECT_EQ(view(e).notify, "queued");
   e.mutable_message()->set_channel(v1::CHANNEL_EMAIL);
