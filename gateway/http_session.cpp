@@ -147,9 +147,14 @@ void http_session::on_header(beast::error_code ec, std::size_t n) {
     s_->parser->body_limit(ws_->max_webhook_bytes);
   }
   if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/blobs")) {
+    // A file (media.max_bytes): the deadline grows with its length, at 32 KiB/s at least (up to
+    // 10 minutes), so that an agent on a slow line can send 20 MiB.
     s_->parser->body_limit(ws_->max_upload_bytes);
+    const auto length = s_->parser->content_length().value_or(ws_->max_upload_bytes);
+    const auto slow = std::chrono::seconds(std::min<std::uint64_t>(600, length / (32 * 1024)));
+    s_->stream.expires_after(std::max<std::chrono::seconds>(s_->request_timeout, slow));
   }
-  // The body, within the same deadline.
+  // The body, within the same deadline (or the file's).
   http::async_read(s_->stream, s_->buffer, *s_->parser,
                    [self = shared_from_this()](beast::error_code rec, std::size_t rn) { self->on_read(rec, rn); });
 }

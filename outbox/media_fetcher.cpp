@@ -61,6 +61,7 @@ void media_fetcher::stop(std::function<void()> done) {
     stopping_ = true;
     on_stopped_ = std::move(done);
     slot_.cancel();
+    for (auto* t : waiting_) t->cancel();
     finished();
   });
 }
@@ -150,7 +151,9 @@ asio::awaitable<void> media_fetcher::run(std::string entry, store::media_job job
       wait.expires_after(retry_delay(attempt, max_delay_, unit, f.asked));
       spdlog::info("media: {} seq {} attachment {} not fetched yet ({}); attempt {} of {}", job.conversation_id,
                    job.message_seq, job.index, f.error, attempt, attempts_);
+      waiting_.insert(&wait);
       co_await wait.async_wait(use_tuple);
+      waiting_.erase(&wait);
     }
   }
   // Stopping mid-retry: left pending for the next process. Otherwise recorded, then acknowledged.

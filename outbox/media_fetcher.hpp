@@ -86,6 +86,7 @@ class media_fetcher {
   std::chrono::milliseconds max_delay_;
   std::map<std::string, v1::ChannelAccount> accounts_;  // "provider/id" →
   std::set<std::string> running_;                       // entry ids being fetched here
+  std::set<boost::asio::steady_timer*> waiting_;        // fetches waiting to try again (stop cuts them short)
   boost::asio::steady_timer slot_;                      // a free slot wakes the reader
   std::mt19937_64 random_;
   bool stopping_ = false;
