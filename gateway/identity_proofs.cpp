@@ -103,13 +103,7 @@ asio::awaitable<v1::ServerFrame> identity_proofs::prove(const std::string& custo
              ". It expires in 10 minutes. If you did not ask for it, ignore this message.");
   std::string error;
   const auto call = channels::send_call(*sms_, v1::CHANNEL_SMS, phone, m, error);
-  net::https_request req;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
-  req.method = call.method;
-  req.url = call.url;
-  req.headers = call.headers;
-  req.content_type = call.content_type;
-  req.body = call.body;
-  const auto reply = co_await https_.send(std::move(req));
+  const auto reply = co_await https_.send(net::request_of(call));
   const auto answer = channels::read_answer("twilio", reply.status, reply.status ? reply.body : reply.error, reply.retry_after);
   if (answer.what == channels::send_answer::verdict::rejected) {
     co_return error_frame(id, "bad_request", "the code could not be sent to " + phone + ": " + answer.reason);

@@ -102,20 +102,21 @@ result<std::string> folder_blob_store::get_now(const std::string& sha256) const 
 folder_blob_store::~folder_blob_store() { disk_.join(); }
 
 // Over to the disk thread, the work, and back to the caller's executor.
-boost::asio::awaitable<result<std::string>> folder_blob_store::put(std::string bytes) {
+template <class Work>
+boost::asio::awaitable<result<std::string>> folder_blob_store::on_disk(Work work) {
   auto back = co_await boost::asio::this_coro::executor;
   co_await boost::asio::post(disk_, boost::asio::use_awaitable);
-  auto r = put_now(bytes);
+  auto r = work();
   co_await boost::asio::post(back, boost::asio::use_awaitable);
   co_return r;
 }
 
+boost::asio::awaitable<result<std::string>> folder_blob_store::put(std::string bytes) {
+  co_return co_await on_disk([&] { return put_now(bytes); });
+}
+
 boost::asio::awaitable<result<std::string>> folder_blob_store::get(std::string sha256) {
-  auto back = co_await boost::asio::this_coro::executor;
-  co_await boost::asio::post(disk_, boost::asio::use_awaitable);
-  auto r = get_now(sha256);
-  co_await boost::asio::post(back, boost::asio::use_awaitable);
-  co_return r;
+  co_return co_await on_disk([&] { return get_now(sha256); });
 }
 
 std::string url_secret(const std::string& folder, const std::string& configured) {

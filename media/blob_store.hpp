@@ -37,6 +37,8 @@ class folder_blob_store final : public blob_store {
 
  private:
   std::string path_of(const std::string& sha256) const;
+  template <class Work>
+  boost::asio::awaitable<result<std::string>> on_disk(Work work);
   std::string folder_;
   boost::asio::thread_pool disk_{1};
 };

@@ -35,6 +35,19 @@ struct https_request {
   std::size_t max_body = 4 * 1024 * 1024;  // a larger answer is not read (too_large)
 };
 
+// The request of a call with the same fields (channels::outgoing_call), copied field by field:
+// GCC 12 mishandles braced lists of strings in coroutines.
+template <class Call>
+https_request request_of(const Call& c) {
+  https_request r;
+  r.method = c.method;
+  r.url = c.url;
+  r.headers = c.headers;
+  r.content_type = c.content_type;
+  r.body = c.body;
+  return r;
+}
+
 class https_client {
  public:
   // `ca_file`: a PEM of authorities trusted besides the system's ("" for none).

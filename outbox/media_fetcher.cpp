@@ -170,10 +170,7 @@ asio::awaitable<void> media_fetcher::run(std::string entry, store::media_job job
 asio::awaitable<net::https_reply> media_fetcher::get(channels::outgoing_call call) {
   net::https_reply reply;
   for (int hop = 0; hop <= kMaxRedirects; ++hop) {
-    net::https_request req;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
-    req.method = call.method;
-    req.url = call.url;
-    req.headers = call.headers;
+    auto req = net::request_of(call);
     req.max_body = static_cast<std::size_t>(max_bytes_);
     reply = co_await https_.send(std::move(req));
     if (!redirect(reply.status)) co_return reply;

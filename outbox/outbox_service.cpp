@@ -243,13 +243,7 @@ asio::awaitable<void> service::send(job& j) {
   const auto slot = acct->second.pace.take(steady::now());
   if (slot > steady::now()) co_await sleep_for(std::chrono::duration_cast<milliseconds>(slot - steady::now()));
   ++j.attempts;
-  net::https_request req;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
-  req.method = call.method;
-  req.url = call.url;
-  req.headers = call.headers;
-  req.content_type = call.content_type;
-  req.body = call.body;
-  const auto reply = co_await https_.send(std::move(req));
+  const auto reply = co_await https_.send(net::request_of(call));
   const auto answer = channels::read_answer(acct->second.config.provider(), reply.status,
                                             reply.status ? reply.body : reply.error, reply.retry_after);
   switch (answer.what) {
