@@ -85,6 +85,19 @@ describe('Connection', () => {
     await expect(answer).resolves.toMatchObject({ ack: { duplicate: true } });
   });
 
+  it('fails at once on a retryable refusal when asked not to send it again (a code by SMS)', async () => {
+    const { conn } = connect();
+    conn.start();
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    const answer = conn.request({ proveIdentity: { conversationId: 'c1', phone: '+34600111222' } }, { retryRefused: false });
+    ws.answer(-1, { error: { code: 'rate_limited', message: 'too many codes', retry: true, retryAfterMs: 3_600_000 } });
+    await expect(answer).rejects.toMatchObject({ code: 'rate_limited', retry: true, retryAfterMs: 3_600_000, message: 'too many codes' });
+    await settle(10_000);
+    expect(ws.requests()).toHaveLength(1);
+  });
+
   it('reconnects after a drop, runs the resume hook first, then re-sends kept requests', async () => {
     const order: string[] = [];
     const { conn, states } = connect({

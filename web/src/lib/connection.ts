@@ -68,6 +68,11 @@ export type WebSocketFactory = new (url: string, protocols: string[]) => WebSock
 export interface RequestOptions {
   /** Keep it across reconnects and send it again (only for frames that carry their own id). */
   resend?: boolean;
+  /**
+   * Send it again when refused with rate_limited or retry (the default). False: fail at once with
+   * the refusal, for a request whose every attempt costs something (a code sent by SMS).
+   */
+  retryRefused?: boolean;
 }
 
 interface Pending {
@@ -75,6 +80,7 @@ interface Pending {
   resend: boolean;
   sentOn: number; // the socket generation it was last sent on; 0 = waiting to be sent
   retries: number;
+  retryRefused: boolean;
   timer?: ReturnType<typeof setTimeout>;
   resolve: (frame: ServerFrame) => void;
   reject: (error: ApiError) => void;
@@ -147,7 +153,8 @@ export class Connection {
    * Sends a frame and resolves with its answer (an `ack`, or `pong`, `agentState`...), or rejects
    * with an ApiError: the server's `error`, or "disconnected" (the socket dropped before the
    * answer), "not_connected", "timeout", "queue_full", "signed_out", "closed". Refusals the server
-   * marks retryable (rate_limited, retry) are sent again after a wait, up to `maxRetries` times.
+   * marks retryable (rate_limited, retry) are sent again after a wait, up to `maxRetries` times
+   * (unless `retryRefused` is false).
    */
   request(body: ClientFrameBody, options: RequestOptions = {}): Promise<ServerFrame> {
     const resend = options.resend ?? false;
@@ -159,7 +166,7 @@ export class Connection {
     }
     return new Promise((resolve, reject) => {
       const id = `r${this.nextId_++}`;
-      this.pending_.set(id, { body, resend, sentOn: 0, retries: 0, resolve, reject });
+      this.pending_.set(id, { body, resend, sentOn: 0, retries: 0, retryRefused: options.retryRefused ?? true, resolve, reject });
       if (this.state_.kind === 'connected') this.transmit(id);
     });
   }
@@ -304,7 +311,7 @@ export class Connection {
   /** A refusal: sent again after a wait when the server says so, else the request fails. */
   private onRefused(id: string, p: Pending, error: ApiError): void {
     this.clearTimer(p);
-    if (!error.retry || p.retries >= (this.options.maxRetries ?? defaults.maxRetries)) return this.fail(id, p, error);
+    if (!error.retry || !p.retryRefused || p.retries >= (this.options.maxRetries ?? defaults.maxRetries)) return this.fail(id, p, error);
     p.retries += 1;
     p.sentOn = 0;
     const wait = error.retryAfterMs || Math.min(10_000, 250 * 2 ** p.retries);

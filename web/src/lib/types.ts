@@ -132,6 +132,11 @@ export interface Event {
    */
   mediaStored?: { messageSeq?: Int64; index?: number; attachment?: Attachment; error?: string };
   /** What became of a reply on its way to a messaging channel (the outbox, the provider's statuses). */
+  /**
+   * The customer proved an address is theirs (a phone number, by a code sent to it by SMS); the
+   * customers who had it on SMS or WhatsApp were merged into them (`mergedCustomerIds`). Everyone sees it.
+   */
+  identityProved?: { channel?: Channel; address?: string; method?: string; mergedCustomerIds?: string[] };
   delivery?: {
     messageSeq?: Int64;
     state?: DeliveryState;
@@ -157,6 +162,10 @@ export interface ClientFrameBody {
   resume?: { conversationId: string; afterSeq: Int64 };
   rate?: { conversationId: string; score: number; comment?: string };
   leave?: { conversationId: string };
+  /** A customer: send a six-digit code by SMS to `phone` (with its country code). */
+  proveIdentity?: { conversationId: string; phone: string };
+  /** A customer: the code they received; right, the number is theirs (an `identityProved` event). */
+  confirmIdentity?: { conversationId: string; code: string };
   setStatus?: { status: AgentStatus };
   answerOffer?: { conversationId: string; accept: boolean };
   addNote?: { conversationId: string; body: string };

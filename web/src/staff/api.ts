@@ -10,7 +10,15 @@ export interface CustomerProfile {
   createdAtMs?: Int64;
   displayName?: string;
   attributes?: Record<string, string>;
-  identities?: { channel?: Channel; address?: string; customerId?: string }[];
+  identities?: CustomerIdentity[];
+}
+
+/** An address the customer is reached at; `proof` when they proved it is theirs (confirmIdentity). */
+export interface CustomerIdentity {
+  channel?: Channel;
+  address?: string;
+  customerId?: string;
+  proof?: { method?: string; atMs?: Int64; conversationId?: string };
 }
 
 /** GET /v1/queues → {queues} */

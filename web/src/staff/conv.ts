@@ -56,18 +56,24 @@ export class Conv {
     return !this.closed;
   }
 
-  /** Adds the customer's timeline events: this conversation's to the log, the others to history. */
+  /**
+   * Adds the customer's timeline events: this conversation's to the log, the others to history,
+   * kept in time order (a customer merged in later brings events older than those held).
+   */
   addTimeline(events: readonly Event[]): boolean {
     let changed = false;
+    let late = false;
     for (const e of events) {
       if (e.conversationId === this.id) {
         changed = this.log.add(e) || changed;
       } else if (e.eventId && !this.historyIds_.has(e.eventId)) {
         this.historyIds_.add(e.eventId);
+        late ||= this.history.length > 0 && int(e.atMs) < int(this.history[this.history.length - 1].atMs);
         this.history.push(e);
         changed = true;
       }
     }
+    if (late) this.history.sort((a, b) => int(a.atMs) - int(b.atMs)); // stable: ties keep their order
     return changed;
   }
 

@@ -13,6 +13,7 @@ import type { Conv } from './conv';
 import { channelName, clockWords, shortId, timeWords } from './format';
 import { currentOwner, type LeadWorkspace } from './lead_workspace';
 import { memo } from './preact_util';
+import { proofDetails, refreshAfterProof } from './proofs';
 import { type Summary, summarize, timelineItems } from './timeline';
 import { ChannelBadge, TimelineView } from './timeline_view';
 import type { Workspace } from './workspace';
@@ -65,6 +66,8 @@ function Pane({ ws, lead, conv, focused, command, pageVisible, onFocus }: PanePr
   useEffect(() => {
     if (pageVisible && conv.active) ws.markSeen(conv.id);
   }, [conv.version, pageVisible]);
+
+  useEffect(() => refreshAfterProof(ws, conv), [conv.version]);
 
   const modes: Mode[] = conv.role === 'owner' ? ['reply', 'note'] : ['whisper', 'barge', 'note'];
   const who = typingIds.map((id) => (id === conv.customerId ? 'The customer' : ws.name(id)));
@@ -177,7 +180,12 @@ function CustomerInfo({ conv, earlier, owner, priority }: { conv: Conv; earlier:
       </dl>
       {(c?.identities?.length ?? 0) > 0 && (
         <ul class="identities" aria-label="Reachable on">
-          {c!.identities!.map((i) => <li key={`${i.channel}:${i.address}`}><ChannelBadge channel={i.channel} /> <span class="muted">{i.address}</span></li>)}
+          {c!.identities!.map((i) => (
+            <li key={`${i.channel}:${i.address}`}>
+              <ChannelBadge channel={i.channel} /> <span class="muted">{i.address}</span>
+              {i.proof && <> <ProofMark details={proofDetails(i, conv.id)} /></>}
+            </li>
+          ))}
         </ul>
       )}
       <h3>Conversation</h3>
@@ -190,6 +198,15 @@ function CustomerInfo({ conv, earlier, owner, priority }: { conv: Conv; earlier:
         <dt>Id</dt><dd class="mono">{conv.id}</dd>
       </dl>
     </aside>
+  );
+}
+
+/** "confirmed" beside an identity the customer proved; how and when in its title (and to screen readers). */
+function ProofMark({ details }: { details: string }) {
+  return (
+    <span class="tag tag-confirmed" title={`Confirmed ${details}`.trim()} data-testid="identity-confirmed">
+      confirmed{details && <span class="sr-only"> {details}</span>}
+    </span>
   );
 }
 

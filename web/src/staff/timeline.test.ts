@@ -59,6 +59,28 @@ describe('timelineItems', () => {
   });
 });
 
+describe('a customer proving their phone number', () => {
+  const proved = (seq: number, merged: string[] = []) =>
+    ev(seq, { actor: cust, identityProved: { channel: 'CHANNEL_SMS', address: '+34600111222', method: 'sms_code', mergedCustomerIds: merged } });
+  const lines = (events: Event[]) => timelineItems(events, [], { customerId: cust }).map((i) => (i.kind === 'event' ? `#${i.text}` : i.kind));
+
+  it('is a line of the timeline, saying when customers who wrote from the number joined it', () => {
+    expect(lines([inbound(1, 'hi'), proved(2)])).toEqual(['message', '#Customer confirmed +34600111222 by SMS code']);
+    expect(lines([proved(3, ['WA1', 'SMS1'])])).toEqual([
+      '#Customer confirmed +34600111222 by SMS code — their conversations from this number (SMS, WhatsApp) are now in this timeline',
+    ]);
+    expect(timelineItems([proved(3)], [], { customerId: cust })[0]).toMatchObject({ kind: 'event', tone: 'info', atMs: 3000, key: 's3' });
+  });
+
+  it('changes nothing else, and a kind the desk does not know is no line and no harm', () => {
+    const unknown = ev(4, { actor: cust, somethingNew: { x: 1 } } as Partial<Event>);
+    const events = [inbound(1, 'hi'), outbound(2, 'hello'), proved(3), unknown, inbound(5, 'thanks')];
+    expect(lines(events)).toEqual(['message', 'message', '#Customer confirmed +34600111222 by SMS code', 'message']);
+    expect(summarize(events)).toMatchObject({ channel: 'CHANNEL_WEB', last: { body: 'thanks', side: 'customer' }, lastInboundSeq: 5 });
+    expect(closingWords(proved(3), 'ana', 'owner', name)).toBeNull();
+  });
+});
+
 describe('deliveries', () => {
   const wa = (seq: number, body: string) =>
     ev(seq, { message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WHATSAPP', body, authorId: 'ann', clientMessageId: `c${seq}` } });

@@ -269,6 +269,7 @@ export function eventText(e: Event, name: (id: string) => string, routing: boole
   if (e.customerPresence) return presenceWords(e.customerPresence.why, e.customerPresence.present);
   if (e.inactivityWarning) return `Customer warned: resolved in ${e.inactivityWarning.resolvesInSeconds ?? 0} s unless they write`;
   if (e.rating) return with_(`Customer rated it ${e.rating.score ?? 0} of 5`, e.rating.comment);
+  if (e.identityProved) return provedWords(e.identityProved);
   if (e.offerOutcome) {
     const o = e.offerOutcome;
     if (o.outcome === 'ACCEPTED') return `${name(o.agentId ?? '')} accepted`;
@@ -278,6 +279,23 @@ export function eventText(e: Event, name: (id: string) => string, routing: boole
   if (routing && e.offer) return `Offered to ${name(e.offer.agentId ?? '')}`;
   if (routing && e.decision) return `Routing: ${e.decision.reason ?? e.decision.kind ?? ''}`;
   return '';
+}
+
+/** How a proof was made, in words: "by SMS code". */
+export function proofMethodWords(method: string | undefined): string {
+  return method === 'sms_code' ? 'by SMS code' : method ? `by ${method.replace(/_/g, ' ')}` : '';
+}
+
+/**
+ * "Customer confirmed +34600111222 by SMS code", and, when the proof merged into this customer
+ * the customers who had written from that number, that those conversations join this timeline
+ * (the server says which customers, not which of SMS and WhatsApp each wrote on).
+ */
+function provedWords(p: NonNullable<Event['identityProved']>): string {
+  const how = proofMethodWords(p.method);
+  const text = `Customer confirmed ${p.address || 'a phone number'}${how ? ` ${how}` : ''}`;
+  if (!p.mergedCustomerIds?.length) return text;
+  return `${text} — their conversations from this number (SMS, WhatsApp) are now in this timeline`;
 }
 
 function whoWords(id: string, name: (id: string) => string): string {

@@ -112,6 +112,47 @@ describe('Chat (the widget without its UI)', () => {
     expect(chat.snapshot.earlier.map((e) => e.message?.body)).toEqual(['hi']);
   });
 
+  it('confirms a phone number: the code is asked for once (never re-sent by itself), then the proof arrives as an event', async () => {
+    const chat = chatOn(memory());
+    chat.send('hi');
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    const limited = chat.proveIdentity(' +34 600 111 222 ');
+    expect(ws.requests().at(-1)?.proveIdentity).toEqual({ conversationId: 'c1', phone: '+34 600 111 222' });
+    ws.answer(-1, { error: { code: 'rate_limited', message: 'too many codes in the last hour; try again later', retry: true, retryAfterMs: 3_600_000 } });
+    await expect(limited).rejects.toMatchObject({ code: 'rate_limited' });
+    await settle(20_000);
+    expect(ws.requests().filter((f) => f.proveIdentity)).toHaveLength(1);
+
+    const sent = chat.proveIdentity('+34 600 111 222');
+    ws.answer(-1, { ack: { conversationId: 'c1' } });
+    await sent;
+    const confirmed = chat.confirmIdentity('123456');
+    expect(ws.requests().at(-1)?.confirmIdentity).toEqual({ conversationId: 'c1', code: '123456' });
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '5' } });
+    await confirmed;
+    ws.push({ event: { conversationId: 'c1', seq: '5', actor: 'cust-1', identityProved: { channel: 'CHANNEL_SMS', address: '+34600111222', method: 'sms_code', mergedCustomerIds: ['w1'] } } });
+    expect(chat.snapshot.events.at(-1)?.identityProved?.address).toBe('+34600111222');
+    expect(chat.snapshot.proofUnavailable).toBe(false);
+  });
+
+  it('stops offering to confirm a number once the server says it sends no codes', async () => {
+    const chat = chatOn(memory());
+    chat.send('hi');
+    await settle();
+    const ws = FakeSocket.last();
+    ws.welcome();
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+    await settle();
+    const asked = chat.proveIdentity('+34600111222');
+    ws.answer(-1, { error: { code: 'not_available', message: 'confirming a phone number is not set up here (no SMS account)' } });
+    await expect(asked).rejects.toMatchObject({ code: 'not_available' });
+    expect(chat.snapshot.proofUnavailable).toBe(true);
+  });
+
   it('shows staff typing by the name from their sign-in (typing.name), else by id', async () => {
     const chat = chatOn(memory());
     chat.send('hi');

@@ -30,6 +30,8 @@ export interface ChatSnapshot {
   left: boolean;
   /** The last thing that went wrong, in words; cleared by the next success. */
   notice: string;
+  /** The server sends no codes to confirm a phone number (it said `not_available`). */
+  proofUnavailable: boolean;
 }
 
 export interface ChatOptions {
@@ -55,6 +57,7 @@ export class Chat {
   private left = false;
   private readSent = 0;
   private notice = '';
+  private proofUnavailable = false;
   private started = false;
   private listeners = new Set<() => void>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -124,6 +127,7 @@ export class Chat {
       seenUpTo: this.readSent,
       left: this.left,
       notice: this.notice,
+      proofUnavailable: this.proofUnavailable,
     };
   }
 
@@ -201,6 +205,33 @@ export class Chat {
     const id = this.log.conversationId;
     if (!id) return;
     await this.conn.request({ rate: { conversationId: id, score, ...(comment.trim() ? { comment: comment.trim() } : {}) } });
+  }
+
+  /**
+   * "Confirm your phone number": a six-digit code goes to `phone` by SMS. Resolves once sent;
+   * rejects with the refusal, never sent again by itself (each attempt counts against the hour's).
+   */
+  async proveIdentity(phone: string): Promise<void> {
+    try {
+      await this.conn.request({ proveIdentity: { conversationId: this.currentId(), phone: phone.trim() } }, { retryRefused: false });
+    } catch (e) {
+      if (isApiError(e, 'not_available')) {
+        this.proofUnavailable = true;
+        this.changed();
+      }
+      throw e;
+    }
+  }
+
+  /** The code the customer received: the `identityProved` event follows (live). */
+  async confirmIdentity(code: string): Promise<void> {
+    await this.conn.request({ confirmIdentity: { conversationId: this.currentId(), code } }, { retryRefused: false });
+  }
+
+  private currentId(): string {
+    const id = this.log.conversationId;
+    if (!id) throw new ApiError('not_found', 'no conversation yet');
+    return id;
   }
 
   // ---- the server's side -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The chat panel: a header that says where the conversation stands, banners (connection,
 // inactivity, errors), the transcript with its rating card, who is typing, and the composer (or
-// the pre-chat form before the first message).
+// the pre-chat form before the first message), with "Confirm your phone number" under it.
 import type { RefObject } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { connectionWords, type ConnectionState } from '../lib/connection';
@@ -8,6 +8,8 @@ import { useNow } from '../lib/hooks';
 import type { Chat, ChatSnapshot } from './chat';
 import { Composer } from './composer';
 import { CloseIcon } from './icons';
+import { offersProof, provedNumber } from './identity';
+import { PhoneProof } from './phone_proof';
 import { Prechat } from './prechat';
 import { Rating } from './rating';
 import type { WidgetSettings } from './settings';
@@ -73,6 +75,10 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
       {!showPrechat && (
         <Composer inputRef={composerRef} onSend={(t) => chat.send(t)} onKeystroke={() => chat.keystroke()}
           placeholder={status.resolved ? 'Write to start a new chat…' : undefined} />
+      )}
+      {!showPrechat && (
+        <PhoneProof chat={chat} composerRef={composerRef} proven={!!provedNumber(snap.events)}
+          offered={offersProof({ ...snap, resolved: status.resolved })} />
       )}
     </section>
   );

@@ -57,6 +57,15 @@ describe('transcriptLines', () => {
     expect(conversationStatus([inbound(1, 'a'), outbound(2, 'b')], [])).toMatchObject({ agentId: 'ana', agentName: 'Ana' });
   });
 
+  it('says the phone number is confirmed, and draws nothing for a kind it does not know', () => {
+    const proved: LoggedEvent = { seq: '3', actor: 'cust', identityProved: { channel: 'CHANNEL_SMS', address: '+34600111222', method: 'sms_code', mergedCustomerIds: ['w1'] } };
+    const unknown = { seq: '4', actor: 'cust', somethingNew: { x: 1 } } as LoggedEvent;
+    const events = [inbound(1, 'a'), outbound(2, 'b'), proved, unknown, outbound(5, 'c')];
+    const lines = transcriptLines(events, [], 0);
+    expect(lines.map((l) => (l.kind === 'message' ? l.text : `#${l.text}`))).toEqual(['a', 'b', '#Your phone number +34600111222 is confirmed.', 'c']);
+    expect(conversationStatus(events, [])).toMatchObject({ resolved: false, answered: true, agentId: 'ana', inactivity: null });
+  });
+
   it('keeps a message under one key from the outbox to the log', () => {
     const before = transcriptLines([], [{ ...pending('x'), clientMessageId: 'm9' }], 0);
     const after = transcriptLines([inbound(3, 'x', 'm9')], [], 0);

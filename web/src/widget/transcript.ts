@@ -92,7 +92,8 @@ function systemText(e: LoggedEvent): string {
   }
   if (e.statusChange?.to === 'QUEUED') return 'Your agent had to leave. We are finding someone else to help you.';
   if (e.rating) return `You rated this chat ${e.rating.score ?? 0} out of 5. Thank you!`;
-  return '';
+  if (e.identityProved) return `Your phone number ${e.identityProved.address ?? ''} is confirmed.`;
+  return ''; // a kind the customer needs no line for, or one this widget does not know yet
 }
 
 /** The transcript: messages and the events worth a line, then the messages still on their way. */
