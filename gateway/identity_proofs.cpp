@@ -7,6 +7,7 @@
 #include "conversation/answers.hpp"
 #include "media/blob_url.hpp"
 #include "store/append_request.hpp"
+#include "store/idempotency.hpp"
 
 namespace switchboard::gateway {
 
@@ -130,25 +131,37 @@ asio::awaitable<v1::ServerFrame> identity_proofs::confirm(const std::string& cus
   if (checked->what == v::wrong) {
     co_return error_frame(id, "wrong_code", "wrong code: " + std::to_string(checked->tries_left) + " tries left");
   }
-  auto merged = co_await claim(customer, checked->phone, conv);
-  if (!merged) co_return error_for(id, merged.error());
+  const std::string hash = code_hash(customer, code);
+  auto r = co_await link_proved(customer, checked->phone, conv, hash);
+  if (!r) {
+    // Cut short (Redis failing): the code is waiting again, so the same confirmation finishes it
+    // (each step is safe to repeat: the merges resume, the event is stored once).
+    co_await codes_.keep(customer, checked->phone, hash, kCodeSeconds);
+    co_return error_for(id, r.error());
+  }
+  co_return ack_frame(id, *r);
+}
+
+asio::awaitable<result<store::append_result>> identity_proofs::link_proved(const std::string& customer, const std::string& phone,
+                                                                           const std::string& conv, const std::string& hash) {
+  auto merged = co_await claim(customer, phone, conv);
+  if (!merged) co_return merged.error();
   v1::IdentityProof proof;
   proof.set_method("sms_code");
   proof.set_at_ms(timeline_.time().unix_ms());
   proof.set_conversation_id(conv);
-  if (auto r = co_await identities_.record_proof(customer, v1::CHANNEL_SMS, checked->phone, proof); !r) co_return error_for(id, r.error());
+  if (auto r = co_await identities_.record_proof(customer, v1::CHANNEL_SMS, phone, proof); !r) co_return r.error();
   store::append_request req;
   req.customer_id = customer;
   req.conversation_id = conv;
+  req.idempotency_key = store::idempotency::identity_proof(customer, hash);
   req.event.set_actor(customer);
   auto* p = req.event.mutable_identity_proved();
   p->set_channel(v1::CHANNEL_SMS);
-  p->set_address(checked->phone);
+  p->set_address(phone);
   p->set_method("sms_code");
   for (const auto& m : *merged) p->add_merged_customer_ids(m);
-  auto r = co_await timeline_.append(std::move(req));
-  if (!r) co_return error_for(id, r.error());
-  co_return ack_frame(id, *r);
+  co_return co_await timeline_.append(std::move(req));
 }
 
 asio::awaitable<result<std::vector<std::string>>> identity_proofs::claim(const std::string& customer, const std::string& phone,

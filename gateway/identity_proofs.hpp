@@ -42,6 +42,9 @@ class identity_proofs {
   // Merges the customers who had `phone` (SMS, WhatsApp) into `customer`, or links it; the merged ids.
   boost::asio::awaitable<result<std::vector<std::string>>> claim(const std::string& customer, const std::string& phone,
                                                                  const std::string& conversation);
+  // The proved number linked (claim), its proof recorded, the identityProved event appended.
+  boost::asio::awaitable<result<store::append_result>> link_proved(const std::string& customer, const std::string& phone,
+                                                                   const std::string& conv, const std::string& hash);
   std::string code_hash(const std::string& customer, const std::string& code) const;
 
   std::optional<v1::ChannelAccount> sms_;  // the account codes go from

@@ -38,6 +38,10 @@ std::string draft_review(std::string_view conversation_id, std::int64_t draft_se
   return "v:" + std::string(conversation_id) + ":" + std::to_string(draft_seq);
 }
 
+std::string identity_proof(std::string_view customer_id, std::string_view code_hash) {
+  return scoped("i:", customer_id) + std::string(code_hash);
+}
+
 std::string media_stored(std::string_view conversation_id, std::int64_t message_seq, int index) {
   return "m:" + std::string(conversation_id) + ":" + std::to_string(message_seq) + ":" + std::to_string(index);
 }

@@ -25,6 +25,8 @@ std::string rating(std::string_view conversation_id);
 // The review of a trainee's draft (the first review wins).
 std::string draft_review(std::string_view conversation_id, std::int64_t draft_seq);
 
+// A customer's proof of a phone number with one code (once, however often the confirmation is retried).
+std::string identity_proof(std::string_view customer_id, std::string_view code_hash);
 // The record of a customer's attachment fetched into the blob store (once per message and index).
 std::string media_stored(std::string_view conversation_id, std::int64_t message_seq, int index);
 
