@@ -63,8 +63,12 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   }
   store::append_request req;
   req.customer_id = customer;
-  req.mode = in.conversation_id().empty() ? store::append_request::target::current_or_family
-                                          : store::append_request::target::existing;
+  // Without a conversation id: the customer's current one — on a messaging channel also a waiting
+  // one of a customer merged into them (the widget goes on by the id it is given, which must be
+  // its own customer's: it starts its own).
+  req.mode = store::append_request::target::existing;
+  if (in.conversation_id().empty()) req.mode = store::append_request::target::current;
+  if (in.conversation_id().empty() && in.channel() != v1::CHANNEL_WEB) req.mode = store::append_request::target::current_or_family;
   req.conversation_id = in.conversation_id();
   // Not a ?: of temporaries: GCC 12 destroys those twice in a coroutine.
   if (in.client_message_id().empty()) {
@@ -102,6 +106,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
     req.fields.set_if_created("team", q.team());
     req.fields.set_if_created("queue", q.name());
   }
+  std::string owner = customer;  // whose conversation it lands in
   auto r = co_await ctx_.timeline.append(req);
   if (!r && r.error() == errc::merged) {
     // Customers were merged into them and nothing of theirs is open (the script said so without a
@@ -112,6 +117,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
       req.mode = store::append_request::target::existing;
       req.customer_id = (*joined)->first;
       req.conversation_id = (*joined)->second;
+      owner = (*joined)->first;
     } else {
       req.mode = store::append_request::target::current;
     }
@@ -121,6 +127,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   outcome out = answer_with(ack_frame(id, *r));
   out.live = outcome::room::join;
   out.conversation_id = r->conversation_id;
+  out.conversation_customer_id = std::move(owner);
   out.after_seq = r->seq;
   co_return out;
 }

@@ -20,6 +20,9 @@ struct outcome {
   std::string conversation_id;          // of the room to join or leave
   std::int64_t after_seq = 0;           // join: the stored events after this seq are sent once live
   std::string customer_id;              // ingest: whose it is (an adapter may remember it)
+  // ingest of a message: the customer whose conversation it landed in (customer_id's own, or that
+  // of a customer merged into them: conversation/inbox.cpp)
+  std::string conversation_customer_id;
 
   bool failed() const { return answer.has_error(); }
 };

@@ -4,8 +4,8 @@
 //        the attachment to send in a message: {"url", "contentType", "fileName", "sizeBytes",
 //        "sha256"}; 413 over media.max_bytes, 415 a type not in media.allowed_types.
 //   GET  /v1/blobs/<sha256>?type=&name=&sig=  anyone holding the signed URL (the desk, the
-//        widget, a provider fetching an agent's file): the bytes. Images, audio and video are
-//        shown in the page; anything else is a download. Always nosniff and a sandboxing CSP,
+//        widget, a provider fetching an agent's file): the bytes, with their type. Images, audio
+//        and video are shown in the page; anything else is a download. Always nosniff and a sandboxing CSP,
 //        so a file never runs as a page of this origin.
 // No Beast here. Thread-safe as its blob store.
 

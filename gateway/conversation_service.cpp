@@ -185,13 +185,13 @@ asio::awaitable<result<std::string>> conversation_service::customer_of(const ses
   co_return *r;
 }
 
-std::optional<v1::ServerFrame> attachments_refusal(const v1::ClientFrame& f, std::string_view blob_secret) {
-  const v1::Message* m = nullptr;
-  if (f.has_send_message()) m = &f.send_message().message();
-  else if (f.has_open_conversation()) m = &f.open_conversation().first_message();
-  else if (f.has_barge()) m = &f.barge().message();
+std::optional<v1::ServerFrame> take_attachments(v1::ClientFrame& f, std::string_view blob_secret) {
+  v1::Message* m = nullptr;
+  if (f.has_send_message()) m = f.mutable_send_message()->mutable_message();
+  else if (f.has_open_conversation()) m = f.mutable_open_conversation()->mutable_first_message();
+  else if (f.has_barge()) m = f.mutable_barge()->mutable_message();
   if (!m || m->attachments().empty()) return std::nullopt;
-  if (auto why = media::attachments_problem(blob_secret, m->attachments())) {
+  if (auto why = media::take_attachments(blob_secret, *m->mutable_attachments())) {
     return error_frame(f.request_id(), "bad_attachment", *why);
   }
   return std::nullopt;
@@ -264,7 +264,7 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
       reply(*s, error_frame(id, "bad_request", "openConversation needs a firstMessage"));
       co_return;
     }
-    if (auto refusal = attachments_refusal(f, blob_secret_)) {
+    if (auto refusal = take_attachments(f, blob_secret_)) {
       reply(*s, std::move(*refusal));
       co_return;
     }
@@ -274,7 +274,7 @@ asio::awaitable<void> conversation_service::run(std::shared_ptr<session_sink> s,
         reply(*s, error_for(id, customer.error()));
         co_return;
       }
-      reply(*s, co_await proofs_.handle(*customer, std::move(f)));
+      reply(*s, co_await proofs_.handle(*customer, f));  // a copy: `id` refers into f
       co_return;
     }
     auto in = widget_inbound(f, s->who());

@@ -39,8 +39,9 @@
 namespace switchboard::gateway {
 
 // A client's message (sendMessage, openConversation, barge) may carry attachments only as files
-// of this server, as POST /v1/blobs answered them: the error frame (bad_attachment) if not.
-std::optional<v1::ServerFrame> attachments_refusal(const v1::ClientFrame& f, std::string_view blob_secret);
+// of this server, as POST /v1/blobs answered them (rewritten from their signed URLs): the error
+// frame (bad_attachment) if not.
+std::optional<v1::ServerFrame> take_attachments(v1::ClientFrame& f, std::string_view blob_secret);
 
 class conversation_service {
  public:

@@ -33,7 +33,7 @@ asio::awaitable<void> conversation_service::desk_opened(std::shared_ptr<session_
 
 asio::awaitable<void> conversation_service::run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f) {
   const std::string& id = f.request_id();
-  if (auto refusal = attachments_refusal(f, blob_secret_)) {
+  if (auto refusal = take_attachments(f, blob_secret_)) {
     reply_to(*s, std::move(*refusal));
     co_return;
   }

@@ -111,7 +111,9 @@ void http_session::close() {
 void http_session::do_read() {
   if (s_->closing) return do_close();
   s_->parser.emplace();
-  s_->parser->body_limit(kBodyLimit);
+  // The largest body any route takes: Beast checks a Content-Length against it with the header;
+  // on_header then holds each route to its own.
+  s_->parser->body_limit(ws_ ? std::max({kBodyLimit, ws_->max_webhook_bytes, ws_->max_upload_bytes}) : kBodyLimit);
   if (!s_->answered || s_->buffer.size() != 0) {
     // A new connection, or a pipelined request already begun: the request is due now.
     s_->stream.expires_after(s_->request_timeout);
@@ -137,19 +139,41 @@ void http_session::do_read_header() {
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_header(ec, n); });
 }
 
+std::string http_session::too_large_why(std::string_view target) const {
+  if (ws_ && target.starts_with("/v1/blobs")) {
+    return "a file may be at most " + media::size_in_words(static_cast<std::int64_t>(ws_->max_upload_bytes)) + " (media.max_bytes)";
+  }
+  if (ws_ && target.starts_with("/v1/webhooks/")) return "larger than channels.max_webhook_bytes";
+  return "a request body may be at most 64 KiB";
+}
+
 void http_session::on_header(beast::error_code ec, std::size_t n) {
   if (ec) return on_read(ec, n);
   if (auto why = framing_problem(s_->parser->get())) {
     return write_answer(json_error(400, "bad_request", *why), false, s_->parser->get().version());
   }
-  // A provider's webhook may be larger than an API request (channels.max_webhook_bytes).
-  if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/webhooks/")) {
-    s_->parser->body_limit(ws_->max_webhook_bytes);
+  // Each route's body limit: a provider's webhook (channels.max_webhook_bytes), a file a staff
+  // member uploads (media.max_bytes; only a POST with credentials), else 64 KiB.
+  const auto& head = s_->parser->get();
+  const std::string_view target(head.target());
+  const bool webhook = ws_ && target.starts_with("/v1/webhooks/");
+  const bool file = ws_ && head.method() == http::verb::post && (target == "/v1/blobs" || target.starts_with("/v1/blobs?"));
+  if (file && !std::string_view(head[http::field::authorization]).starts_with("Bearer ") &&
+      std::string_view(head[http::field::cookie]).find("sb_session=") == std::string_view::npos) {
+    // Nobody's file is read: told at once (the credentials themselves are checked with the body).
+    return write_answer(json_error(401, "unauthorized", "an Authorization: Bearer token or a sign-in session is required"), false,
+                        head.version());
   }
-  if (ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/blobs")) {
-    // A file (media.max_bytes): the deadline grows with its length, at 32 KiB/s at least (up to
-    // 10 minutes), so that an agent on a slow line can send 20 MiB.
-    s_->parser->body_limit(ws_->max_upload_bytes);
+  std::size_t limit = kBodyLimit;
+  if (webhook) limit = ws_->max_webhook_bytes;
+  if (file) limit = ws_->max_upload_bytes;
+  if (const auto length = s_->parser->content_length(); length && *length > limit) {
+    return write_answer(json_error(413, "payload_too_large", too_large_why(target)), false, head.version());
+  }
+  s_->parser->body_limit(limit);  // a chunked body: counted as it comes
+  if (file) {
+    // The deadline grows with the file's length, at 32 KiB/s at least (up to 10 minutes), so that
+    // an agent on a slow line can send 20 MiB.
     const auto length = s_->parser->content_length().value_or(ws_->max_upload_bytes);
     const auto slow = std::chrono::seconds(std::min<std::uint64_t>(600, length / (32 * 1024)));
     s_->stream.expires_after(std::max<std::chrono::seconds>(s_->request_timeout, slow));
@@ -165,10 +189,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
   if (ec) {
     const bool too_large = ec == http::error::body_limit;
-    std::string why = ec.message();
-    if (too_large && ws_ && std::string_view(s_->parser->get().target()).starts_with("/v1/blobs")) {
-      why = "a file may be at most " + media::size_in_words(static_cast<std::int64_t>(ws_->max_upload_bytes)) + " (media.max_bytes)";
-    }
+    const std::string why = too_large ? too_large_why(std::string_view(s_->parser->get().target())) : ec.message();
     return write_answer(json_error(static_cast<int>(too_large ? http::status::payload_too_large : http::status::bad_request),
                                    too_large ? "payload_too_large" : "bad_request", why),
                         false, 11);

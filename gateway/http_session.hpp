@@ -29,6 +29,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_next_request(boost::system::error_code ec, std::size_t n);
   void do_read_header();
   void on_header(boost::system::error_code ec, std::size_t n);
+  // The 413 message for a body over the limit of `target`'s route.
+  std::string too_large_why(std::string_view target) const;
   void on_read(boost::system::error_code ec, std::size_t n);
   void on_write(bool keep_alive, boost::system::error_code ec, std::size_t n);
   void write_answer(http_answer a, bool keep_alive, unsigned version);

@@ -21,7 +21,8 @@ namespace {
 constexpr int kCodeSeconds = 600;
 constexpr int kMaxTries = 5;
 constexpr int kCodesPerCustomer = 5;  // an hour
-constexpr int kCodesPerNumber = 3;    // an hour
+constexpr int kCodesPerNumber = 3;    // a day: at most 15 guesses a day at one number's codes
+constexpr int kCodesPerHour = 200;    // the whole service: a cap on what SMS can cost
 
 // Six digits, uniform (bytes past the last whole million are drawn again).
 std::string six_digits() {
@@ -88,10 +89,10 @@ asio::awaitable<v1::ServerFrame> identity_proofs::prove(const std::string& custo
   const std::string phone = e164(f.prove_identity().phone());
   if (phone.empty()) co_return error_frame(id, "bad_request", "phone: a number with its country code, like +34 600 111 222");
   if (!sms_) co_return error_frame(id, "not_available", "confirming a phone number is not set up here (no SMS account)");
-  auto within = co_await codes_.count_send(customer, phone, kCodesPerCustomer, kCodesPerNumber);
+  auto within = co_await codes_.count_send(customer, phone, kCodesPerCustomer, kCodesPerNumber, kCodesPerHour);
   if (!within) co_return error_for(id, within.error());
   if (!*within) {
-    v1::ServerFrame e = error_frame(id, "rate_limited", "too many codes in the last hour; try again later", true);
+    v1::ServerFrame e = error_frame(id, "rate_limited", "too many codes asked for; try again later", true);
     e.mutable_error()->set_retry_after_ms(3'600'000);
     co_return e;
   }

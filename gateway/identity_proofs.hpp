@@ -5,9 +5,10 @@
 // code links the number to the customer with its proof (method, when, in which conversation),
 // merges into them the customers who had the number on SMS or WhatsApp (so the agent sees one
 // timeline: the merge's actor is the customer, its reason the proof), and appends an
-// `identityProved` event to the conversation. At most 5 tries per code, 5 codes per customer and 3
-// per number in an hour. The SMS goes straight to Twilio's API (net/https_client): the customer is
-// waiting for it, and a failure is theirs to see at once. No Beast here.
+// `identityProved` event to the conversation. At most 5 tries per code, 5 codes per customer in an
+// hour, 3 per number in a day, 200 in all in an hour. The SMS goes straight to Twilio's API
+// (net/https_client): the customer is waiting for it, and a failure is theirs to see at once.
+// No Beast here.
 // Not thread-safe: run on the core strand.
 
 #include <boost/asio/any_io_executor.hpp>

@@ -317,7 +317,8 @@ asio::awaitable<bool> webhook_api::fetch_media(const v1::ChannelAccount& account
   for (std::size_t i = 0; i < m.attachments.size(); ++i) {
     store::media_job job;
     job.conversation_id = stored.answer.ack().conversation_id();
-    job.customer_id = stored.customer_id;
+    job.customer_id = stored.conversation_customer_id;  // whose conversation the message is in
+    if (job.customer_id.empty()) job.customer_id = stored.customer_id;
     job.message_seq = stored.answer.ack().seq();
     job.index = static_cast<int>(i);
     job.url = m.attachments[i].url();

@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 
 #include "channels/json_view.hpp"
@@ -29,7 +30,7 @@ std::string hex(const unsigned char* p, std::size_t n) {
 
 // 128 bits of HMAC-SHA256 over what the URL names, as hex.
 std::string signature(std::string_view secret, const blob_ref& b) {
-  const std::string data = b.sha256 + "\n" + b.content_type + "\n" + b.file_name;
+  const std::string data = b.sha256 + "\n" + b.content_type + "\n" + b.file_name + "\n" + std::to_string(b.size);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
   static constexpr char kEmpty[] = "";
@@ -58,7 +59,7 @@ std::string sha256_hex(std::string_view bytes) {
 
 std::string blob_url(std::string_view secret, const blob_ref& b) {
   return std::string(kBlobPath) + b.sha256 + "?type=" + encode(b.content_type) + "&name=" + encode(b.file_name) +
-         "&sig=" + signature(secret, b);
+         "&size=" + std::to_string(b.size) + "&sig=" + signature(secret, b);
 }
 
 std::optional<blob_ref> read_blob_url(std::string_view secret, std::string_view target) {
@@ -72,11 +73,15 @@ std::optional<blob_ref> read_blob_url(std::string_view secret, std::string_view 
   auto params = boost::urls::parse_query(target.substr(q + 1));
   if (!params) return std::nullopt;
   std::string sig;
+  std::string size;
   for (auto p : *params) {  // encoded: decoded here
     if (p.key == "type") b.content_type = p.value.decode();
     else if (p.key == "name") b.file_name = p.value.decode();
+    else if (p.key == "size") size = p.value.decode();
     else if (p.key == "sig") sig = p.value.decode();
   }
+  const auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), b.size);
+  if (ec != std::errc() || end != size.data() + size.size() || b.size < 0) return std::nullopt;
   const std::string expected = signature(secret, b);
   if (expected.empty() || sig.size() != expected.size() || CRYPTO_memcmp(sig.data(), expected.data(), sig.size()) != 0) {
     return std::nullopt;
@@ -84,7 +89,8 @@ std::optional<blob_ref> read_blob_url(std::string_view secret, std::string_view 
   return b;
 }
 
-v1::Attachment attachment_of(std::string_view secret, const blob_ref& b, std::int64_t size) {
+v1::Attachment attachment_of(std::string_view secret, blob_ref b, std::int64_t size) {
+  b.size = size;
   v1::Attachment a;
   a.set_url(blob_url(secret, b));
   a.set_content_type(b.content_type);
@@ -94,13 +100,14 @@ v1::Attachment attachment_of(std::string_view secret, const blob_ref& b, std::in
   return a;
 }
 
-std::optional<std::string> attachments_problem(std::string_view secret,
-                                               const google::protobuf::RepeatedPtrField<v1::Attachment>& attachments) {
+std::optional<std::string> take_attachments(std::string_view secret, google::protobuf::RepeatedPtrField<v1::Attachment>& attachments) {
   if (attachments.size() > 10) return "at most 10 attachments on a message";
   for (int i = 0; i < attachments.size(); ++i) {
-    if (!read_blob_url(secret, attachments[i].url())) {
+    const auto b = read_blob_url(secret, attachments[i].url());
+    if (!b) {
       return "attachments[" + std::to_string(i) + "].url: not a file of this server (upload it with POST /v1/blobs and send what it answered)";
     }
+    attachments[i] = attachment_of(secret, *b, b->size);
   }
   return std::nullopt;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Blob URLs and what media is taken (docs/CHANNELS.md, "Media"). A stored file is named by the
 // SHA-256 of its bytes; events refer to it by a signed, relative URL
-//   /v1/blobs/<sha256>?type=<MIME type>&name=<file name>&sig=<HMAC>
+//   /v1/blobs/<sha256>?type=<MIME type>&name=<file name>&size=<bytes>&sig=<HMAC>
 // which anyone holding it may fetch (a capability: the providers fetch agents' files from it,
 // the widget shows them), and which nobody can forge for another file, type or name. Pure.
 
@@ -20,6 +20,7 @@ struct blob_ref {
   std::string sha256;        // hex, lower case
   std::string content_type;  // normalised (lower case, no parameters)
   std::string file_name;
+  std::int64_t size = 0;     // bytes
 };
 
 constexpr std::string_view kBlobPath = "/v1/blobs/";
@@ -31,12 +32,12 @@ std::string blob_url(std::string_view secret, const blob_ref& b);
 // The blob a request target names, if it is a URL signed with `secret`.
 std::optional<blob_ref> read_blob_url(std::string_view secret, std::string_view target);
 // The attachment an event keeps for a stored blob of `size` bytes.
-v1::Attachment attachment_of(std::string_view secret, const blob_ref& b, std::int64_t size);
+v1::Attachment attachment_of(std::string_view secret, blob_ref b, std::int64_t size);
 
-// Why attachments a client sent cannot be taken (each must be a blob URL of ours, as POST
-// /v1/blobs answered it), or nothing.
-std::optional<std::string> attachments_problem(std::string_view secret,
-                                               const google::protobuf::RepeatedPtrField<v1::Attachment>& attachments);
+// Takes the attachments a client sent: each must be a blob URL of ours, as POST /v1/blobs
+// answered it, and is rewritten from what its URL signs (type, name, size, hash: never the
+// client's word). Why not, or nothing.
+std::optional<std::string> take_attachments(std::string_view secret, google::protobuf::RepeatedPtrField<v1::Attachment>& attachments);
 
 // "Image/PNG; charset=x" → "image/png"; "" for something that is not type/subtype.
 std::string normalise_type(std::string_view raw);

@@ -139,14 +139,17 @@ void media_fetcher::take(const store::reply& entry) {
 
 asio::awaitable<void> media_fetcher::run(std::string entry, store::media_job job) {
   fetched f;
+  f.error = "not fetched yet";  // stopping before the first attempt leaves the job pending
+  f.may_pass = true;
   auto acct = accounts_.find(job.account);
   if (acct == accounts_.end()) {
     f.error = "no account '" + job.account + "' in channels.accounts";
+    f.may_pass = false;
   } else {
     asio::steady_timer wait(ex_);
     for (int attempt = 1; !stopping_; ++attempt) {
       f = co_await fetch(acct->second, job);
-      if (f.error.empty() || !f.may_pass || attempt >= attempts_) break;
+      if (f.error.empty() || !f.may_pass || attempt >= attempts_ || stopping_) break;
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
       wait.expires_after(retry_delay(attempt, max_delay_, unit, f.asked));
       spdlog::info("media: {} seq {} attachment {} not fetched yet ({}); attempt {} of {}", job.conversation_id,
@@ -225,7 +228,14 @@ asio::awaitable<media_fetcher::fetched> media_fetcher::fetch(const v1::ChannelAc
     out.content_type = media::normalise_type(meta.content_type.empty() ? r.content_type : meta.content_type);
   }
   if (!media::type_allowed(allowed_, out.content_type)) {
-    out.error = "type " + (out.content_type.empty() ? std::string("unknown") : out.content_type) + " is not allowed (media.allowed_types)";
+    // Not a ?: of string temporaries: GCC 12 destroys those twice in a coroutine.
+    std::string named = "unknown";
+    if (!out.content_type.empty()) named = out.content_type;
+    out.error = "type " + named + " is not allowed (media.allowed_types)";
+    co_return out;
+  }
+  if (r.body.empty()) {
+    out.error = "the provider sent an empty file";
     co_return out;
   }
   out.bytes = std::move(r.body);

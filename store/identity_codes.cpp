@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <vector>
 
 #include "store/scripts.hpp"
 
@@ -14,12 +15,20 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
 asio::awaitable<result<bool>> identity_code_repository::count_send(std::string customer_id, std::string phone,
-                                                                   int per_customer, int per_phone) {
+                                                                   int per_customer_hour, int per_phone_day, int all_hour) {
+  struct budget {
+    std::string who;
+    int limit;
+    int window_s;
+  };
+  std::vector<budget> budgets;  // each counted, so that one over its limit stays over it
+  budgets.push_back(budget{std::move(customer_id), per_customer_hour, 3600});
+  budgets.push_back(budget{std::move(phone), per_phone_day, 86400});
+  budgets.push_back(budget{"*", all_hour, 3600});
   bool within = true;
-  for (int i = 0; i < 2; ++i) {  // both counted, so that one over its limit stays over it
-    std::string key = keys_.identity_codes_sent(i == 0 ? customer_id : phone);
-    auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(std::move(key)),
-                                              cmd("count", std::to_string(i == 0 ? per_customer : per_phone)), use_tuple);
+  for (const auto& b : budgets) {
+    auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(keys_.identity_codes_sent(b.who)),
+                                              cmd("count", std::to_string(b.limit), std::to_string(b.window_s)), use_tuple);
     if (ec) co_return result<bool>(boost::system::in_place_error, ec);
     within = within && r.integer == 1;
   }

@@ -1,8 +1,9 @@
 #pragma once
 // The codes customers prove a phone number with (ProveIdentity / ConfirmIdentity, docs/CHANNELS.md):
 // one pending code per customer, kept as a hash of the code (never the code), for ten minutes,
-// with its tries counted; how many were sent in the hour, per customer and per number (so nobody
-// can use Switchboard to flood someone's phone). Not thread-safe: run on the redis_client's executor.
+// with its tries counted; how many were sent per customer (an hour), per number (a day: so nobody
+// can flood someone's phone, or guess at one number's codes for long) and by the whole service (an
+// hour: a cap on what SMS can cost). Not thread-safe: run on the redis_client's executor.
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
@@ -25,8 +26,10 @@ class identity_code_repository {
  public:
   identity_code_repository(redis_client& redis, const key_layout& keys) : redis_(redis), keys_(keys) {}
 
-  // Counts a code for the customer and for the number; false if either is over its limit this hour.
-  boost::asio::awaitable<result<bool>> count_send(std::string customer_id, std::string phone, int per_customer, int per_phone);
+  // Counts a code for the customer (an hour), for the number (a day) and for the whole service (an
+  // hour); false if any is over its limit.
+  boost::asio::awaitable<result<bool>> count_send(std::string customer_id, std::string phone, int per_customer_hour,
+                                                  int per_phone_day, int all_hour);
   // Keeps the customer's pending code (replacing any earlier one).
   boost::asio::awaitable<result<void>> keep(std::string customer_id, std::string phone, std::string code_hash, int ttl_seconds);
   // Spends one try on `code_hash`; right: the code is gone (it proves once).

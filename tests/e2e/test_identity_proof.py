@@ -104,7 +104,7 @@ class IdentityProofTest(WithFakes):
 
         async def scenario():
             answers = []
-            for n in range(4):  # four customers ask for codes to one number: the fourth is refused (3 an hour)
+            for n in range(4):  # four customers ask for codes to one number: the fourth is refused (3 a day)
                 ws = await connect(port, visitor_token(port))
                 _, opened = await request(ws, say(f"m{n}", "hello", f"c{n}"))
                 conv = opened["ack"]["conversationId"]

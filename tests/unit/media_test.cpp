@@ -33,7 +33,7 @@ media::blob_ref png() {
 
 TEST(BlobUrls, SignedUrlNamesItsFileTypeAndNameAndNothingElse) {
   const auto url = media::blob_url(kSecret, png());
-  EXPECT_TRUE(url.starts_with("/v1/blobs/" + png().sha256 + "?type=image%2Fpng&name=a%20b%2F%C3%BC.png&sig="));
+  EXPECT_TRUE(url.starts_with("/v1/blobs/" + png().sha256 + "?type=image%2Fpng&name=a%20b%2F%C3%BC.png&size=0&sig="));
   auto back = media::read_blob_url(kSecret, url);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->file_name, "a b/ü.png");
@@ -53,9 +53,16 @@ TEST(BlobUrls, SignedUrlNamesItsFileTypeAndNameAndNothingElse) {
 TEST(BlobUrls, AMessageTakesOnlyFilesOfThisServer) {
   google::protobuf::RepeatedPtrField<v1::Attachment> list;
   *list.Add() = media::attachment_of(kSecret, png(), 6);
-  EXPECT_FALSE(media::attachments_problem(kSecret, list));
+  list[0].set_content_type("image/gif");  // the client's word is not taken: the URL's is
+  list[0].set_size_bytes(1);
+  EXPECT_FALSE(media::take_attachments(kSecret, list));
+  EXPECT_EQ(list[0].content_type(), "image/png");
+  EXPECT_EQ(list[0].size_bytes(), 6);
+  std::string bigger = list[0].url();
+  bigger.replace(bigger.find("size=6"), 6, "size=7");
+  EXPECT_FALSE(media::read_blob_url(kSecret, bigger));
   list.Add()->set_url("javascript:alert(1)");
-  auto why = media::attachments_problem(kSecret, list);
+  auto why = media::take_attachments(kSecret, list);
   ASSERT_TRUE(why);
   EXPECT_NE(why->find("attachments[1].url"), std::string::npos);
 }
