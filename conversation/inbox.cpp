@@ -107,22 +107,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
     req.fields.set_if_created("queue", q.name());
   }
   std::string owner = customer;  // whose conversation it lands in
-  auto r = co_await ctx_.timeline.append(req);
-  if (!r && r.error() == errc::merged) {
-    // Customers were merged into them and nothing of theirs is open (the script said so without a
-    // round trip in the usual case): a conversation of one of those may be waiting.
-    auto joined = co_await waiting_in_family(customer);
-    if (!joined) co_return answer_with(error_for(id, joined.error()));
-    if (*joined) {  // into the conversation they wait in, on the record of the customer who opened it
-      req.mode = store::append_request::target::existing;
-      req.customer_id = (*joined)->first;
-      req.conversation_id = (*joined)->second;
-      owner = (*joined)->first;
-    } else {
-      req.mode = store::append_request::target::current;
-    }
-    r = co_await ctx_.timeline.append(std::move(req));
-  }
+  auto r = co_await append_message(std::move(req), owner);
   if (!r) co_return answer_with(error_for(id, r.error()));
   outcome out = answer_with(ack_frame(id, *r));
   out.live = outcome::room::join;
@@ -130,6 +115,25 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   out.conversation_customer_id = std::move(owner);
   out.after_seq = r->seq;
   co_return out;
+}
+
+asio::awaitable<result<store::append_result>> inbox::append_message(store::append_request req, std::string& owner) {
+  if (req.mode != store::append_request::target::current_or_family) co_return co_await ctx_.timeline.append(std::move(req));
+  auto r = co_await ctx_.timeline.append(req);  // a copy: it may be sent again
+  if (r || r.error() != errc::merged) co_return r;
+  // Customers were merged into them and nothing of theirs is open (the script said so without a
+  // round trip in the usual case): a conversation of one of those may be waiting.
+  auto joined = co_await waiting_in_family(req.customer_id);
+  if (!joined) co_return joined.error();
+  if (*joined) {  // into the conversation they wait in, on the record of the customer who opened it
+    req.mode = store::append_request::target::existing;
+    req.customer_id = (*joined)->first;
+    req.conversation_id = (*joined)->second;
+    owner = (*joined)->first;
+  } else {
+    req.mode = store::append_request::target::current;
+  }
+  co_return co_await ctx_.timeline.append(std::move(req));
 }
 
 asio::awaitable<result<std::optional<std::pair<std::string, std::string>>>> inbox::waiting_in_family(const std::string& customer) {

@@ -42,6 +42,9 @@ class inbox {
   boost::asio::awaitable<outcome> typing(const std::string& id, const v1::Inbound& in, const std::string& customer);
   boost::asio::awaitable<outcome> rate(const std::string& id, const v1::Inbound& in, const std::string& customer);
   boost::asio::awaitable<outcome> leave(const std::string& id, const v1::Inbound& in, const std::string& customer);
+  // A customer's message appended: to their current conversation, or (mode current_or_family,
+  // answered MERGED) to a waiting one of a customer merged into them; `owner` becomes whose.
+  boost::asio::awaitable<result<store::append_result>> append_message(store::append_request req, std::string& owner);
   // A conversation still open of a customer merged into `customer`, when `customer` has none of
   // their own: where their message goes (a customer who writes on another channel while they
   // wait keeps their place, whichever way a lead merged them). {source customer, conversation}.
