@@ -3,7 +3,7 @@
 //   POST /v1/blobs?name=<file name>  staff: the body is the file, Content-Type its type. 201 with
 //        the attachment to send in a message: {"url", "contentType", "fileName", "sizeBytes",
 //        "sha256"}; 413 over media.max_bytes, 415 a type not in media.allowed_types.
-//   GET  /v1/blobs/<sha256>?type=&name=&sig=  anyone holding the signed URL (the desk, the
+//   GET  /v1/blobs/<sha256>?type=&name=&size=&sig=  anyone holding the signed URL (the desk, the
 //        widget, a provider fetching an agent's file): the bytes, with their type. Images, audio
 //        and video are shown in the page; anything else is a download. Always nosniff and a sandboxing CSP,
 //        so a file never runs as a page of this origin.
