@@ -34,6 +34,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A widget chat whose first message ('hi') the server took: conversation c1, seq 1. */
+async function chatting() {
+  const chat = chatOn(memory());
+  chat.send('hi');
+  await settle();
+  const ws = FakeSocket.last();
+  ws.welcome();
+  ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
+  await settle();
+  return { chat, ws };
+}
+
 describe('Chat (the widget without its UI)', () => {
   it('opens a conversation with the first message, shows it once acknowledged, and resumes to learn the rest', async () => {
     const chat = chatOn(memory());
@@ -85,13 +97,7 @@ describe('Chat (the widget without its UI)', () => {
   });
 
   it('sends a read receipt for replies it has, once per seq', async () => {
-    const chat = chatOn(memory());
-    chat.send('hi');
-    await settle();
-    const ws = FakeSocket.last();
-    ws.welcome();
-    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
-    await settle();
+    const { chat, ws } = await chatting();
     ws.push({ event: { conversationId: 'c1', seq: '3', actor: 'ana', message: { direction: 'DIRECTION_OUTBOUND', body: 'hello', authorId: 'ana' } } });
     chat.markRead();
     chat.markRead();
@@ -113,13 +119,7 @@ describe('Chat (the widget without its UI)', () => {
   });
 
   it('confirms a phone number: the code is asked for once (never re-sent by itself), then the proof arrives as an event', async () => {
-    const chat = chatOn(memory());
-    chat.send('hi');
-    await settle();
-    const ws = FakeSocket.last();
-    ws.welcome();
-    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
-    await settle();
+    const { chat, ws } = await chatting();
     const limited = chat.proveIdentity(' +34 600 111 222 ');
     expect(ws.requests().at(-1)?.proveIdentity).toEqual({ conversationId: 'c1', phone: '+34 600 111 222' });
     ws.answer(-1, { error: { code: 'rate_limited', message: 'too many codes in the last hour; try again later', retry: true, retryAfterMs: 3_600_000 } });
@@ -140,13 +140,7 @@ describe('Chat (the widget without its UI)', () => {
   });
 
   it('stops offering to confirm a number once the server says it sends no codes', async () => {
-    const chat = chatOn(memory());
-    chat.send('hi');
-    await settle();
-    const ws = FakeSocket.last();
-    ws.welcome();
-    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
-    await settle();
+    const { chat, ws } = await chatting();
     const asked = chat.proveIdentity('+34600111222');
     ws.answer(-1, { error: { code: 'not_available', message: 'confirming a phone number is not set up here (no SMS account)' } });
     await expect(asked).rejects.toMatchObject({ code: 'not_available' });
@@ -154,13 +148,7 @@ describe('Chat (the widget without its UI)', () => {
   });
 
   it('shows staff typing by the name from their sign-in (typing.name), else by id', async () => {
-    const chat = chatOn(memory());
-    chat.send('hi');
-    await settle();
-    const ws = FakeSocket.last();
-    ws.welcome();
-    ws.answer(-1, { ack: { conversationId: 'c1', seq: '1' } });
-    await settle();
+    const { chat, ws } = await chatting();
     ws.push({ event: { conversationId: 'c1', actor: 'ana', typing: { who: 'ana', active: true, name: 'Ana María' } } });
     ws.push({ event: { conversationId: 'c1', actor: 'bo', typing: { who: 'bo', active: true } } });
     expect(chat.snapshot.typing).toEqual(['Ana María', 'Bo']);
