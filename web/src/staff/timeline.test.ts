@@ -52,6 +52,13 @@ describe('timelineItems', () => {
     expect(items[1]).toMatchObject({ kind: 'internal', variant: 'note', status: 'failed', error: 'nope' });
   });
 
+  it('shows a line once when its event arrives before the server acknowledged it', () => {
+    const item: OutboxItem = { clientMessageId: 'am2', body: { sendMessage: { conversationId: 'c1', message: { body: 'hi', clientMessageId: 'am2' } } }, text: 'hi', createdAtMs: 5, status: 'sending' };
+    const items = timelineItems([inbound(1, 'x'), outbound(2, 'hi')], [item], { customerId: cust });
+    expect(items.map((i) => i.key)).toEqual(['c:cm1', 'c:am2']);
+    expect(items[1]).toMatchObject({ kind: 'message', seq: 2, author: 'Ana' });
+  });
+
   it('hides routing details unless asked', () => {
     const events = [ev(2, { actor: 'router', decision: { kind: 'OFFER', reason: 'best' } }), ev(3, { actor: 'ana', offerOutcome: { agentId: 'ana', outcome: 'ACCEPTED' } })];
     expect(timelineItems(events, [], { customerId: cust }).map((i) => (i.kind === 'event' ? i.text : ''))).toEqual(['Ana accepted']);

@@ -132,7 +132,9 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
     }
   }
   if (lastSeen >= 0) (items[lastSeen] as Extract<Item, { kind: 'message' }>).seen = true;
-  for (const item of outbox) items.push(pendingItem(item));
+  // A line whose event came before the server's acknowledgement is shown once, as the event.
+  const logged = new Set(items.map((i) => i.key));
+  for (const item of outbox) if (!logged.has(`c:${item.clientMessageId}`)) items.push(pendingItem(item));
   return items;
 }
 

@@ -71,4 +71,10 @@ describe('transcriptLines', () => {
     const after = transcriptLines([inbound(3, 'x', 'm9')], [], 0);
     expect(before[0].key).toBe(after[0].key);
   });
+
+  it('shows a message once when its event arrives before the server acknowledged it', () => {
+    const lines = transcriptLines([inbound(3, 'x', 'm9')], [{ ...pending('x'), clientMessageId: 'm9' }], 0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ key: 'c:m9', state: 'sent' });
+  });
 });

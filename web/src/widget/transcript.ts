@@ -125,7 +125,10 @@ export function transcriptLines(events: readonly LoggedEvent[], outbox: readonly
     if (text) lines.push({ kind: 'system', key: `s${e.seq}`, text });
   }
   if (lastReadMine >= 0) (lines[lastReadMine] as Extract<Line, { kind: 'message' }>).read = true;
+  // A message whose event came before the server's acknowledgement is shown once, as the event.
+  const logged = new Set(lines.map((l) => l.key));
   for (const item of outbox) {
+    if (logged.has(messageKey(true, item.clientMessageId, ''))) continue;
     lines.push({
       kind: 'message',
       key: messageKey(true, item.clientMessageId, ''),
