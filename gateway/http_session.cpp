@@ -260,6 +260,14 @@ std::string token_of(const http::request<http::string_body>& req) {
   return it == u->params().end() ? std::string() : std::string((*it).value);
 }
 
+// Whether the upgrade asked for boards as changes: ?boards=changes (docs/PROTOCOL.md "Boards").
+bool wants_board_changes(const http::request<http::string_body>& req) {
+  auto u = boost::urls::parse_origin_form(std::string_view(req.target()));
+  if (!u) return false;
+  auto it = u->params().find("boards");
+  return it != u->params().end() && (*it).value == "changes";
+}
+
 }  // namespace
 
 void http_session::refuse(int status, std::string_view code, std::string_view message) {
@@ -352,7 +360,8 @@ void http_session::finish_upgrade(principal who, wire_format format) {
   }
   const std::string subject = who.subject;
   ws_handshake hs{std::string(req[http::field::sec_websocket_key]), beast::buffers_to_string(s_->buffer.data())};
-  auto session = std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), format);
+  auto session =
+      std::make_shared<ws_session>(s_->stream.release_socket(), ws_, std::move(who), format, wants_board_changes(req));
   ws_->hold_connection(session.get(), subject, s_->peer_address);  // its destructor releases it
   session->run(std::move(hs));
 }

@@ -1,5 +1,7 @@
 #include "gateway/hub.hpp"
 
+#include "gateway/board_changes.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -34,7 +36,7 @@ bool hub::enter(const std::string& channel, bool agent, const std::string& id, c
   }
   r.agent = agent;
   r.id = id;
-  r.members.push_back({s, s.get()});
+  r.members.push_back({s, s.get(), s->board_changes(), 0});
   if (r.members.size() == 1) {
     sub_.subscribe(channel, [this](std::string_view ch, std::string_view payload) { on_publish(ch, payload); });
   }
@@ -50,7 +52,9 @@ void hub::join_agent(const std::string& agent_id, const std::shared_ptr<session_
 }
 
 void hub::join_team(const std::string& team, const std::shared_ptr<session_sink>& s) {
-  enter(keys_.team_channel(team), true, team, s);  // ServerFrame payloads, like an agent's channel
+  const auto channel = keys_.team_channel(team);
+  enter(channel, true, team, s);  // ServerFrame payloads, like an agent's channel
+  rooms_[channel].team = true;
 }
 
 void hub::remove(const std::string& channel, const session_sink* s) {
@@ -110,7 +114,8 @@ void hub::send_to(const room& r, const std::shared_ptr<const outbound_frame>& f,
 void hub::on_publish(std::string_view channel, std::string_view payload) {
   auto it = rooms_.find(std::string(channel));
   if (it == rooms_.end()) return;
-  const room& r = it->second;
+  room& r = it->second;
+  if (r.team) return send_board(r, payload);
   if (r.agent || payload.starts_with("F\n")) {
     if (!r.agent) payload.remove_prefix(2);
     // Relayed as the router encoded it: no parse here (outbound_frame::from_proto).
@@ -120,6 +125,36 @@ void hub::on_publish(std::string_view channel, std::string_view payload) {
   v1::Event ev;
   if (!decode_published_event(payload, r.id, ev)) return;
   deliver(r.id, ev);
+}
+
+// A team channel's frame: a board goes whole, or as its changes to the members that asked for them
+// and had the board before (parsed here, on the core strand, only while one of them is in the room:
+// a few ms a second for a thousand agents); anything else (trainee drafts) as it came.
+void hub::send_board(room& r, std::string_view payload) {
+  const bool changes_wanted = std::any_of(r.members.begin(), r.members.end(), [](const room::member& m) { return m.board_changes; });
+  v1::ServerFrame f;
+  const bool board = changes_wanted && f.ParseFromArray(payload.data(), static_cast<int>(payload.size())) && f.has_board();
+  const auto whole = outbound_frame::from_proto(std::string(payload));
+  if (!board) return send_to(r, whole, true);
+  const std::uint64_t seq = ++r.board_seq;
+  std::shared_ptr<const outbound_frame> changes;  // encoded once, if anyone takes it
+  for (auto& m : r.members) {
+    auto s = m.session.lock();
+    if (!s) continue;
+    const bool had_previous = m.board_seq + 1 == seq && seq > 1;
+    m.board_seq = seq;
+    if (!m.board_changes || !had_previous) {
+      s->deliver(whole);
+      continue;
+    }
+    if (!changes) {
+      v1::ServerFrame c;
+      *c.mutable_board() = board_changes(r.last_board, f.board());
+      changes = std::make_shared<const outbound_frame>(std::move(c));
+    }
+    s->deliver(changes);
+  }
+  r.last_board = std::move(*f.mutable_board());
 }
 
 bool releases_agents(const v1::Event& ev) {

@@ -5,7 +5,9 @@
 //   conversation channel: "<seq>\n<timeline id>\n<Event bytes>" — all of it to staff, what the
 //     customer may see to customers; or "F\n<ServerFrame bytes>" (a queue position) to everyone;
 //   agent channel: ServerFrame bytes (offers, withdrawn offers, agent state) from the router;
-//   team channel: ServerFrame bytes for the team's leads (trainee drafts).
+//   team channel: ServerFrame bytes for the team's leads (boards, trainee drafts). A board goes
+//     whole to a session that has not had the team's board before it from this hub, else as its
+//     changes (board_changes.hpp) when the session asked for them: the hub keeps each team's last.
 // An event that ends every agent's hold (releases_agents) also takes agents' desks out of the
 // room. Pub/sub is a doorbell; sessions fill gaps from the stream (ARCHITECTURE §4.5).
 //
@@ -13,6 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,15 +52,21 @@ class hub {
 
  private:
   struct room {
-    bool agent = false;   // an agent's room (else a conversation's)
-    std::string id;       // the conversation or agent id
+    bool agent = false;   // an agent's or a team's room (else a conversation's)
+    bool team = false;    // a team's room: boards
+    std::string id;       // the conversation, agent or team id
     struct member {
       std::weak_ptr<session_sink> session;
       const session_sink* key;  // identifies it also once it is gone (closed() comes after)
+      bool board_changes = false;     // it asked for boards as changes
+      std::uint64_t board_seq = 0;    // the last board it was sent (0: none yet)
     };
     std::vector<member> members;
+    v1::Board last_board;             // a team room's last board, and its number (0: none yet)
+    std::uint64_t board_seq = 0;
   };
   bool enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
+  void send_board(room& r, std::string_view payload);
   void remove(const std::string& channel, const session_sink* s);
   void on_publish(std::string_view channel, std::string_view payload);
   void send_to(const room& r, const std::shared_ptr<const outbound_frame>& f, bool customers_too);

@@ -70,6 +70,8 @@ class session_sink {
   // its own.
   virtual void deliver(std::shared_ptr<const outbound_frame> frame) = 0;
   virtual const principal& who() const = 0;
+  // Whether the connection asked for boards as changes (?boards=changes, gateway/board_changes.hpp).
+  virtual bool board_changes() const { return false; }
 };
 
 }  // namespace switchboard::gateway

@@ -175,12 +175,13 @@ struct ws_session::state {
 };
 
 ws_session::ws_session(asio::ip::tcp::socket socket, std::shared_ptr<ws_context> ctx, principal who,
-                       wire_format format)
+                       wire_format format, bool board_changes)
     : s_(std::make_unique<state>(std::move(socket), ctx->frames_per_second, ctx->frame_burst,
                                  2 * ctx->max_frame_bytes)),
       ctx_(std::move(ctx)),
       who_(std::move(who)),
-      format_(format) {}
+      format_(format),
+      board_changes_(board_changes) {}
 
 // The connection's place was reserved at the handshake (http_session::try_upgrade).
 ws_session::~ws_session() { ctx_->release_connection(this); }

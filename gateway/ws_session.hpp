@@ -36,7 +36,9 @@ class ws_session final : public session_sink,
                          private ws::frame_handler,
                          public std::enable_shared_from_this<ws_session> {
  public:
-  ws_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ws_context> ctx, principal who, wire_format format);
+  // `board_changes`: the upgrade asked for boards as changes (?boards=changes).
+  ws_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ws_context> ctx, principal who, wire_format format,
+             bool board_changes = false);
   ~ws_session() override;
 
   // Answers the upgrade (101 with the chosen subprotocol), greets, and starts reading.
@@ -44,6 +46,7 @@ class ws_session final : public session_sink,
 
   void deliver(std::shared_ptr<const outbound_frame> frame) override;
   const principal& who() const override { return who_; }
+  bool board_changes() const override { return board_changes_; }
   void close_for_restart();
   // The person signed out, or their account was disabled: close with 4003.
   void close_signed_out();
@@ -78,6 +81,7 @@ class ws_session final : public session_sink,
   std::shared_ptr<ws_context> ctx_;
   principal who_;
   wire_format format_;
+  bool board_changes_ = false;
 };
 
 }  // namespace switchboard::gateway

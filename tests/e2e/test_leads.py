@@ -22,6 +22,38 @@ async def board_where(lead, ok):
     raise AssertionError("no such board")
 
 
+def apply_changes(merged, b):
+    """A board as a page holds it: `merged` (rows, each with the atMs it came with) and board `b`,
+    whole or (changesOnly) what changed since the one before (docs/PROTOCOL.md "Boards")."""
+    if not b.get("changesOnly"):
+        return {"atMs": b["atMs"], "queues": {q["queue"]: (q, b["atMs"]) for q in b.get("queues", [])},
+                "agents": {a["agentId"]: (a, b["atMs"]) for a in b.get("agents", [])}, "atRisk": b.get("atRisk", [])}
+    out = {"atMs": b["atMs"], "queues": dict(merged["queues"]), "agents": dict(merged["agents"]),
+           "atRisk": merged["atRisk"] if b.get("atRiskUnchanged") else b.get("atRisk", [])}
+    for name in b.get("removedQueues", []):
+        del out["queues"][name]
+    for agent in b.get("removedAgents", []):
+        del out["agents"][agent]
+    out["queues"].update({q["queue"]: (q, b["atMs"]) for q in b.get("queues", [])})
+    out["agents"].update({a["agentId"]: (a, b["atMs"]) for a in b.get("agents", [])})
+    return out
+
+
+def same_rows(test, held, whole, seconds_field):
+    """Rows held (each with the atMs it came with) against a whole board's: equal but for the
+    seconds that count up, which must give the same instant within the second of rounding."""
+    test.assertEqual(sorted(held), sorted(r[0] for r in whole), "the same rows")
+    for key, row, at in [(k, *held[k]) for k in held]:
+        now = [r for r in whole if r[0] == key][0][1]
+        strip = lambda r: {k: v for k, v in r.items() if k != seconds_field}
+        test.assertEqual(strip(row), strip(now[0]), key)
+        if seconds_field == "oldestWaitSeconds" and not row.get(seconds_field) and not now[0].get(seconds_field):
+            continue  # nobody waits: no instant
+        since_held = int(at) - 1000 * row.get(seconds_field, 0)
+        since_now = int(now[1]) - 1000 * now[0].get(seconds_field, 0)
+        test.assertLessEqual(abs(since_held - since_now), 1500, key)
+
+
 class LeadTest(StaffTest):
     """A team lead's actions on a live conversation, each checked from the agent's, the customer's
     and the audit's side."""
@@ -251,6 +283,59 @@ class LeadTest(StaffTest):
             risk = [r for r in b["atRisk"] if "rated it 1" in r["reason"]][0]
             self.assertEqual((risk["conversationId"], risk["ownerId"]), (conv, "ann"))
             for ws in (lead, cu, ann):
+                await ws.close()
+
+        self.run_async(scenario())
+
+    def test_a_lead_who_asks_for_changes_gets_the_board_whole_then_what_changed(self):
+        s = self.serve()
+        port = s.http_port
+
+        async def scenario():
+            plain = await connect(port, staff_token("lead", "lea", ["care"]))
+            changes = await connect(port, staff_token("lead", "lea", ["care"]) + "&boards=changes")
+            first = (await next_frame(changes, "board"))["board"]
+            self.assertNotIn("changesOnly", first)
+            held = apply_changes(None, first)
+            # Things move: a customer waits, at risk; Ann comes, takes it.
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("r1", "anyone there?", "m1"))
+            conv = a["ack"]["conversationId"]
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            await next_frame(ann, "offer")
+            await request(ann, {"requestId": "a1", "answerOffer": {"conversationId": conv, "accept": True}})
+            seen, quiet = [held], 0
+            for _ in range(30):
+                b = (await next_frame(changes, "board"))["board"]
+                self.assertTrue(b.get("changesOnly"), b)
+                quiet += not (b.get("queues") or b.get("agents") or b.get("removedAgents"))
+                held = apply_changes(held, b)
+                seen.append(held)
+                agents = held["agents"]
+                if "ann" in agents and agents["ann"][0].get("conversations") == [conv] and quiet:
+                    break
+            self.assertIn("ann", held["agents"])
+            self.assertGreater(quiet, 0, "a second where nothing moved lists nothing")
+            # Each board held equals the whole board a plain connection got at the same time.
+            wholes = {}
+            for _ in range(60):
+                b = (await next_frame(plain, "board"))["board"]
+                self.assertNotIn("changesOnly", b)
+                wholes[b["atMs"]] = b
+                if int(b["atMs"]) >= int(held["atMs"]):
+                    break
+            compared = 0
+            for h in seen:
+                w = wholes.get(h["atMs"])
+                if w is None:
+                    continue  # a board from before the plain connection's first
+                same_rows(self, h["queues"], [(q["queue"], (q, w["atMs"])) for q in w.get("queues", [])], "oldestWaitSeconds")
+                same_rows(self, h["agents"], [(a["agentId"], (a, w["atMs"])) for a in w.get("agents", [])], "statusSeconds")
+                self.assertEqual(h["atRisk"], w.get("atRisk", []))
+                compared += 1
+            self.assertGreaterEqual(compared, len(seen) - 2)
+            for ws in (plain, changes, cu, ann):
                 await ws.close()
 
         self.run_async(scenario())

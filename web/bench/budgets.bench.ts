@@ -3,13 +3,15 @@
 //      script tag to the launcher being interactive (≤ 300 ms on loopback), median and p95;
 //   2. the desk's first load, bytes transferred with an empty cache (≤ 200 KB);
 //   3. the desk's timeline of 5,000 events scrolled without a frame over 50 ms;
-//   4. the console applying a board of 1,000 agents and 50 queues every second (< 16 ms each).
+//   4. the console applying a board of 1,000 agents and 50 queues every second (< 16 ms each): the
+//      first whole, then what changed, as the gateway sends a console (?boards=changes).
 // Each figure is printed beside its budget; none is asserted. BENCH_RUNS sets the runs of (1).
-import type { BrowserContext, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
+import { screenshot } from '../e2e/support/fixtures';
 import { rawGet } from '../e2e/support/http';
 import * as desk from '../e2e/support/desk';
 import { distDir, Switchboard } from '../e2e/support/switchboard';
@@ -277,6 +279,62 @@ function syntheticBoard(team: string, agents: number, queues: number, tick: numb
   return { board: { team, atMs: String(atMs), queues: queueRows, agents: agentRows, atRisk, computeUs: '900' } };
 }
 
+type Synthetic = ReturnType<typeof syntheticBoard>['board'];
+type Row = Record<string, unknown>;
+
+/**
+ * What the gateway sends a console (?boards=changes, gateway/board_changes.cpp) for `after` when it
+ * sent `before`: the queues and agents that changed (a time counting on is no change: it compares
+ * as the instant it began, within 1.5 s), at-risk whole unless unchanged.
+ */
+function changesOf(before: Synthetic, after: Synthetic) {
+  const changed = <T extends Row>(was: T[], now: T[], key: keyof T, seconds: keyof T, zeroIsNone: boolean) => {
+    const old = new Map(was.map((r) => [r[key], r]));
+    const same = (a: T, b: T) => {
+      const sa = Number(a[seconds] ?? 0);
+      const sb = Number(b[seconds] ?? 0);
+      if (zeroIsNone && (sa === 0) !== (sb === 0)) return false;
+      if (Math.abs(Number(before.atMs) - sa * 1000 - (Number(after.atMs) - sb * 1000)) > 1500) return false;
+      return JSON.stringify({ ...a, [seconds]: 0 }) === JSON.stringify({ ...b, [seconds]: 0 });
+    };
+    return now.filter((r) => !old.has(r[key]) || !same(old.get(r[key])!, r));
+  };
+  const atRiskUnchanged = JSON.stringify(before.atRisk) === JSON.stringify(after.atRisk);
+  return {
+    board: {
+      team: after.team, atMs: after.atMs, computeUs: after.computeUs, changesOnly: true,
+      queues: changed(before.queues as Row[], after.queues as Row[], 'queue', 'oldestWaitSeconds', true),
+      agents: changed(before.agents as Row[], after.agents as Row[], 'agentId', 'statusSeconds', false),
+      ...(atRiskUnchanged ? { atRiskUnchanged } : { atRisk: after.atRisk }),
+    },
+  };
+}
+
+/** CDP main-thread figures of a page: TaskDuration, ScriptDuration, LayoutDuration, RecalcStyleDuration (ms). */
+async function metricOf(cdp: CDPSession) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x: { name: string; value: number }) => [x.name, x.value * 1000]));
+  return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration, style: m.RecalcStyleDuration };
+}
+type Metric = Awaited<ReturnType<typeof metricOf>>;
+
+/** Main-thread time (ms) in each of `n` seconds, a board sent (`send(tick)`) at the start of each when `board`. */
+function secondsOf(cdp: CDPSession, send: (tick: number) => number) {
+  return async (n: number, board: boolean) => {
+    const out: Metric[] = [];
+    const started = Date.now();
+    let before = await metricOf(cdp);
+    for (let tick = 1; tick <= n; tick++) {
+      if (board) send(tick);
+      await new Promise((r) => setTimeout(r, Math.max(0, started + tick * 1000 - Date.now()))); // pacing, not a wait for a result
+      const after = await metricOf(cdp);
+      out.push({ task: after.task - before.task, script: after.script - before.script, layout: after.layout - before.layout, style: after.style - before.style });
+      before = after;
+    }
+    return out;
+  };
+}
+
 test('the console: a board of 1,000 agents and 50 queues every second', async ({ browser }) => {
   const updates = Math.max(5, Number(process.env.BENCH_BOARD_UPDATES ?? 20));
   // The console loads through a relay (board_relay.ts) on a real socket: the server's frames pass
@@ -288,38 +346,41 @@ test('the console: a board of 1,000 agents and 50 queues every second', async ({
     const page = await context.newPage();
     await page.goto(`${relay.url}/console/`);
     await expect(page.getByRole('banner').getByRole('status')).toHaveText('Connected');
-    const send = (tick: number) => relay.send(JSON.stringify(syntheticBoard('care', 1000, 50, tick, Date.now())));
-    const bytes = send(0);
-    await expect(page.getByRole('region', { name: /^Agents/ }).getByRole('heading')).toHaveText(/1000/);
+    // The first board whole, then each second what changed since the one before, as the gateway
+    // sends them to the console (it asks for ?boards=changes).
+    let previous: Synthetic | null = null;
+    let changeBytes = 0;
+    const send = (tick: number) => {
+      const whole = syntheticBoard('care', 1000, 50, tick, Date.now());
+      const frame = JSON.stringify(previous ? changesOf(previous, whole.board) : whole);
+      previous = whole.board;
+      const n = relay.send(frame);
+      if (tick > 0) changeBytes = Math.max(changeBytes, n);
+      return n;
+    };
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const metric = async () => {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const m = Object.fromEntries(metrics.map((x: { name: string; value: number }) => [x.name, x.value * 1000]));
-      return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration, style: m.RecalcStyleDuration };
-    };
-    type Metric = Awaited<ReturnType<typeof metric>>;
-    // Main-thread time (ms) in each of `n` seconds, a board sent at the start of each when `board`.
-    const seconds = async (n: number, board: boolean) => {
-      const out: Metric[] = [];
-      const started = Date.now();
-      let before = await metric();
-      for (let tick = 1; tick <= n; tick++) {
-        if (board) send(tick);
-        await new Promise((r) => setTimeout(r, Math.max(0, started + tick * 1000 - Date.now()))); // pacing, not a wait for a result
-        const after = await metric();
-        out.push({ task: after.task - before.task, script: after.script - before.script, layout: after.layout - before.layout, style: after.style - before.style });
-        before = after;
-      }
-      return out;
-    };
-    // The page's own main-thread time without boards (its clocks, the socket's pings), for as long.
+    const seconds = secondsOf(cdp, send);
+    // The page's own main-thread time without boards (its clocks, the socket's pings), for as long,
+    // before the first board: once boards come, the board's own clock ticks only between them.
+    await new Promise((r) => setTimeout(r, 2000)); // the page settles after its load
     const idle = await seconds(Math.min(10, updates), false);
+    const bytes = send(0);
+    await expect(page.getByRole('region', { name: /^Agents/ }).getByRole('heading')).toHaveText(/1000/);
     await page.evaluate(() => {
       performance.clearMeasures('sb:board-update');
       performance.clearMeasures('sb:board-apply');
     });
+    // BENCH_TRACE=<file>: a Chromium trace of these seconds (chrome://tracing, Perfetto) to see where the time goes.
+    // BENCH_PROFILE=<file>: a CPU profile of them (.cpuprofile: Chrome DevTools, speedscope).
+    const tracing = process.env.BENCH_TRACE;
+    const profiling = process.env.BENCH_PROFILE;
+    if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink.user_timing'] });
+    if (profiling) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     const busy = await seconds(updates, true);
+    if (tracing) writeFileSync(tracing, await browser.stopTracing());
+    if (profiling) writeFileSync(profiling, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    await screenshot(page, 'console-board-1000', { fullPage: false }); // the board as measured
     const measures = await page.evaluate(() => ({
       update: performance.getEntriesByName('sb:board-update').map((e) => e.duration),
       apply: performance.getEntriesByName('sb:board-apply').map((e) => e.duration),
@@ -329,11 +390,11 @@ test('the console: a board of 1,000 agents and 50 queues every second', async ({
     const mean = (k: keyof Metric) => busy.reduce((sum, m) => sum + m[k], 0) / busy.length;
     const inOrder = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(' ');
     figure('console board update (apply + render), median', median(measures.update), 'ms', 16,
-      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure (from the frame parsed to the board redrawn), synthetic boards of 1,000 agents, 50 queues, 20 at risk (${(bytes / 1024).toFixed(0)} KB of JSON each) on a real socket through a relay that drops the server's own boards`);
+      `p95 ${percentile(measures.update, 95).toFixed(2)} ms, max ${Math.max(...measures.update).toFixed(2)} ms over ${measures.update.length} updates; apply alone median ${median(measures.apply).toFixed(2)} ms; the console's own sb:board-update measure (from the frame parsed to the board redrawn), synthetic boards of 1,000 agents, 50 queues, 20 at risk (the first whole, ${(bytes / 1024).toFixed(0)} KB of JSON; then each second what changed, every queue and one agent in twenty, at most ${(changeBytes / 1024).toFixed(1)} KB) on a real socket through a relay that drops the server's own boards`);
     figure('console board update (apply + render), max', Math.max(...measures.update), 'ms', 16,
       `the first two updates after the page loaded ${inOrder(measures.update.slice(0, 2))} ms; in order: ${inOrder(measures.update)}`);
     figure('console main thread per board, all tasks, max', Math.max(...perBoard), 'ms', 16,
-      `median ${median(perBoard).toFixed(1)} ms; CDP Performance.getMetrics TaskDuration in each second with a board, less ${idleTask.toFixed(1)} ms (the median second without boards: clocks, pings); JSON parsing, apply, render, style, layout, paint; in order: ${inOrder(perBoard)}; a second's mean: script ${mean('script').toFixed(1)}, style ${mean('style').toFixed(1)}, layout ${mean('layout').toFixed(1)} ms (wall time, so a loaded machine inflates it)`);
+      `median ${median(perBoard).toFixed(1)} ms; CDP Performance.getMetrics TaskDuration in each second with a board, less ${idleTask.toFixed(1)} ms (the median second before the first board: clocks, pings); JSON parsing, apply, render, style, layout, paint; in order: ${inOrder(perBoard)}; a second's mean: script ${mean('script').toFixed(1)}, style ${mean('style').toFixed(1)}, layout ${mean('layout').toFixed(1)} ms (wall time, so a loaded machine inflates it)`);
   } finally {
     await context.close();
     await relay.stop();

@@ -400,7 +400,7 @@ function staffingFromFrames(frames: ServerFrame[], team = ''): { line: string; s
   const newest = new Map<string, { queues?: BoardQueue[]; agents?: BoardAgent[] }>();
   for (const f of frames) if (f.board && (!team || f.board.team === team)) newest.set(f.board.team ?? '', f.board as never);
   const agents = new Map<string, string>();
-  const short: string[] = [];
+  const short: Array<[string, number]> = [];
   const queues = new Map<string, [number, number]>();
   for (const name of [...newest.keys()].sort()) {
     const b = newest.get(name)!;
@@ -409,11 +409,13 @@ function staffingFromFrames(frames: ServerFrame[], team = ''): { line: string; s
       const needed = q.agentsNeeded ?? 0;
       const has = q.agentsAvailable ?? 0;
       queues.set(q.queue ?? '', [needed, has]);
-      if (needed > has) short.push(`${q.queue} needs ${needed}, has ${has} · short ${needed - has}`);
+      if (needed > has) short.push([`${q.queue} needs ${needed}, has ${has} · short ${needed - has}`, needed - has]);
     }
   }
   const available = [...agents.values()].filter((s) => s === 'AVAILABLE').length;
-  return { line: `${available} of ${agents.size} agents available now.`, short, queues };
+  // The shortest first; a stable sort keeps teams and queues in the board's order among equals.
+  const shortest = short.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([line]) => line); // the box names 8
+  return { line: `${available} of ${agents.size} agents available now.`, short: shortest, queues };
 }
 
 /** The staffing box and the queues table agree with the newest boards the server sent. */

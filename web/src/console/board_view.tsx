@@ -4,7 +4,7 @@
 // (board_store.ts keeps unchanged rows), so a board applied every second redraws only what moved; the times
 // shown ("in status 3 min", "longest wait") count up from "since" instants by the server's clock.
 import { useState } from 'preact/hooks';
-import { useNow } from '../lib/hooks';
+import { useNowWhenQuiet } from '../lib/hooks';
 import type { LeadWorkspace } from '../staff/lead_workspace';
 import { durationWords, personName, shortId } from '../staff/format';
 import { memo } from '../staff/preact_util';
@@ -28,7 +28,7 @@ export function BoardView({ store, ws, onOpen }: BoardViewProps) {
   const [team, setTeam] = useState('');
   const [sort, setSort] = useState<AgentSort>('status');
   const [filter, setFilter] = useState('');
-  const serverNow = useNow(1000) + ws.clock.offsetMs;
+  const serverNow = useNowWhenQuiet() + ws.clock.offsetMs; // boards redraw it every second
   const second = Math.floor(serverNow / 1000) * 1000;
   const queues = store.queues(team);
   const agentsAll = store.agents(team, sort);
@@ -85,22 +85,37 @@ export function BoardView({ store, ws, onOpen }: BoardViewProps) {
   );
 }
 
-/** Staffing advice: per queue, agents needed (Erlang C, docs/LEADS.md) against those available. */
+/** Queues short of agents named in the staffing box; the rest are the red rows of the queues table. */
+const staffingShown = 8;
+
+/**
+ * Staffing advice: per queue, agents needed (Erlang C, docs/LEADS.md) against those available; the
+ * queues short of agents, the shortest first, at most `staffingShown` of them in a box of fixed
+ * height, so a board that changes the list neither moves the sections under it (a layout and
+ * paint of the whole page) nor redraws fifty lines the queues table already shows.
+ */
 function Staffing({ queues, available, total }: { queues: QueueRow[]; available: number; total: number }) {
-  const short = queues.filter((q) => shortBy(q) > 0);
+  const short = queues.filter((q) => shortBy(q) > 0).sort((a, b) => shortBy(b) - shortBy(a));
+  const more = short.length - staffingShown;
   return (
     <section class={`staffing${short.length ? ' short' : ''}`} aria-labelledby="staffing-heading" data-testid="staffing">
-      <h2 id="staffing-heading">Staffing</h2>
+      <h2 id="staffing-heading">
+        Staffing{short.length > 0 && <span class="count">{`${short.length} short`}</span>}
+        {more > 0 && <span class="muted staffing-more">{`the ${staffingShown} shortest here, all ${short.length} marked in the queues`}</span>}
+      </h2>
       <p><strong>{available}</strong> of {total} agents available now.</p>
-      {short.length === 0 ? <p>Every queue has the agents its target needs.</p> : (
-        <ul>
-          {short.map((q) => (
-            <li key={q.key}>
-              <strong>{q.queue}</strong>{` needs ${q.agentsNeeded}, has ${q.agentsAvailable} · `}<span class="short-by">{`short ${shortBy(q)}`}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <div class="staffing-list" role="group" aria-label="Queues short of agents" tabIndex={0}>
+        {short.length === 0 ? <p>Every queue has the agents its target needs.</p> : (
+          <ul>
+            {short.slice(0, staffingShown).map((q, i) => (
+              // Keyed by place: a new order each second changes some words, and moves no element.
+              <li key={i}>
+                <strong>{q.queue}</strong>{` needs ${q.agentsNeeded}, has ${q.agentsAvailable} · `}<span class="short-by">{`short ${shortBy(q)}`}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </section>
   );
 }
@@ -128,10 +143,20 @@ interface AgentLineProps {
   onOpen: (id: string) => void;
 }
 
-const AgentLine = memo(function AgentLine({ row: a, index, style, since, ws, onOpen }: AgentLineProps) {
-  const busy = a.load.filter((l) => l.conversations > 0);
+/** An agent's row: placed by its index, its cells redrawn only when the agent or the words change
+ * (a list re-sorted by a board moves many rows and changes none of their cells). */
+function AgentLine({ row, index, style, since, ws, onOpen }: AgentLineProps) {
   return (
     <div role="row" aria-rowindex={index + 2} class="vt-row" style={style} data-testid="agent-row">
+      <AgentCells row={row} since={since} ws={ws} onOpen={onOpen} />
+    </div>
+  );
+}
+
+const AgentCells = memo(function AgentCells({ row: a, since, ws, onOpen }: Omit<AgentLineProps, 'index' | 'style'>) {
+  const busy = a.load.filter((l) => l.conversations > 0);
+  return (
+    <>
       <span role="cell" class="agent-name">
         {personName(a.agentId, ws.names)}
         {personName(a.agentId, ws.names).toLowerCase() !== a.agentId.toLowerCase() && <span class="muted"> {a.agentId}</span>}
@@ -154,6 +179,6 @@ const AgentLine = memo(function AgentLine({ row: a, index, style, since, ws, onO
         ))}
         {a.conversations.length > 3 && <span class="muted">+{a.conversations.length - 3}</span>}
       </span>
-    </div>
+    </>
   );
-}, (a, b) => a.row === b.row && a.since === b.since && a.index === b.index && a.style === b.style);
+}, (a, b) => a.row === b.row && a.since === b.since && a.ws === b.ws && a.onOpen === b.onOpen);

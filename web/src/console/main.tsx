@@ -66,6 +66,7 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
   const [board] = useState(() => new BoardStore());
   const { conn, state } = useStaffConnection({
     rest,
+    query: 'boards=changes', // a team's board whole once, then only what changed (docs/PROTOCOL.md)
     onSignedOut: lost,
     onConnected: () => holder.current?.onConnected(),
     onFrame: (frame) => {
@@ -74,7 +75,7 @@ function LeadConsole({ session, signOut, lost }: PageProps) {
       const changed = board.apply(frame.board as BoardWire);
       performance.measure('sb:board-apply', { start: boardStart, end: performance.now() });
       if (!changed) boardStart = 0;
-      holder.current?.noticeBoard(frame.board as BoardWire);
+      holder.current?.noticeBoard(board.agentsOf(frame.board.team ?? ''));
     },
   });
   const [alerts] = useState(() => new BrowserAlerts(title));

@@ -12,7 +12,7 @@ const columns = 'minmax(12rem,1.6fr) repeat(2,minmax(4.5rem,0.8fr)) minmax(9.5re
 export function QueuesTable({ queues, second }: { queues: QueueRow[]; second: number }) {
   return (
     <div class="vt-wide">
-      <VirtualTable label="Queues" rows={queues} rowHeight={40} columns={columns} testId="queues-table" className="vt-queues" overscan={4}
+      <VirtualTable label="Queues" rows={queues} rowHeight={40} columns={columns} testId="queues-table" className="vt-queues" overscan={2}
         header={<>
           <span role="columnheader">Queue</span><span role="columnheader" class="num">Waiting</span>
           <span role="columnheader" class="num">Longest wait</span><span role="columnheader" class="num">Service level today</span>

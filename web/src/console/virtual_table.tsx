@@ -51,10 +51,11 @@ export interface VirtualTableProps<T> {
   className?: string;
 }
 
-export function VirtualTable<T>({ label, rows, rowHeight, header, renderRow, columns, height = 480, overscan = 6, testId, className }: VirtualTableProps<T>) {
+export function VirtualTable<T>({ label, rows, rowHeight, header, renderRow, columns, height = 480, overscan = 3, testId, className }: VirtualTableProps<T>) {
   const { box, onScroll, first, last } = useWindow<HTMLDivElement>(rows.length, rowHeight, height, overscan);
   const shown: VNode[] = [];
-  for (let i = first; i < last; i += 1) shown.push(renderRow(rows[i], i, `top:${i * rowHeight}px;height:${rowHeight}px`));
+  // Placed by a transform, not `top`: a row that moves (a list re-sorted by a board) is then not laid out again.
+  for (let i = first; i < last; i += 1) shown.push(renderRow(rows[i], i, `transform:translateY(${i * rowHeight}px);height:${rowHeight}px`));
   return (
     <div class={className ? `vt ${className}` : 'vt'} role="table" aria-label={label} aria-rowcount={rows.length + 1} style={{ '--vt-cols': columns }} data-testid={testId}>
       <div role="rowgroup" class="vt-head">

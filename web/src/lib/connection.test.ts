@@ -33,6 +33,7 @@ describe('Connection', () => {
   it('makes the socket URL from the server address', () => {
     expect(socketUrl('https://sb.example/x/widget.js')).toBe('wss://sb.example/v1/ws');
     expect(socketUrl('http://127.0.0.1:8080')).toBe('ws://127.0.0.1:8080/v1/ws');
+    expect(socketUrl('http://127.0.0.1:8080', 'boards=changes')).toBe('ws://127.0.0.1:8080/v1/ws?boards=changes');
   });
 
   it('offers the JSON subprotocol, sends the token, and answers a request with its ack', async () => {

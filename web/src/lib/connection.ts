@@ -92,8 +92,8 @@ const minFloodWaitMs = 5_000;
 const stableAfterMs = 10_000;
 
 /** The /v1/ws URL of a server given by its http(s) origin or base URL. */
-export function socketUrl(server: string): string {
-  const url = new URL('/v1/ws', server);
+export function socketUrl(server: string, query = ''): string {
+  const url = new URL(`/v1/ws${query ? `?${query}` : ''}`, server);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }

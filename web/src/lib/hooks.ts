@@ -15,6 +15,27 @@ export function useNow(intervalMs = 1000, active = true): number {
   return now;
 }
 
+/**
+ * The local time for a view that something else redraws regularly (the console's board, every
+ * second): it redraws by itself only after `quietMs` without a redraw, then every `everyMs` until
+ * the next one from elsewhere. A board a second costs one redraw a second, not a board's and a
+ * clock's (each with its own layout and paint).
+ */
+export function useNowWhenQuiet(quietMs = 1250, everyMs = 1000): number {
+  const [, setTick] = useState(0);
+  const ticked = useRef(false);
+  useEffect(() => {
+    const delay = ticked.current ? everyMs : quietMs;
+    ticked.current = false;
+    const timer = setTimeout(() => {
+      ticked.current = true;
+      setTick((t) => t + 1);
+    }, delay);
+    return () => clearTimeout(timer);
+  });
+  return Date.now();
+}
+
 /** A countdown to a server-time deadline (an offer's expiresAtMs), re-rendering as it runs. */
 export function useCountdown(deadlineServerMs: number, clock: Pick<ServerClock, 'now'>, intervalMs = 250): CountdownState {
   const state = countdown(deadlineServerMs, clock);

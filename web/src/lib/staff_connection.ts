@@ -18,6 +18,8 @@ export interface StaffConnectionOptions {
   onConnected?: (welcome: Welcome, conn: Connection) => void;
   /** The server's origin; default this page's. */
   server?: string;
+  /** The socket URL's query: the console asks for boards as changes ("boards=changes"). */
+  query?: string;
 }
 
 export function useStaffConnection(options: StaffConnectionOptions): { conn: Connection; state: ConnectionState } {
@@ -27,7 +29,7 @@ export function useStaffConnection(options: StaffConnectionOptions): { conn: Con
   const [conn] = useState(
     () =>
       new Connection({
-        url: socketUrl(options.server ?? location.origin),
+        url: socketUrl(options.server ?? location.origin, options.query),
         auth: { kind: 'cookie' },
         checkAuth: () => staffAuthCheck(latest.current.rest),
         onFrame: (frame) => latest.current.onFrame?.(frame, conn),

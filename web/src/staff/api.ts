@@ -133,6 +133,12 @@ export interface BoardWire {
   agents?: AgentBoardWire[];
   atRisk?: AtRiskWire[];
   computeUs?: Int64;
+  /** On a socket opened with ?boards=changes, after a team's first board: only what changed. */
+  changesOnly?: boolean;
+  removedQueues?: string[];
+  removedAgents?: string[];
+  /** With changesOnly: atRisk is the board before's. */
+  atRiskUnchanged?: boolean;
 }
 
 /** `setStatus` with its reason (lib's ClientFrameBody does not declare `reason` yet). */

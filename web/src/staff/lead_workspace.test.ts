@@ -36,14 +36,12 @@ describe('waitingDrafts', () => {
 
 describe('traineeConversations', () => {
   it('lists the conversations of the trainees on the board only', () => {
-    const board = {
-      agents: [
-        { agentId: 'ana', conversations: ['c1', 'c2'] },
-        { agentId: 'ben', conversations: ['c3'] },
-        { agentId: 'cy' },
-      ],
-    };
-    expect(traineeConversations(board, new Set(['ana', 'cy']))).toEqual(['c1', 'c2']);
-    expect(traineeConversations({}, new Set(['ana']))).toEqual([]);
+    const agents = [
+      { agentId: 'ana', conversations: ['c1', 'c2'] },
+      { agentId: 'ben', conversations: ['c3'] },
+      { agentId: 'cy' },
+    ];
+    expect(traineeConversations(agents, new Set(['ana', 'cy']))).toEqual(['c1', 'c2']);
+    expect(traineeConversations([], new Set(['ana']))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // waiting for a review. Each action carries its own actionId (a re-send is stored once).
 import { int } from '../lib/ids';
 import type { Event } from '../lib/types';
-import type { BoardWire, ConversationPage } from './api';
+import type { ConversationPage } from './api';
 import type { Conv } from './conv';
 import { Workspace, type WorkspaceOptions } from './workspace';
 
@@ -41,10 +41,16 @@ export function waitingDrafts(events: readonly Event[]): Event[] {
   return [...waiting.values()];
 }
 
+/** An agent on a board, as far as the drafts scan needs: their conversations. */
+export interface BoardAgent {
+  agentId?: string;
+  conversations?: readonly string[];
+}
+
 /** The trainees' conversations on a board (offered or held), by the agents' profiles. */
-export function traineeConversations(board: BoardWire, trainees: ReadonlySet<string>): string[] {
+export function traineeConversations(agents: Iterable<BoardAgent>, trainees: ReadonlySet<string>): string[] {
   const ids: string[] = [];
-  for (const a of board.agents ?? []) if (trainees.has(a.agentId ?? '')) ids.push(...(a.conversations ?? []));
+  for (const a of agents) if (trainees.has(a.agentId ?? '')) ids.push(...(a.conversations ?? []));
   return ids;
 }
 
@@ -93,10 +99,10 @@ export class LeadWorkspace extends Workspace {
    * A board arrived: looks through the trainees' conversations on it (once per connection) for
    * drafts that wait, so a lead who reloads or reconnects still has them. New drafts come live.
    */
-  noticeBoard(board: BoardWire): void {
+  noticeBoard(agents: Iterable<BoardAgent>): void {
     const trainees = new Set(this.agents.filter((a) => a.trainee).map((a) => a.id));
     if (!trainees.size) return;
-    for (const id of traineeConversations(board, trainees)) {
+    for (const id of traineeConversations(agents, trainees)) {
       if (this.scanned.has(id)) continue;
       this.scanned.add(id);
       void this.scanForDrafts(id);

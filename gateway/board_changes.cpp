@@ -1,0 +1,90 @@
+#include "gateway/board_changes.hpp"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+namespace switchboard::gateway {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+// Instants computed from whole seconds at two boards' times may differ by up to a second.
+constexpr std::int64_t kSinceSlackMs = 1500;
+
+// `zero_is_none`: 0 seconds means no instant (a queue where nobody waits), not "just now".
+bool same_instant(std::int64_t at_a, std::int32_t seconds_a, std::int64_t at_b, std::int32_t seconds_b, bool zero_is_none) {
+  if (zero_is_none && (seconds_a == 0) != (seconds_b == 0)) return false;
+  return std::llabs((at_a - std::int64_t{seconds_a} * 1000) - (at_b - std::int64_t{seconds_b} * 1000)) <= kSinceSlackMs;
+}
+
+// Every field but the one that counts seconds, which compares as an instant.
+class same_but_seconds {
+ public:
+  explicit same_but_seconds(const google::protobuf::FieldDescriptor* seconds) { diff_.IgnoreField(seconds); }
+  bool operator()(const google::protobuf::Message& a, const google::protobuf::Message& b) { return diff_.Compare(a, b); }
+
+ private:
+  MessageDifferencer diff_;
+};
+
+template <class Row, class Key, class Same, class Add, class Remove>
+void changed_rows(const google::protobuf::RepeatedPtrField<Row>& before, const google::protobuf::RepeatedPtrField<Row>& after,
+                  Key key, Same same, Add add, Remove remove) {
+  std::unordered_map<std::string, const Row*> old;
+  old.reserve(static_cast<std::size_t>(before.size()));
+  for (const auto& r : before) old.emplace(key(r), &r);
+  for (const auto& r : after) {
+    auto it = old.find(key(r));
+    if (it == old.end() || !same(*it->second, r)) add(r);
+    if (it != old.end()) old.erase(it);
+  }
+  for (const auto& r : before) {
+    if (old.count(key(r))) remove(key(r));
+  }
+}
+
+bool same_at_risk(const v1::Board& a, const v1::Board& b) {
+  if (a.at_risk_size() != b.at_risk_size()) return false;
+  for (int i = 0; i < a.at_risk_size(); ++i) {
+    if (!MessageDifferencer::Equals(a.at_risk(i), b.at_risk(i))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+v1::Board board_changes(const v1::Board& before, const v1::Board& after) {
+  v1::Board out;
+  out.set_team(after.team());
+  out.set_at_ms(after.at_ms());
+  out.set_compute_us(after.compute_us());
+  out.set_changes_only(true);
+  same_but_seconds same_queue(v1::QueueBoard::descriptor()->FindFieldByName("oldest_wait_seconds"));
+  changed_rows(
+      before.queues(), after.queues(), [](const v1::QueueBoard& q) { return q.queue(); },
+      [&](const v1::QueueBoard& a, const v1::QueueBoard& b) {
+        return same_instant(before.at_ms(), a.oldest_wait_seconds(), after.at_ms(), b.oldest_wait_seconds(), true) &&
+               same_queue(a, b);
+      },
+      [&](const v1::QueueBoard& q) { *out.add_queues() = q; }, [&](const std::string& q) { out.add_removed_queues(q); });
+  same_but_seconds same_agent(v1::AgentBoard::descriptor()->FindFieldByName("status_seconds"));
+  changed_rows(
+      before.agents(), after.agents(), [](const v1::AgentBoard& a) { return a.agent_id(); },
+      [&](const v1::AgentBoard& a, const v1::AgentBoard& b) {
+        return same_instant(before.at_ms(), a.status_seconds(), after.at_ms(), b.status_seconds(), false) &&
+               same_agent(a, b);
+      },
+      [&](const v1::AgentBoard& a) { *out.add_agents() = a; }, [&](const std::string& a) { out.add_removed_agents(a); });
+  if (same_at_risk(before, after)) {
+    out.set_at_risk_unchanged(true);
+  } else {
+    *out.mutable_at_risk() = after.at_risk();
+  }
+  return out;
+}
+
+}  // namespace switchboard::gateway
