@@ -21,15 +21,31 @@ bool same_instant(std::int64_t at_a, std::int32_t seconds_a, std::int64_t at_b, 
   return std::llabs((at_a - std::int64_t{seconds_a} * 1000) - (at_b - std::int64_t{seconds_b} * 1000)) <= kSinceSlackMs;
 }
 
-// Every field but the one that counts seconds, which compares as an instant.
-class same_but_seconds {
- public:
-  explicit same_but_seconds(const google::protobuf::FieldDescriptor* seconds) { diff_.IgnoreField(seconds); }
-  bool operator()(const google::protobuf::Message& a, const google::protobuf::Message& b) { return diff_.Compare(a, b); }
+// Every field but the seconds that count on (compared as instants apart), field by field: the
+// reflection of MessageDifferencer cost 1.6 ms for a thousand agents, on the core strand.
+// BoardChanges.ComparesEveryField fails when a field is added to either message and not here.
+bool same_but_seconds(const v1::QueueBoard& a, const v1::QueueBoard& b) {
+  return a.queue() == b.queue() && a.waiting() == b.waiting() && a.service_level_today() == b.service_level_today() &&
+         a.answered_today() == b.answered_today() && a.abandoned_today() == b.abandoned_today() &&
+         a.arrivals_per_hour() == b.arrivals_per_hour() && a.handle_seconds() == b.handle_seconds() &&
+         a.agents_needed() == b.agents_needed() && a.agents_available() == b.agents_available() &&
+         a.service_level_seconds() == b.service_level_seconds() && a.service_level_target() == b.service_level_target();
+}
 
- private:
-  MessageDifferencer diff_;
-};
+bool same_but_seconds(const v1::AgentBoard& a, const v1::AgentBoard& b) {
+  if (a.agent_id() != b.agent_id() || a.status() != b.status() || a.status_reason() != b.status_reason() ||
+      a.load_size() != b.load_size() || a.conversations_size() != b.conversations_size()) {
+    return false;
+  }
+  for (int i = 0; i < a.load_size(); ++i) {
+    const auto &x = a.load(i), &y = b.load(i);
+    if (x.channel() != y.channel() || x.conversations() != y.conversations() || x.capacity() != y.capacity()) return false;
+  }
+  for (int i = 0; i < a.conversations_size(); ++i) {
+    if (a.conversations(i) != b.conversations(i)) return false;
+  }
+  return true;
+}
 
 template <class Row, class Key, class Same, class Add, class Remove>
 void changed_rows(const google::protobuf::RepeatedPtrField<Row>& before, const google::protobuf::RepeatedPtrField<Row>& after,
@@ -63,20 +79,18 @@ v1::Board board_changes(const v1::Board& before, const v1::Board& after) {
   out.set_at_ms(after.at_ms());
   out.set_compute_us(after.compute_us());
   out.set_changes_only(true);
-  same_but_seconds same_queue(v1::QueueBoard::descriptor()->FindFieldByName("oldest_wait_seconds"));
   changed_rows(
       before.queues(), after.queues(), [](const v1::QueueBoard& q) { return q.queue(); },
       [&](const v1::QueueBoard& a, const v1::QueueBoard& b) {
         return same_instant(before.at_ms(), a.oldest_wait_seconds(), after.at_ms(), b.oldest_wait_seconds(), true) &&
-               same_queue(a, b);
+               same_but_seconds(a, b);
       },
       [&](const v1::QueueBoard& q) { *out.add_queues() = q; }, [&](const std::string& q) { out.add_removed_queues(q); });
-  same_but_seconds same_agent(v1::AgentBoard::descriptor()->FindFieldByName("status_seconds"));
   changed_rows(
       before.agents(), after.agents(), [](const v1::AgentBoard& a) { return a.agent_id(); },
       [&](const v1::AgentBoard& a, const v1::AgentBoard& b) {
         return same_instant(before.at_ms(), a.status_seconds(), after.at_ms(), b.status_seconds(), false) &&
-               same_agent(a, b);
+               same_but_seconds(a, b);
       },
       [&](const v1::AgentBoard& a) { *out.add_agents() = a; }, [&](const std::string& a) { out.add_removed_agents(a); });
   if (same_at_risk(before, after)) {

@@ -91,5 +91,36 @@ TEST(BoardChanges, AWaitThatStartsOrEndsOrAStatusThatRestartsIsAChange) {
   EXPECT_EQ(ids(c), (std::vector<std::string>{"cy"}));
 }
 
+// board_changes compares rows field by field (reflection cost 1.6 ms a board): a field added to
+// one of these must be added to its comparison too, or a change in it would never reach a console.
+TEST(BoardChanges, ComparesEveryField) {
+  EXPECT_EQ(v1::QueueBoard::descriptor()->field_count(), 12) << "compare the new field in same_but_seconds";
+  EXPECT_EQ(v1::AgentBoard::descriptor()->field_count(), 6) << "compare the new field in same_but_seconds";
+  EXPECT_EQ(v1::ChannelLoad::descriptor()->field_count(), 3) << "compare the new field in same_but_seconds";
+}
+
+TEST(BoardChanges, EveryFieldOfARowIsAChange) {
+  const auto before = board(1'000'000, 0);
+  for (int f = 0; f < 5; ++f) {
+    auto after = board(1'000'000, 0);
+    auto* a = after.mutable_agents(1);
+    if (f == 0) a->set_status_reason("lunch");
+    if (f == 1) a->mutable_load(0)->set_capacity(4);
+    if (f == 2) a->mutable_load(0)->set_channel(v1::CHANNEL_EMAIL);
+    if (f == 3) a->set_conversations(0, "other");
+    if (f == 4) a->add_load();
+    EXPECT_EQ(ids(board_changes(before, after)), std::vector<std::string>{"ben"}) << f;
+  }
+  for (int f = 0; f < 4; ++f) {
+    auto after = board(1'000'000, 0);
+    auto* q = after.mutable_queues(0);
+    if (f == 0) q->set_arrivals_per_hour(3);
+    if (f == 1) q->set_service_level_target(0.9);
+    if (f == 2) q->set_agents_needed(2);
+    if (f == 3) q->set_abandoned_today(1);
+    EXPECT_EQ(board_changes(before, after).queues_size(), 1) << f;
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::gateway
