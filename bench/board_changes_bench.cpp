@@ -56,7 +56,8 @@ v1::ServerFrame frame_of(v1::Board b) {
 
 void BM_BoardChanges(benchmark::State& state) {
   const auto before = board(1'000'000, 1), after = board(1'001'000, 2);
-  for (auto _ : state) benchmark::DoNotOptimize(gateway::board_changes(before, after));
+  auto sent = gateway::instants_of(before);
+  for (auto _ : state) benchmark::DoNotOptimize(gateway::board_changes(before, after, sent));
 }
 
 void BM_ParseWholeBoard(benchmark::State& state) {  // the baseline: the hub parses it anyway
@@ -75,7 +76,8 @@ void BM_JsonWholeBoard(benchmark::State& state) {
 }
 
 void BM_JsonChanges(benchmark::State& state) {
-  const auto f = frame_of(gateway::board_changes(board(1'000'000, 1), board(1'001'000, 2)));
+  auto sent = gateway::instants_of(board(1'000'000, 1));
+  const auto f = frame_of(gateway::board_changes(board(1'000'000, 1), board(1'001'000, 2), sent));
   state.counters["bytes"] = static_cast<double>(gateway::encode_server_frame(gateway::wire_format::json, f).size());
   for (auto _ : state) benchmark::DoNotOptimize(gateway::encode_server_frame(gateway::wire_format::json, f));
 }

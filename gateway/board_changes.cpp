@@ -16,9 +16,13 @@ using google::protobuf::util::MessageDifferencer;
 constexpr std::int64_t kSinceSlackMs = 1500;
 
 // `zero_is_none`: 0 seconds means no instant (a queue where nobody waits), not "just now".
-bool same_instant(std::int64_t at_a, std::int32_t seconds_a, std::int64_t at_b, std::int32_t seconds_b, bool zero_is_none) {
-  if (zero_is_none && (seconds_a == 0) != (seconds_b == 0)) return false;
-  return std::llabs((at_a - std::int64_t{seconds_a} * 1000) - (at_b - std::int64_t{seconds_b} * 1000)) <= kSinceSlackMs;
+std::int64_t instant(std::int64_t at_ms, std::int32_t seconds, bool zero_is_none) {
+  return zero_is_none && seconds == 0 ? kNoInstant : at_ms - std::int64_t{seconds} * 1000;
+}
+
+bool same_instant(std::int64_t a, std::int64_t b) {
+  if (a == kNoInstant || b == kNoInstant) return a == b;
+  return std::llabs(a - b) <= kSinceSlackMs;
 }
 
 // Every field but the seconds that count on (compared as instants apart), field by field: the
@@ -47,6 +51,7 @@ bool same_but_seconds(const v1::AgentBoard& a, const v1::AgentBoard& b) {
   return true;
 }
 
+// Rows of `after` new or changed (`same` false) go to `add`, keys only in `before` to `remove`.
 template <class Row, class Key, class Same, class Add, class Remove>
 void changed_rows(const google::protobuf::RepeatedPtrField<Row>& before, const google::protobuf::RepeatedPtrField<Row>& after,
                   Key key, Same same, Add add, Remove remove) {
@@ -58,9 +63,7 @@ void changed_rows(const google::protobuf::RepeatedPtrField<Row>& before, const g
     if (it == old.end() || !same(*it->second, r)) add(r);
     if (it != old.end()) old.erase(it);
   }
-  for (const auto& r : before) {
-    if (old.count(key(r))) remove(key(r));
-  }
+  for (const auto& [k, r] : old) remove(k);
 }
 
 bool same_at_risk(const v1::Board& a, const v1::Board& b) {
@@ -73,26 +76,61 @@ bool same_at_risk(const v1::Board& a, const v1::Board& b) {
 
 }  // namespace
 
-v1::Board board_changes(const v1::Board& before, const v1::Board& after) {
+board_instants instants_of(const v1::Board& b) {
+  board_instants out;
+  for (const auto& q : b.queues()) out.queues[q.queue()] = instant(b.at_ms(), q.oldest_wait_seconds(), true);
+  for (const auto& a : b.agents()) out.agents[a.agent_id()] = instant(b.at_ms(), a.status_seconds(), false);
+  return out;
+}
+
+bool changes_apply(const v1::Board& before, const v1::Board& after) {
+  if (before.queues_size() != after.queues_size()) return false;
+  for (int i = 0; i < before.queues_size(); ++i) {
+    if (before.queues(i).queue() != after.queues(i).queue()) return false;
+  }
+  return true;
+}
+
+v1::Board board_changes(const v1::Board& before, const v1::Board& after, board_instants& sent) {
   v1::Board out;
   out.set_team(after.team());
   out.set_at_ms(after.at_ms());
   out.set_compute_us(after.compute_us());
   out.set_changes_only(true);
+  const auto at = after.at_ms();
+  // Unlisted rows keep the instant the consoles have; a listed row's becomes its new one.
+  const auto held = [](const std::unordered_map<std::string, std::int64_t>& m, const std::string& k) {
+    auto it = m.find(k);
+    return it == m.end() ? kNoInstant : it->second;
+  };
   changed_rows(
       before.queues(), after.queues(), [](const v1::QueueBoard& q) { return q.queue(); },
       [&](const v1::QueueBoard& a, const v1::QueueBoard& b) {
-        return same_instant(before.at_ms(), a.oldest_wait_seconds(), after.at_ms(), b.oldest_wait_seconds(), true) &&
-               same_but_seconds(a, b);
+        return sent.queues.count(b.queue()) &&
+               same_instant(held(sent.queues, b.queue()), instant(at, b.oldest_wait_seconds(), true)) && same_but_seconds(a, b);
       },
-      [&](const v1::QueueBoard& q) { *out.add_queues() = q; }, [&](const std::string& q) { out.add_removed_queues(q); });
+      [&](const v1::QueueBoard& q) {
+        *out.add_queues() = q;
+        sent.queues[q.queue()] = instant(at, q.oldest_wait_seconds(), true);
+      },
+      [&](const std::string& q) {
+        out.add_removed_queues(q);
+        sent.queues.erase(q);
+      });
   changed_rows(
       before.agents(), after.agents(), [](const v1::AgentBoard& a) { return a.agent_id(); },
       [&](const v1::AgentBoard& a, const v1::AgentBoard& b) {
-        return same_instant(before.at_ms(), a.status_seconds(), after.at_ms(), b.status_seconds(), false) &&
+        return sent.agents.count(b.agent_id()) && same_instant(held(sent.agents, b.agent_id()), instant(at, b.status_seconds(), false)) &&
                same_but_seconds(a, b);
       },
-      [&](const v1::AgentBoard& a) { *out.add_agents() = a; }, [&](const std::string& a) { out.add_removed_agents(a); });
+      [&](const v1::AgentBoard& a) {
+        *out.add_agents() = a;
+        sent.agents[a.agent_id()] = instant(at, a.status_seconds(), false);
+      },
+      [&](const std::string& a) {
+        out.add_removed_agents(a);
+        sent.agents.erase(a);
+      });
   if (same_at_risk(before, after)) {
     out.set_at_risk_unchanged(true);
   } else {

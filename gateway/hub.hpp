@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "conversation/rules.hpp"
+#include "gateway/board_changes.hpp"
 #include "gateway/session_sink.hpp"
 #include "store/keys.hpp"
 #include "store/redis_subscriber.hpp"
@@ -64,6 +65,7 @@ class hub {
     std::vector<member> members;
     v1::Board last_board;             // a team room's last board, and its number (0: none yet)
     std::uint64_t board_seq = 0;
+    board_instants sent_instants;     // its rows' instants as the consoles were last sent them
   };
   bool enter(const std::string& channel, bool agent, const std::string& id, const std::shared_ptr<session_sink>& s);
   void send_board(room& r, std::string_view payload);

@@ -37,6 +37,12 @@ v1::Board board(std::int64_t at_ms, int tick) {
   return b;
 }
 
+// The changes of `after` for consoles that were sent `before` whole.
+v1::Board board_changes(const v1::Board& before, const v1::Board& after) {
+  auto sent = instants_of(before);
+  return gateway::board_changes(before, after, sent);
+}
+
 std::vector<std::string> ids(const v1::Board& b) {
   std::vector<std::string> out;
   for (const auto& a : b.agents()) out.push_back(a.agent_id());
@@ -120,6 +126,35 @@ TEST(BoardChanges, EveryFieldOfARowIsAChange) {
     if (f == 3) q->set_abandoned_today(1);
     EXPECT_EQ(board_changes(before, after).queues_size(), 1) << f;
   }
+}
+
+TEST(BoardChanges, SmallMovesOfAnInstantDoNotAddUpUnsent) {
+  // An agent whose status began at an unknown time: 0 s on every board, so the instant moves a
+  // second a board. Each move is under the slack; from what the consoles were sent, the second is not.
+  auto b0 = board(1'000'000, 0), b1 = board(1'001'000, 1), b2 = board(1'002'000, 2);
+  for (auto* b : {&b0, &b1, &b2}) b->mutable_agents(0)->set_status_seconds(0);
+  auto sent = instants_of(b0);
+  EXPECT_EQ(ids(gateway::board_changes(b0, b1, sent)), std::vector<std::string>{});
+  EXPECT_EQ(ids(gateway::board_changes(b1, b2, sent)), std::vector<std::string>{"ana"});
+  EXPECT_EQ(sent.agents.at("ana"), 1'002'000);
+}
+
+TEST(BoardChanges, QueuesWhereNobodyWaitsStayTheSameHoweverFarApartTheBoards) {
+  auto before = board(1'000'000, 0), after = board(1'005'000, 0);
+  for (auto* b : {&before, &after}) b->mutable_queues(1)->set_oldest_wait_seconds(0);
+  after.mutable_queues(0)->set_oldest_wait_seconds(35);  // general: the same wait, 5 s later
+  EXPECT_EQ(board_changes(before, after).queues_size(), 0);
+}
+
+TEST(BoardChanges, ApplyOnlyToTheSameQueuesInTheSameOrder) {
+  const auto before = board(1'000'000, 0);
+  EXPECT_TRUE(changes_apply(before, board(1'001'000, 1)));
+  auto swapped = board(1'001'000, 1);
+  swapped.mutable_queues()->SwapElements(0, 1);
+  EXPECT_FALSE(changes_apply(before, swapped));
+  auto fewer = board(1'001'000, 1);
+  fewer.mutable_queues()->RemoveLast();
+  EXPECT_FALSE(changes_apply(before, fewer));
 }
 
 }  // namespace

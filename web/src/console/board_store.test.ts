@@ -90,6 +90,12 @@ describe('BoardStore', () => {
     expect(s.teamsOf('ana')).toEqual(['care', 'tech']);
   });
 
+  it('ignores changes that come before any whole board of the team', () => {
+    const s = new BoardStore();
+    expect(s.apply({ team: 'care', atMs: '1000', changesOnly: true, agents: [{ agentId: 'ana' }] })).toBe(false);
+    expect(s.teams()).toEqual([]);
+  });
+
   it('sorts agents by status, name, load or time in status', () => {
     const s = new BoardStore();
     s.apply(board(1_000_000));

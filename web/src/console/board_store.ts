@@ -1,8 +1,7 @@
-// The live boards of a lead's teams, as the page draws them: one patch per team board (the rows
-// that moved, board_diff.ts), worked out off the main thread by the board worker, or here from a
-// frame. Rows that did not change keep their object, so the view re-renders only what moved, and a
-// board where nothing moved changes nothing at all. Sorted and merged lists are made on demand and
-// cached.
+// The live boards of a lead's teams, as the page draws them: each `board` frame (whole, or only
+// what changed: the console asks for ?boards=changes) merged into the rows (board_diff.ts). Rows
+// that did not change keep their object, so the view re-renders only what moved, and a board where
+// nothing moved changes nothing at all. Sorted and merged lists are made on demand and cached.
 import type { BoardWire } from '../staff/api';
 import { type AgentRow, type BoardPatch, diffBoard, type QueueRow, type RiskRow, type TeamRows } from './board_diff';
 
@@ -31,6 +30,12 @@ export class BoardStore {
   apply(board: BoardWire): boolean {
     const team = board.team ?? '';
     const prev = this.teams_.get(team);
+    if (board.changesOnly && !prev) {
+      // Changes with no board to apply them to (the server sends a connection's first whole): drawn
+      // as a board, they would show part of the team as all of it.
+      console.warn(`switchboard: board changes for team ${team} before its whole board; ignored`);
+      return false;
+    }
     const { rows, patch } = diffBoard(prev, board);
     this.atMs = Math.max(this.atMs, rows.atMs);
     this.teams_.set(team, rows);
