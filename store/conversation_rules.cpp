@@ -167,8 +167,10 @@ append_effects effects_of(const v1::Event& e) {
       fx.fields.set("priority", std::to_string(e.priority_change().to()));
       break;
     case v1::Event::kCustomerPresence:
-      // The router hears when the customer goes and comes back (a 'turn' note): it abandons a
-      // waiting conversation whose customer stays gone.
+      // The router hears when the customer goes and comes back (a 'turn' note, the state staying):
+      // it abandons a waiting conversation whose customer stays gone.
+      fx.note = v1::RoutingNote::TURN;
+      fx.note_always = true;
       if (e.customer_presence().present()) {
         fx.fields.remove("customer_gone_at_ms");
       } else {

@@ -11,7 +11,7 @@ import unittest
 
 from test_desk import StaffTest, available, customer_event, desk, next_frame, taken_by
 from test_live_chat import connect, request, say, visitor_token
-from test_serve import LIMIT, get, staff_token
+from test_serve import LIMIT, get, staff_token, wait_for
 
 CONFIG = """router: {lease_ttl_ms: 1200, agent_grace_seconds: 30}
 queues:
@@ -49,7 +49,11 @@ def status_changes(body):
 class AbandonmentTest(StaffTest):
 
     def serve_it(self):
-        return self.serve(extra=CONFIG).http_port
+        s = self.serve(extra=CONFIG)
+        # The router leads before the customer comes: it must hear them go from a note, not read it
+        # from a snapshot when it takes the lease (which hid a customer's leave that made no note).
+        wait_for(lambda: "is the leader" in s.output(), "the router leads", LIMIT)
+        return s.http_port
 
     def test_a_waiting_customer_who_leaves_is_abandoned_explained_and_counted(self):
         port = self.serve_it()

@@ -63,6 +63,19 @@ TEST(ConversationRules, TheRoutersAutomaticMessageOnlyGoesOut) {
                                                                          {">outbox", "whatsapp"}}));
 }
 
+// The router must hear that a waiting customer went (it abandons the conversation if they stay
+// gone) and came back: a 'turn' note even though the state stays. Without it the router learnt of
+// it only from a snapshot when it became the leader (e2e.abandonment passed by that accident).
+TEST(ConversationRules, ACustomerGoingOrComingBackNotesTheRouter) {
+  for (const bool present : {false, true}) {
+    v1::Event e;
+    e.mutable_customer_presence()->set_present(present);
+    const auto fx = view(e);
+    EXPECT_EQ(fx.notify, "!turn") << present;
+    EXPECT_EQ(fx.set_once, present ? "" : "^customer_gone_at_ms") << present;
+  }
+}
+
 TEST(ConversationRules, TheFirstStaffReplySetsFirstResponse) {
   auto fx = view(message(v1::DIRECTION_OUTBOUND));
   EXPECT_EQ(fx.create_state, "");
