@@ -110,6 +110,18 @@ void status_effects(const v1::StatusChange& sc, append_effects& fx) {
   if (to == v1::RESOLVED) fx.fields.remove("awaiting_reply_since_ms");
 }
 
+// The router hears when the customer goes and comes back (a 'turn' note, the state staying): it
+// abandons a waiting conversation whose customer stays gone.
+void presence_effects(const v1::CustomerPresence& p, append_effects& fx) {
+  fx.note = v1::RoutingNote::TURN;
+  fx.note_always = true;
+  if (p.present()) {
+    fx.fields.remove("customer_gone_at_ms");
+  } else {
+    fx.set_once.push_back({"customer_gone_at_ms", true});
+  }
+}
+
 }  // namespace
 
 append_effects effects_of(const v1::Event& e) {
@@ -167,15 +179,7 @@ append_effects effects_of(const v1::Event& e) {
       fx.fields.set("priority", std::to_string(e.priority_change().to()));
       break;
     case v1::Event::kCustomerPresence:
-      // The router hears when the customer goes and comes back (a 'turn' note, the state staying):
-      // it abandons a waiting conversation whose customer stays gone.
-      fx.note = v1::RoutingNote::TURN;
-      fx.note_always = true;
-      if (e.customer_presence().present()) {
-        fx.fields.remove("customer_gone_at_ms");
-      } else {
-        fx.set_once.push_back({"customer_gone_at_ms", true});
-      }
+      presence_effects(e.customer_presence(), fx);
       break;
     case v1::Event::kRating:
       // A low rating puts the conversation on its leads' board (at risk: follow up).
