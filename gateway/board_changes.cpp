@@ -99,15 +99,16 @@ v1::Board board_changes(const v1::Board& before, const v1::Board& after, board_i
   out.set_changes_only(true);
   const auto at = after.at_ms();
   // Unlisted rows keep the instant the consoles have; a listed row's becomes its new one.
-  const auto held = [](const std::unordered_map<std::string, std::int64_t>& m, const std::string& k) {
-    auto it = m.find(k);
-    return it == m.end() ? kNoInstant : it->second;
+  // Whether the consoles were sent `key` with an instant within the slack of `now` (one lookup).
+  const auto as_sent = [](const std::unordered_map<std::string, std::int64_t>& m, const std::string& key, std::int64_t now) {
+    auto it = m.find(key);
+    return it != m.end() && same_instant(it->second, now);
   };
+
   changed_rows(
       before.queues(), after.queues(), [](const v1::QueueBoard& q) { return q.queue(); },
       [&](const v1::QueueBoard& a, const v1::QueueBoard& b) {
-        return sent.queues.count(b.queue()) &&
-               same_instant(held(sent.queues, b.queue()), instant(at, b.oldest_wait_seconds(), true)) && same_but_seconds(a, b);
+        return as_sent(sent.queues, b.queue(), instant(at, b.oldest_wait_seconds(), true)) && same_but_seconds(a, b);
       },
       [&](const v1::QueueBoard& q) {
         *out.add_queues() = q;
@@ -120,8 +121,7 @@ v1::Board board_changes(const v1::Board& before, const v1::Board& after, board_i
   changed_rows(
       before.agents(), after.agents(), [](const v1::AgentBoard& a) { return a.agent_id(); },
       [&](const v1::AgentBoard& a, const v1::AgentBoard& b) {
-        return sent.agents.count(b.agent_id()) && same_instant(held(sent.agents, b.agent_id()), instant(at, b.status_seconds(), false)) &&
-               same_but_seconds(a, b);
+        return as_sent(sent.agents, b.agent_id(), instant(at, b.status_seconds(), false)) && same_but_seconds(a, b);
       },
       [&](const v1::AgentBoard& a) {
         *out.add_agents() = a;
