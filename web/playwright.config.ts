@@ -7,7 +7,8 @@ import { debianChromium } from './e2e/support/chromium';
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  outputDir: 'e2e/artifacts/test-results',
+  // Each half of the suite (ctest's web.browser.1 and .2: --shard) keeps its own failures' traces.
+  outputDir: `e2e/artifacts/test-results${process.env.SB_BROWSER_SHARD ? `-${process.env.SB_BROWSER_SHARD}` : ''}`,
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
