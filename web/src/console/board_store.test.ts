@@ -103,6 +103,26 @@ describe('BoardStore', () => {
     expect(s.agents('', 'time').map((a) => a.agentId)).toEqual(['ana', 'bob']);
   });
 
+  it('keeps each sort right as boards of changes move, add and remove agents, in one team and across two', () => {
+    const s = new BoardStore();
+    const agent = (id: string, status: 'AVAILABLE' | 'AWAY' | 'OFFLINE', held = 0) =>
+      ({ agentId: id, status, statusSeconds: 10, load: [{ channel: 'CHANNEL_WEB' as const, conversations: held, capacity: 3 }] });
+    s.apply({ team: 'care', atMs: '1000000', agents: [agent('dan', 'AWAY'), agent('ana', 'AVAILABLE', 1), agent('cy', 'OFFLINE'), agent('bob', 'AVAILABLE', 2)] });
+    s.apply({ team: 'tech', atMs: '1000000', agents: [agent('eve', 'AVAILABLE'), agent('ana', 'AVAILABLE', 1)] });
+    const ids = (team: string, sort: 'status' | 'name' | 'load') => s.agents(team, sort).map((a) => a.agentId);
+    expect(ids('care', 'status')).toEqual(['ana', 'bob', 'dan', 'cy']);
+    expect(ids('', 'status')).toEqual(['ana', 'bob', 'eve', 'dan', 'cy']);
+    expect(ids('', 'load')).toEqual(['bob', 'ana', 'cy', 'dan', 'eve']);
+    // Bob goes offline, Cy comes back with three chats, Dan leaves the team, Fay joins it.
+    s.apply({ team: 'care', atMs: '1001000', changesOnly: true, atRiskUnchanged: true, removedAgents: ['dan'],
+      agents: [agent('bob', 'OFFLINE'), agent('cy', 'AVAILABLE', 3), agent('fay', 'AWAY')] });
+    expect(ids('care', 'status')).toEqual(['ana', 'cy', 'fay', 'bob']);
+    expect(ids('', 'status')).toEqual(['ana', 'cy', 'eve', 'fay', 'bob']);
+    expect(ids('', 'load')).toEqual(['cy', 'ana', 'bob', 'eve', 'fay']);
+    expect(ids('', 'name')).toEqual(['ana', 'bob', 'cy', 'eve', 'fay']);
+    expect(s.agents('care', 'status').find((a) => a.agentId === 'bob')!.status).toBe('OFFLINE'); // the new row, not the one sorted before
+  });
+
   // Its speed is measured in the browser benchmark (bench/, "console board"), never asserted here.
   it('applies boards of 1,000 agents and 50 queues, one after another', () => {
     const big = (at: number): BoardWire => ({

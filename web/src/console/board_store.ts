@@ -74,10 +74,24 @@ export class BoardStore {
 
   /** The agents of a team (all teams: each agent once), sorted. */
   agents(team = '', sort: AgentSort = 'status'): AgentRow[] {
-    return this.cached(`a:${team}:${sort}`, this.sections_.a, () => {
-      const byId = new Map<string, AgentRow>();
-      for (const t of this.pick(team)) for (const [id, row] of t.agents) if (!byId.has(id)) byId.set(id, row);
-      return [...byId.values()].sort(agentOrder(sort));
+    const key = `a:${team}:${sort}`;
+    const before = this.cache_.get(key)?.value as AgentRow[] | undefined;
+    return this.cached(key, this.sections_.a, () => {
+      const teams = this.pick(team);
+      const byId = teams.length === 1 ? teams[0].agents : new Map<string, AgentRow>();
+      if (teams.length > 1) for (const t of teams) for (const [id, row] of t.agents) if (!byId.has(id)) byId.set(id, row);
+      // In the order of the list before, new agents last: a board moves a few agents, and sorting a
+      // list that is nearly in order takes a thousand comparisons, not ten thousand (1.5 ms here).
+      const list: AgentRow[] = [];
+      for (const old of before ?? []) { // each agent once: it was made from a map
+        const row = byId.get(old.agentId);
+        if (row) list.push(row);
+      }
+      if (list.length < byId.size) {
+        const placed = new Set(list.map((r) => r.agentId));
+        for (const [id, row] of byId) if (!placed.has(id)) list.push(row);
+      }
+      return list.sort(agentOrder(sort));
     });
   }
 
