@@ -13,7 +13,8 @@ build=(g++ cmake ninja-build pkg-config lld ccache git)
 libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libboost-program-options1.81-dev
       libprotobuf-dev protobuf-compiler libhiredis-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-      libssl-dev libjemalloc-dev libargon2-dev)
+      libssl-dev libjemalloc-dev libargon2-dev
+      libgmime-3.0-dev)  # email MIME parsing (channels/email/mime.hpp says why GMime)
 # Runtime: the embedded default starts a private redis-server; redis-benchmark is the baseline.
 # ca-certificates: the authorities the outbox checks the providers' certificates against.
 runtime=(redis-server redis-tools ca-certificates)
