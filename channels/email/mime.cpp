@@ -513,6 +513,20 @@ void repair_strings(parsed_mail& m) {
   for (auto& a : m.attachments) fix(a.filename), fix(a.content_type), fix(a.content_id);
 }
 
+// Not one header (mime4j's "noheader" fixture): the whole text is the body, as mime4j reads it;
+// who sent it is the envelope's to say. Nothing readable at all is refused.
+result<parsed_mail> headerless(std::string_view raw, parsed_mail& out, problem_list& problems) {
+  std::string guessed;
+  out.text = trim_blank_lines(lf_newlines(to_utf8(raw, "", guessed)));
+  if (out.text.empty()) return make_error_code(errc::bad_input);
+  problems.add("no header: the whole text read as the body");
+  if (!guessed.empty()) problems.add(guessed);
+  auto parts = split_reply(out.text);
+  out.new_text = std::move(parts.new_text), out.quoted = std::move(parts.quoted), out.signature = std::move(parts.signature);
+  repair_strings(out);
+  return std::move(out);
+}
+
 result<parsed_mail> parse(std::string_view raw, const mail_limits& limits) {
   if (raw.size() > limits.max_bytes) return make_error_code(errc::bad_input);
   init_gmime();
@@ -532,7 +546,7 @@ result<parsed_mail> parse(std::string_view raw, const mail_limits& limits) {
   g_mime_parser_options_set_fallback_charsets(options.get(), fallback);
   g_mime_parser_options_set_warning_callback(options.get(), on_warning, &problems);
   gobject<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options.get()));
-  if (!message || !usable(message.get())) return make_error_code(errc::bad_input);
+  if (!message || !usable(message.get())) return headerless(raw, out, problems);
   read_header(message.get(), out, problems);
   body_walker body(limits, out, problems);
   if (GMimeObject* root = g_mime_message_get_mime_part(message.get())) body.walk(root, 0, false);
