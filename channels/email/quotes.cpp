@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <vector>
 
+#include "channels/email/ascii.hpp"
+
 namespace switchboard::channels::email {
 
 namespace {
@@ -27,13 +29,7 @@ std::string_view trim(std::string_view s) {
 }
 
 // Lower case for ASCII; the other scripts' words below are written in lower case already.
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {
   return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return s.substr(0, p.size()) == p; });

@@ -1,5 +1,7 @@
 #include "channels/email/reply_address.hpp"
 
+#include "channels/email/ascii.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,13 +14,7 @@ namespace {
 
 constexpr std::size_t kMacChars = 16;  // 80 bits, base32
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
+std::string lowered(std::string_view s) { return ascii_lower(s); }
 
 // The first 80 bits of HMAC-SHA256(secret, lower-cased id), as 16 lower-case base32 letters.
 std::string mac_of(std::string_view conversation_id, std::string_view secret) {

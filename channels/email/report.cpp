@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "channels/email/ascii.hpp"
+
 namespace switchboard::channels::email {
 
 namespace {
@@ -14,15 +16,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
+std::string lower(std::string_view s) { return ascii_lower(s); }
+bool iequals(std::string_view a, std::string_view b) { return ascii_iequals(a, b); }
 
 // The first word of a structured value: "auto-replied; owner-email=..." → "auto-replied".
 std::string first_token(std::string_view v) {

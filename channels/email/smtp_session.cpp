@@ -1,5 +1,7 @@
 #include "channels/email/smtp_session.hpp"
 
+#include "channels/email/ascii.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <utility>
@@ -10,11 +12,7 @@ namespace {
 // A data line without CRLF this long is passed on in pieces (it can be neither "." nor stuffed).
 constexpr std::size_t kDataChunk = 64 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-         });
-}
+bool iequals(std::string_view a, std::string_view b) { return ascii_iequals(a, b); }
 
 bool istarts(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
