@@ -87,6 +87,7 @@ int serve(const po::variables_map& vm) {
   o.config_path = vm["config"].as<std::string>();
   o.which = switchboard::app::parse_roles(vm["roles"].as<std::string>());
   if (vm.count("listen")) o.listen = switchboard::app::parse_listen(vm["listen"].as<std::string>());
+  if (vm.count("smtp-listen")) o.smtp_listen = switchboard::app::parse_listen(vm["smtp-listen"].as<std::string>(), "--smtp-listen");
   if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
   if (vm.count("data-dir") && o.data_dir.empty()) throw switchboard::app::option_error("--data-dir: give a folder");
   return switchboard::app::serve(o);
@@ -125,6 +126,8 @@ void serve_options(po::options_description& d) {
       "listen", po::value<std::string>()->value_name("HOST:PORT"),
       "listen here instead of at server.listen_address and server.http_port: an IP address (IPv6 in "
       "brackets, [::1]:8080) and a port, 0 for a free one (the log says which)")(
+      "smtp-listen", po::value<std::string>()->value_name("HOST:PORT"),
+      "take mail here instead of at channels.email.smtp_listen (the same form as --listen)")(
       "data-dir", po::value<std::string>()->value_name("DIR"),
       "the folder this process writes to, made if missing: the embedded redis-server keeps its data in "
       "DIR/redis instead of redis.embedded.data_dir. Give each instance on one machine its own");
@@ -174,8 +177,8 @@ struct command {
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
-      {"serve", "serve [--config FILE] [--roles gateway,router,outbox] [--listen HOST:PORT] [--data-dir DIR]",
-       "run the server: HTTP and WebSocket (role gateway) and routing (role router)", serve_options, serve},
+      {"serve", "serve [--config FILE] [--roles gateway,router,outbox] [--listen HOST:PORT] [--smtp-listen HOST:PORT] [--data-dir DIR]",
+       "run the server: HTTP, WebSocket and SMTP (role gateway), routing (role router), replies out (role outbox)", serve_options, serve},
       {"check-config", "check-config [--config FILE]", "load and check the config; print nothing if it is valid",
        config_option, check_config},
       {"simulate",

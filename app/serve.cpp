@@ -27,6 +27,9 @@
 #include "gateway/report_service.hpp"
 #include "gateway/rest_api.hpp"
 #include "gateway/webhook_api.hpp"
+#include "gateway/mail_receiver.hpp"
+#include "gateway/smtp_listener.hpp"
+#include "app/metrics.hpp"
 #include "gateway/blob_api.hpp"
 #include "media/blob_store.hpp"
 #include "outbox/media_fetcher.hpp"
@@ -52,33 +55,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 namespace {
-
-// GET /metrics, in Prometheus' text format: open WebSocket sessions, requests in flight and the
-// gateway dwell of messages (frame read → stored → ack queued), a histogram in seconds.
-gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::conversation_service& service,
-                                  const gateway::webhook_api& hooks) {
-  gateway::http_answer a;
-  a.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  a.body = "# HELP switchboard_ws_sessions Open WebSocket sessions.\n# TYPE switchboard_ws_sessions gauge\n";
-  a.body += "switchboard_ws_sessions " + std::to_string(ws.open()) + "\n";
-  a.body += "# HELP switchboard_requests_in_flight Requests being worked on.\n# TYPE switchboard_requests_in_flight gauge\n";
-  a.body += "switchboard_requests_in_flight " + std::to_string(service.in_flight()) + "\n";
-  ws.dwell.write_prometheus(a.body, "switchboard_gateway_dwell_seconds",
-                            "Customer messages: frame read, stored, ack queued on the connection.", "");
-  a.body +=
-      "# HELP switchboard_webhook_updates_total Providers' webhook updates: messages stored, the rest by kind.\n"
-      "# TYPE switchboard_webhook_updates_total counter\n";
-  for (const auto& [what, n] : hooks.counts()) {
-    const auto space = what.find(' ');
-    std::string kind = what.substr(space + 1);
-    for (auto& c : kind) {
-      if (c == '"' || c == '\\') c = '_';
-    }
-    a.body += "switchboard_webhook_updates_total{provider=\"" + what.substr(0, space) + "\",kind=\"" + kind + "\"} " +
-              std::to_string(n) + "\n";
-  }
-  return a;
-}
 
 // Runs `ioc` until the client is ready or the deadline passes. Returns whether it became ready.
 bool wait_until_ready(asio::io_context& ioc, store::redis_client& client, std::chrono::milliseconds limit) {
@@ -123,6 +99,11 @@ std::string apply_overrides(v1::Config& cfg, const serve_options& opts) {
   if (opts.listen) {
     cfg.mutable_server()->set_listen_address(opts.listen->address);
     cfg.mutable_server()->set_http_port(opts.listen->port);
+  }
+  if (opts.smtp_listen) {
+    const auto& a = opts.smtp_listen->address;
+    const std::string host = a.find(':') == std::string::npos ? a : "[" + a + "]";
+    cfg.mutable_channels()->mutable_email()->set_smtp_listen(host + ":" + std::to_string(opts.smtp_listen->port));
   }
   if (opts.data_dir.empty()) return "redis.embedded.data_dir '" + cfg.redis().embedded().data_dir() + "'";
   const std::string named = "--data-dir '" + opts.data_dir + "'";
@@ -169,13 +150,15 @@ class server {
   void seed_dev_users();
   void start_router();
   void start_gateway();
+  void start_smtp();
   void stop_router();
   void start_outbox();
   void stop_outbox();
   void on_signal(int sig);
   void check_drained();
   std::size_t open_work() {
-    return (listener_ ? listener_->open_sessions() : 0) + static_cast<std::size_t>(service_.in_flight());
+    return (listener_ ? listener_->open_sessions() : 0) + (smtp_ ? smtp_->open_sessions() : 0) +
+           static_cast<std::size_t>(service_.in_flight());
   }
 
   const v1::Config cfg_;
@@ -222,11 +205,13 @@ class server {
   const gateway::blob_api blob_api_;
   const gateway::rest_api api_;
   gateway::webhook_api hooks_;  // the messaging providers' webhooks
+  gateway::mail_receiver mail_;  // customers' mail (the SMTP listener's)
   const gateway::static_files pages_;
   gateway::identity_proofs proofs_;  // customers proving a phone number
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
   std::shared_ptr<gateway::http_listener> listener_;
+  std::shared_ptr<gateway::smtp_listener> smtp_;  // channels.email.smtp_listen
   std::optional<asio::signal_set> signals_;  // made once serving, so a signal before stops at once
   asio::steady_timer drain_;
   std::chrono::steady_clock::time_point drain_deadline_;
@@ -258,6 +243,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       blob_api_(cfg_.channels().media(), blobs_),
       api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
+      mail_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
       pages_(cfg_.server().web_root()),
       proofs_(cfg_, core_, redis_, keys_, timeline_, identities_),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next(), proofs_),
@@ -414,10 +400,10 @@ void server::start_gateway() {
     spdlog::warn("web pages not found in server.web_root '{}' (build them: scripts/dev.sh build); / answers 404",
                  cfg_.server().web_root());
   }
-  gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &service = service_](
+  gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &service = service_, &mail = mail_](
                                      gateway::http_request req, gateway::http_responder respond) {
     if (hooks.handle(req, respond)) return;
-    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service, hooks));
+    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service, hooks, mail));
     if ((req.method == "GET" || req.method == "HEAD") && !req.target.starts_with("/v1/")) {
       if (auto page = pages.answer(req)) return respond(std::move(*page));
     }
@@ -440,6 +426,25 @@ void server::start_gateway() {
   listener_->run();
   spdlog::info("switchboard listening on http://{}:{} threads={}", s.listen_address(), listener_->port(),
                s.threads());
+  start_smtp();
+}
+
+void server::start_smtp() {
+  const auto& e = cfg_.channels().email();
+  if (e.smtp_listen().empty()) return;
+  const auto colon = e.smtp_listen().rfind(':');
+  std::string host = e.smtp_listen().substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  try {
+    const asio::ip::tcp::endpoint at(asio::ip::make_address(host), static_cast<unsigned short>(std::stoi(e.smtp_listen().substr(colon + 1))));
+    smtp_ = std::make_shared<gateway::smtp_listener>(ioc_, at, e, mail_);
+  } catch (const std::exception& x) {
+    listener_->stop();
+    throw std::runtime_error("channels.email.smtp_listen '" + e.smtp_listen() + "': " + x.what());
+  }
+  smtp_->run();
+  spdlog::info("switchboard smtp listening on {}:{} inboxes={} starttls={}", host, smtp_->port(), e.inboxes_size(),
+               !e.tls_certificate_file().empty());
 }
 
 // SIGTERM/SIGINT: stop accepting, tell WebSocket clients to reconnect (1012), let open sessions
@@ -449,6 +454,7 @@ void server::on_signal(int sig) {
   spdlog::info("signal {} received: stopping", sig);
   drain_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.server().shutdown_grace_ms());
   if (listener_) listener_->stop();
+  if (smtp_) smtp_->stop();
   service_.stop();
   stop_router();
   stop_outbox();
@@ -522,8 +528,8 @@ roles parse_roles(const std::string& list) {
   return r;
 }
 
-listen_endpoint parse_listen(const std::string& text) {
-  const std::string named = "--listen '" + text + "'";
+listen_endpoint parse_listen(const std::string& text, const std::string& option) {
+  const std::string named = option + " '" + text + "'";
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     throw option_error(named + ": expected HOST:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");

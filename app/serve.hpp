@@ -5,7 +5,7 @@
 //   router:  the router service (one active among all processes; the others stand by);
 //   outbox:  sends replies to messaging channels' customers (a consumer group: any number run);
 // and stop them in reverse order on SIGTERM/SIGINT. Start-up failures throw with one clear line.
-// Also owns serve's command-line values (--roles, --listen, --data-dir) and their checks.
+// Also owns serve's command-line values (--roles, --listen, --smtp-listen, --data-dir) and their checks.
 
 #include <optional>
 #include <stdexcept>
@@ -36,14 +36,16 @@ struct listen_endpoint {
 };
 
 // "HOST:PORT" ("127.0.0.1:8080", "0.0.0.0:0", "[::1]:8080") → listen_endpoint. Throws option_error
-// naming --listen when it is not an IP address and a port from 0 to 65535.
-listen_endpoint parse_listen(const std::string& text);
+// naming `option` when it is not an IP address and a port from 0 to 65535.
+listen_endpoint parse_listen(const std::string& text, const std::string& option = "--listen");
 
 struct serve_options {
   std::string config_path;
   roles which;
   // --listen: replaces server.listen_address and server.http_port.
   std::optional<listen_endpoint> listen;
+  // --smtp-listen: replaces channels.email.smtp_listen (mail's listener).
+  std::optional<listen_endpoint> smtp_listen;
   // --data-dir: the folder for everything this process writes. Today that is the embedded
   // redis-server's data, kept in DIR/redis instead of redis.embedded.data_dir. Empty: the config's.
   std::string data_dir;

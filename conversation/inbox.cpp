@@ -69,6 +69,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   req.mode = store::append_request::target::existing;
   if (in.conversation_id().empty()) req.mode = store::append_request::target::current;
   if (in.conversation_id().empty() && in.channel() != v1::CHANNEL_WEB) req.mode = store::append_request::target::current_or_family;
+  if (in.conversation_id().empty() && in.new_conversation()) req.mode = store::append_request::target::open_new;  // a new mail
   req.conversation_id = in.conversation_id();
   // Not a ?: of temporaries: GCC 12 destroys those twice in a coroutine.
   if (in.client_message_id().empty()) {
@@ -85,6 +86,8 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   *msg->mutable_attachments() = content.attachments();
   msg->set_subject(content.subject());
   msg->set_in_reply_to(content.in_reply_to());
+  msg->set_html_body(content.html_body());
+  msg->set_quoted_text(content.quoted_text());
   msg->set_client_message_id(in.client_message_id());
   msg->set_provider_message_id(in.provider_message_id());
   if (in.sent_at_ms() > 0) msg->set_sent_at_ms(in.sent_at_ms());

@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 #include "core/templates.hpp"
 
+#include "core/config_checks.hpp"
 #include "core/defaults.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -19,16 +20,38 @@
 #include <boost/url/parse.hpp>
 
 namespace switchboard {
+
+namespace config_checks {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw config_error(path + ": " + what);
+}
+
+void check_range(std::int64_t v, std::int64_t lo, std::int64_t hi, const std::string& path) {
+  if (v < lo || v > hi) {
+    fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
+  }
+}
+
+void check_one_of(const std::string& v, std::initializer_list<const char*> allowed, const std::string& path) {
+  std::string names;
+  for (const char* a : allowed) {
+    if (v == a) return;
+    names += (names.empty() ? "" : ", ") + std::string(a);
+  }
+  fail(path, "must be one of " + names + ", got '" + v + "'");
+}
+
+}  // namespace config_checks
+
+using namespace config_checks;
+
 namespace {
 
 namespace pb = google::protobuf;
 
 std::string join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
-}
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw config_error(path + ": " + what);
 }
 
 std::string scalar_of(const YAML::Node& n, const std::string& path, const char* expected) {
@@ -184,21 +207,6 @@ void apply_secrets(pb::Message& msg, const std::string& path, const env_lookup& 
   }
 }
 
-void check_range(std::int64_t v, std::int64_t lo, std::int64_t hi, const std::string& path) {
-  if (v < lo || v > hi) {
-    fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
-  }
-}
-
-void check_one_of(const std::string& v, std::initializer_list<const char*> allowed, const std::string& path) {
-  std::string names;
-  for (const char* a : allowed) {
-    if (v == a) return;
-    names += (names.empty() ? "" : ", ") + std::string(a);
-  }
-  fail(path, "must be one of " + names + ", got '" + v + "'");
-}
-
 void check_skills(const google::protobuf::RepeatedPtrField<v1::Skill>& skills, const std::string& path) {
   for (int i = 0; i < skills.size(); ++i) {
     const std::string p = path + "[" + std::to_string(i) + "]";
@@ -300,90 +308,6 @@ void validate_people(const v1::Config& c) {
   check_range(c.auth().sign_in_failures_per_account(), 1, 1'000'000, "auth.sign_in_failures_per_account");
   check_range(c.auth().sign_in_failures_per_address(), 1, 1'000'000, "auth.sign_in_failures_per_address");
   check_range(c.auth().sign_in_window_seconds(), 1, 86400, "auth.sign_in_window_seconds");
-}
-
-// WhatsApp's rules for a template's name and language, and our own: its {{n}} and `variables` agree.
-void validate_templates(const v1::ChannelsConfig& ch) {
-  std::set<std::string> seen;
-  for (int i = 0; i < ch.whatsapp_templates_size(); ++i) {
-    const std::string p = "channels.whatsapp_templates[" + std::to_string(i) + "]";
-    const auto& t = ch.whatsapp_templates(i);
-    if (t.name().empty() || t.name().size() > 512 || t.name().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-      fail(p + ".name", "must be 1-512 lower-case letters, digits or '_', as WhatsApp Manager names it");
-    }
-    if (t.language().empty()) fail(p + ".language", "is required (the language code it was approved in, e.g. en_US)");
-    if (!seen.insert(t.name() + "/" + t.language()).second) fail(p + ".language", "'" + t.name() + "' in " + t.language() + " is listed twice");
-    if (t.body().empty()) fail(p + ".body", "must not be empty (the template's body text, with {{1}}, {{2}}, ...)");
-    const int n = template_placeholders(t.body());
-    if (n < 0) fail(p + ".body", "its placeholders must be {{1}}, {{2}}, ... with none skipped");
-    if (n != t.variables_size()) {
-      fail(p + ".variables", "the body takes " + std::to_string(n) + " variable(s), " + std::to_string(t.variables_size()) + " named");
-    }
-  }
-}
-
-// Attachments: the blob store's folder, the limits, the types taken (lower case "type/subtype", or
-// "type/*" for a family).
-void validate_media(const v1::MediaConfig& m) {
-  check_range(m.max_bytes(), 1024, std::int64_t(1) << 30, "channels.media.max_bytes");
-  check_range(m.fetch_attempts(), 1, 100, "channels.media.fetch_attempts");
-  if (!m.url_secret().empty() && m.url_secret().size() < 32) fail("channels.media.url_secret", "must be at least 32 bytes");
-  for (int i = 0; i < m.allowed_types_size(); ++i) {
-    const std::string& t = m.allowed_types(i);
-    const auto slash = t.find('/');
-    const bool ok = slash != std::string::npos && slash > 0 && slash + 1 < t.size() && t.find('/', slash + 1) == std::string::npos &&
-                    t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.+-_/*") == std::string::npos &&
-                    (t.find('*') == std::string::npos || (t.ends_with("/*") && t.find('*') == t.size() - 1));
-    if (!ok) fail("channels.media.allowed_types[" + std::to_string(i) + "]", "must be a lower-case MIME type (image/png) or a family (image/*)");
-  }
-}
-
-void validate_channels(const v1::Config& c) {
-  const auto& ch = c.channels();
-  check_range(ch.max_webhook_bytes(), 1024, 16 * 1024 * 1024, "channels.max_webhook_bytes");
-  check_range(ch.send_attempts(), 1, 100, "channels.send_attempts");
-  check_range(ch.max_retry_delay_ms(), 100, 3'600'000, "channels.max_retry_delay_ms");
-  check_range(ch.send_timeout_ms(), 100, 600'000, "channels.send_timeout_ms");
-  check_range(ch.claim_idle_ms(), 100, 3'600'000, "channels.claim_idle_ms");
-  if (!ch.ca_file().empty() && !std::ifstream(ch.ca_file())) fail("channels.ca_file", "cannot read '" + ch.ca_file() + "'");
-  if (!ch.public_url().empty() && ch.public_url().rfind("https://", 0) != 0 && ch.public_url().rfind("http://", 0) != 0) {
-    fail("channels.public_url", "must start with https:// (or http://)");
-  }
-  std::set<std::string> seen;
-  for (int i = 0; i < ch.accounts_size(); ++i) {
-    const std::string p = "channels.accounts[" + std::to_string(i) + "]";
-    const auto& a = ch.accounts(i);
-    check_one_of(a.provider(), {"whatsapp", "messenger", "instagram", "telegram", "twilio"}, p + ".provider");
-    if (a.id().empty() || a.id().size() > 64 ||
-        a.id().find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
-      fail(p + ".id", "must be 1-64 letters, digits, '-' or '_'");
-    }
-    if (!seen.insert(a.provider() + "/" + a.id()).second) fail(p + ".id", "'" + a.id() + "' is used twice for " + a.provider());
-    if (!a.queue().empty() && std::none_of(c.queues().begin(), c.queues().end(), [&](const v1::Queue& q) { return q.name() == a.queue(); })) {
-      fail(p + ".queue", "no queue is named '" + a.queue() + "'");
-    }
-    const auto required = [&](const std::string& value, const char* field) {
-      if (value.empty()) {
-        fail(p + "." + field, "is required for " + a.provider() + " (set it in " +
-                                  secret_env_name("channels.accounts." + std::to_string(i) + "." + field) + ")");
-      }
-    };
-    if (!a.api_url().empty() && a.api_url().rfind("https://", 0) != 0 && a.api_url().rfind("http://", 0) != 0) {
-      fail(p + ".api_url", "must start with https:// (or http://)");
-    }
-    if (!(a.sends_per_second() > 0 && a.sends_per_second() <= 100000)) fail(p + ".sends_per_second", "must be above 0 and at most 100000");
-    if (a.provider() == "telegram") {
-      required(a.secret_token(), "secret_token");
-    } else if (a.provider() == "twilio") {
-      required(a.auth_token(), "auth_token");
-      if (ch.public_url().empty()) fail("channels.public_url", "is required with a twilio account (Twilio signs the URL it posts to)");
-    } else {
-      required(a.app_secret(), "app_secret");
-      required(a.verify_token(), "verify_token");
-    }
-  }
-  validate_templates(ch);
-  validate_media(ch.media());
 }
 
 void validate(const v1::Config& c) {

@@ -20,7 +20,10 @@ libs=(libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-ur
 runtime=(redis-server redis-tools ca-certificates)
 # Tests and benchmarks.
 # The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
-test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl)
+# Email: swaks sends to our SMTP listener (with Net::SSLeay for STARTTLS), aiosmtpd is the relay
+# our outbox sends to.
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl
+      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd)
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 bench=(nginx-light libnginx-mod-nchan)

@@ -67,6 +67,8 @@ std::string key_layout::customer_identities(std::string_view id) const { return 
 
 std::string key_layout::customer_readers(std::string_view id) const { return customer(id) + ":rd"; }
 
+std::string key_layout::customer_mail(std::string_view id) const { return customer(id) + ":ml"; }
+
 std::string key_layout::customer_merged(std::string_view id) const { return customer(id) + ":src"; }
 
 std::string key_layout::customer_merges(std::string_view id) const { return customer(id) + ":mgs"; }

@@ -11,6 +11,7 @@
 //   <p>:{g<k>}:cu:<customer>:rd         set     who may read its timeline: "t:<team>", "a:<owner>"
 //   <p>:{g<k>}:cu:<customer>:src        set     customers merged into it, merges standing (its timeline reads theirs)
 //   <p>:{g<k>}:cu:<customer>:mgs        zset    ids of every merge into it (standing and undone) → merged_at_ms
+//   <p>:{g<k>}:cu:<customer>:ml         hash    email threading: "m:<Message-ID>" → conversation, "s:<subject>" → "<conversation>|<ms>"
 //   <p>:{g<k>}:tl:<customer>            stream  the lifelong timeline (fields c, s, e)
 //   <p>:{g<k>}:cv:<conversation>        hash    conversation state
 //   <p>:{g<k>}:cv:<conversation>:ix     stream  ids 0-<seq> → timeline entry id (field t)
@@ -77,6 +78,8 @@ class key_layout {
   // Who besides admins may read the customer's timeline: "t:<team>" of each of their conversations,
   // "a:<agent>" of everyone who owned one (written by the append script, as "<customer key>:rd").
   std::string customer_readers(std::string_view customer_id) const;
+  // The customer's email threads: their mails' Message-IDs and subjects → conversation.
+  std::string customer_mail(std::string_view customer_id) const;
   // The customers merged into this one while the merge stands (written last by a merge, removed
   // first by its undo): whose timelines its timeline reads too (store/merged_timeline.hpp).
   std::string customer_merged(std::string_view customer_id) const;

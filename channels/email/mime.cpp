@@ -8,6 +8,7 @@
 
 #include "channels/email/ascii.hpp"
 #include "channels/email/charset.hpp"
+#include "channels/email/gmime_util.hpp"
 #include "channels/email/html.hpp"
 #include "channels/email/quotes.hpp"
 #include "channels/email/report.hpp"
@@ -21,25 +22,9 @@ constexpr std::size_t max_item = 80;  // bytes of a header or value quoted in a 
 constexpr std::size_t max_references = 100;
 constexpr std::size_t max_recipients = 500;
 
-struct unref {
-  void operator()(gpointer p) const noexcept {
-    if (p) g_object_unref(p);
-  }
-};
-template <class T>
-using gobject = std::unique_ptr<T, unref>;
 struct options_free {
   void operator()(GMimeParserOptions* o) const noexcept { g_mime_parser_options_free(o); }
 };
-struct gfree {
-  void operator()(void* p) const noexcept { g_free(p); }
-};
-using gstring = std::unique_ptr<char, gfree>;
-
-void init_gmime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
 
 std::string utf8(const char* s) { return s ? repair_utf8(s) : std::string(); }
 

@@ -16,6 +16,12 @@ constexpr std::size_t kMacChars = 16;  // 80 bits, base32
 
 std::string lowered(std::string_view s) { return ascii_lower(s); }
 
+// ULIDs are written upper-case, the shard group after '-' in digits.
+std::string upper_id(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(), [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+  return id;
+}
+
 // The first 80 bits of HMAC-SHA256(secret, lower-cased id), as 16 lower-case base32 letters.
 std::string mac_of(std::string_view conversation_id, std::string_view secret) {
   const std::string id = lowered(conversation_id);
@@ -65,9 +71,28 @@ std::optional<std::string> conversation_of(std::string_view recipient, std::stri
   const std::string id(tag.substr(0, dot));
   const std::string want = mac_of(id, secret);
   if (want.size() != kMacChars || CRYPTO_memcmp(want.data(), tag.data() + dot + 1, kMacChars) != 0) return std::nullopt;
-  std::string upper = id;  // ULIDs are written upper-case, the shard group after '-' in digits
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
-  return upper;
+  return upper_id(id);
+}
+
+std::string our_message_id(std::string_view conversation_id, long long seq, std::string_view host, std::string_view secret) {
+  const std::string body = lowered(conversation_id) + "." + std::to_string(seq);
+  return "sb." + body + "." + mac_of(body, secret) + "@" + std::string(host);
+}
+
+std::optional<our_message> read_our_message_id(std::string_view message_id, std::string_view secret) {
+  const auto at = message_id.rfind('@');
+  const std::string local = lowered(message_id.substr(0, at));
+  if (at == std::string_view::npos || local.size() < 3 + 1 + 1 + 1 + kMacChars || local.compare(0, 3, "sb.") != 0) return std::nullopt;
+  const auto mac_dot = local.rfind('.');
+  const std::string body = local.substr(3, mac_dot - 3);
+  const auto seq_dot = body.rfind('.');
+  if (mac_dot + 1 + kMacChars != local.size() || seq_dot == std::string::npos || seq_dot == 0 || seq_dot + 1 == body.size() ||
+      body.size() - seq_dot - 1 > 15 || body.find_first_not_of("0123456789", seq_dot + 1) != std::string::npos) {
+    return std::nullopt;
+  }
+  const std::string want = mac_of(body, secret);
+  if (want.size() != kMacChars || CRYPTO_memcmp(want.data(), local.data() + mac_dot + 1, kMacChars) != 0) return std::nullopt;
+  return our_message{upper_id(body.substr(0, seq_dot)), std::stoll(body.substr(seq_dot + 1))};
 }
 
 }  // namespace switchboard::channels::email

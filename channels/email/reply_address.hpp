@@ -19,4 +19,20 @@ std::string reply_address(std::string_view inbox, std::string_view conversation_
  * `inbox`'s local part and domain; nullopt for the plain inbox, another inbox, or a forged tag. */
 std::optional<std::string> conversation_of(std::string_view recipient, std::string_view inbox, std::string_view secret);
 
+/** A message of ours: a reply's conversation and seq. */
+struct our_message {
+  std::string conversation_id;
+  long long seq = 0;
+};
+
+/** The Message-ID (without < >) of our message `seq` of a conversation:
+ * `sb.<conversation>.<seq>.<mac>@<host>`. The same every time, so a retry sends the same mail;
+ * the mac makes it ours: a customer's answer names it in In-Reply-To and References, a bounce in
+ * its report, and our own mail coming back is known by it. */
+std::string our_message_id(std::string_view conversation_id, long long seq, std::string_view host, std::string_view secret);
+
+/** The conversation and seq an id of ours carries (any host: the name may have changed); nullopt
+ * for another's id or a forged one. */
+std::optional<our_message> read_our_message_id(std::string_view message_id, std::string_view secret);
+
 }  // namespace switchboard::channels::email

@@ -18,7 +18,7 @@ CONFIG = os.path.join(HERE, "..", "..", "config", "switchboard.yaml")  # the shi
 
 # Every command and the options its help must list.
 COMMANDS = {
-    "serve": ["--config", "--roles", "--listen", "--data-dir", "--help"],
+    "serve": ["--config", "--roles", "--listen", "--smtp-listen", "--data-dir", "--help"],
     "check-config": ["--config", "--help"],
     "simulate": ["--scenario", "--seed", "--json", "--agents", "--arrivals-per-hour", "--aht-seconds",
                  "--target-seconds", "--hours", "--patience-seconds", "--help"],
@@ -41,7 +41,7 @@ class HelpTest(unittest.TestCase):
             self.assertTrue(p.stdout.startswith("usage: switchboard <command> [options]"), p.stdout)
             for command in COMMANDS:
                 self.assertIn(f"\n  {command}", p.stdout)
-            self.assertIn("[--listen HOST:PORT] [--data-dir DIR]", p.stdout)
+            self.assertIn("[--listen HOST:PORT] [--smtp-listen HOST:PORT] [--data-dir DIR]", p.stdout)
 
     def test_each_command_lists_its_options_and_exits_0(self):
         for command, options in COMMANDS.items():
@@ -106,7 +106,8 @@ class ServeOptionsTest(unittest.TestCase):
     def serve(self, *args):
         """A `serve` process on the shipped config; its output goes to a log file of its own."""
         log = open(os.path.join(self.folder, f"serve-{len(self.processes)}.log"), "w+")
-        p = subprocess.Popen([BIN, "serve", "--config", CONFIG, *args], stdout=log, stderr=subprocess.STDOUT,
+        # The shipped config takes mail on 127.0.0.1:2525: each instance here takes it on a free port.
+        p = subprocess.Popen([BIN, "serve", "--config", CONFIG, "--smtp-listen", "127.0.0.1:0", *args], stdout=log, stderr=subprocess.STDOUT,
                              cwd=self.work)
         self.processes.append((p, log))
         return p, log
@@ -135,6 +136,8 @@ class ServeOptionsTest(unittest.TestCase):
         self.assert_refused(["--listen", "::1:8080"], "switchboard serve: --listen '::1:8080': an IPv6 address goes "
                             "in brackets, e.g. [::1]:8080")
         self.assert_refused(["--listen"], "switchboard serve: the required argument for option '--listen' is missing")
+        self.assert_refused(["--smtp-listen", "mail:25"], "switchboard serve: --smtp-listen 'mail:25': "
+                            "'mail' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])")
         self.assert_refused(["--roles", "gateway,chef"], "switchboard serve: --roles: unknown role 'chef' "
                             "(gateway, router, outbox)")
         a_file = os.path.join(self.folder, "a-file")
@@ -157,6 +160,7 @@ class ServeOptionsTest(unittest.TestCase):
             self.assertIsNone(p.poll(), self.output(log))
             self.assertEqual(get(port, "/healthz"), (200, "ok\n"))
             self.assertIn(f"listening on http://127.0.0.1:{port} ", self.output(log))
+            wait_for(lambda: "smtp listening on" in self.output(log), "the mail listener")
         # Each has its own embedded redis-server (a free port each) with its data in DIR/redis.
         redis_ports = [self.embedded_port(log) for _, log in started]
         self.assertNotEqual(redis_ports[0], redis_ports[1])

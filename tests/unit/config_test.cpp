@@ -124,16 +124,46 @@ namespace {
 
 TEST(ConfigQueues, TheShippedQueuesLoad) {
   auto c = load_config(SWITCHBOARD_SOURCE_DIR "/config/switchboard.yaml", no_env());
-  ASSERT_EQ(c.queues_size(), 5);
+  ASSERT_EQ(c.queues_size(), 6);
   EXPECT_EQ(c.queues(1).policy().strategy(), v1::BEST_SKILL_MATCH);
   EXPECT_EQ(c.queues(1).policy().overflow_queue(), "general");
   EXPECT_EQ(c.queues(2).policy().relax(0).any_team(), true);
   // Each team's escalation queue, served by its leads.
-  EXPECT_EQ(c.queues(3).name(), "escalations-care");
-  EXPECT_EQ(c.queues(3).required_skills(0).name(), "lead");
+  EXPECT_EQ(c.queues(4).name(), "escalations-care");
+  EXPECT_EQ(c.queues(4).required_skills(0).name(), "lead");
   ASSERT_EQ(c.agents_size(), 2);
   EXPECT_EQ(c.agents(0).id(), "ana");
   EXPECT_EQ(c.router().lease_ttl_ms(), 3000);
+  // Mail for support@ on loopback, into the email queue; agents hold more emails than chats.
+  EXPECT_EQ(c.channels().email().smtp_listen(), "127.0.0.1:2525");
+  EXPECT_EQ(c.channels().email().inboxes(0).queue(), "email");
+  EXPECT_EQ(c.queues(3).name(), "email");
+}
+
+TEST(ConfigChannels, EmailIsCheckedWithTheKeysPath) {
+  const std::string inbox = "channels:\n  email:\n    inboxes: [{address: support@example.com}]\n";
+  auto c = parse_config(inbox, env_of({{"SWITCHBOARD_CHANNELS_EMAIL_REPLY_SECRET", std::string(32, 'k')}}));
+  EXPECT_EQ(c.channels().email().reply_secret(), std::string(32, 'k'));
+  EXPECT_EQ(c.channels().email().max_message_bytes(), 10485760);
+  EXPECT_EQ(c.channels().email().subject_window_hours(), 72);
+  EXPECT_EQ(error_of(inbox), "channels.email.reply_secret: must be at least 32 bytes (set it in SWITCHBOARD_CHANNELS_EMAIL_REPLY_SECRET)");
+  const std::string secret = "    reply_secret: " + std::string(32, 'k') + "\n";
+  const auto email = [&](const std::string& more) { return error_of("channels:\n  email:\n" + more + secret); };
+  EXPECT_EQ(email("    inboxes: [{address: support+x@example.com}]\n"),
+            "channels.email.inboxes[0].address: must be a plain address (support@example.com, no '+': reply addresses add one)");
+  EXPECT_EQ(email("    inboxes: [{address: nobody}]\n").substr(0, 35), "channels.email.inboxes[0].address: ");
+  EXPECT_EQ(email("    inboxes: [{address: a@x.org}, {address: A@X.org}]\n"), "channels.email.inboxes[1].address: 'A@X.org' is listed twice");
+  EXPECT_EQ(email("    inboxes: [{address: a@x.org, queue: nope}]\n"), "channels.email.inboxes[0].queue: no queue is named 'nope'");
+  EXPECT_EQ(email("    smtp_listen: 127.0.0.1:2525\n"), "channels.email.inboxes: must name at least one address when smtp_listen is set");
+  EXPECT_EQ(email("    inboxes: [{address: a@x.org}]\n    smtp_listen: nowhere\n"),
+            "channels.email.smtp_listen: must be address:port (0.0.0.0:25, 127.0.0.1:2525)");
+  EXPECT_EQ(email("    tls_certificate_file: /nonexistent.pem\n"),
+            "channels.email.tls_key_file: is required with the other: a certificate and its key");
+  EXPECT_EQ(email("    tls_certificate_file: /nonexistent.pem\n    tls_key_file: /nonexistent.key\n"),
+            "channels.email.tls_certificate_file: cannot read '/nonexistent.pem'");
+  EXPECT_EQ(email("    tls_required: true\n"), "channels.email.tls_required: needs tls_certificate_file and tls_key_file");
+  EXPECT_EQ(email("    max_message_bytes: 10\n"), "channels.email.max_message_bytes: must be between 1024 and 104857600, got 10");
+  EXPECT_EQ(email("    hostname: 'a b'\n"), "channels.email.hostname: must be a host name (mail.example.com)");
 }
 
 TEST(ConfigAgents, BadProfilesNameTheKey) {

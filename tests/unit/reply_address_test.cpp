@@ -34,5 +34,33 @@ TEST(ReplyAddress, CarriesTheConversationAndNothingElse) {
   EXPECT_FALSE(conversation_of("support+x.0123456789abcdef@example.com", "support@example.com", "secret-1"));
 }
 
+TEST(OurMessageId, CarriesConversationAndSeqAndIsTheSameEachTime) {
+  const std::string id = our_message_id(kConv, 7, "mx.example.com", "secret-1");
+  EXPECT_EQ(id, our_message_id(kConv, 7, "mx.example.com", "secret-1"));  // a retry is the same mail
+  EXPECT_TRUE(id.starts_with("sb.01m8vew0249na39tqfvppqh2yp-49.7."));
+  EXPECT_TRUE(id.ends_with("@mx.example.com"));
+  const auto back = read_our_message_id(id, "secret-1");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->conversation_id, kConv);
+  EXPECT_EQ(back->seq, 7);
+  // Another host name (it changed since) reads the same; upper case too.
+  std::string moved = id.substr(0, id.find('@')) + "@other.example";
+  EXPECT_TRUE(read_our_message_id(moved, "secret-1"));
+  std::string upper = id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(read_our_message_id(upper, "secret-1"));
+  // Another secret, another seq under the same mac, a changed mac, others' ids: nothing.
+  EXPECT_FALSE(read_our_message_id(id, "secret-2"));
+  std::string seq8 = id;
+  seq8.replace(seq8.find(".7.") + 1, 1, "8");
+  EXPECT_FALSE(read_our_message_id(seq8, "secret-1"));
+  std::string mac = id;
+  mac[id.find('@') - 1] = mac[id.find('@') - 1] == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(read_our_message_id(mac, "secret-1"));
+  for (const char* other : {"CAK2x=abc@mail.gmail.com", "sb.@x", "sb.x.y.z@h", "sb..1.0123456789abcdef@h", "sb.c.-1.0123456789abcdef@h", ""}) {
+    EXPECT_FALSE(read_our_message_id(other, "secret-1")) << other;
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::channels::email

@@ -179,7 +179,9 @@ export class Switchboard {
 
   private spawn(bin: string, timeoutMs: number): Promise<void> {
     installExitHook();
-    const args = ['serve', '--config', this.configPath, '--listen', '127.0.0.1:0', '--data-dir', path.join(this.dir, 'data')];
+    // Mail on a free port too: the shipped config's 127.0.0.1:2525 is one per machine.
+    const args = ['serve', '--config', this.configPath, '--listen', '127.0.0.1:0', '--smtp-listen', '127.0.0.1:0',
+      '--data-dir', path.join(this.dir, 'data')];
     const child = spawn(bin, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(child);

@@ -53,6 +53,10 @@ export interface Message {
   templateMessage?: { name: string; language?: string; variables?: string[] };
   /** A customer's message on a messaging channel: when they sent it, by the provider's clock. */
   sentAtMs?: Int64;
+  /** An email's subject. */
+  subject?: string;
+  /** An email's quoted history and signature, cut off `body` (what the customer wrote this time). */
+  quotedText?: string;
 }
 
 /** Someone is typing (published only, never stored). */

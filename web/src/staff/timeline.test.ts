@@ -31,6 +31,14 @@ describe('timelineItems', () => {
     expect(whisper).toMatchObject({ variant: 'whisper', author: 'Lea' });
   });
 
+  it('keeps an email’s subject and its quoted history apart from what the customer wrote now', () => {
+    const mail = ev(1, { actor: cust, message: { direction: 'DIRECTION_INBOUND', channel: 'CHANNEL_EMAIL', body: 'Still broken.',
+      subject: 'Re: Broken kettle', quotedText: '> My kettle is broken.' } });
+    const [item] = timelineItems([mail, inbound(2, 'a chat line')], [], { customerId: cust });
+    expect(item).toMatchObject({ body: 'Still broken.', subject: 'Re: Broken kettle', quoted: '> My kettle is broken.', channel: 'CHANNEL_EMAIL' });
+    expect(timelineItems([inbound(2, 'a chat line')], [], { customerId: cust })[0]).toMatchObject({ subject: undefined, quoted: undefined });
+  });
+
   it('shows a pending draft, then the message it became with who let it through', () => {
     const draft = ev(2, { actor: 'ana', draft: { direction: 'DIRECTION_OUTBOUND', body: 'helo', authorId: 'ana', clientMessageId: 'd1' } });
     expect(timelineItems([inbound(1, 'x'), draft], [], { customerId: cust })[1]).toMatchObject({ kind: 'draft', outcome: 'pending' });

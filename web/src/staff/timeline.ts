@@ -37,6 +37,9 @@ export type Item =
       delivery?: { state: DeliveryState; reason: string };
       /** What the customer did to it since on their channel, in words, oldest first. */
       changes?: string[];
+      /** An email's subject, and its quoted history and signature (shown folded). */
+      subject?: string;
+      quoted?: string;
     }
   | {
       kind: 'internal';
@@ -110,6 +113,8 @@ export function timelineItems(events: readonly LoggedEvent[], outbox: readonly O
         review: draft && { edited: draft.body !== (m.body ?? ''), by: name(e.actor ?? '') },
         delivery: side === 'staff' && sentByOutbox(m.channel) && !e.local ? delivered.get(`${e.conversationId ?? ''}:${seq}`) ?? { state: 'QUEUED', reason: '' } : undefined,
         changes: changed.get(`${e.conversationId ?? ''}:${seq}`),
+        subject: m.subject || undefined,
+        quoted: m.quotedText || undefined,
       });
     } else if (e.note || e.whisper) {
       const n = (e.note ?? e.whisper)!;

@@ -1,8 +1,8 @@
 // A conversation's timeline on screen: the customer's earlier conversations (any channel) above a
-// divider, then this one — messages with their channel badge, internal notes and whispers marked
-// as internal, trainee drafts with their outcome, state changes as quiet lines — and the lines
-// still on their way with Retry / Remove when they failed; a message's attachments under its
-// bubble (a picture, a file's link, a customer's medium being fetched or why it could not be).
+// divider, then this one — messages with their channel badge (an email with its subject, its
+// quoted history folded), internal notes and whispers marked as internal, trainee drafts with
+// their outcome, state changes as quiet lines — and the lines still on their way with Retry /
+// Remove when they failed; a message's attachments under its bubble (a picture, a file's link, a customer's medium being fetched or why it could not be).
 // Kept scrolled to the end unless the reader scrolled up (also as pictures load). A log region:
 // new lines are announced politely.
 import type { ComponentChildren } from 'preact';
@@ -91,7 +91,14 @@ function ItemView({ item, onRetry, onDiscard }: { item: Item; onRetry: (id: stri
             {item.review && <span class="tag tag-review">{item.review.edited ? `Edited by ${item.review.by}` : `Approved by ${item.review.by}`}</span>}
             <time>{timeWords(item.atMs)}</time>
           </div>
+          {item.subject && <p class="msg-subject" data-testid="subject">{item.subject}</p>}
           <Bubble item={item} />
+          {item.quoted && (
+            <details class="msg-quoted">
+              <summary>Quoted text and signature</summary>
+              <div class="bubble" data-testid="quoted">{item.quoted}</div>
+            </details>
+          )}
           <SendState item={item} onRetry={onRetry} onDiscard={onDiscard} />
           {item.delivery && (
             <p class={`msg-meta msg-delivery${item.delivery.state === 'FAILED' ? ' msg-failed' : ''}`} data-testid="delivery">
