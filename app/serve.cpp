@@ -309,7 +309,7 @@ void server::start_outbox() {
   o.instance = ids_.next();
   o.block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
   o.claim_idle = std::chrono::milliseconds(cfg_.channels().claim_idle_ms());
-  outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, o);
+  outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, blobs_, o);
   media_reader_ = std::make_unique<store::redis_client>(ex, redis_opts_, clk_, "media-read");
   outbox::fetch_options f;
   f.instance = o.instance;

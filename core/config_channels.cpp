@@ -92,6 +92,13 @@ void validate_email(const v1::Config& c) {
   check_range(e.max_connections(), 1, 100'000, "channels.email.max_connections");
   check_range(e.command_timeout_seconds(), 1, 3600, "channels.email.command_timeout_seconds");
   check_range(e.subject_window_hours(), 0, 24 * 365, "channels.email.subject_window_hours");
+  const auto& r = e.relay();
+  check_one_of(r.tls(), {"starttls", "implicit", "none"}, "channels.email.relay.tls");
+  check_range(r.port(), 1, 65535, "channels.email.relay.port");
+  if (!r.username().empty() && r.tls() == "none") fail("channels.email.relay.username", "needs tls starttls or implicit: a password never goes in the clear");
+  if (!r.username().empty() && r.password().empty()) {
+    fail("channels.email.relay.password", "is required with a username (set it in " + secret_env_name("channels.email.relay.password") + ")");
+  }
   if (e.inboxes_size() > 0 && e.reply_secret().size() < 32) {
     fail("channels.email.reply_secret", "must be at least 32 bytes (set it in " + secret_env_name("channels.email.reply_secret") + ")");
   }

@@ -41,7 +41,8 @@ bool sends_on(const std::string& provider, const std::string& channel) {
 }  // namespace
 
 service::service(asio::any_io_executor ex, store::redis_client& reader, store::redis_client& writer,
-                 const store::key_layout& keys, id_generator& ids, const clock& clk, const v1::Config& cfg, options o)
+                 const store::key_layout& keys, id_generator& ids, const clock& clk, const v1::Config& cfg, media::blob_store& blobs,
+                 options o)
     : ex_(ex),
       reader_(reader),
       writer_(writer),
@@ -51,6 +52,7 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
       deliveries_(writer, keys),
       dead_(writer, keys),
       https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
+      mail_(ex, cfg, timeline_, blobs),
       opts_(std::move(o)),
       public_url_(cfg.channels().public_url()),
       send_attempts_(cfg.channels().send_attempts()),
@@ -206,31 +208,56 @@ asio::awaitable<void> service::attempt(std::string conv) {
   if (stopping_ && loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
 }
 
-asio::awaitable<void> service::send(job& j) {
+void service::settle(job& j, const channels::send_answer& answer, std::size_t parts) {
   const auto fail = [&j](std::string why) {
     j.decided = true;
     j.sent = false;
     j.reason = std::move(why);
   };
-  const auto retry = [&](std::string why, milliseconds asked) {
-    if (j.attempts >= send_attempts_) return fail("gave up after " + std::to_string(j.attempts) + " attempts: " + why);
-    const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-    due(j.conversation, steady::now() + retry_delay(j.attempts, max_delay_, unit, asked));
-    spdlog::info("outbox: {} seq {} not sent yet ({}); attempt {} of {}", j.conversation, j.seq, why, j.attempts, send_attempts_);
-  };
+  switch (answer.what) {
+    case channels::send_answer::verdict::sent:
+      j.part_ids.push_back(answer.provider_message_id);
+      if (++j.parts_sent < parts) {  // the next part, at once (each part has its own attempts)
+        j.attempts = 0;
+        due(j.conversation, steady::now());
+        break;
+      }
+      j.decided = true;
+      j.sent = true;
+      j.provider_message_id = answer.provider_message_id;
+      break;
+    case channels::send_answer::verdict::rejected: fail(answer.reason); break;
+    case channels::send_answer::verdict::retry: {
+      if (j.attempts >= send_attempts_) return fail("gave up after " + std::to_string(j.attempts) + " attempts: " + answer.reason);
+      const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+      due(j.conversation, steady::now() + retry_delay(j.attempts, max_delay_, unit, milliseconds(answer.retry_after_ms)));
+      spdlog::info("outbox: {} seq {} not sent yet ({}); attempt {} of {}", j.conversation, j.seq, answer.reason, j.attempts,
+                   send_attempts_);
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> service::send(job& j) {
+  const auto fail = [&](std::string why) { settle(j, channels::send_answer{channels::send_answer::verdict::rejected, {}, std::move(why), 0}, 1); };
+  const auto retry = [&](std::string why) { settle(j, channels::send_answer{channels::send_answer::verdict::retry, {}, std::move(why), 0}, 1); };
   auto [ec, where] = co_await writer_.async_exec(
       store::cmd("HMGET", keys_.conversation(j.conversation), "addr:" + j.channel, "acct:" + j.channel), use_tuple);
-  if (ec || where.elements.size() != 2) co_return retry("storage: " + ec.message(), milliseconds(0));
+  if (ec || where.elements.size() != 2) co_return retry("storage: " + ec.message());
   const std::string address = where.elements[0].str;
   const std::string account = where.elements[1].str;
   if (address.empty()) co_return fail("the customer has no " + j.channel + " address in this conversation");
   j.address = address;
+  if (j.channel == "email") {  // to the mail relay (mail_sender.hpp), one SMTP conversation
+    ++j.attempts;
+    co_return settle(j, co_await mail_.send(j.conversation, j.seq, address, account), 1);
+  }
   auto acct = accounts_.find(account);
   if (acct == accounts_.end() || !sends_on(acct->second.config.provider(), j.channel)) {
     co_return fail("no account '" + account + "' sends on " + j.channel + " (channels.accounts)");
   }
   auto events = co_await timeline_.read_conversation(j.conversation, j.seq - 1, 1);
-  if (!events) co_return retry("storage: " + events.error().message(), milliseconds(0));
+  if (!events) co_return retry("storage: " + events.error().message());
   if (events->empty() || events->front().seq() != j.seq || !events->front().has_message()) {
     co_return fail("the reply is not in the conversation");
   }
@@ -244,23 +271,8 @@ asio::awaitable<void> service::send(job& j) {
   if (slot > steady::now()) co_await sleep_for(std::chrono::duration_cast<milliseconds>(slot - steady::now()));
   ++j.attempts;
   const auto reply = co_await https_.send(net::request_of(call));
-  const auto answer = channels::read_answer(acct->second.config.provider(), reply.status,
-                                            reply.status ? reply.body : reply.error, reply.retry_after);
-  switch (answer.what) {
-    case channels::send_answer::verdict::sent:
-      j.part_ids.push_back(answer.provider_message_id);
-      if (++j.parts_sent < calls.size()) {  // the next part, at once (each part has its own attempts)
-        j.attempts = 0;
-        due(j.conversation, steady::now());
-        break;
-      }
-      j.decided = true;
-      j.sent = true;
-      j.provider_message_id = answer.provider_message_id;
-      break;
-    case channels::send_answer::verdict::rejected: fail(answer.reason); break;
-    case channels::send_answer::verdict::retry: retry(answer.reason, milliseconds(answer.retry_after_ms)); break;
-  }
+  settle(j, channels::read_answer(acct->second.config.provider(), reply.status, reply.status ? reply.body : reply.error, reply.retry_after),
+         calls.size());
 }
 
 // The delivery event, the dead letter of a failure, then the acknowledgement: each step may be

@@ -32,7 +32,9 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "media/blob_store.hpp"
 #include "net/https_client.hpp"
+#include "outbox/mail_sender.hpp"
 #include "outbox/retry_policy.hpp"
 #include "proto/config.pb.h"
 #include "store/dead_letters.hpp"
@@ -53,7 +55,8 @@ struct options {
 class service {
  public:
   service(boost::asio::any_io_executor ex, store::redis_client& reader, store::redis_client& writer,
-          const store::key_layout& keys, id_generator& ids, const clock& clk, const v1::Config& cfg, options o);
+          const store::key_layout& keys, id_generator& ids, const clock& clk, const v1::Config& cfg, media::blob_store& blobs,
+          options o);
   ~service();
   void start();
   // Stops reading; sends under way finish (their entries stay pending otherwise); then `done`.
@@ -92,6 +95,8 @@ class service {
   boost::asio::awaitable<void> attempt(std::string conversation);
   // Sends the head job once: decides it (sent, or failed for good) or leaves it to retry.
   boost::asio::awaitable<void> send(job& j);
+  // The provider's answer to one part of j's reply (of `parts`): decided, the next part, or a retry.
+  void settle(job& j, const channels::send_answer& answer, std::size_t parts);
   boost::asio::awaitable<bool> record(job& j);
   void due(const std::string& conversation, std::chrono::steady_clock::time_point at);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
@@ -105,6 +110,7 @@ class service {
   store::delivery_repository deliveries_;
   store::dead_letter_repository dead_;
   net::https_client https_;
+  mail_sender mail_;  // email: to channels.email.relay
   options opts_;
   std::string public_url_;
   int send_attempts_;

@@ -38,7 +38,7 @@ v1::ConversationState state_from_name(std::string_view name) noexcept {
 
 bool sent_by_outbox(v1::Channel c) noexcept {
   return c == v1::CHANNEL_WHATSAPP || c == v1::CHANNEL_MESSENGER || c == v1::CHANNEL_INSTAGRAM ||
-         c == v1::CHANNEL_TELEGRAM || c == v1::CHANNEL_SMS;
+         c == v1::CHANNEL_TELEGRAM || c == v1::CHANNEL_SMS || c == v1::CHANNEL_EMAIL;
 }
 
 namespace {
@@ -57,9 +57,10 @@ void message_effects(const v1::Event& e, append_effects& fx) {
     fx.create_state = v1::QUEUED;
     fx.transitions = {{v1::RESOLVED, v1::QUEUED}, {v1::WAITING_CUSTOMER, v1::ASSIGNED}};
     fx.note = v1::RoutingNote::QUEUED;
-    if (sent_by_outbox(m.channel())) {
+    if (sent_by_outbox(m.channel()) && m.channel() != v1::CHANNEL_EMAIL) {
       // The router hears of a message on a messaging channel other than the conversation's, with
-      // its channel, even when the state stays: a customer waiting there is told their place.
+      // its channel, even when the state stays: a customer waiting there is told their place
+      // (never by email: a place in the queue is not worth a mail).
       fx.note_other_channel = true;
       fx.note_channel = m.channel();
     }

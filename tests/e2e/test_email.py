@@ -30,9 +30,10 @@ SECRET = "e2e-reply-secret-0123456789abcdefghijkl"
 ADMIN = staff_token("admin", "root", ["care"])
 
 
-def config(extra=""):
+def config(extra="", extra_channels=""):
+    """`extra`: more keys of channels.email; `extra_channels`: more keys of channels."""
     return f"""channels:
-  email:
+{extra_channels}  email:
     smtp_listen: 127.0.0.1:0
     hostname: mx.test
     inboxes:
@@ -73,8 +74,8 @@ def mail(subject, body, frm="Ana Ruiz <ana@x.org>", to="support@example.com", he
 class SmtpServer(ProcessTest):
     """A switchboard with mail on a free port (read from its log)."""
 
-    def serve_mail(self, extra="", **kw):
-        s = self.serve(extra=config(extra), **kw)
+    def serve_mail(self, extra="", extra_channels="", **kw):
+        s = self.serve(extra=config(extra, extra_channels), **kw)
         s.wait_listening()
         wait_for(lambda: "smtp listening on" in s.output(), "the mail listener")
         line = next(x for x in s.output().splitlines() if "smtp listening on" in x)

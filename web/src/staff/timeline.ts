@@ -148,7 +148,7 @@ const deliveryRank: Record<DeliveryState, number> = { QUEUED: 0, SENT: 1, DELIVE
 /** Channels whose replies leave through the server's outbox (not a live socket). */
 export function sentByOutbox(channel: Channel | undefined): boolean {
   return channel === 'CHANNEL_WHATSAPP' || channel === 'CHANNEL_MESSENGER' || channel === 'CHANNEL_INSTAGRAM' ||
-    channel === 'CHANNEL_TELEGRAM' || channel === 'CHANNEL_SMS';
+    channel === 'CHANNEL_TELEGRAM' || channel === 'CHANNEL_SMS' || channel === 'CHANNEL_EMAIL';
 }
 
 /**

@@ -1,0 +1,150 @@
+#include "outbox/mail_sender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "channels/email/compose.hpp"
+#include "channels/email/reply_address.hpp"
+#include "channels/email/smtp_client.hpp"
+#include "media/blob_url.hpp"
+#include "net/tls_connection.hpp"
+
+namespace switchboard::outbox {
+
+namespace asio = boost::asio;
+namespace email = channels::email;
+
+namespace {
+
+constexpr std::size_t kHistory = 500;    // events read before the reply, for its threading
+constexpr std::size_t kReferences = 20;  // the latest ids named in References
+
+channels::send_answer answer(channels::send_answer::verdict v, std::string reason, std::string id = {}) {
+  channels::send_answer a;
+  a.what = v;
+  a.reason = std::move(reason);
+  a.provider_message_id = std::move(id);
+  return a;
+}
+
+bool is_email(const v1::Event& e) { return e.has_message() && e.message().channel() == v1::CHANNEL_EMAIL; }
+
+// Threading and the quote from the conversation's mails before the reply: every inbound mail's
+// Message-ID and each of our email replies', the subject of the first mail with one, the last
+// inbound mail (answered and quoted).
+void thread_into(email::outgoing_mail& m, const std::vector<v1::Event>& before, const std::string& conv, const v1::EmailConfig& cfg) {
+  std::string subject;
+  for (const auto& e : before) {
+    if (!is_email(e)) continue;
+    const auto& msg = e.message();
+    if (subject.empty()) subject = msg.subject();
+    if (msg.direction() == v1::DIRECTION_INBOUND) {
+      if (!msg.provider_message_id().empty()) m.references.push_back(msg.provider_message_id());
+      m.in_reply_to = msg.provider_message_id();
+      m.quoted_text = msg.body();
+      m.quoted_date_ms = msg.sent_at_ms() > 0 ? msg.sent_at_ms() : e.at_ms();
+    } else if (msg.direction() == v1::DIRECTION_OUTBOUND) {
+      m.references.push_back(email::our_message_id(conv, e.seq(), cfg.hostname(), cfg.reply_secret()));
+    }
+  }
+  if (m.references.size() > kReferences) m.references.erase(m.references.begin(), m.references.end() - kReferences);
+  m.subject = email::reply_subject(subject);
+}
+
+}  // namespace
+
+mail_sender::mail_sender(asio::any_io_executor ex, const v1::Config& cfg, store::timeline_repository& timeline, media::blob_store& blobs)
+    : ex_(std::move(ex)),
+      cfg_(cfg.channels().email()),
+      ca_file_(cfg.channels().ca_file()),
+      blob_secret_(cfg.channels().media().url_secret()),
+      timeout_(cfg.channels().send_timeout_ms()),
+      timeline_(timeline),
+      blobs_(blobs) {}
+
+asio::awaitable<channels::send_answer> mail_sender::send(std::string conversation_id, std::int64_t seq, std::string address,
+                                                         std::string account) {
+  using v = channels::send_answer::verdict;
+  if (cfg_.relay().host().empty()) co_return answer(v::rejected, "no mail relay is configured (channels.email.relay.host)");
+  const std::string inbox = account.starts_with("email/") ? account.substr(6) : std::string();
+  if (inbox.empty()) co_return answer(v::rejected, "the conversation has no inbox to answer from");
+  const std::int64_t first = seq > static_cast<std::int64_t>(kHistory) ? seq - static_cast<std::int64_t>(kHistory) : 0;
+  auto events = co_await timeline_.read_conversation(conversation_id, first, static_cast<std::size_t>(seq - first));
+  if (!events) co_return answer(v::retry, "storage: " + events.error().message());
+  if (events->empty() || events->back().seq() != seq || !events->back().has_message()) {
+    co_return answer(v::rejected, "the reply is not in the conversation");
+  }
+  const v1::Event reply = events->back();
+  events->pop_back();
+  email::outgoing_mail m;
+  m.from_name = reply.message().author_name().empty() ? "Support" : reply.message().author_name();
+  m.from_address = inbox;
+  m.reply_to = email::reply_address(inbox, conversation_id, cfg_.reply_secret());
+  m.to_address = address;
+  m.quoted_who = address;
+  m.message_id = email::our_message_id(conversation_id, seq, cfg_.hostname(), cfg_.reply_secret());
+  m.date_ms = reply.at_ms();
+  m.body = reply.message().body();
+  thread_into(m, *events, conversation_id, cfg_);
+  for (const auto& a : reply.message().attachments()) {
+    const auto b = media::read_blob_url(blob_secret_, a.url());
+    if (!b) co_return answer(v::rejected, "an attachment that is not in the blob store: " + a.file_name());
+    auto bytes = co_await blobs_.get(b->sha256);
+    if (!bytes) co_return answer(v::retry, "the blob store: " + bytes.error().message());
+    email::outgoing_attachment file;  // field by field: GCC 12 mishandles braced lists of strings in coroutines
+    file.file_name = b->file_name;
+    file.content_type = b->content_type;
+    file.data = std::move(*bytes);
+    m.attachments.push_back(std::move(file));
+  }
+  auto a = co_await deliver(inbox, address, email::compose_mail(m));
+  if (a.what == v::sent) a.provider_message_id = m.message_id;
+  co_return a;
+}
+
+asio::awaitable<channels::send_answer> mail_sender::deliver(std::string from, std::string to, std::string data) {
+  using v = channels::send_answer::verdict;
+  const auto& r = cfg_.relay();
+  email::smtp_client_options o;
+  o.helo = cfg_.hostname();
+  o.starttls = r.tls() == "starttls";
+  o.tls_from_start = r.tls() == "implicit";
+  o.username = r.username();
+  o.password = r.password();
+  email::smtp_envelope env;
+  env.mail_from = std::move(from);
+  env.recipients.push_back(std::move(to));
+  env.data = std::move(data);
+  email::smtp_client client(std::move(o), std::move(env));
+  net::tls_connection c(ex_, ca_file_, !r.skip_certificate_check(), timeout_);
+  if (auto err = co_await c.connect(r.host(), std::to_string(r.port()), r.tls() == "implicit"); !err.empty()) {
+    co_return answer(v::retry, "the mail relay " + r.host() + ": " + err);
+  }
+  email::smtp_client_step step;
+  std::string in;
+  for (int rounds = 0; rounds < 64 && step.verdict == email::smtp_verdict::pending; ++rounds) {
+    in.clear();
+    if (auto err = co_await c.read(in); !err.empty()) {
+      step = client.lost(err);
+      break;
+    }
+    step = client.feed(in);
+    if (!step.send.empty()) {
+      if (auto err = co_await c.write(step.send); !err.empty() && step.verdict == email::smtp_verdict::pending) step = client.lost(err);
+    }
+    if (step.start_tls) {
+      if (auto err = co_await c.start_tls(); !err.empty()) {
+        co_return answer(v::retry, "the mail relay " + r.host() + ": " + err);
+      }
+      step = client.tls_started();
+      if (auto err = co_await c.write(step.send); !err.empty()) step = client.lost(err);
+    }
+  }
+  c.close();
+  switch (step.verdict) {
+    case email::smtp_verdict::sent: co_return answer(v::sent, step.reason);
+    case email::smtp_verdict::permanent: co_return answer(v::rejected, "the mail relay refused it: " + step.reason);
+    default: co_return answer(v::retry, "the mail relay: " + (step.reason.empty() ? std::string("no verdict") : step.reason));
+  }
+}
+
+}  // namespace switchboard::outbox
