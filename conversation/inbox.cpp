@@ -14,6 +14,17 @@ namespace {
 
 constexpr std::size_t kPreviewChars = 140;  // what the router shows an agent in the offer
 
+// The offer's preview: an email's subject, then the body; at most kPreviewChars bytes, cut
+// between UTF-8 characters.
+std::string preview_of(const v1::Inbound::Content& content) {
+  std::string p = content.subject().empty() ? content.body() : content.subject() + " — " + content.body();
+  if (p.size() <= kPreviewChars) return p;
+  std::size_t n = kPreviewChars;
+  while (n > 0 && (static_cast<unsigned char>(p[n]) & 0xC0) == 0x80) --n;
+  p.resize(n);
+  return p;
+}
+
 }  // namespace
 
 asio::awaitable<result<std::string>> inbox::customer_of(v1::Channel channel, std::string address) {
@@ -91,7 +102,7 @@ asio::awaitable<outcome> inbox::message(const std::string& id, const v1::Inbound
   msg->set_client_message_id(in.client_message_id());
   msg->set_provider_message_id(in.provider_message_id());
   if (in.sent_at_ms() > 0) msg->set_sent_at_ms(in.sent_at_ms());
-  req.fields.set("preview", content.body().substr(0, kPreviewChars));
+  req.fields.set("preview", preview_of(content));
   if (!in.account().empty()) {
     // Where a reply on this channel goes, and by which of our accounts (the outbox reads these).
     const std::string ch(store::channel_name(in.channel()));

@@ -99,6 +99,12 @@ void validate_email(const v1::Config& c) {
   if (!r.username().empty() && r.password().empty()) {
     fail("channels.email.relay.password", "is required with a username (set it in " + secret_env_name("channels.email.relay.password") + ")");
   }
+  const auto& k = e.dkim();
+  if (!k.domain().empty() || !k.selector().empty() || !k.private_key_file().empty()) {
+    if (k.domain().empty()) fail("channels.email.dkim.domain", "is required with a selector or key (the d= of the signature)");
+    if (k.selector().empty()) fail("channels.email.dkim.selector", "is required with a domain (the s= of the signature)");
+    if (!std::ifstream(k.private_key_file())) fail("channels.email.dkim.private_key_file", "cannot read '" + k.private_key_file() + "'");
+  }
   if (e.inboxes_size() > 0 && e.reply_secret().size() < 32) {
     fail("channels.email.reply_secret", "must be at least 32 bytes (set it in " + secret_env_name("channels.email.reply_secret") + ")");
   }

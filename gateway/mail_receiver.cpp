@@ -57,9 +57,10 @@ std::string body_of(const email::parsed_mail& p) {
 
 std::string quoted_of(const email::parsed_mail& p) {
   if (!p.new_text.empty() && p.quoted.empty() && p.signature.empty()) return {};
-  if (p.new_text.empty()) return p.signature.empty() ? std::string() : "-- \n" + p.signature;
+  // The signature keeps its own "-- " line.
+  if (p.new_text.empty()) return p.signature;
   std::string q = p.quoted;
-  if (!p.signature.empty()) q = "-- \n" + p.signature + (q.empty() ? "" : "\n\n") + q;
+  if (!p.signature.empty()) q = p.signature + (q.empty() ? "" : "\n\n") + q;
   return q;
 }
 
@@ -150,6 +151,8 @@ asio::awaitable<mail_receipt> mail_receiver::store(received_mail mail, email::pa
   in.set_topic(inbox->queue());
   in.set_account("email/" + email::ascii_lower(inbox->address()));
   in.set_sent_at_ms(parsed.date_ms);
+  // Their address is shown with their name (for email it is the identity itself).
+  in.mutable_customer()->set_email(sender);
   if (!parsed.from.name.empty()) in.mutable_customer()->set_display_name(cut(parsed.from.name, kPreviewName, was_cut));
   was_cut = false;
   auto* content = in.mutable_message();

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "channels/email/compose.hpp"
 #include "channels/email/reply_address.hpp"
 #include "channels/email/smtp_client.hpp"
@@ -59,7 +62,15 @@ mail_sender::mail_sender(asio::any_io_executor ex, const v1::Config& cfg, store:
       blob_secret_(cfg.channels().media().url_secret()),
       timeout_(cfg.channels().send_timeout_ms()),
       timeline_(timeline),
-      blobs_(blobs) {}
+      blobs_(blobs) {
+  const auto& k = cfg_.dkim();
+  if (k.domain().empty()) return;
+  std::ifstream in(k.private_key_file());
+  const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto signer = email::dkim_signer::make(k.domain(), k.selector(), pem);
+  if (!signer) throw std::runtime_error("channels.email.dkim.private_key_file '" + k.private_key_file() + "': not an RSA private key (PEM)");
+  dkim_.emplace(std::move(*signer));
+}
 
 asio::awaitable<channels::send_answer> mail_sender::send(std::string conversation_id, std::int64_t seq, std::string address,
                                                          std::string account) {
@@ -96,7 +107,9 @@ asio::awaitable<channels::send_answer> mail_sender::send(std::string conversatio
     file.data = std::move(*bytes);
     m.attachments.push_back(std::move(file));
   }
-  auto a = co_await deliver(inbox, address, email::compose_mail(m));
+  std::string data = email::compose_mail(m);
+  if (dkim_) data = dkim_->sign(data, m.date_ms / 1000) + data;  // signed at the reply's time: a retry is the same mail
+  auto a = co_await deliver(inbox, address, std::move(data));
   if (a.what == v::sent) a.provider_message_id = m.message_id;
   co_return a;
 }

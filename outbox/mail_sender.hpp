@@ -7,7 +7,8 @@
 // "Re:" on its subject, the customer's last mail quoted, the attachments from the blob store. It
 // goes to channels.email.relay over TCP (STARTTLS or TLS from the start, AUTH when configured,
 // certificates checked) in one SMTP conversation (channels/email/smtp_client.hpp). The envelope's
-// sender is the inbox: a bounce comes back to it, and the listener marks the reply FAILED.
+// sender is the inbox: a bounce comes back to it, and the listener marks the reply FAILED. With
+// channels.email.dkim the mail is signed (channels/email/dkim.hpp) before it goes.
 // Answers: sent (the provider id is our Message-ID), retry (4xx, no answer, a lost connection),
 // rejected (5xx, or no relay configured: retrying would not help).
 // Not thread-safe: used on the outbox's executor.
@@ -16,8 +17,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "channels/email/dkim.hpp"
 #include "channels/outgoing.hpp"
 #include "media/blob_store.hpp"
 #include "proto/config.pb.h"
@@ -27,6 +30,7 @@ namespace switchboard::outbox {
 
 class mail_sender {
  public:
+  // Throws std::runtime_error naming channels.email.dkim.private_key_file when it is not an RSA key.
   mail_sender(boost::asio::any_io_executor ex, const v1::Config& cfg, store::timeline_repository& timeline, media::blob_store& blobs);
 
   // The reply `seq` of `conversation_id` to `address`, from the inbox of `account` ("email/<inbox>").
@@ -43,6 +47,7 @@ class mail_sender {
   std::chrono::milliseconds timeout_;
   store::timeline_repository& timeline_;
   media::blob_store& blobs_;
+  std::optional<channels::email::dkim_signer> dkim_;  // channels.email.dkim, when set
 };
 
 }  // namespace switchboard::outbox

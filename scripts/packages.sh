@@ -21,12 +21,13 @@ runtime=(redis-server redis-tools ca-certificates)
 # Tests and benchmarks.
 # The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
 # Email: swaks sends to our SMTP listener (with Net::SSLeay for STARTTLS), aiosmtpd is the relay
-# our outbox sends to.
+# our outbox sends to, dkimpy checks our DKIM signatures.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl
-      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd)
+      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim)
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
-bench=(nginx-light libnginx-mod-nchan)
+# bench/smtp_load runs Postfix (a private instance; its smtp-source is the load) as the baseline.
+bench=(nginx-light libnginx-mod-nchan postfix)
 # The web pages (web/) are tested and measured in Debian's Chromium, headless, driven by
 # playwright-core (which never downloads a browser of its own). Node 20 and npm come with the
 # machine (Debian 12's nodejs is 18, too old for Vite 8): scripts/dev.sh checks for them.
@@ -55,5 +56,9 @@ echo "packages: installing ${missing[*]}"
 as_root=()
 if [[ $(id -u) -ne 0 ]]; then as_root=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix installed as a program only: no system mail server is set up or started.
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | "${as_root[@]}" debconf-set-selections
+fi
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -135,10 +135,13 @@ class ReceiveTest(SmtpServer):
         self.assertNotIn("Lisbon", m["body"])
         self.assertIn("Your order has shipped", m["quotedText"])
         self.assertIn("Ana Ruiz, Lisbon", m["quotedText"])
+        self.assertEqual(m["quotedText"].count("-- "), 1, "the signature's own delimiter, once")
+        self.assertTrue(m["quotedText"].startswith("-- \nAna Ruiz, Lisbon"), m["quotedText"])
         c = self.events(s, conv)["conversation"]
         self.assertEqual((c["queue"], c["channel"]), ("mail", "CHANNEL_EMAIL"))
         status, rec = get(s.http_port, f"/v1/customers/{self.customer(s, 'ana@x.org')}", ADMIN)
         self.assertEqual(json.loads(rec)["customer"]["displayName"], "Ana Ruiz")
+        self.assertEqual(json.loads(rec)["customer"]["attributes"]["email"], "ana@x.org")
         # The same mail delivered again (its server never saw our 250) is stored once.
         self.assertEqual(self.send(s, mail("Order 1234", body, headers=["Message-ID: <first@x.org>"])), conv)
         self.assertEqual(len(self.messages(s, "ana@x.org")), 1)
@@ -182,6 +185,7 @@ class ReceiveTest(SmtpServer):
             conv = self.send(s, mail("Broken", "My kettle is broken.", headers=["Message-ID: <k1@x.org>"]))
             offer = (await next_frame(ws, "offer"))["offer"]
             self.assertEqual(offer["conversationId"], conv)
+            self.assertEqual(offer["preview"], "Broken — My kettle is broken.", "the subject first")
             _, ok = await request(ws, {"requestId": "a", "answerOffer": {"conversationId": conv, "accept": True}})
             self.assertIn("ack", ok)
             _, ok = await request(ws, {"requestId": "r", "resolve": {"conversationId": conv}})

@@ -4,13 +4,18 @@ into the same conversation: one thread in the customer's mail program and at the
 
 The test reads what reached the relay with Python's email package (not our parser) and checks the
 envelope, From, Reply-To (the reply address), Message-ID (ours, stable), In-Reply-To, References,
-Subject and the quoted mail; then a 451 tried again with the same Message-ID, a 550 failed at once
+Subject and the quoted mail, and its DKIM signature with Debian's dkimpy; then a 451 tried again with the same Message-ID, a 550 failed at once
 and never sent again, and no relay at all. Every process a test starts is stopped by it.
 """
 import asyncio
+import base64
 import email
 import email.policy
 import json
+import os
+import subprocess
+
+import dkim
 
 from mail_relay import PASSWORD, USER, Relay
 from test_desk import available, desk, next_frame
@@ -34,7 +39,24 @@ class AnswerTest(SmtpServer):
 
     def serve_with_relay(self):
         channels, relay = relay_config(self.relay)
-        return self.serve_mail(relay, extra_channels=channels)
+        key = os.path.join(self.folder, "dkim.pem")
+        subprocess.run(["openssl", "genrsa", "-out", key, "2048"], check=True, capture_output=True, timeout=60)
+        der = subprocess.run(["openssl", "rsa", "-in", key, "-pubout", "-outform", "DER"], check=True, capture_output=True,
+                             timeout=60).stdout
+        self.dkim_record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+        dkim_keys = f"    dkim: {{domain: example.com, selector: sb, private_key_file: {key}}}\n"
+        return self.serve_mail(relay + dkim_keys, extra_channels=channels)
+
+    def dkim_valid(self, raw):
+        """Debian's dkimpy checks the signature, our TXT record given as the DNS answer."""
+        asked = []
+
+        def dns(name, timeout=5):
+            asked.append(name)
+            return self.dkim_record if name == b"sb._domainkey.example.com." else None
+        ok = dkim.verify(raw, dnsfunc=dns)
+        self.assertIn(b"sb._domainkey.example.com.", asked)
+        return ok
 
     def answer(self, s, conv_text, reply_text, headers=()):
         """The customer writes; Ann takes the offer and answers. (conversation, reply seq)."""
@@ -72,6 +94,8 @@ class AnswerTest(SmtpServer):
         self.assertEqual(m["From"].addresses[0].addr_spec, "support@example.com")
         self.assertEqual(m["Reply-To"].addresses[0].addr_spec, reply_address(conv))
         self.assertEqual(m["To"].addresses[0].addr_spec, "ana@x.org")
+        self.assertTrue(self.dkim_valid(raw), "signed with the domain's key")
+        self.assertFalse(self.dkim_valid(raw.replace(b"parcel left", b"parcel lost")), "a changed body is caught")
         text = m.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
         self.assertIn("Your parcel left today.\nAnn", text)
         self.assertIn("> It has not arrived.", text)

@@ -1,6 +1,7 @@
 // The SMTP client's state machine (channels/email/smtp_client.hpp) against scripted servers, and
 // the mail an agent's reply becomes (channels/email/compose.hpp), read back by our own parser.
 #include "channels/email/compose.hpp"
+#include "channels/email/dkim.hpp"
 #include "channels/email/mime.hpp"
 #include "channels/email/smtp_client.hpp"
 
@@ -101,7 +102,8 @@ outgoing_mail reply() {
   m.quoted_who = "Jörg Müller <jorg@x.de>";
   m.quoted_date_ms = 1'764'580'000'000;
   m.quoted_text = "Where is it?\n> an older quote";
-  m.attachments.push_back({"Rechnung März.pdf", "application/pdf", std::string("%PDF-1.4\0\x01\xff binary", 20)});
+  static constexpr char kPdf[] = "%PDF-1.4\0\x01\xff binary";  // bytes a text part could not carry
+  m.attachments.push_back({"Rechnung März.pdf", "application/pdf", std::string(kPdf, sizeof kPdf - 1)});
   return m;
 }
 
@@ -139,6 +141,47 @@ TEST(ComposeMail, ReplySubject) {
   EXPECT_EQ(reply_subject("AW: Bestellung"), "AW: Bestellung");
   EXPECT_EQ(reply_subject("Fwd: Order"), "Re: Fwd: Order");
   EXPECT_EQ(reply_subject("  "), "Re: your message");
+}
+
+// RFC 6376 §3.4.5's example of relaxed canonicalisation, and what it says of empty bodies.
+TEST(Dkim, RelaxedCanonicalisationAsTheRfcShowsIt) {
+  EXPECT_EQ(dkim_relaxed_header("A", " X"), "a:X\r\n");
+  EXPECT_EQ(dkim_relaxed_header("B ", " Y\t\r\n\tZ  "), "b:Y Z\r\n");
+  EXPECT_EQ(dkim_relaxed_body(" C \r\nD \t E\r\n\r\n\r\n"), " C\r\nD E\r\n");
+  EXPECT_EQ(dkim_relaxed_body(""), "");
+  EXPECT_EQ(dkim_relaxed_body("\r\n\r\n"), "");
+  EXPECT_EQ(dkim_relaxed_body("x"), "x\r\n");
+}
+
+TEST(Dkim, ASignatureHeaderNamesWhatItSigned) {
+  EXPECT_FALSE(dkim_signer::make("example.com", "sb", "not a key"));
+  // A 1024-bit test key made for this test only (openssl genrsa 1024).
+  const char* pem =
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MIICdQIBADANBgkqhkiG9w0BAQEFAASCAl8wggJbAgEAAoGBAJ8qFVkdfjqNasKL\n"
+      "OmtM97IGQv9e35fD3Nl98t5hvNoN6vjBLJ/qWzbYpYpnn87v6a+1NEh0O5C+H4pj\n"
+      "FvTUdbkHttHc3lmQ6dZf6uAo5owC2S12EYG/6ZZaLxXsAHtcUP04gD1fvV4lZ4BX\n"
+      "XWpY1X0m/nB8qqefq4g3zHdvR95tAgMBAAECgYB/tD1StiY8hpDdLOafhy7KCNoi\n"
+      "mZWe6Ei/vJ1sLlFfR4F7O0s5t8id1e/kf8YqPDZsg2BCrffI57LYzy5xHDKjEe7K\n"
+      "5mf24by4kkVGfBDqGy4SYRhhldtX96O+DZXBWG8uooXM3cSkg0tWJSHJaoOXi34+\n"
+      "FoyNh4IpDHdEoq6LxQJBAM+4iuS4LvCAyOTQur0ddNbsC3xbcPjWgZBF87dvjxez\n"
+      "MF9p1TB2dKF0fvEvtA7ttoVYB97tlaanL/Z0LNECe4MCQQDEKGozn45ebzlywh7B\n"
+      "INWkJeRKclOt5577Ie+SR9ofSr5MKXhYZhB1dNsU8XY3xSudAuq8xuY5YUWXXWDp\n"
+      "TGtPAkANiKqUCGQWi22LawYfuEGalzqQWazcqa07ZzNf6kbadnRaYxze0Xj75Ak5\n"
+      "UbBboKVZvsiUf8pWV2JKnnslCxJdAkBXM1gy5sVVecBiIaWmWUBgHnAkIDrO3l6w\n"
+      "aV+k+cgfjQyXsv/K3GSIspAJ+WWCWWaQABH2Jb2G2JUlOt+wFsbFAkAn/3URphBl\n"
+      "tPO96SXVQPODTAfYXUF5OVJPfiwdkF/O4R6AkI+5UM3NnfWuzVhjJA8Lt7ZWx70v\n"
+      "CwQFFjNSrQLx\n"
+      "-----END PRIVATE KEY-----\n";
+  auto signer = dkim_signer::make("example.com", "sb", pem);
+  ASSERT_TRUE(signer);
+  const std::string mail = compose_mail(reply());
+  const std::string sig = signer->sign(mail, 1'764'583'200);
+  EXPECT_TRUE(sig.starts_with("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sb; t=1764583200;"));
+  EXPECT_NE(sig.find("h=from:reply-to:to:subject:date:message-id:in-reply-to:references:mime-version:content-type;"),
+            std::string::npos) << sig;
+  EXPECT_TRUE(sig.ends_with("\r\n"));
+  EXPECT_EQ(sig, signer->sign(mail, 1'764'583'200));  // PKCS#1 v1.5: the same mail signs the same
 }
 
 }  // namespace

@@ -216,6 +216,16 @@ export class Switchboard {
     return this.log;
   }
 
+  /** The port its SMTP listener took (it says so just after the HTTP one); waits up to 10 s. */
+  async smtpPort(): Promise<number> {
+    for (let i = 0; i < 200; i++) {
+      const m = /smtp listening on 127\.0\.0\.1:(\d+)/.exec(this.log);
+      if (m) return Number(m[1]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no "smtp listening on" in the log:\n${this.log}`);
+  }
+
   /** A development token signed with the config's key (`switchboard token`). */
   async token(role: 'agent' | 'lead' | 'admin', sub: string, teams: string[] = []): Promise<string> {
     const args = ['token', '--role', role, '--sub', sub, '--config', this.configPath];

@@ -98,7 +98,7 @@ function OfferCard({ ws, offer, first }: { ws: Workspace; offer: Offer; first: b
   return (
     <li class={`offer${left.seconds <= 5 ? ' urgent' : ''}`} data-testid="offer" aria-labelledby={`offer-${offer.conversationId}`}>
       <div class="offer-head">
-        <strong id={`offer-${offer.conversationId}`}>New chat{offer.queue ? ` · ${offer.queue}` : ''}</strong>
+        <strong id={`offer-${offer.conversationId}`}>{offer.channel === 'CHANNEL_EMAIL' ? 'New email' : 'New chat'}{offer.queue ? ` · ${offer.queue}` : ''}</strong>
         <ChannelBadge channel={offer.channel} />
         <span class="offer-timer" role="timer" aria-label={`${left.seconds} seconds left`}>{clockWords(left.seconds)}</span>
       </div>
