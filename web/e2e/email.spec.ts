@@ -6,7 +6,7 @@
 // threaded and DKIM-signed, are tested against aiosmtpd in tests/e2e/test_email_out.py.)
 import type { Event } from '../src/lib/types';
 import * as desk from './support/desk';
-import { deskOf, eventsOf } from './support/desk_people';
+import { alertsOf, deskOf, eventsOf, recordAlerts } from './support/desk_people';
 import { expect, expectAccessible, screenshot, test, useSwitchboard } from './support/fixtures';
 import { sendMail } from './support/mail';
 
@@ -36,7 +36,9 @@ test.describe('an email customer', () => {
 
   test('Ana reads the mail, its quote folded, and answers; without a relay the answer says why it did not go', async ({ browser, request }) => {
     test.setTimeout(60_000);
-    const ana = await deskOf(browser, sb.server, 'ana');
+    const context = await browser.newContext();
+    await recordAlerts(context, sb.server.url);
+    const ana = await deskOf(browser, sb.server, 'ana', context);
     try {
       await desk.setStatus(ana.page, 'Available');
       const stored = await sendMail(await sb.server.smtpPort(), 'maria@example.org', 'support@example.com', message);
@@ -45,6 +47,10 @@ test.describe('an email customer', () => {
       const offer = desk.offers(ana.page);
       await expect(offer).toContainText('New email · email');
       await expect(offer).toContainText('“Order 5521 has not arrived — Hello,');
+      await expect.poll(async () => (await alertsOf(ana.page)).notifications.length).toBe(1);
+      expect((await alertsOf(ana.page)).notifications).toEqual([
+        { title: 'New email offer (email · Email) · Agent desk', body: expect.stringMatching(/^Order 5521 has not arrived — Hello,/) },
+      ]);
       await offer.getByRole('button', { name: 'Accept' }).click();
       const pane = desk.pane(ana.page, 'Maria López');
       await expect(pane.getByText('via Email')).toBeVisible();

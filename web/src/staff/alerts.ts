@@ -37,7 +37,8 @@ export class BrowserAlerts implements Alerts {
   offer(offer: Offer): void {
     this.chime();
     const where = [offer.queue, channelName(offer.channel)].filter(Boolean).join(' · ');
-    this.notify(`New chat offer${where ? ` (${where})` : ''}`, offer.preview ?? '', `offer-${offer.conversationId}`, true);
+    const what = offer.channel === 'CHANNEL_EMAIL' ? 'email' : 'chat';
+    this.notify(`New ${what} offer${where ? ` (${where})` : ''}`, offer.preview ?? '', `offer-${offer.conversationId}`, true);
   }
 
   message(title: string, body: string): void {
