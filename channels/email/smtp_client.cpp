@@ -38,10 +38,17 @@ smtp_client::smtp_client(smtp_client_options options, smtp_envelope envelope)
 smtp_client_step smtp_client::feed(std::string_view bytes) {
   in_.append(bytes);
   smtp_client_step out;
+  // A broken reply after good ones in the same bytes: what those asked to send stays in the step
+  // (the same as when the bytes came apart).
+  const auto broken = [&](std::string why) {
+    smtp_client_step s = finish(smtp_verdict::temporary, std::move(why), false);
+    s.send = out.send + s.send;
+    return s;
+  };
   for (;;) {
     const auto eol = in_.find('\n');
     if (eol == std::string::npos) {
-      if (in_.size() > kMaxReplyBytes) return finish(smtp_verdict::temporary, "the server's reply is too long", false);
+      if (in_.size() > kMaxReplyBytes) return broken("the server's reply is too long");
       return out;
     }
     std::string line = in_.substr(0, eol);
@@ -49,16 +56,16 @@ smtp_client_step smtp_client::feed(std::string_view bytes) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const bool code_ok = line.size() >= 3 && std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; });
     if (!code_ok || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
-      return finish(smtp_verdict::temporary, "not an SMTP reply: " + line.substr(0, 200), false);
+      return broken("not an SMTP reply: " + line.substr(0, 200));
     }
     lines_.push_back(line);
-    if (lines_.size() > 200) return finish(smtp_verdict::temporary, "the server's reply is too long", false);
+    if (lines_.size() > 200) return broken("the server's reply is too long");
     if (line.size() > 3 && line[3] == '-') continue;  // more lines of this reply
     const int code = std::stoi(line.substr(0, 3));
     const std::vector<std::string> all = std::move(lines_);
     lines_.clear();
     smtp_client_step s = reply(code, line.size() > 4 ? std::string_view(line).substr(4) : std::string_view(), all);
-    out.send += s.send;
+    out.send += s.send;  // after a verdict only QUIT (or nothing) comes
     out.start_tls = s.start_tls;
     out.verdict = s.verdict;
     out.reason = s.reason;
