@@ -2,6 +2,7 @@
 
 #include "conversation/answers.hpp"
 #include "conversation/rules.hpp"
+#include "core/utf8.hpp"
 #include "store/idempotency.hpp"
 #include "store/keys.hpp"
 
@@ -18,10 +19,7 @@ constexpr std::size_t kPreviewChars = 140;  // what the router shows an agent in
 // between UTF-8 characters.
 std::string preview_of(const v1::Inbound::Content& content) {
   std::string p = content.subject().empty() ? content.body() : content.subject() + " — " + content.body();
-  if (p.size() <= kPreviewChars) return p;
-  std::size_t n = kPreviewChars;
-  while (n > 0 && (static_cast<unsigned char>(p[n]) & 0xC0) == 0x80) --n;
-  p.resize(n);
+  cut_utf8(p, kPreviewChars);
   return p;
 }
 

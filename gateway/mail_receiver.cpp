@@ -7,6 +7,7 @@
 #include "channels/email/ascii.hpp"
 #include "channels/email/reply_address.hpp"
 #include "channels/email/threading.hpp"
+#include "core/utf8.hpp"
 #include "media/blob_url.hpp"
 #include "store/deliveries.hpp"
 
@@ -25,10 +26,7 @@ constexpr std::size_t kPreviewName = 100;
 
 // `s` at most `n` bytes, cut between UTF-8 characters.
 std::string cut(std::string s, std::size_t n, bool& was_cut) {
-  if (s.size() <= n) return s;
-  was_cut = true;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
+  if (cut_utf8(s, n)) was_cut = true;
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include "channels/email/dkim.hpp"
 
 #include "channels/email/ascii.hpp"
+#include "channels/email/base64.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -20,13 +21,6 @@ constexpr std::array<std::string_view, 10> kSigned = {"from", "reply-to", "to", 
                                                       "in-reply-to", "references", "mime-version", "content-type"};
 
 bool wsp(char c) { return c == ' ' || c == '\t'; }
-
-std::string base64(const unsigned char* data, std::size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<std::size_t>(len < 0 ? 0 : len));
-  return out;
-}
 
 struct header {
   std::string name;
@@ -134,7 +128,7 @@ std::string dkim_signer::sign(std::string_view message, std::int64_t now_s) cons
     }
   }
   const std::string value = " v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + domain_ + "; s=" + selector_ +
-                            "; t=" + std::to_string(now_s) + ";\r\n\th=" + names + ";\r\n\tbh=" + base64(md, md_len) + ";\r\n\tb=";
+                            "; t=" + std::to_string(now_s) + ";\r\n\th=" + names + ";\r\n\tbh=" + base64(std::string_view(reinterpret_cast<const char*>(md), md_len)) + ";\r\n\tb=";
   signed_data += dkim_relaxed_header("DKIM-Signature", value);
   signed_data.resize(signed_data.size() - 2);  // the signature's own header goes without its CRLF
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -151,7 +145,7 @@ std::string dkim_signer::sign(std::string_view message, std::int64_t now_s) cons
   }
   EVP_MD_CTX_free(ctx);
   if (sig.empty()) return {};
-  std::string b = base64(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+  std::string b = base64(sig);
   std::string folded;
   for (std::size_t i = 0; i < b.size(); i += 72) folded += (i ? "\r\n\t " : "") + b.substr(i, 72);
   return "DKIM-Signature:" + value + folded + "\r\n";

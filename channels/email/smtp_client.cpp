@@ -1,8 +1,7 @@
 #include "channels/email/smtp_client.hpp"
 
 #include "channels/email/ascii.hpp"
-
-#include <openssl/evp.h>
+#include "channels/email/base64.hpp"
 
 #include <algorithm>
 
@@ -10,14 +9,6 @@ namespace switchboard::channels::email {
 namespace {
 
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;  // a server that never ends its reply
-
-std::string base64(std::string_view raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(raw.data()),
-                                static_cast<int>(raw.size()));
-  out.resize(static_cast<std::size_t>(std::max(n, 0)));
-  return out;
-}
 
 bool non_ascii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
