@@ -28,6 +28,7 @@
 #include "gateway/rest_api.hpp"
 #include "gateway/webhook_api.hpp"
 #include "gateway/mail_receiver.hpp"
+#include "gateway/mailbox_reader.hpp"
 #include "gateway/smtp_listener.hpp"
 #include "app/metrics.hpp"
 #include "gateway/blob_api.hpp"
@@ -157,7 +158,7 @@ class server {
   void on_signal(int sig);
   void check_drained();
   std::size_t open_work() {
-    return (listener_ ? listener_->open_sessions() : 0) + (smtp_ ? smtp_->open_sessions() : 0) +
+    return (listener_ ? listener_->open_sessions() : 0) + (smtp_ ? smtp_->open_sessions() : 0) + mailboxes_.running() +
            static_cast<std::size_t>(service_.in_flight());
   }
 
@@ -205,7 +206,8 @@ class server {
   const gateway::blob_api blob_api_;
   const gateway::rest_api api_;
   gateway::webhook_api hooks_;  // the messaging providers' webhooks
-  gateway::mail_receiver mail_;  // customers' mail (the SMTP listener's)
+  gateway::mail_receiver mail_;  // customers' mail (the SMTP listener's and the mailboxes')
+  gateway::mailbox_readers mailboxes_;  // channels.email.mailboxes (IMAP)
   const gateway::static_files pages_;
   gateway::identity_proofs proofs_;  // customers proving a phone number
   gateway::conversation_service service_;
@@ -244,6 +246,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       mail_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
+      mailboxes_(ioc_, core_, cfg_, redis_, keys_, mail_, ids_.next()),
       pages_(cfg_.server().web_root()),
       proofs_(cfg_, core_, redis_, keys_, timeline_, identities_),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next(), proofs_),
@@ -431,6 +434,8 @@ void server::start_gateway() {
 
 void server::start_smtp() {
   const auto& e = cfg_.channels().email();
+  mailboxes_.start();
+  if (mailboxes_.size() > 0) spdlog::info("switchboard reading {} mailbox(es) over IMAP", mailboxes_.size());
   if (e.smtp_listen().empty()) return;
   const auto colon = e.smtp_listen().rfind(':');
   std::string host = e.smtp_listen().substr(0, colon);
@@ -455,6 +460,7 @@ void server::on_signal(int sig) {
   drain_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.server().shutdown_grace_ms());
   if (listener_) listener_->stop();
   if (smtp_) smtp_->stop();
+  mailboxes_.stop();
   service_.stop();
   stop_router();
   stop_outbox();

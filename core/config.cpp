@@ -423,6 +423,7 @@ v1::Config parse_config(const std::string& yaml_text, const env_lookup& env) {
   yaml_into(yaml_text, c);
   for (auto& q : *c.mutable_queues()) q = with_defaults(std::move(q));
   for (auto& a : *c.mutable_channels()->mutable_accounts()) apply_defaults(a);  // list elements: the schema's defaults
+  for (auto& m : *c.mutable_channels()->mutable_email()->mutable_mailboxes()) apply_defaults(m);
   apply_secrets(c, "", env);
   validate(c);
   return c;

@@ -47,6 +47,37 @@ void validate_media(const v1::MediaConfig& m) {
   }
 }
 
+// An IMAP mailbox: where it is, how to sign in, which inbox it receives for, names IMAP can carry.
+void validate_mailbox(const v1::EmailConfig& e, int i) {
+  const std::string p = "channels.email.mailboxes[" + std::to_string(i) + "]";
+  const auto& m = e.mailboxes(i);
+  if (m.host().empty()) fail(p + ".host", "is required (imap.example.com)");
+  check_range(m.port(), 1, 65535, p + ".port");
+  check_one_of(m.tls(), {"implicit", "starttls", "none"}, p + ".tls");
+  if (m.username().empty()) fail(p + ".username", "is required");
+  if (m.password().empty()) {
+    fail(p + ".password", "is required (set it in " + secret_env_name("channels.email.mailboxes." + std::to_string(i) + ".password") + ")");
+  }
+  if (m.tls() == "none" && m.host() != "127.0.0.1" && m.host() != "::1" && m.host() != "localhost") {
+    fail(p + ".tls", "may be none only for a server on loopback: a password never goes in the clear");
+  }
+  const auto printable = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char ch) { return ch >= 0x20 && ch < 0x7f; });
+  };
+  if (m.folder().empty() || !printable(m.folder())) fail(p + ".folder", "must be a folder name in printable ASCII (INBOX)");
+  if (!printable(m.move_to())) fail(p + ".move_to", "must be a folder name in printable ASCII (Archive)");
+  if (!m.move_to().empty() && m.move_to() == m.folder()) fail(p + ".move_to", "must be another folder than folder");
+  check_range(m.poll_seconds(), 1, 1500, p + ".poll_seconds");
+  if (e.inboxes_size() == 0) fail("channels.email.inboxes", "must name at least one address when mailboxes are read");
+  const bool known = m.inbox().empty() || std::any_of(e.inboxes().begin(), e.inboxes().end(), [&](const v1::EmailInbox& in) {
+                       return in.address().size() == m.inbox().size() &&
+                              std::equal(in.address().begin(), in.address().end(), m.inbox().begin(), [](char a, char b) {
+                                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                              });
+                     });
+  if (!known) fail(p + ".inbox", "'" + m.inbox() + "' is not one of channels.email.inboxes");
+}
+
 // Email: inboxes (each once, a queue that exists), the listener's address and certificate, limits,
 // and the reply secret every reply address is made with.
 void validate_email(const v1::Config& c) {
@@ -108,6 +139,7 @@ void validate_email(const v1::Config& c) {
   if (e.inboxes_size() > 0 && e.reply_secret().size() < 32) {
     fail("channels.email.reply_secret", "must be at least 32 bytes (set it in " + secret_env_name("channels.email.reply_secret") + ")");
   }
+  for (int i = 0; i < e.mailboxes_size(); ++i) validate_mailbox(e, i);
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ asio::awaitable<mail_receipt> mail_receiver::receive(received_mail mail) {
         if (accepts(a.address)) mail.recipients.push_back(a.address);
       }
     }
+    if (mail.recipients.empty() && !mail.inbox.empty()) mail.recipients.push_back(mail.inbox);
   }
   co_return co_await asio::co_spawn(core_, store(std::move(mail), std::move(*parsed)), asio::use_awaitable);
 }

@@ -48,6 +48,8 @@ struct received_mail {
   std::string mail_from;                // the envelope's reverse path ("" for a bounce)
   std::vector<std::string> recipients;  // the envelope's recipients (our inboxes); empty: read To and Cc
   std::string data;                     // the message as received
+  // From a mailbox (no envelope): the inbox it receives for, when To and Cc name none of ours.
+  std::string inbox;
 };
 
 struct mail_receipt {
@@ -74,6 +76,8 @@ class mail_receiver {
 
   /** Mails seen since start, by what became of them ("stored", "auto-reply", "bounce", ...). */
   std::map<std::string, long> counts() const;
+  /** Counts a mail that never reached receive() ("too large" in a mailbox). */
+  void note(const std::string& outcome) { counted(mail_receipt(), outcome); }
 
  private:
   struct thread_choice {

@@ -38,6 +38,16 @@ struct tls_connection::impl {
   std::string failed(const char* what, const boost::system::error_code& ec) const {
     return expired ? std::string("no answer within ") + std::to_string(deadline.count()) + " ms" : std::string(what) + ": " + ec.message();
   }
+  void arm(std::chrono::milliseconds d) {
+    deadline = d;
+    timer.expires_after(d);  // a wait pending is cancelled: its handler sees operation_aborted
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      expired = true;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    });
+  }
 };
 
 tls_connection::tls_connection(asio::any_io_executor ex, const std::string& ca_file, bool verify, std::chrono::milliseconds deadline)
@@ -53,6 +63,12 @@ tls_connection::~tls_connection() { close(); }
 
 bool tls_connection::tls() const { return impl_->tls.has_value(); }
 
+bool tls_connection::timed_out() const { return impl_->expired; }
+
+void tls_connection::rearm(std::chrono::milliseconds from_now) {
+  if (!impl_->expired) impl_->arm(from_now);
+}
+
 void tls_connection::close() {
   boost::system::error_code ignored;
   impl_->timer.cancel();
@@ -63,13 +79,7 @@ void tls_connection::close() {
 asio::awaitable<std::string> tls_connection::connect(std::string host, std::string port, bool tls_at_once) {
   auto& i = *impl_;
   i.host = host;
-  i.timer.expires_after(i.deadline);
-  i.timer.async_wait([&i](boost::system::error_code ec) {
-    if (ec) return;
-    i.expired = true;
-    boost::system::error_code ignored;
-    i.socket.close(ignored);
-  });
+  i.arm(i.deadline);
   tcp::resolver resolver(i.ex);
   auto [rec, endpoints] = co_await resolver.async_resolve(host, port, use_tuple);
   if (rec) co_return "cannot resolve " + host + ": " + rec.message();

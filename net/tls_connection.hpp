@@ -31,6 +31,11 @@ class tls_connection {
   boost::asio::awaitable<std::string> read(std::string& into);
   void close();
   bool tls() const;
+  // A new deadline, `from_now`, in place of the one running (a long-lived connection, such as
+  // IMAP's, gives each command its own). Nothing once the deadline passed: the connection is closed.
+  void rearm(std::chrono::milliseconds from_now);
+  // Whether the deadline passed (and so closed the connection).
+  bool timed_out() const;
 
  private:
   struct impl;

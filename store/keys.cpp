@@ -106,6 +106,7 @@ std::string key_layout::merge(std::string_view customer_id, std::string_view mer
 std::string key_layout::fence(int group) const { return tagged(group, "fence", ""); }
 
 std::string key_layout::lease(std::string_view name) const { return prefix_ + ":lease:" + std::string(name); }
+std::string key_layout::mailbox(std::string_view name) const { return prefix_ + ":mb:" + std::string(name); }
 
 std::string key_layout::active(int group) const { return tagged(group, "act", ""); }
 std::string key_layout::audit(int group) const { return tagged(group, "audit", ""); }

@@ -32,6 +32,7 @@
 //   <p>:{g<k>}:audit                    stream  audited staff actions of the group (c, at, r JSON)
 //   <p>:{g<k>}:cvt                      zset    conversations of the group by creation time (reports)
 //   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
+//   <p>:mb:<mailbox>                    hash    an IMAP mailbox read: uidvalidity, uid (the last taken)
 //   <p>:{ag}:all                        set     ids of every agent with a record
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
 //   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
@@ -110,6 +111,8 @@ class key_layout {
   std::string fence(int group) const;
   // A lease (outside the groups): "<p>:lease:<name>".
   std::string lease(std::string_view name) const;
+  // An IMAP mailbox Switchboard reads ("<user>@<host>:<port>/<folder>"): what it took so far.
+  std::string mailbox(std::string_view name) const;
   // The group's index of unresolved conversations.
   std::string active(int group) const;
   // The group's audit stream (lead actions).

@@ -166,6 +166,31 @@ TEST(ConfigChannels, EmailIsCheckedWithTheKeysPath) {
   EXPECT_EQ(email("    hostname: 'a b'\n"), "channels.email.hostname: must be a host name (mail.example.com)");
 }
 
+TEST(ConfigChannels, MailboxesGetDefaultsAndBadOnesNameTheKey) {
+  const std::string head = "channels:\n  email:\n    reply_secret: " + std::string(32, 'k') + "\n    inboxes: [{address: s@x.org}]\n";
+  const std::string box = "    mailboxes:\n      - {host: imap.x.org, username: s@x.org";
+  auto c = parse_config(head + box + "}\n", env_of({{"SWITCHBOARD_CHANNELS_EMAIL_MAILBOXES_0_PASSWORD", "pw"}}));
+  const auto& m = c.channels().email().mailboxes(0);
+  EXPECT_EQ(m.password(), "pw");
+  EXPECT_EQ(m.port(), 993);
+  EXPECT_EQ(m.tls(), "implicit");
+  EXPECT_EQ(m.folder(), "INBOX");
+  EXPECT_EQ(m.poll_seconds(), 60);
+  const auto bad = [&](const std::string& more) { return error_of(head + box + more + "}\n"); };
+  EXPECT_EQ(bad(""), "channels.email.mailboxes[0].password: is required (set it in SWITCHBOARD_CHANNELS_EMAIL_MAILBOXES_0_PASSWORD)");
+  EXPECT_EQ(bad(", password: p, tls: none"),
+            "channels.email.mailboxes[0].tls: may be none only for a server on loopback: a password never goes in the clear");
+  EXPECT_EQ(bad(", password: p, tls: ssl"), "channels.email.mailboxes[0].tls: must be one of implicit, starttls, none, got 'ssl'");
+  EXPECT_EQ(bad(", password: p, folder: \"Entw\u00fcrfe\""), "channels.email.mailboxes[0].folder: must be a folder name in printable ASCII (INBOX)");
+  EXPECT_EQ(bad(", password: p, move_to: INBOX"), "channels.email.mailboxes[0].move_to: must be another folder than folder");
+  EXPECT_EQ(bad(", password: p, inbox: other@x.org"), "channels.email.mailboxes[0].inbox: 'other@x.org' is not one of channels.email.inboxes");
+  EXPECT_EQ(bad(", password: p, poll_seconds: 2000"), "channels.email.mailboxes[0].poll_seconds: must be between 1 and 1500, got 2000");
+  EXPECT_EQ(error_of("channels:\n  email:\n" + box + ", password: p}\n"),
+            "channels.email.inboxes: must name at least one address when mailboxes are read");
+  EXPECT_EQ(parse_config(head + box + ", password: p, inbox: S@X.org, tls: none, host: 127.0.0.1}\n", env_of({})).channels().email().mailboxes(0).inbox(),
+            "S@X.org");
+}
+
 TEST(ConfigAgents, BadProfilesNameTheKey) {
   EXPECT_EQ(error_of("agents: [{id: a}, {id: a}]\n"), "agents[1].id: 'a' is used twice");
   EXPECT_EQ(error_of("agents: [{id: a, capacity: [{max_concurrent: 2}]}]\n"),
