@@ -33,6 +33,7 @@
 #include "app/metrics.hpp"
 #include "gateway/blob_api.hpp"
 #include "media/blob_store.hpp"
+#include "outbox/mail_sender.hpp"
 #include "outbox/media_fetcher.hpp"
 #include "outbox/outbox_service.hpp"
 #include "gateway/protocol/frame_codec.hpp"
@@ -209,7 +210,8 @@ class server {
   gateway::mail_receiver mail_;  // customers' mail (the SMTP listener's and the mailboxes')
   gateway::mailbox_readers mailboxes_;  // channels.email.mailboxes (IMAP)
   const gateway::static_files pages_;
-  gateway::identity_proofs proofs_;  // customers proving a phone number
+  outbox::mail_sender proof_mail_;   // the codes that prove an email address
+  gateway::identity_proofs proofs_;  // customers proving a phone number or an email address
   gateway::conversation_service service_;
   std::shared_ptr<gateway::ws_context> ws_;
   std::shared_ptr<gateway::http_listener> listener_;
@@ -248,7 +250,8 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       mail_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
       mailboxes_(ioc_, core_, cfg_, redis_, keys_, mail_, ids_.next()),
       pages_(cfg_.server().web_root()),
-      proofs_(cfg_, core_, redis_, keys_, timeline_, identities_),
+      proof_mail_(core_, cfg_, timeline_, blobs_),
+      proofs_(cfg_, core_, redis_, keys_, timeline_, identities_, proof_mail_),
       service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next(), proofs_),
       drain_(ioc_) {}
 

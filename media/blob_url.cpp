@@ -6,10 +6,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <charconv>
 #include <array>
+#include <stdexcept>
 
 #include "channels/json_view.hpp"
 
@@ -49,6 +51,14 @@ bool is_sha256_hex(std::string_view s) {
 }
 
 }  // namespace
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size())) != 1) {
+    throw std::runtime_error("no random bytes from OpenSSL");
+  }
+  return hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+}
 
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};

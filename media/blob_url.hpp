@@ -26,6 +26,8 @@ struct blob_ref {
 constexpr std::string_view kBlobPath = "/v1/blobs/";
 
 std::string sha256_hex(std::string_view bytes);
+// `bytes` random bytes (OpenSSL's) as lower-case hex; throws std::runtime_error when there are none.
+std::string random_hex(std::size_t bytes);
 
 // The signed URL of `b` (relative: the server's own path).
 std::string blob_url(std::string_view secret, const blob_ref& b);

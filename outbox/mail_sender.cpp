@@ -114,6 +114,12 @@ asio::awaitable<channels::send_answer> mail_sender::send(std::string conversatio
   co_return a;
 }
 
+asio::awaitable<channels::send_answer> mail_sender::send_notice(std::string from, std::string to, std::string data, std::int64_t at_s) {
+  if (!has_relay()) co_return answer(channels::send_answer::verdict::rejected, "no mail relay is configured (channels.email.relay.host)");
+  if (dkim_) data = dkim_->sign(data, at_s) + data;
+  co_return co_await deliver(std::move(from), std::move(to), std::move(data));
+}
+
 asio::awaitable<channels::send_answer> mail_sender::deliver(std::string from, std::string to, std::string data) {
   using v = channels::send_answer::verdict;
   const auto& r = cfg_.relay();

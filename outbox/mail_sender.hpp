@@ -36,6 +36,10 @@ class mail_sender {
   // The reply `seq` of `conversation_id` to `address`, from the inbox of `account` ("email/<inbox>").
   boost::asio::awaitable<channels::send_answer> send(std::string conversation_id, std::int64_t seq, std::string address,
                                                      std::string account);
+  // A mail of our own that answers nothing (the code a customer asked for to prove an address:
+  // gateway/identity_proofs.hpp), composed by the caller, signed at `at_s` when DKIM is set.
+  boost::asio::awaitable<channels::send_answer> send_notice(std::string from, std::string to, std::string data, std::int64_t at_s);
+  bool has_relay() const { return !cfg_.relay().host().empty(); }
 
  private:
   boost::asio::awaitable<channels::send_answer> deliver(std::string from, std::string to, std::string data);

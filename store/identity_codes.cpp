@@ -14,8 +14,8 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
-asio::awaitable<result<bool>> identity_code_repository::count_send(std::string customer_id, std::string phone,
-                                                                   int per_customer_hour, int per_phone_day, int all_hour) {
+asio::awaitable<result<bool>> identity_code_repository::count_send(std::string customer_id, std::string address,
+                                                                   int per_customer_hour, int per_address_day, int all_hour) {
   struct budget {
     std::string who;
     int limit;
@@ -23,7 +23,7 @@ asio::awaitable<result<bool>> identity_code_repository::count_send(std::string c
   };
   std::vector<budget> budgets;  // each counted, so that one over its limit stays over it
   budgets.push_back(budget{std::move(customer_id), per_customer_hour, 3600});
-  budgets.push_back(budget{std::move(phone), per_phone_day, 86400});
+  budgets.push_back(budget{std::move(address), per_address_day, 86400});
   budgets.push_back(budget{"*", all_hour, 3600});
   bool within = true;
   for (const auto& b : budgets) {
@@ -35,10 +35,10 @@ asio::awaitable<result<bool>> identity_code_repository::count_send(std::string c
   co_return within;
 }
 
-asio::awaitable<result<void>> identity_code_repository::keep(std::string customer_id, std::string phone, std::string code_hash,
+asio::awaitable<result<void>> identity_code_repository::keep(std::string customer_id, std::string address, std::string code_hash,
                                                              int ttl_seconds) {
   auto [ec, r] = co_await redis_.async_eval(scripts::identity_code(), cmd(keys_.identity_code(customer_id)),
-                                            cmd("keep", std::move(phone), std::move(code_hash), std::to_string(ttl_seconds)), use_tuple);
+                                            cmd("keep", std::move(address), std::move(code_hash), std::to_string(ttl_seconds)), use_tuple);
   if (ec) co_return ec;
   co_return result<void>();
 }
@@ -52,7 +52,7 @@ asio::awaitable<result<code_check>> identity_code_repository::check(std::string 
   switch (r.elements[0].integer) {
     case 1:
       out.what = code_check::verdict::right;
-      if (r.elements.size() > 1) out.phone = r.elements[1].str;
+      if (r.elements.size() > 1) out.address = r.elements[1].str;
       break;
     case 2:
       out.what = code_check::verdict::wrong;

@@ -1,9 +1,9 @@
 #pragma once
-// The codes customers prove a phone number with (ProveIdentity / ConfirmIdentity, docs/CHANNELS.md):
-// one pending code per customer, kept as a hash of the code (never the code), for ten minutes,
-// with its tries counted; how many were sent per customer (an hour), per number (a day: so nobody
-// can flood someone's phone, or guess at one number's codes for long) and by the whole service (an
-// hour: a cap on what SMS can cost). Not thread-safe: run on the redis_client's executor.
+// The codes customers prove a phone number or an email address with (ProveIdentity /
+// ConfirmIdentity, docs/CHANNELS.md): one pending code per customer, kept as a hash of the code
+// (never the code), for ten minutes, with its tries counted; how many were sent per customer (an
+// hour), per number or address (a day: so nobody can flood someone's phone or mailbox, or guess at
+// one address's codes for long) and by the whole service (an hour: a cap on what SMS can cost). Not thread-safe: run on the redis_client's executor.
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
@@ -18,7 +18,7 @@ namespace switchboard::store {
 struct code_check {
   enum class verdict { right, wrong, none, exhausted };
   verdict what = verdict::none;
-  std::string phone;  // right: the number proved
+  std::string address;  // right: the number or email address proved
   int tries_left = 0; // wrong
 };
 
@@ -28,10 +28,10 @@ class identity_code_repository {
 
   // Counts a code for the customer (an hour), for the number (a day) and for the whole service (an
   // hour); false if any is over its limit.
-  boost::asio::awaitable<result<bool>> count_send(std::string customer_id, std::string phone, int per_customer_hour,
-                                                  int per_phone_day, int all_hour);
+  boost::asio::awaitable<result<bool>> count_send(std::string customer_id, std::string address, int per_customer_hour,
+                                                  int per_address_day, int all_hour);
   // Keeps the customer's pending code (replacing any earlier one).
-  boost::asio::awaitable<result<void>> keep(std::string customer_id, std::string phone, std::string code_hash, int ttl_seconds);
+  boost::asio::awaitable<result<void>> keep(std::string customer_id, std::string address, std::string code_hash, int ttl_seconds);
   // Spends one try on `code_hash`; right: the code is gone (it proves once).
   boost::asio::awaitable<result<code_check>> check(std::string customer_id, std::string code_hash, int max_tries);
 

@@ -103,6 +103,7 @@ std::string compose_mail(const outgoing_mail& m) {
   g_mime_message_set_message_id(msg.get(), m.message_id.c_str());
   auto* object = GMIME_OBJECT(msg.get());
   if (!m.in_reply_to.empty()) g_mime_object_set_header(object, "In-Reply-To", ("<" + m.in_reply_to + ">").c_str(), nullptr);
+  if (m.automatic) g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
   if (!m.references.empty()) g_mime_object_set_header(object, "References", ids(m.references).c_str(), nullptr);
 
   gobject<GMimeObject> body(text_part(m.body + quoted(m)));

@@ -36,6 +36,7 @@ struct outgoing_mail {
   std::int64_t quoted_date_ms = 0;
   std::string quoted_text;
   std::vector<outgoing_attachment> attachments;
+  bool automatic = false;    // "Auto-Submitted: auto-generated" (a code we send, not a person's answer)
 };
 
 /** "Re: <subject>", unless it answers already ("Re: ...", "AW: ..."); "Re: your message" for none. */

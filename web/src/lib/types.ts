@@ -166,9 +166,12 @@ export interface ClientFrameBody {
   resume?: { conversationId: string; afterSeq: Int64 };
   rate?: { conversationId: string; score: number; comment?: string };
   leave?: { conversationId: string };
-  /** A customer: send a six-digit code by SMS to `phone` (with its country code). */
-  proveIdentity?: { conversationId: string; phone: string };
-  /** A customer: the code they received; right, the number is theirs (an `identityProved` event). */
+  /**
+   * A customer: send a six-digit code by SMS to `phone` (with its country code), or by mail to
+   * `email` — exactly one of the two (both or neither: `bad_request`).
+   */
+  proveIdentity?: { conversationId: string; phone: string; email?: never } | { conversationId: string; email: string; phone?: never };
+  /** A customer: the code they received; right, the number or address is theirs (an `identityProved` event). */
   confirmIdentity?: { conversationId: string; code: string };
   setStatus?: { status: AgentStatus };
   answerOffer?: { conversationId: string; accept: boolean };

@@ -22,6 +22,8 @@ describe('proofDetails', () => {
     expect(proofDetails(sms, 'c1', at)).toBe(`by SMS code on ${timeWords(at, at)}, in this conversation`);
     expect(proofDetails(sms, 'c2', at)).toBe(`by SMS code on ${timeWords(at, at)}`);
     expect(proofDetails(before.identities![0], 'c1')).toBe('');
+    const email = { channel: 'CHANNEL_EMAIL' as const, address: 'ana@example.org', proof: { method: 'email_code', atMs: String(at), conversationId: 'c1' } };
+    expect(proofDetails(email, 'c1', at)).toBe(`by email code on ${timeWords(at, at)}, in this conversation`);
   });
 });
 

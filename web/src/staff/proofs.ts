@@ -1,7 +1,8 @@
-// A customer proved a phone number in the chat (an `identityProved` event): the customer panel
-// marks that identity "confirmed" (how and when in its title), and a pane open while it happened
-// reads the profile again — and, when the proof merged into the customer those who had written
-// from the number, their timeline too, so those conversations show without a reload.
+// A customer proved a phone number or an email address in the chat (an `identityProved` event):
+// the customer panel marks that identity "confirmed" (how and when in its title), and a pane open
+// while it happened reads the profile again — and, when the proof merged into the customer those
+// who had written from the number or address, their timeline too, so those conversations show
+// without a reload.
 import type { LoggedEvent } from '../lib/conversation_log';
 import { int } from '../lib/ids';
 import type { CustomerIdentity, CustomerProfile } from './api';

@@ -96,6 +96,19 @@ describe('a customer proving their phone number', () => {
   });
 });
 
+describe('a customer proving their email address', () => {
+  const proved = (seq: number, merged: string[] = []) =>
+    ev(seq, { actor: cust, identityProved: { channel: 'CHANNEL_EMAIL', address: 'ana@example.org', method: 'email_code', mergedCustomerIds: merged } });
+  const lines = (events: Event[]) => timelineItems(events, [], { customerId: cust }).map((i) => (i.kind === 'event' ? `#${i.text}` : i.kind));
+
+  it('says so by email code, and that the email conversations from the address joined', () => {
+    expect(lines([proved(2)])).toEqual(['#Customer confirmed ana@example.org by email code']);
+    expect(lines([proved(3, ['E1'])])).toEqual([
+      '#Customer confirmed ana@example.org by email code — their email conversations from this address are now in this timeline',
+    ]);
+  });
+});
+
 describe('deliveries', () => {
   const wa = (seq: number, body: string) =>
     ev(seq, { message: { direction: 'DIRECTION_OUTBOUND', channel: 'CHANNEL_WHATSAPP', body, authorId: 'ann', clientMessageId: `c${seq}` } });

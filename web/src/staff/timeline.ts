@@ -288,20 +288,24 @@ export function eventText(e: Event, name: (id: string) => string, routing: boole
   return '';
 }
 
-/** How a proof was made, in words: "by SMS code". */
+/** How a proof was made, in words: "by SMS code", "by email code". */
 export function proofMethodWords(method: string | undefined): string {
-  return method === 'sms_code' ? 'by SMS code' : method ? `by ${method.replace(/_/g, ' ')}` : '';
+  if (method === 'sms_code') return 'by SMS code';
+  if (method === 'email_code') return 'by email code';
+  return method ? `by ${method.replace(/_/g, ' ')}` : '';
 }
 
 /**
  * "Customer confirmed +34600111222 by SMS code", and, when the proof merged into this customer
- * the customers who had written from that number, that those conversations join this timeline
- * (the server says which customers, not which of SMS and WhatsApp each wrote on).
+ * the customers who had written from that number (or address), that those conversations join this
+ * timeline (the server says which customers, not which of SMS and WhatsApp each wrote on).
  */
 function provedWords(p: NonNullable<Event['identityProved']>): string {
+  const email = p.channel === 'CHANNEL_EMAIL' || p.method === 'email_code';
   const how = proofMethodWords(p.method);
-  const text = `Customer confirmed ${p.address || 'a phone number'}${how ? ` ${how}` : ''}`;
+  const text = `Customer confirmed ${p.address || (email ? 'an email address' : 'a phone number')}${how ? ` ${how}` : ''}`;
   if (!p.mergedCustomerIds?.length) return text;
+  if (email) return `${text} — their email conversations from this address are now in this timeline`;
   return `${text} — their conversations from this number (SMS, WhatsApp) are now in this timeline`;
 }
 

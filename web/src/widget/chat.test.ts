@@ -120,14 +120,14 @@ describe('Chat (the widget without its UI)', () => {
 
   it('confirms a phone number: the code is asked for once (never re-sent by itself), then the proof arrives as an event', async () => {
     const { chat, ws } = await chatting();
-    const limited = chat.proveIdentity(' +34 600 111 222 ');
+    const limited = chat.proveIdentity(' +34 600 111 222 ', 'phone');
     expect(ws.requests().at(-1)?.proveIdentity).toEqual({ conversationId: 'c1', phone: '+34 600 111 222' });
     ws.answer(-1, { error: { code: 'rate_limited', message: 'too many codes in the last hour; try again later', retry: true, retryAfterMs: 3_600_000 } });
     await expect(limited).rejects.toMatchObject({ code: 'rate_limited' });
     await settle(20_000);
     expect(ws.requests().filter((f) => f.proveIdentity)).toHaveLength(1);
 
-    const sent = chat.proveIdentity('+34 600 111 222');
+    const sent = chat.proveIdentity('+34 600 111 222', 'phone');
     ws.answer(-1, { ack: { conversationId: 'c1' } });
     await sent;
     const confirmed = chat.confirmIdentity('123456');
@@ -136,15 +136,50 @@ describe('Chat (the widget without its UI)', () => {
     await confirmed;
     ws.push({ event: { conversationId: 'c1', seq: '5', actor: 'cust-1', identityProved: { channel: 'CHANNEL_SMS', address: '+34600111222', method: 'sms_code', mergedCustomerIds: ['w1'] } } });
     expect(chat.snapshot.events.at(-1)?.identityProved?.address).toBe('+34600111222');
-    expect(chat.snapshot.proofUnavailable).toBe(false);
+    expect(chat.snapshot.proofUnavailable).toEqual({ phone: false, email: false });
   });
 
-  it('stops offering to confirm a number once the server says it sends no codes', async () => {
+  it('stops offering to confirm a number once the server says it sends no codes, and only that kind', async () => {
     const { chat, ws } = await chatting();
-    const asked = chat.proveIdentity('+34600111222');
+    const asked = chat.proveIdentity('+34600111222', 'phone');
     ws.answer(-1, { error: { code: 'not_available', message: 'confirming a phone number is not set up here (no SMS account)' } });
     await expect(asked).rejects.toMatchObject({ code: 'not_available' });
-    expect(chat.snapshot.proofUnavailable).toBe(true);
+    expect(chat.snapshot.proofUnavailable).toEqual({ phone: true, email: false });
+  });
+
+  it('confirms an email address: the frame names the email only, and the proof arrives as an event', async () => {
+    const { chat, ws } = await chatting();
+    const sent = chat.proveIdentity('  Wanda@Example.org ', 'email');
+    const frame = ws.requests().at(-1)!;
+    expect(frame.proveIdentity).toEqual({ conversationId: 'c1', email: 'Wanda@Example.org' });
+    expect(frame.proveIdentity).not.toHaveProperty('phone');
+    ws.answer(-1, { ack: { conversationId: 'c1' } });
+    await sent;
+    const confirmed = chat.confirmIdentity('654321');
+    expect(ws.requests().at(-1)?.confirmIdentity).toEqual({ conversationId: 'c1', code: '654321' });
+    ws.answer(-1, { ack: { conversationId: 'c1', seq: '5' } });
+    await confirmed;
+    ws.push({ event: { conversationId: 'c1', seq: '5', actor: 'cust-1', identityProved: { channel: 'CHANNEL_EMAIL', address: 'wanda@example.org', method: 'email_code', mergedCustomerIds: ['e1'] } } });
+    expect(chat.snapshot.events.at(-1)?.identityProved).toMatchObject({ channel: 'CHANNEL_EMAIL', address: 'wanda@example.org' });
+  });
+
+  it('a server without a mail relay: email is no longer offered, the phone still is; an email refused otherwise changes nothing', async () => {
+    const { chat, ws } = await chatting();
+    const listener = vi.fn();
+    chat.subscribe(listener);
+    const bad = chat.proveIdentity('wanda@', 'email');
+    ws.answer(-1, { error: { code: 'bad_request', message: 'email: an address like ana@example.org' } });
+    await expect(bad).rejects.toMatchObject({ code: 'bad_request' });
+    expect(chat.snapshot.proofUnavailable).toEqual({ phone: false, email: false });
+    const asked = chat.proveIdentity('wanda@example.org', 'email');
+    listener.mockClear();
+    ws.answer(-1, { error: { code: 'not_available', message: 'confirming an email address is not set up here (no mail relay)' } });
+    await expect(asked).rejects.toMatchObject({ code: 'not_available', message: 'confirming an email address is not set up here (no mail relay)' });
+    expect(chat.snapshot.proofUnavailable).toEqual({ phone: false, email: true });
+    expect(listener).toHaveBeenCalled();
+    expect(ws.requests().filter((f) => f.proveIdentity).map((f) => f.proveIdentity)).toEqual([
+      { conversationId: 'c1', email: 'wanda@' }, { conversationId: 'c1', email: 'wanda@example.org' },
+    ]);
   });
 
   it('shows staff typing by the name from their sign-in (typing.name), else by id', async () => {

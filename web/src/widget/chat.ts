@@ -9,6 +9,7 @@ import { int } from '../lib/ids';
 import { Outbox, type OutboxItem } from '../lib/outbox';
 import { TypingSender, TypingTracker } from '../lib/typing';
 import type { Ack, ClientFrameBody, CustomerDetails, Event, QueuePosition, ServerFrame } from '../lib/types';
+import { noneUnavailable, type ProofKind, type ProofUnavailable } from './identity';
 import { agentName, conversationStatus } from './transcript';
 import { VisitorTokens } from './visitor';
 import type { WidgetStorage } from './widget_storage';
@@ -30,8 +31,8 @@ export interface ChatSnapshot {
   left: boolean;
   /** The last thing that went wrong, in words; cleared by the next success. */
   notice: string;
-  /** The server sends no codes to confirm a phone number (it said `not_available`). */
-  proofUnavailable: boolean;
+  /** The kinds of proof this server sends no codes for (it said `not_available`): no SMS account, no mail relay. */
+  proofUnavailable: ProofUnavailable;
 }
 
 export interface ChatOptions {
@@ -57,7 +58,7 @@ export class Chat {
   private left = false;
   private readSent = 0;
   private notice = '';
-  private proofUnavailable = false;
+  private proofUnavailable: ProofUnavailable = noneUnavailable;
   private started = false;
   private listeners = new Set<() => void>();
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -208,15 +209,21 @@ export class Chat {
   }
 
   /**
-   * "Confirm your phone number": a six-digit code goes to `phone` by SMS. Resolves once sent;
-   * rejects with the refusal, never sent again by itself (each attempt counts against the hour's).
+   * "Confirm your phone number" / "Confirm your email address": a six-digit code goes to `address`
+   * by SMS or by mail. Resolves once sent; rejects with the refusal, never sent again by itself
+   * (each attempt counts against the hour's). `not_available` is remembered for that kind only.
    */
-  async proveIdentity(phone: string): Promise<void> {
+  async proveIdentity(address: string, kind: ProofKind): Promise<void> {
+    const conversationId = this.currentId();
+    const value = address.trim();
+    const body: ClientFrameBody = kind === 'email'
+      ? { proveIdentity: { conversationId, email: value } }
+      : { proveIdentity: { conversationId, phone: value } };
     try {
-      await this.conn.request({ proveIdentity: { conversationId: this.currentId(), phone: phone.trim() } }, { retryRefused: false });
+      await this.conn.request(body, { retryRefused: false });
     } catch (e) {
-      if (isApiError(e, 'not_available')) {
-        this.proofUnavailable = true;
+      if (isApiError(e, 'not_available') && !this.proofUnavailable[kind]) {
+        this.proofUnavailable = { ...this.proofUnavailable, [kind]: true };
         this.changed();
       }
       throw e;

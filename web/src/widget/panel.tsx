@@ -1,6 +1,7 @@
 // The chat panel: a header that says where the conversation stands, banners (connection,
 // inactivity, errors), the transcript with its rating card, who is typing, and the composer (or
-// the pre-chat form before the first message), with "Confirm your phone number" under it.
+// the pre-chat form before the first message), with "Confirm your phone number" and "Confirm your
+// email address" under it.
 import type { RefObject } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { connectionWords, type ConnectionState } from '../lib/connection';
@@ -8,8 +9,8 @@ import { useNow } from '../lib/hooks';
 import type { Chat, ChatSnapshot } from './chat';
 import { Composer } from './composer';
 import { CloseIcon } from './icons';
-import { offersProof, provedNumber } from './identity';
-import { PhoneProof } from './phone_proof';
+import { offeredProofs, provedAddress } from './identity';
+import { IdentityProof } from './identity_proof';
 import { Prechat } from './prechat';
 import { Rating } from './rating';
 import type { WidgetSettings } from './settings';
@@ -77,8 +78,9 @@ export function Panel({ chat, snap, settings, onClose, composerRef, prechatRef }
           placeholder={status.resolved ? 'Write to start a new chat…' : undefined} />
       )}
       {!showPrechat && (
-        <PhoneProof chat={chat} composerRef={composerRef} proven={!!provedNumber(snap.events)}
-          offered={offersProof({ ...snap, resolved: status.resolved })} />
+        <IdentityProof chat={chat} composerRef={composerRef}
+          proven={{ phone: !!provedAddress(snap.events, 'phone'), email: !!provedAddress(snap.events, 'email') }}
+          offered={offeredProofs({ ...snap, resolved: status.resolved })} />
       )}
     </section>
   );

@@ -66,6 +66,12 @@ describe('transcriptLines', () => {
     expect(conversationStatus(events, [])).toMatchObject({ resolved: false, answered: true, agentId: 'ana', inactivity: null });
   });
 
+  it('says the email address is confirmed', () => {
+    const proved: LoggedEvent = { seq: '3', actor: 'cust', identityProved: { channel: 'CHANNEL_EMAIL', address: 'ana@example.org', method: 'email_code', mergedCustomerIds: ['e1'] } };
+    const lines = transcriptLines([inbound(1, 'a'), proved], [], 0);
+    expect(lines.map((l) => (l.kind === 'message' ? l.text : `#${l.text}`))).toEqual(['a', '#Your email address ana@example.org is confirmed.']);
+  });
+
   it('keeps a message under one key from the outbox to the log', () => {
     const before = transcriptLines([], [{ ...pending('x'), clientMessageId: 'm9' }], 0);
     const after = transcriptLines([inbound(3, 'x', 'm9')], [], 0);

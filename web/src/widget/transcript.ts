@@ -6,6 +6,7 @@ import { isStoredBlob, type ShownAttachment, storedAttachment } from '../lib/att
 import type { LoggedEvent } from '../lib/conversation_log';
 import { int } from '../lib/ids';
 import type { OutboxItem } from '../lib/outbox';
+import { provedWords } from './identity';
 
 export interface ConversationStatus {
   /** Resolved, and the customer has not written since. */
@@ -92,7 +93,7 @@ function systemText(e: LoggedEvent): string {
   }
   if (e.statusChange?.to === 'QUEUED') return 'Your agent had to leave. We are finding someone else to help you.';
   if (e.rating) return `You rated this chat ${e.rating.score ?? 0} out of 5. Thank you!`;
-  if (e.identityProved) return `Your phone number ${e.identityProved.address ?? ''} is confirmed.`;
+  if (e.identityProved) return provedWords(e.identityProved);
   return ''; // a kind the customer needs no line for, or one this widget does not know yet
 }
 
