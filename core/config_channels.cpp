@@ -130,6 +130,16 @@ void validate_email(const v1::Config& c) {
   if (!r.username().empty() && r.password().empty()) {
     fail("channels.email.relay.password", "is required with a username (set it in " + secret_env_name("channels.email.relay.password") + ")");
   }
+  if (e.deliver_direct() && !r.host().empty()) fail("channels.email.deliver_direct", "and relay.host: one or the other");
+  check_range(e.mx_port(), 1, 65535, "channels.email.mx_port");
+  if (!e.dns_server().empty()) {
+    const auto colon = e.dns_server().rfind(':');
+    const std::string ip = e.dns_server().substr(0, colon);
+    const bool ok = ip.find_first_not_of("0123456789.") == std::string::npos && std::count(ip.begin(), ip.end(), '.') == 3 &&
+                    (colon == std::string::npos ||
+                     (colon + 1 < e.dns_server().size() && e.dns_server().find_first_not_of("0123456789", colon + 1) == std::string::npos));
+    if (!ok) fail("channels.email.dns_server", "must be an IPv4 address with an optional port (127.0.0.1:53)");
+  }
   const auto& k = e.dkim();
   if (!k.domain().empty() || !k.selector().empty() || !k.private_key_file().empty()) {
     if (k.domain().empty()) fail("channels.email.dkim.domain", "is required with a selector or key (the d= of the signature)");

@@ -1,6 +1,6 @@
 // Fuzz target: what a mail relay answers, fed to our SMTP client's state machine
 // (channels/email/smtp_client.hpp). The first byte picks the options (STARTTLS required, TLS from
-// the start, AUTH) and where the input is cut in two; the rest is the server's bytes. Invariants:
+// the start, AUTH, STARTTLS when offered) and where the input is cut in two; the rest is the server's bytes. Invariants:
 // the conversation is the same whether the bytes come whole or cut (up to a STARTTLS, after which
 // come TLS records); everything sent is whole CRLF lines; the password (AUTH) never goes before TLS;
 // once a verdict is given nothing more is sent but QUIT.
@@ -59,8 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.username = "user";
     o.password = "pass";
   }
+  o.starttls_when_offered = (mode & 8) != 0;
   const run whole = feed(o, bytes, bytes.size());
-  const run cut = feed(o, bytes, bytes.empty() ? 0 : (mode >> 3) % (bytes.size() + 1));
+  const run cut = feed(o, bytes, bytes.empty() ? 0 : (mode >> 4) % (bytes.size() + 1));
   SB_FUZZ_CHECK(whole.sent == cut.sent);
   SB_FUZZ_CHECK(whole.verdict == cut.verdict);
   SB_FUZZ_CHECK(whole.tls_asked == cut.tls_asked);

@@ -113,7 +113,7 @@ asio::awaitable<v1::ServerFrame> identity_proofs::prove(const std::string& custo
   if (address.empty() && p.email().empty()) co_return error_frame(id, "bad_request", "phone: a number with its country code, like +34 600 111 222");
   if (address.empty()) co_return error_frame(id, "bad_request", "email: an address like ana@example.org");
   if (!is_email(address) && !sms_) co_return error_frame(id, "not_available", "confirming a phone number is not set up here (no SMS account)");
-  if (is_email(address) && (!mail_.has_relay() || mail_from_.empty())) {
+  if (is_email(address) && (!mail_.can_send() || mail_from_.empty())) {
     co_return error_frame(id, "not_available", "confirming an email address is not set up here (no mail relay)");
   }
   auto within = co_await codes_.count_send(customer, address, kCodesPerCustomer, kCodesPerNumber, kCodesPerHour);

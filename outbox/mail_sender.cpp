@@ -1,14 +1,20 @@
 #include "outbox/mail_sender.hpp"
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "channels/email/compose.hpp"
 #include "channels/email/reply_address.hpp"
 #include "channels/email/smtp_client.hpp"
 #include "media/blob_url.hpp"
+#include "net/mail_servers.hpp"
 #include "net/tls_connection.hpp"
 
 namespace switchboard::outbox {
@@ -27,6 +33,22 @@ channels::send_answer answer(channels::send_answer::verdict v, std::string reaso
   a.reason = std::move(reason);
   a.provider_message_id = std::move(id);
   return a;
+}
+
+// The customer's mail servers (net/mail_servers.hpp), looked up on a thread of its own (libresolv
+// blocks) and answered on `ex`, so a slow DNS never holds the outbox's other sends up.
+template <typename Token>
+auto looked_up(asio::any_io_executor ex, std::string domain, std::string dns, Token&& token) {
+  return asio::async_initiate<Token, void(net::mail_route)>(
+      [ex](auto handler, std::string domain, std::string dns) {
+        auto work = asio::make_work_guard(ex);
+        std::thread([handler = std::move(handler), work = std::move(work), domain = std::move(domain), dns = std::move(dns)]() mutable {
+          net::mail_route route = net::find_mail_servers(domain, dns);
+          auto to = asio::get_associated_executor(handler, work.get_executor());
+          asio::post(to, [handler = std::move(handler), route = std::move(route)]() mutable { std::move(handler)(std::move(route)); });
+        }).detach();
+      },
+      token, std::move(domain), std::move(dns));
 }
 
 bool is_email(const v1::Event& e) { return e.has_message() && e.message().channel() == v1::CHANNEL_EMAIL; }
@@ -75,7 +97,7 @@ mail_sender::mail_sender(asio::any_io_executor ex, const v1::Config& cfg, store:
 asio::awaitable<channels::send_answer> mail_sender::send(std::string conversation_id, std::int64_t seq, std::string address,
                                                          std::string account) {
   using v = channels::send_answer::verdict;
-  if (cfg_.relay().host().empty()) co_return answer(v::rejected, "no mail relay is configured (channels.email.relay.host)");
+  if (!can_send()) co_return answer(v::rejected, "no mail relay is configured (channels.email.relay.host)");
   const std::string inbox = account.starts_with("email/") ? account.substr(6) : std::string();
   if (inbox.empty()) co_return answer(v::rejected, "the conversation has no inbox to answer from");
   const std::int64_t first = seq > static_cast<std::int64_t>(kHistory) ? seq - static_cast<std::int64_t>(kHistory) : 0;
@@ -115,29 +137,53 @@ asio::awaitable<channels::send_answer> mail_sender::send(std::string conversatio
 }
 
 asio::awaitable<channels::send_answer> mail_sender::send_notice(std::string from, std::string to, std::string data, std::int64_t at_s) {
-  if (!has_relay()) co_return answer(channels::send_answer::verdict::rejected, "no mail relay is configured (channels.email.relay.host)");
+  if (!can_send()) {
+    co_return answer(channels::send_answer::verdict::rejected, "no mail relay is configured (channels.email.relay.host)");
+  }
   if (dkim_) data = dkim_->sign(data, at_s) + data;
   co_return co_await deliver(std::move(from), std::move(to), std::move(data));
 }
 
 asio::awaitable<channels::send_answer> mail_sender::deliver(std::string from, std::string to, std::string data) {
-  using v = channels::send_answer::verdict;
-  const auto& r = cfg_.relay();
-  email::smtp_client_options o;
-  o.helo = cfg_.hostname();
-  o.starttls = r.tls() == "starttls";
-  o.tls_from_start = r.tls() == "implicit";
-  o.username = r.username();
-  o.password = r.password();
   email::smtp_envelope env;
   env.mail_from = std::move(from);
-  env.recipients.push_back(std::move(to));
+  env.recipients.push_back(to);
   env.data = std::move(data);
-  email::smtp_client client(std::move(o), std::move(env));
-  net::tls_connection c(ex_, ca_file_, !r.skip_certificate_check(), timeout_);
-  if (auto err = co_await c.connect(r.host(), std::to_string(r.port()), r.tls() == "implicit"); !err.empty()) {
-    co_return answer(v::retry, "the mail relay " + r.host() + ": " + err);
+  email::smtp_client_options o;
+  o.helo = cfg_.hostname();
+  if (!cfg_.deliver_direct()) {
+    const auto& r = cfg_.relay();
+    o.starttls = r.tls() == "starttls";
+    o.tls_from_start = r.tls() == "implicit";
+    o.username = r.username();
+    o.password = r.password();
+    co_return co_await talk("the mail relay " + r.host(), r.host(), r.port(), !r.skip_certificate_check(), std::move(o), std::move(env));
   }
+  // Straight to the customer's servers, in their order: a refusal (5xx) is final, anything else
+  // tries the next one.
+  const std::string domain = to.substr(to.rfind('@') + 1);
+  const std::string dns = cfg_.dns_server();
+  const net::mail_route route = co_await looked_up(ex_, domain, dns, asio::use_awaitable);
+  using v = channels::send_answer::verdict;
+  if (route.servers.empty()) co_return answer(route.permanent ? v::rejected : v::retry, route.error);
+  o.starttls = false;
+  o.starttls_when_offered = true;  // opportunistic, as servers deliver to each other; not checked (no MTA-STS or DANE yet)
+  channels::send_answer last;
+  for (const auto& server : route.servers) {
+    last = co_await talk("the mail server " + server.host + " (" + server.address + ")", server.address, cfg_.mx_port(), false, o, env);
+    if (last.what != v::retry) co_return last;
+  }
+  co_return last;
+}
+
+// One SMTP conversation with `host`, named `who` in the answer's reason.
+asio::awaitable<channels::send_answer> mail_sender::talk(std::string who, std::string host, int port, bool verify,
+                                                        email::smtp_client_options o, email::smtp_envelope env) {
+  using v = channels::send_answer::verdict;
+  const bool at_once = o.tls_from_start;
+  email::smtp_client client(std::move(o), std::move(env));
+  net::tls_connection c(ex_, ca_file_, verify, timeout_);
+  if (auto err = co_await c.connect(host, std::to_string(port), at_once); !err.empty()) co_return answer(v::retry, who + ": " + err);
   email::smtp_client_step step;
   std::string in;
   for (int rounds = 0; rounds < 64 && step.verdict == email::smtp_verdict::pending; ++rounds) {
@@ -151,9 +197,7 @@ asio::awaitable<channels::send_answer> mail_sender::deliver(std::string from, st
       if (auto err = co_await c.write(step.send); !err.empty() && step.verdict == email::smtp_verdict::pending) step = client.lost(err);
     }
     if (step.start_tls) {
-      if (auto err = co_await c.start_tls(); !err.empty()) {
-        co_return answer(v::retry, "the mail relay " + r.host() + ": " + err);
-      }
+      if (auto err = co_await c.start_tls(); !err.empty()) co_return answer(v::retry, who + ": " + err);
       step = client.tls_started();
       if (auto err = co_await c.write(step.send); !err.empty()) step = client.lost(err);
     }
@@ -161,8 +205,8 @@ asio::awaitable<channels::send_answer> mail_sender::deliver(std::string from, st
   c.close();
   switch (step.verdict) {
     case email::smtp_verdict::sent: co_return answer(v::sent, step.reason);
-    case email::smtp_verdict::permanent: co_return answer(v::rejected, "the mail relay refused it: " + step.reason);
-    default: co_return answer(v::retry, "the mail relay: " + (step.reason.empty() ? std::string("no verdict") : step.reason));
+    case email::smtp_verdict::permanent: co_return answer(v::rejected, who + " refused it: " + step.reason);
+    default: co_return answer(v::retry, who + ": " + (step.reason.empty() ? std::string("no verdict") : step.reason));
   }
 }
 

@@ -6,11 +6,13 @@
 // In-Reply-To the customer's last mail before the reply and References the conversation's mails,
 // "Re:" on its subject, the customer's last mail quoted, the attachments from the blob store. It
 // goes to channels.email.relay over TCP (STARTTLS or TLS from the start, AUTH when configured,
-// certificates checked) in one SMTP conversation (channels/email/smtp_client.hpp). The envelope's
-// sender is the inbox: a bounce comes back to it, and the listener marks the reply FAILED. With
-// channels.email.dkim the mail is signed (channels/email/dkim.hpp) before it goes.
+// certificates checked) in one SMTP conversation (channels/email/smtp_client.hpp); with
+// channels.email.deliver_direct, to the customer's domain's mail servers instead (their MX hosts
+// in order, net/mail_servers.hpp; STARTTLS when offered; a 4xx or no answer tries the next). The
+// envelope's sender is the inbox: a bounce comes back to it, and the listener marks the reply
+// FAILED. With channels.email.dkim the mail is signed (channels/email/dkim.hpp) before it goes.
 // Answers: sent (the provider id is our Message-ID), retry (4xx, no answer, a lost connection),
-// rejected (5xx, or no relay configured: retrying would not help).
+// rejected (5xx, a domain that takes no mail, or no way out configured: retrying would not help).
 // Not thread-safe: used on the outbox's executor.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +23,7 @@
 #include <string>
 
 #include "channels/email/dkim.hpp"
+#include "channels/email/smtp_client.hpp"
 #include "channels/outgoing.hpp"
 #include "media/blob_store.hpp"
 #include "proto/config.pb.h"
@@ -39,10 +42,13 @@ class mail_sender {
   // A mail of our own that answers nothing (the code a customer asked for to prove an address:
   // gateway/identity_proofs.hpp), composed by the caller, signed at `at_s` when DKIM is set.
   boost::asio::awaitable<channels::send_answer> send_notice(std::string from, std::string to, std::string data, std::int64_t at_s);
-  bool has_relay() const { return !cfg_.relay().host().empty(); }
+  // A relay is configured, or channels.email.deliver_direct.
+  bool can_send() const { return !cfg_.relay().host().empty() || cfg_.deliver_direct(); }
 
  private:
   boost::asio::awaitable<channels::send_answer> deliver(std::string from, std::string to, std::string data);
+  boost::asio::awaitable<channels::send_answer> talk(std::string who, std::string host, int port, bool verify,
+                                                     channels::email::smtp_client_options o, channels::email::smtp_envelope env);
 
   boost::asio::any_io_executor ex_;
   v1::EmailConfig cfg_;

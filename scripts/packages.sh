@@ -22,9 +22,10 @@ runtime=(redis-server redis-tools ca-certificates)
 # The e2e tests drive the binary with /usr/bin/python3 and a WebSocket client we did not write.
 # Email: swaks sends to our SMTP listener (with Net::SSLeay for STARTTLS), aiosmtpd is the relay
 # our outbox sends to, dkimpy checks our DKIM signatures, Dovecot is the IMAP server a mailbox is
-# read from (a private instance per test; the tests start and stop it).
+# read from (a private instance per test; the tests start and stop it), dnspython answers as the
+# DNS of the customers' domains when answers go out without a relay.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl
-      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim dovecot-imapd)
+      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim dovecot-imapd python3-dnspython)
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 # bench/smtp_load runs Postfix (a private instance; its smtp-source is the load) as the baseline.

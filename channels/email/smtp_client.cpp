@@ -99,6 +99,7 @@ smtp_client_step smtp_client::reply(int code, std::string_view text, const std::
       if (code != 250) return refused(true);
       return after_ehlo(lines);
     case state::starttls:
+      if (code != 220 && options_.starttls_when_offered && !options_.starttls) return send_mail();
       if (code != 220) return refused(true);
       return {std::string(), true};
     case state::auth:  // AUTH PLAIN answered, or AUTH LOGIN asking for the user name
@@ -155,7 +156,7 @@ smtp_client_step smtp_client::after_ehlo(const std::vector<std::string>& lines) 
       login = login || (" " + rest + " ").find(" login ") != std::string::npos;
     }
   }
-  if (options_.starttls && !tls_) {
+  if (!tls_ && (options_.starttls || (options_.starttls_when_offered && starttls))) {
     if (!starttls) return finish(smtp_verdict::permanent, "the server does not offer STARTTLS, which the config requires", true);
     state_ = state::starttls;
     return {"STARTTLS\r\n"};

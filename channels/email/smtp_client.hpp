@@ -17,6 +17,9 @@ struct smtp_client_options {
   bool tls_from_start = false;     // the connection is TLS already (port 465): no STARTTLS
   std::string username;            // AUTH when set (PLAIN, else LOGIN), only over TLS
   std::string password;
+  // Delivery straight to a customer's server: STARTTLS when it offers it, else (or when it answers
+  // STARTTLS with a refusal) in the clear, as servers deliver to each other (RFC 3207 §4.1).
+  bool starttls_when_offered = false;
 };
 
 struct smtp_envelope {

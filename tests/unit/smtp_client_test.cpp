@@ -38,6 +38,29 @@ TEST(SmtpClient, StartTlsAuthAndOneMessage) {
   EXPECT_EQ(s.send, "QUIT\r\n");
 }
 
+TEST(SmtpClient, StartTlsWhenOfferedElseInTheClear) {
+  smtp_client_options o{"mx.example.com", false, false, "", ""};
+  o.starttls_when_offered = true;
+  smtp_client offered(o, envelope());
+  offered.feed("220 mx ESMTP\r\n");
+  EXPECT_EQ(offered.feed("250-mx\r\n250 STARTTLS\r\n").send, "STARTTLS\r\n");
+  EXPECT_TRUE(offered.feed("220 go ahead\r\n").start_tls);
+  EXPECT_EQ(offered.tls_started().send, "EHLO mx.example.com\r\n");
+  EXPECT_EQ(offered.feed("250-mx\r\n250 STARTTLS\r\n").send, "MAIL FROM:<support@example.com>\r\n");  // once
+  smtp_client not_offered(o, envelope());
+  not_offered.feed("220 mx ESMTP\r\n");
+  EXPECT_EQ(not_offered.feed("250-mx\r\n250 8BITMIME\r\n").send, "MAIL FROM:<support@example.com>\r\n");
+  smtp_client refused(o, envelope());
+  refused.feed("220 mx ESMTP\r\n");
+  EXPECT_EQ(refused.feed("250-mx\r\n250 STARTTLS\r\n").send, "STARTTLS\r\n");
+  EXPECT_EQ(refused.feed("454 4.7.0 TLS not available\r\n").send, "MAIL FROM:<support@example.com>\r\n");
+  // Required, the same refusal fails the delivery.
+  smtp_client required({"mx.example.com", true, false, "", ""}, envelope());
+  required.feed("220 mx ESMTP\r\n");
+  required.feed("250-mx\r\n250 STARTTLS\r\n");
+  EXPECT_EQ(required.feed("454 4.7.0 TLS not available\r\n").verdict, smtp_verdict::temporary);
+}
+
 TEST(SmtpClient, AuthLoginWhenPlainIsNotOffered) {
   smtp_client c({"h", false, true, "user", "pass"}, envelope());
   c.feed("220 x\r\n");
