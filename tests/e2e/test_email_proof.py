@@ -17,7 +17,9 @@ from test_desk import next_frame
 from test_email import SmtpServer, mail
 from test_email_out import relay_config
 from test_live_chat import connect, request, say, visitor_token
-from test_serve import LIMIT, get, staff_token
+from test_channels import ROUTES, send, signed
+from test_outbox import whatsapp_body
+from test_serve import LIMIT, RedisServer, get, post, staff_token
 
 ADMIN = staff_token("admin", "root", ["care"])
 
@@ -86,6 +88,42 @@ class EmailProofTest(SmtpServer):
         self.send(s, mail("Re: Order 1234", "And again.", headers=["In-Reply-To: <p1@x.org>"]))
         self.assertEqual(self.customer(s, "ana@x.org"), web)
         self.assertNotEqual(mail_conv, conv)
+
+    def test_one_timeline_of_chat_email_and_whatsapp(self):
+        """Issue 14's "done when": the agent sees the customer's email, chats and WhatsApp messages in
+        one timeline. She writes by email and on WhatsApp, then chats and proves her address; a lead
+        merges her WhatsApp self in (she gave her number in the chat)."""
+        channels, relay = relay_config(self.relay)
+        whatsapp = "  accounts:\n    - {provider: whatsapp, id: main, app_secret: wa-secret, verify_token: wa-verify}\n"
+        s = self.serve_mail(relay, extra_channels=channels + whatsapp)
+        self.send(s, mail("Order 1234", "By email.", headers=["Message-ID: <o1@x.org>"]))
+        body = whatsapp_body("34600111222", "wamid.o1", "By WhatsApp.")
+        status, answer, _ = send(s.http_port, ROUTES["whatsapp"], body, signed("whatsapp", body, ROUTES["whatsapp"]))
+        self.assertEqual(status, 200, answer)
+
+        async def chat_and_prove():
+            ws = await connect(s.http_port, visitor_token(s.http_port))
+            _, opened = await request(ws, say("m1", "By chat.", "c1"))
+            conv = opened["ack"]["conversationId"]
+            _, sent = await request(ws, {"requestId": "p", "proveIdentity": {"conversationId": conv, "email": "ana@x.org"}})
+            self.assertIn("ack", sent, sent)
+            [(_, _, code)] = self.codes_mailed("ana@x.org")
+            _, yes = await request(ws, {"requestId": "y", "confirmIdentity": {"conversationId": conv, "code": code}})
+            self.assertIn("ack", yes, yes)
+            await ws.close()
+            return conv
+        conv = asyncio.run(asyncio.wait_for(chat_and_prove(), 4 * LIMIT))
+        web = self.events(s, conv)["conversation"]["customerId"]
+        lead = staff_token("lead", "lead-1", ["care"])
+        wa = RedisServer.__new__(RedisServer)
+        wa.port = s.embedded_port()
+        merge = {"sourceCustomerId": wa.cli("GET", "sb:id:whatsapp:+34600111222"), "reason": "gave her number in the chat"}
+        status, answer = post(s.http_port, f"/v1/customers/{web}/merges", json.dumps(merge).encode(), lead)
+        self.assertEqual(status, 201, answer)
+        status, body = get(s.http_port, f"/v1/customers/{web}/timeline?limit=100", ADMIN)
+        channels_of = {e["message"]["body"]: e["message"]["channel"] for e in json.loads(body)["events"] if "message" in e}
+        self.assertEqual({k: channels_of.get(k) for k in ("By email.", "By WhatsApp.", "By chat.")},
+                         {"By email.": "CHANNEL_EMAIL", "By WhatsApp.": "CHANNEL_WHATSAPP", "By chat.": "CHANNEL_WEB"})
 
     def test_without_a_relay_it_is_not_available(self):
         s = self.serve_mail()
