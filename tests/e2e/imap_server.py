@@ -18,10 +18,9 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 
 from mail_relay import certificate
-from test_serve import free_port
+from test_serve import free_port, wait_for
 
 DOVECOT = "/usr/sbin/dovecot"
 LIMIT = 20.0  # seconds any single wait may take
@@ -167,12 +166,15 @@ service anvil {{
         with open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen([DOVECOT, "-F", "-c", self.conf], stdin=subprocess.DEVNULL,
                                             stdout=err, stderr=err, start_new_session=True)
-        deadline = time.monotonic() + LIMIT
-        while not (accepts(self.port_tls) and accepts(self.port_plain)):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("dovecot did not come up:\n%s%s" % (tail(self.stderr_path), tail(self.log_path)))
-            time.sleep(0.05)
+        def up():
+            if self.process.poll() is not None:
+                raise AssertionError("dovecot exited")
+            return accepts(self.port_tls) and accepts(self.port_plain)
+        try:
+            wait_for(up, "dovecot's ports", LIMIT)
+        except AssertionError as e:
+            self.stop()
+            raise RuntimeError("dovecot did not come up (%s):\n%s%s" % (e, tail(self.stderr_path), tail(self.log_path)))
 
     def stop(self):
         """End Dovecot and every process it started, for sure. Idempotent."""
