@@ -7,36 +7,45 @@
 
 namespace switchboard::app {
 
-// GET /metrics, in Prometheus' text format: open WebSocket sessions, requests in flight and the
-// gateway dwell of messages (frame read → stored → ack queued), a histogram in seconds.
-gateway::http_answer metrics_text(const gateway::ws_context& ws, const gateway::conversation_service& service,
-                                  const gateway::webhook_api& hooks, const gateway::mail_receiver& mail) {
+namespace {
+
+constexpr const char* kTextFormat = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace
+
+int add_gateway_metrics(metrics::registry& r, const gateway::ws_context& ws, const gateway::conversation_service& service,
+                        const gateway::webhook_api& hooks, const gateway::mail_receiver& mail) {
+  return r.add_collector([&ws, &service, &hooks, &mail](metrics::sample_writer& w) {
+    for (const auto& [role, n] : ws.open_by_role()) {
+      w.gauge("switchboard_ws_sessions", "Open WebSocket sessions, by role.", metrics::labels({{"role", role}}),
+              static_cast<double>(n));
+    }
+    w.gauge("switchboard_requests_in_flight", "Requests being worked on.", {}, service.in_flight());
+    for (const auto& [what, n] : hooks.counts()) {
+      const auto space = what.find(' ');
+      w.counter("switchboard_webhook_updates_total", "Providers' webhook updates: messages stored, the rest by kind.",
+                metrics::labels({{"provider", what.substr(0, space)}, {"kind", what.substr(space + 1)}}),
+                static_cast<double>(n));
+    }
+    for (const auto& [what, n] : mail.counts()) {
+      w.counter("switchboard_mail_received_total", "Customers' mails received, by what became of them.",
+                metrics::labels({{"outcome", what}}), static_cast<double>(n));
+    }
+  });
+}
+
+gateway::http_answer metrics_text(const metrics::registry& r) {
   gateway::http_answer a;
-  a.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  a.body = "# HELP switchboard_ws_sessions Open WebSocket sessions.\n# TYPE switchboard_ws_sessions gauge\n";
-  a.body += "switchboard_ws_sessions " + std::to_string(ws.open()) + "\n";
-  a.body += "# HELP switchboard_requests_in_flight Requests being worked on.\n# TYPE switchboard_requests_in_flight gauge\n";
-  a.body += "switchboard_requests_in_flight " + std::to_string(service.in_flight()) + "\n";
+  a.content_type = kTextFormat;
+  a.body = r.text();
+  return a;
+}
+
+gateway::http_answer dwell_text(const gateway::ws_context& ws) {
+  gateway::http_answer a;
+  a.content_type = kTextFormat;
   ws.dwell.write_prometheus(a.body, "switchboard_gateway_dwell_seconds",
                             "Customer messages: frame read, stored, ack queued on the connection.", "");
-  a.body +=
-      "# HELP switchboard_webhook_updates_total Providers' webhook updates: messages stored, the rest by kind.\n"
-      "# TYPE switchboard_webhook_updates_total counter\n";
-  for (const auto& [what, n] : hooks.counts()) {
-    const auto space = what.find(' ');
-    std::string kind = what.substr(space + 1);
-    for (auto& c : kind) {
-      if (c == '"' || c == '\\') c = '_';
-    }
-    a.body += "switchboard_webhook_updates_total{provider=\"" + what.substr(0, space) + "\",kind=\"" + kind + "\"} " +
-              std::to_string(n) + "\n";
-  }
-  a.body +=
-      "# HELP switchboard_mail_received_total Customers' mails received, by what became of them.\n"
-      "# TYPE switchboard_mail_received_total counter\n";
-  for (const auto& [what, n] : mail.counts()) {
-    a.body += "switchboard_mail_received_total{outcome=\"" + what + "\"} " + std::to_string(n) + "\n";
-  }
   return a;
 }
 

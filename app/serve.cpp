@@ -165,6 +165,8 @@ class server {
 
   const v1::Config cfg_;
   const roles which_;
+  metrics::registry metrics_;  // GET /metrics; first made, last gone
+  int gateway_metrics_ = 0;    // its collector of the gateway's figures
   const clock& clk_;
   std::unique_ptr<embedded_redis> embedded_;
   redis_endpoint ep_;
@@ -229,7 +231,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       ep_(endpoint_of(cfg_.redis(), embedded_.get())),
       ioc_(cfg_.server().threads()),
       core_(asio::make_strand(ioc_)),
-      redis_opts_(store::redis_options::from_config(cfg_.redis(), ep_)),
+      redis_opts_(store::redis_options::from_config(cfg_.redis(), ep_, &metrics_)),
       redis_(core_, redis_opts_, clk_),
       subscriber_(core_, redis_opts_, clk_),
       ids_(clk_),
@@ -257,6 +259,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
 
 // An early exit (a start-up failure) stops the router hard.
 server::~server() {
+  metrics_.remove_collector(gateway_metrics_);
   if (router_thread_.joinable()) {
     router_ioc_.stop();
     router_thread_.join();
@@ -291,6 +294,7 @@ void server::start_router() {
   router_redis_ = std::make_unique<store::redis_client>(router_strand, redis_opts_, clk_, "router");
   for (const auto* s : store::scripts::all()) router_redis_->add_script(*s);
   router::service_options ro(cfg_, ids_.next());
+  ro.metrics = &metrics_;
   ro.max_block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
   router_service_ =
       std::make_unique<router::service>(router_strand, *router_redis_, keys_, ids_, clk_, cfg_.store(), ro);
@@ -313,6 +317,7 @@ void server::start_outbox() {
   for (const auto* s : store::scripts::all()) outbox_writer_->add_script(*s);
   outbox::options o;
   o.instance = ids_.next();
+  o.metrics = &metrics_;
   o.block = std::chrono::milliseconds(std::max(1, std::min(1000, cfg_.redis().command_timeout_ms() / 2)));
   o.claim_idle = std::chrono::milliseconds(cfg_.channels().claim_idle_ms());
   outbox_service_ = std::make_unique<outbox::service>(ex, *outbox_reader_, *outbox_writer_, keys_, ids_, clk_, cfg_, blobs_, o);
@@ -388,6 +393,8 @@ void server::start_gateway() {
   reports_.start();
   seed_dev_users();
   ws_ = make_ws_context(cfg_, service_, clk_);
+  ws_->use_metrics(metrics_);
+  gateway_metrics_ = add_gateway_metrics(metrics_, *ws_, service_, hooks_, mail_);
   ws_->find_session = [this](std::string cookie, std::function<void(std::optional<principal>)> then) {
     sessions_.authenticate(std::move(cookie), [this, then = std::move(then)](result<store::web_session> s) {
       if (!s) return then(std::nullopt);
@@ -406,10 +413,11 @@ void server::start_gateway() {
     spdlog::warn("web pages not found in server.web_root '{}' (build them: scripts/dev.sh build); / answers 404",
                  cfg_.server().web_root());
   }
-  gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &service = service_, &mail = mail_](
+  gateway::http_handler routes = [&api = api_, &hooks = hooks_, &pages = pages_, ws = ws_, &metrics = metrics_](
                                      gateway::http_request req, gateway::http_responder respond) {
     if (hooks.handle(req, respond)) return;
-    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(*ws, service, hooks, mail));
+    if (req.target == "/metrics" && req.method == "GET") return respond(metrics_text(metrics));
+    if (req.target == "/metrics/dwell" && req.method == "GET") return respond(dwell_text(*ws));
     if ((req.method == "GET" || req.method == "HEAD") && !req.target.starts_with("/v1/")) {
       if (auto page = pages.answer(req)) return respond(std::move(*page));
     }

@@ -145,11 +145,11 @@ std::pair<int, std::string> http_get(int port, const std::string& target) {
 
 bool http_ok(int port, const std::string& target) { return http_get(port, target).first == 200; }
 
-// The gateway's dwell histogram from GET /metrics: counts per bucket (latency_histogram's buckets,
+// The gateway's fine dwell histogram from GET /metrics/dwell: counts per bucket (latency_histogram's buckets,
 // in order), from the cumulative Prometheus lines.
 std::vector<std::uint64_t> dwell_counts(int port) {
-  const auto [status, body] = http_get(port, "/metrics");
-  if (status != 200) throw std::runtime_error("GET /metrics answered " + std::to_string(status));
+  const auto [status, body] = http_get(port, "/metrics/dwell");
+  if (status != 200) throw std::runtime_error("GET /metrics/dwell answered " + std::to_string(status));
   std::vector<std::uint64_t> counts;
   std::uint64_t previous = 0;
   std::istringstream in(body);
@@ -161,7 +161,7 @@ std::vector<std::uint64_t> dwell_counts(int port) {
     counts.push_back(cumulative - previous);
     previous = cumulative;
   }
-  if (counts.size() != static_cast<std::size_t>(latency_histogram::kBuckets)) throw std::runtime_error("unexpected /metrics");
+  if (counts.size() != static_cast<std::size_t>(latency_histogram::kBuckets)) throw std::runtime_error("unexpected /metrics/dwell");
   return counts;
 }
 

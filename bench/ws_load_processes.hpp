@@ -30,7 +30,7 @@ long rss_kib(pid_t pid);
 // GET on loopback: the status and the body (status 0 if nothing answered).
 std::pair<int, std::string> http_get(int port, const std::string& target);
 bool http_ok(int port, const std::string& target);
-// The gateway's dwell histogram from GET /metrics: counts per bucket, in latency_histogram's order.
+// The gateway's fine dwell histogram from GET /metrics/dwell: counts per bucket, in latency_histogram's order.
 std::vector<std::uint64_t> dwell_counts(int port);
 // Whether a WebSocket handshake on `path` succeeds (nchan answers 503 until it reached Redis).
 bool ws_ok(int port, const std::string& path);

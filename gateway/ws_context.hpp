@@ -17,6 +17,7 @@
 #include "conversation/principal.hpp"
 #include "core/clock.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/metrics.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/protocol/rate_limiter.hpp"
 
@@ -48,6 +49,18 @@ struct ws_context {
   std::function<void(std::string cookie_header, std::function<void(std::optional<principal>)> then)> find_session;
   // Gateway dwell of messages: frame read → stored → its ack queued on the connection (GET /metrics).
   latency_histogram dwell;
+  // Figures for GET /metrics (app/metrics.cpp), in the registry given to use_metrics(); until
+  // then in metrics::registry::discard() (tests).
+  ws_context() { use_metrics(metrics::registry::discard()); }
+  void use_metrics(metrics::registry& r);
+  metrics::registry* metrics_registry = nullptr;
+  metrics::counter* frames_in = nullptr;   // WebSocket frames read
+  metrics::counter* frames_out = nullptr;  // data frames queued to send
+  metrics::histogram* dwell_seconds = nullptr;  // as `dwell`, in a few buckets
+  // A frame or a connection refused: switchboard_ws_rejected_total{reason}. Thread-safe.
+  void count_rejected(std::string_view reason);
+  // Open sessions by role ("customer", "agent", "lead", "admin"). Thread-safe.
+  std::unordered_map<std::string, std::size_t> open_by_role() const;
 
   // Whether a connection was given a place, or which cap refused it.
   enum class admission { admitted, server_full, address_full, user_full };

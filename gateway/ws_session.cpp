@@ -51,13 +51,20 @@ void ws_context::close_revoked(std::string_view what) {
 
 ws_context::admission ws_context::reserve_connection(const std::string& user, const std::string& address) {
   std::lock_guard lock(mutex_);
-  if (connections_ >= static_cast<std::size_t>(max_connections)) return admission::server_full;
+  if (connections_ >= static_cast<std::size_t>(max_connections)) {
+    count_rejected("server_full");
+    return admission::server_full;
+  }
   const auto at_address = addresses_.find(address);
   if (at_address != addresses_.end() && at_address->second >= max_connections_per_address) {
+    count_rejected("address_full");
     return admission::address_full;
   }
   auto it = users_.try_emplace(user, user_state{0, token_bucket(user_frames_per_second, user_frame_burst)}).first;
-  if (it->second.connections >= max_connections_per_user) return admission::user_full;
+  if (it->second.connections >= max_connections_per_user) {
+    count_rejected("user_full");
+    return admission::user_full;
+  }
   ++it->second.connections;
   ++addresses_[address];
   ++connections_;
@@ -83,6 +90,33 @@ bool ws_context::user_take(const std::string& user, std::chrono::steady_clock::t
   std::lock_guard lock(mutex_);
   auto it = users_.find(user);
   return it == users_.end() || it->second.bucket.take(now);
+}
+
+void ws_context::use_metrics(metrics::registry& r) {
+  metrics_registry = &r;
+  frames_in = &r.counter_of("switchboard_ws_frames_in_total", "WebSocket frames read.");
+  frames_out = &r.counter_of("switchboard_ws_frames_out_total", "WebSocket data frames queued to send.");
+  dwell_seconds = &r.histogram_of("switchboard_gateway_dwell_seconds",
+                                  "Customer messages: frame read, stored, ack queued on the connection.",
+                                  metrics::fast_buckets());
+}
+
+void ws_context::count_rejected(std::string_view reason) {
+  metrics_registry
+      ->counter_of("switchboard_ws_rejected_total", "WebSocket frames and connections refused, by reason.",
+                   metrics::labels({{"reason", reason}}))
+      .add();
+}
+
+std::unordered_map<std::string, std::size_t> ws_context::open_by_role() const {
+  static constexpr const char* kNames[] = {"customer", "agent", "lead", "admin"};
+  std::unordered_map<std::string, std::size_t> out;
+  for (const char* n : kNames) out[n] = 0;
+  std::lock_guard lock(mutex_);
+  for (const auto& w : sessions_) {
+    if (auto s = w.lock()) ++out[kNames[static_cast<int>(s->who().who)]];
+  }
+  return out;
 }
 
 std::size_t ws_context::open() const {
@@ -255,7 +289,9 @@ void ws_session::on_message(bool binary, std::string&& payload) {
   if (s_->at == phase::closing) return;  // after our close frame, data is ignored (RFC 6455 §5.5.1)
   const auto now = ctx_->clk->steady();
   auto d = decode_client_frame(format_, binary, payload, ctx_->max_frame_bytes);
+  ctx_->frames_in->add();
   if (!s_->bucket.take(now) || !ctx_->user_take(who_.subject, now)) {
+    ctx_->count_rejected("rate_limited");
     auto refusal = error_frame(d.frame.request_id(), "rate_limited", "too many frames; slow down and send again", true);
     refusal.mutable_error()->set_retry_after_ms(
         static_cast<std::int32_t>(std::max<std::int64_t>(1, s_->bucket.wait().count())));
@@ -263,8 +299,10 @@ void ws_session::on_message(bool binary, std::string&& payload) {
     return refused(now);
   }
   if (!d.ok) {
+    ctx_->count_rejected(d.error_code);
     send_local(error_frame(d.frame.request_id(), d.error_code, d.error_message));
   } else if (!frame_allowed(who_.who, d.frame.kind_case())) {
+    ctx_->count_rejected("forbidden");
     send_local(error_frame(d.frame.request_id(), "forbidden", "this role may not send that request"));
   } else {
     ctx_->service->handle(shared_from_this(), std::move(d.frame), now);
@@ -308,7 +346,9 @@ void ws_session::deliver(std::shared_ptr<const outbound_frame> frame) {
     // An ack of a message: recorded as it goes to the socket (the write starts at once unless one
     // is in flight), before it can reach the client.
     if (frame->received() != std::chrono::steady_clock::time_point{}) {
-      self->ctx_->dwell.record(self->ctx_->clk->steady() - frame->received());
+      const auto took = self->ctx_->clk->steady() - frame->received();
+      self->ctx_->dwell.record(took);
+      self->ctx_->dwell_seconds->observe(took);
     }
     self->enqueue(is_binary(self->format_) ? ws::opcode::binary : ws::opcode::text,
                   std::shared_ptr<const std::string>(frame, &bytes), !frame->answer());
@@ -332,9 +372,11 @@ void ws_session::enqueue(ws::opcode op, std::shared_ptr<const std::string> bytes
   // Only what the server pushes can make a slow reader: answers are bounded by the requests read,
   // and reading pauses while the queue is long (on_readable).
   if (pushed && s_->out->pushed >= ctx_->max_queued_frames) {
+    ctx_->count_rejected("slow_reader");
     return start_close(ws::close_code::policy_error, "slow reader");
   }
   const auto header = ws::make_header(op, bytes->size());
+  if (op == ws::opcode::text || op == ws::opcode::binary) ctx_->frames_out->add();
   s_->out->frames.push_back({std::move(bytes), header, false, pushed});
   if (pushed) ++s_->out->pushed;
   if (s_->out->in_flight == 0) do_write();

@@ -54,6 +54,12 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
       https_(ex, cfg.channels().ca_file(), milliseconds(cfg.channels().send_timeout_ms())),
       mail_(ex, cfg, timeline_, blobs),
       opts_(std::move(o)),
+      metrics_(opts_.metrics ? *opts_.metrics : metrics::registry::discard()),
+      queued_(metrics_.gauge_of("switchboard_outbox_queued",
+                                "Replies this outbox has taken from the streams and not yet recorded as sent or failed.")),
+      lag_(metrics_.histogram_of("switchboard_outbox_lag_seconds",
+                                 "Replies: stored (added to the outbox stream) to recorded as sent or failed.",
+                                 metrics::wait_buckets())),
       public_url_(cfg.channels().public_url()),
       send_attempts_(cfg.channels().send_attempts()),
       max_delay_(cfg.channels().max_retry_delay_ms()),
@@ -167,10 +173,24 @@ void service::take(const std::string& stream, const store::reply& entry) {
   auto& q = queues_[j.conversation];
   const bool first = q.empty();
   q.push_back(std::move(j));
+  queued_.add(1);
   if (first) due(q.back().conversation, steady::now());
 }
 
 void service::due(const std::string& conversation, steady::time_point at) { due_.emplace(at, conversation); }
+
+void service::count_done(const job& j) {
+  queued_.add(-1);
+  const auto l = metrics::labels({{"channel", j.channel}});
+  if (j.sent) {
+    metrics_.counter_of("switchboard_outbox_sent_total", "Replies the provider accepted, by channel.", l).add();
+  } else {
+    metrics_.counter_of("switchboard_outbox_failed_total", "Replies that failed for good (to the dead letters), by channel.", l).add();
+  }
+  // A stream entry's id starts with the millisecond it was added.
+  const auto stored_ms = std::atoll(j.entry.substr(0, j.entry.find('-')).c_str());
+  if (stored_ms > 0) lag_.observe(std::chrono::milliseconds(std::max<std::int64_t>(0, clk_.unix_ms() - stored_ms)));
+}
 
 asio::awaitable<void> service::dispatch_loop() {
   while (!stopping_) {
@@ -196,6 +216,7 @@ asio::awaitable<void> service::attempt(std::string conv) {
   if (j.decided) {
     if (co_await record(j)) {
       known_.erase(j.stream + " " + j.entry);
+      count_done(j);
       q.pop_front();
       if (q.empty()) queues_.erase(conv);
       else due(conv, steady::now());
@@ -229,6 +250,10 @@ void service::settle(job& j, const channels::send_answer& answer, std::size_t pa
     case channels::send_answer::verdict::rejected: fail(answer.reason); break;
     case channels::send_answer::verdict::retry: {
       if (j.attempts >= send_attempts_) return fail("gave up after " + std::to_string(j.attempts) + " attempts: " + answer.reason);
+      metrics_
+          .counter_of("switchboard_outbox_retries_total", "Sends that failed for now and will be tried again, by channel.",
+                      metrics::labels({{"channel", j.channel}}))
+          .add();
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
       due(j.conversation, steady::now() + retry_delay(j.attempts, max_delay_, unit, milliseconds(answer.retry_after_ms)));
       spdlog::info("outbox: {} seq {} not sent yet ({}); attempt {} of {}", j.conversation, j.seq, answer.reason, j.attempts,

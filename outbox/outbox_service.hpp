@@ -32,6 +32,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/metrics.hpp"
 #include "media/blob_store.hpp"
 #include "net/https_client.hpp"
 #include "outbox/mail_sender.hpp"
@@ -50,6 +51,8 @@ struct options {
   std::chrono::milliseconds block{1000};              // the longest blocking read
   std::chrono::milliseconds claim_idle{30000};        // pending this long elsewhere: taken over
   std::size_t max_in_flight = 32;                     // conversations being sent to at once
+  // Where its figures go (switchboard_outbox_*, docs/OPERATIONS.md); none: discarded.
+  metrics::registry* metrics = nullptr;
 };
 
 class service {
@@ -99,6 +102,8 @@ class service {
   void settle(job& j, const channels::send_answer& answer, std::size_t parts);
   boost::asio::awaitable<bool> record(job& j);
   void due(const std::string& conversation, std::chrono::steady_clock::time_point at);
+  // A job recorded and acknowledged: counted sent or failed by channel, its lag observed.
+  void count_done(const job& j);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
 
   boost::asio::any_io_executor ex_;
@@ -112,6 +117,9 @@ class service {
   net::https_client https_;
   mail_sender mail_;  // email: to channels.email.relay
   options opts_;
+  metrics::registry& metrics_;
+  metrics::gauge& queued_;  // jobs held by this process
+  metrics::histogram& lag_;
   std::string public_url_;
   int send_attempts_;
   std::chrono::milliseconds max_delay_;

@@ -79,6 +79,7 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
   const auto cost_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::debug("router: boards of {} teams computed in {} us", boards.size(), cost_us);
+  metrics_.boards(boards);
   for (auto& [team, b] : boards) {
     b.set_compute_us(cost_us);
     v1::ServerFrame f;
@@ -86,6 +87,24 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     co_await agents_.publish_to_team(team, f.SerializeAsString());
     if (!leader_) co_return;
   }
+  if (boards_++ % 5 == 0) co_await measure_behind();
+}
+
+asio::awaitable<void> service::measure_behind() {
+  std::int64_t unread = 0, unacked = 0;
+  for (const auto& stream : streams_) {
+    auto [ec, r] = co_await redis_.async_exec(store::cmd("XINFO", "GROUPS", stream), asio::as_tuple(asio::use_awaitable));
+    if (ec || !leader_) co_return;  // unmeasured this time: the gauges keep the last figures
+    for (const auto& group : r.elements) {
+      // Flat pairs: name, consumers, pending, last-delivered-id, entries-read, lag.
+      std::map<std::string, const store::reply*, std::less<>> f;
+      for (std::size_t i = 0; i + 1 < group.elements.size(); i += 2) f[group.elements[i].str] = &group.elements[i + 1];
+      if (!f.count("name") || f["name"]->str != kConsumerGroup) continue;
+      if (f.count("pending")) unacked += f["pending"]->integer;
+      if (f.count("lag")) unread += f["lag"]->as_int().value_or(0);  // nil: Redis cannot tell (after a trim)
+    }
+  }
+  metrics_.behind(unread, unacked);
 }
 
 namespace {

@@ -123,6 +123,9 @@ asio::awaitable<void> service::apply_offer(v1::Decision d, time_ms now) {
     if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
     co_return;
   }
+  if (const auto* c = state_->find(cid)) {
+    metrics_.offered(c->queue, std::chrono::milliseconds(std::max<time_ms>(0, now - c->queued_at)));
+  }
   state_->offered(cid, agent);
   v1::AgentConversation entry;
   entry.set_conversation_id(cid);
@@ -230,6 +233,8 @@ asio::awaitable<void> service::execute(actions todo) {
         break;
       case action::kind::count_answered:
       case action::kind::count_abandoned:
+        if (a.what == action::kind::count_answered) metrics_.assigned(a.queue);
+        else metrics_.abandoned(a.queue);
         count_today(a, now);
         break;
       case action::kind::warn:

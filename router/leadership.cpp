@@ -92,6 +92,7 @@ asio::awaitable<bool> service::recover(std::string why) {
 void service::task_done() {
   if (--tasks_ > 0) return;
   leader_ = false;
+  metrics_.stepped_down();
   if (auto done = std::move(on_stopped_)) done();
 }
 
@@ -167,7 +168,10 @@ void service::step_down(const char* why) {
   drop_state();
 }
 
-void service::drop_state() { state_.reset(); }
+void service::drop_state() {
+  state_.reset();
+  metrics_.stepped_down();
+}
 
 // Rebuilds what a leader knows from the store (every group's unresolved conversations, every
 // agent record: reconciler::take_over), then handles what a crashed leader left pending.
@@ -196,6 +200,8 @@ asio::awaitable<void> service::take_over() {
   auto todo = state_->take_over(snapshot, agents, now);
   co_await load_today(now);
   leader_ = true;
+  boards_ = 0;
+  metrics_.leading(token_);
   spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
                state_->conversations().size(), state_->agents().size());
   // The agents' index of what they hold is rebuilt from what the engine now knows (in `todo`).

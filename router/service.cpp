@@ -45,6 +45,7 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       ids_(ids),
       clock_(clk),
       opts_(std::move(opts)),
+      metrics_(opts_.metrics),
       timeline_(redis, keys, ids, clk, store_cfg),
       agents_(redis, keys, clk),
       day_counts_(redis, keys),
@@ -141,7 +142,9 @@ asio::awaitable<void> service::read_and_route(std::chrono::milliseconds block) {
 
 asio::awaitable<void> service::on_request(const store::reply& fields) {
   if (opts_.on_note_for_test) opts_.on_note_for_test();
+  const auto started = clock_.steady();
   co_await execute(state_->on_note(store::decode_routing_note(fields), clock_.unix_ms()));
+  metrics_.note_handled(clock_.steady() - started);
 }
 
 asio::awaitable<void> service::on_agent_event(const store::reply& fields) {

@@ -38,6 +38,7 @@
 #include "router/board.hpp"
 #include "router/engine/engine.hpp"
 #include "router/reconciler.hpp"
+#include "router/router_metrics.hpp"
 #include "store/agents.hpp"
 #include "store/day_counts.hpp"
 #include "store/keys.hpp"
@@ -66,6 +67,8 @@ struct service_options {
   // Test seam only (tests/integration/router_service_test.cpp): called for every routing note before
   // it is handled, on the router's executor; what it throws ends the routing loop as a bug would.
   std::function<void()> on_note_for_test;
+  // Where the router's figures go (router_metrics.hpp); none: discarded.
+  metrics::registry* metrics = nullptr;
 };
 
 class service {
@@ -118,6 +121,9 @@ class service {
   boost::asio::awaitable<void> tell_customer(const action& a);
   boost::asio::awaitable<void> publish_positions(time_ms now);
   boost::asio::awaitable<void> publish_boards(time_ms now);
+  // The notes in the request streams the group has not read, and read but not acknowledged
+  // (XINFO GROUPS: lag and pending), for the metrics.
+  boost::asio::awaitable<void> measure_behind();
   // The leads' boards when a second has passed since the last: from the main loop and between
   // the notes of a batch (routing a burst on a saturated Redis takes seconds), never while a
   // blocking read holds the connection.
@@ -143,6 +149,7 @@ class service {
   id_generator& ids_;
   const clock& clock_;
   service_options opts_;
+  router_metrics metrics_;
   store::timeline_repository timeline_;
   store::agent_repository agents_;
   store::day_counts day_counts_;
@@ -163,6 +170,7 @@ class service {
   std::chrono::steady_clock::time_point next_renew_{};
   time_ms next_positions_ = 0;
   time_ms next_board_ = 0;
+  int boards_ = 0;  // boards published by this leader (notes behind are measured every fifth)
   std::unique_ptr<reconciler> state_;                // what the leader knows; null when not leading
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // replies not awaited check it (count_today)
   std::map<std::string, queue_day> days_;              // queue → today's figures

@@ -25,7 +25,8 @@ runtime=(redis-server redis-tools ca-certificates)
 # read from (a private instance per test; the tests start and stop it), dnspython answers as the
 # DNS of the customers' domains when answers go out without a relay.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl
-      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim dovecot-imapd python3-dnspython)
+      swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim dovecot-imapd python3-dnspython
+      prometheus)  # promtool checks GET /metrics; a real prometheus scrapes it (tests/e2e/test_metrics.py)
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 # bench/smtp_load runs Postfix (a private instance; its smtp-source is the load) as the baseline.

@@ -48,7 +48,14 @@ redis_link::redis_link(asio::any_io_executor ex, redis_options opts, const clock
       reconnect_timer_(ex_),
       connect_timer_(ex_),
       tick_(ex_),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      metrics_(opts_.metrics ? *opts_.metrics : metrics::registry::discard()),
+      round_trip_(metrics_.histogram_of("switchboard_redis_round_trip_seconds",
+                                        "Redis commands: sent to reply, by connection.", metrics::fast_buckets(),
+                                        metrics::labels({{"client", name_}}))),
+      reconnect_count_(metrics_.counter_of("switchboard_redis_reconnects_total",
+                                           "Redis connections made again after one was lost.",
+                                           metrics::labels({{"client", name_}}))) {}
 
 redis_link::~redis_link() = default;
 
@@ -154,7 +161,10 @@ void redis_link::handshake_done() {
   send(ping, [this](error_code ec, reply r) {
     if (ec || r.is_error() || state_ != state::handshaking) return;
     attempt_ = 0;
-    if (ever_ready_) ++reconnects_;
+    if (ever_ready_) {
+      ++reconnects_;
+      reconnect_count_.add();
+    }
     ever_ready_ = true;
     spdlog::info("redis link={} ready at {}:{}", name_, opts_.host, opts_.port);
     set_state(state::ready);
@@ -230,6 +240,7 @@ void redis_link::schedule_reconnect() {
 void redis_link::send(std::span<const std::string_view> args, reply_handler h, bool handshake) {
   const bool usable = ctx_ != nullptr && (state_ == state::ready || (handshake && state_ == state::handshaking));
   if (!usable) {
+    count_error("not_connected");
     asio::post(ex_, [h = std::move(h)] { h(errc::not_connected, reply{}); });
     return;
   }
@@ -255,7 +266,8 @@ void redis_link::send(std::span<const std::string_view> args, reply_handler h, b
     asio::post(ex_, [h = std::move(h)] { h(errc::not_connected, reply{}); });
     return;
   }
-  in_flight_.push_back({std::move(h), clock_.steady() + opts_.command_timeout, false});
+  const auto now = clock_.steady();
+  in_flight_.push_back({std::move(h), now + opts_.command_timeout, now, false});
   arm_tick();
 }
 
@@ -272,7 +284,9 @@ void redis_link::on_reply_cb(redisAsyncContext* c, void* r, void*) noexcept {
       return;
     }
     reply out = reply::from_hiredis(static_cast<redisReply*>(r));
+    self->round_trip_.observe(self->clock_.steady() - entry.sent);
     error_code ec = out.is_error() ? error_code(errc::server_error) : error_code();
+    if (ec) self->count_error(out.error_code());
     entry.handler(ec, std::move(out));
   } catch (const std::exception& e) {
     spdlog::error("redis link={} reply handler threw: {}", self->name_, e.what());
@@ -284,13 +298,27 @@ void redis_link::fail_in_flight(error_code why) {
   auto pending = std::move(in_flight_);
   in_flight_.clear();
   for (auto& e : pending) {
-    if (!e.done) e.handler(why, reply{});
+    if (e.done) continue;
+    if (why != errc::shutting_down) count_error(why == errc::timeout ? "timeout" : "disconnected");
+    e.handler(why, reply{});
   }
   // hiredis will still call back once per command it had; keep placeholders so that the FIFO
   // stays aligned with its callbacks if the context is still alive.
   if (ctx_ != nullptr) {
-    for (std::size_t i = 0; i < pending.size(); ++i) in_flight_.push_back({{}, {}, true});
+    for (std::size_t i = 0; i < pending.size(); ++i) in_flight_.push_back({{}, {}, {}, true});
   }
+}
+
+// The kind is bounded: our three failures, or an error reply's code when it is a short word in
+// capitals (Redis's and our scripts' codes); anything else counts as "other".
+void redis_link::count_error(std::string_view kind) {
+  const bool code = !kind.empty() && kind.size() <= 16 &&
+                    std::all_of(kind.begin(), kind.end(), [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; });
+  const bool ours = kind == "timeout" || kind == "disconnected" || kind == "not_connected";
+  metrics_
+      .counter_of("switchboard_redis_errors_total", "Redis commands that failed, by connection and kind.",
+                  metrics::labels({{"client", name_}, {"kind", code || ours ? kind : "other"}}))
+      .add();
 }
 
 void redis_link::arm_tick() {

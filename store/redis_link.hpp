@@ -24,6 +24,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "store/redis_options.hpp"
 #include "store/redis_reply.hpp"
 
@@ -81,6 +82,7 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   struct in_flight {
     reply_handler handler;
     std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point sent;
     bool done = false;  // already failed by a timeout
   };
 
@@ -92,6 +94,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   void schedule_reconnect();
   void on_tick(boost::system::error_code ec);
   void fail_in_flight(boost::system::error_code why);
+  // switchboard_redis_errors_total{client, kind}: a failure (timeout, disconnected, not_connected)
+  // or an error reply's code (NOSCRIPT, READONLY, STATE, ...).
+  void count_error(std::string_view kind);
 
   static void on_connect_cb(const redisAsyncContext* c, int status) noexcept;
   static void on_disconnect_cb(const redisAsyncContext* c, int status) noexcept;
@@ -111,6 +116,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   std::uint64_t reconnects_ = 0;
   bool ever_ready_ = false;
   boost::system::error_code last_error_;
+  metrics::registry& metrics_;
+  metrics::histogram& round_trip_;
+  metrics::counter& reconnect_count_;
 };
 
 }  // namespace switchboard::store

@@ -2,8 +2,9 @@
 
 namespace switchboard::store {
 
-redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep) {
+redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep, metrics::registry* metrics) {
   redis_options o;
+  o.metrics = metrics;
   o.host = ep.host;
   o.port = ep.port;
   o.db = ep.db;

@@ -6,6 +6,10 @@
 
 #include "core/config.hpp"
 
+namespace switchboard::metrics {
+class registry;
+}
+
 namespace switchboard::store {
 
 struct redis_options {
@@ -17,9 +21,13 @@ struct redis_options {
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};
   std::chrono::milliseconds reconnect_max{2000};
+  // Where each connection counts its round trips, reconnects and errors (labelled with its name);
+  // none: metrics::registry::discard().
+  metrics::registry* metrics = nullptr;
 
   // From the config; `ep` is the parsed redis.url (or the embedded server's address).
-  static redis_options from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep);
+  static redis_options from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep,
+                                   metrics::registry* metrics = nullptr);
 };
 
 }  // namespace switchboard::store
