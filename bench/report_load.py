@@ -216,8 +216,8 @@ class Chat:
 
 def dwell(port):
     """The gateway's own dwell histogram (frame read -> stored -> ack queued, customer messages) from
-    GET /metrics: [(upper bound in ms, cumulative count)]."""
-    status, body = http(port, "/metrics", timeout=10)
+    GET /metrics/dwell (its fine buckets): [(upper bound in ms, cumulative count)]."""
+    status, body = http(port, "/metrics/dwell", timeout=10)
     out = []
     for line in body.decode().splitlines():
         if line.startswith("switchboard_gateway_dwell_seconds_bucket{le=") and "+Inf" not in line:

@@ -18,7 +18,7 @@
 //      window, and what the three spent per message (the machine's budget: 2 cores / rate);
 //   3. latency at 50% and 90% of that peak, offered open-loop (evenly paced, whatever the
 //      answers): customer send → agent receive, p50/p99/p999, and for Switchboard the gateway's
-//      own dwell (read → stored → ack) from two scrapes of GET /metrics.
+//      own dwell (read → stored → ack) from two scrapes of GET /metrics/dwell.
 // A team lead watches the live board during the peak and at 50%: its age on arrival, the longest
 // time without one, its size and the router's time computing it.
 // Switchboard routes first: each customer opens a conversation, the router offers it, an agent

@@ -6,8 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -87,24 +89,36 @@ asio::awaitable<void> service::publish_boards(time_ms now) {
     co_await agents_.publish_to_team(team, f.SerializeAsString());
     if (!leader_) co_return;
   }
-  if (boards_++ % 5 == 0) co_await measure_behind();
+  if (boards_++ % 5 == 0) measure_behind();
 }
 
-asio::awaitable<void> service::measure_behind() {
-  std::int64_t unread = 0, unacked = 0;
+// Pipelined, not awaited: one XINFO GROUPS a stream (G + 1 of them) would hold the notes back by
+// as many round trips; the replies are added up as they come and the last one sets the gauges.
+void service::measure_behind() {
+  struct sum {
+    std::int64_t unread = 0, unacked = 0;
+    std::size_t left = 0;
+    bool failed = false;
+  };
+  auto total = std::make_shared<sum>();
+  total->left = streams_.size();
   for (const auto& stream : streams_) {
-    auto [ec, r] = co_await redis_.async_exec(store::cmd("XINFO", "GROUPS", stream), asio::as_tuple(asio::use_awaitable));
-    if (ec || !leader_) co_return;  // unmeasured this time: the gauges keep the last figures
-    for (const auto& group : r.elements) {
-      // Flat pairs: name, consumers, pending, last-delivered-id, entries-read, lag.
-      std::map<std::string, const store::reply*, std::less<>> f;
-      for (std::size_t i = 0; i + 1 < group.elements.size(); i += 2) f[group.elements[i].str] = &group.elements[i + 1];
-      if (!f.count("name") || f["name"]->str != kConsumerGroup) continue;
-      if (f.count("pending")) unacked += f["pending"]->integer;
-      if (f.count("lag")) unread += f["lag"]->as_int().value_or(0);  // nil: Redis cannot tell (after a trim)
-    }
+    std::array<std::string_view, 3> args{"XINFO", "GROUPS", stream};
+    redis_.exec(args, [this, alive = std::weak_ptr<int>(alive_), total](boost::system::error_code ec, store::reply r) {
+      if (alive.expired()) return;
+      if (ec) total->failed = true;
+      for (const auto& group : r.elements) {
+        // Flat pairs: name, consumers, pending, last-delivered-id, entries-read, lag.
+        std::map<std::string, const store::reply*, std::less<>> f;
+        for (std::size_t i = 0; i + 1 < group.elements.size(); i += 2) f[group.elements[i].str] = &group.elements[i + 1];
+        if (!f.count("name") || f["name"]->str != kConsumerGroup) continue;
+        if (f.count("pending")) total->unacked += f["pending"]->integer;
+        if (f.count("lag")) total->unread += f["lag"]->as_int().value_or(0);  // nil: Redis cannot tell (after a trim)
+      }
+      // Unmeasured this time when one failed: the gauges keep the last figures.
+      if (--total->left == 0 && !total->failed && leader_) metrics_.behind(total->unread, total->unacked);
+    });
   }
-  metrics_.behind(unread, unacked);
 }
 
 namespace {

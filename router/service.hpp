@@ -123,7 +123,7 @@ class service {
   boost::asio::awaitable<void> publish_boards(time_ms now);
   // The notes in the request streams the group has not read, and read but not acknowledged
   // (XINFO GROUPS: lag and pending), for the metrics.
-  boost::asio::awaitable<void> measure_behind();
+  void measure_behind();
   // The leads' boards when a second has passed since the last: from the main loop and between
   // the notes of a batch (routing a burst on a saturated Redis takes seconds), never while a
   // blocking read holds the connection.

@@ -210,7 +210,7 @@ class FramingTest(ProcessTest):
                 self.assertIn("ack", a)
             status, body = get(self.s.http_port, "/metrics")
             self.assertEqual(status, 200)
-            self.assertEqual(metric(body, "switchboard_ws_sessions"), 1)
+            self.assertEqual(metric(body, 'switchboard_ws_sessions{role="customer"}'), 1)
             self.assertEqual(metric(body, "switchboard_gateway_dwell_seconds_count"), 3)
             self.assertIn('switchboard_gateway_dwell_seconds_bucket{le="+Inf"} 3', body)
             self.assertGreater(metric(body, "switchboard_gateway_dwell_seconds_sum"), 0)
