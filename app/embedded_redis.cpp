@@ -12,7 +12,7 @@ std::string address_file(const std::string& dir) { return (std::filesystem::path
 }  // namespace
 
 std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, const std::string& named) {
-  if (!redis.url().empty()) return nullptr;
+  if (!uses_embedded_redis(redis)) return nullptr;
   const auto& cfg = redis.embedded();
   store::redis_process_options o;
   o.binary = cfg.binary();
@@ -30,7 +30,8 @@ std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, con
 }
 
 redis_endpoint endpoint_of(const v1::RedisConfig& redis, const embedded_redis* embedded) {
-  if (!embedded) return parse_redis_url(redis.url());
+  if (!embedded && !redis.url().empty()) return parse_redis_url(redis.url());
+  if (!embedded) return {};  // redis.sentinel: the sentinels name the primary (store/sentinel_lookup.hpp)
   redis_endpoint ep;
   ep.host = embedded->process.host();
   ep.port = embedded->process.port();

@@ -22,11 +22,11 @@ struct embedded_redis {
   store::redis_process process;
 };
 
-// The embedded redis-server when redis.url is empty, else none. `named` says where its data folder
+// The embedded redis-server when neither redis.url nor redis.sentinel is set, else none. `named` says where its data folder
 // came from, for messages. Throws data_dir_in_use when a `serve` holds the folder.
 std::unique_ptr<embedded_redis> start_embedded(const v1::RedisConfig& redis, const std::string& named);
 
-// Where the Redis clients connect: the embedded server, or redis.url.
+// Where the Redis clients connect: the embedded server, or redis.url; empty with redis.sentinel.
 redis_endpoint endpoint_of(const v1::RedisConfig& redis, const embedded_redis* embedded);
 
 // The address a running `serve` wrote for its embedded Redis in `dir`, if any.

@@ -247,7 +247,7 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       dead_letters_(redis_, keys_),
       outbox_api_(timeline_, dead_letters_, ids_),
       blob_api_(cfg_.channels().media(), blobs_),
-      api_(cfg_, clk_, ids_, redis_ready_, core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
+      api_(cfg_, clk_, ids_, redis_ready_, redis_.link(), core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
       hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
       mail_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
       mailboxes_(ioc_, core_, cfg_, redis_, keys_, mail_, ids_.next()),
@@ -280,12 +280,15 @@ void server::connect_redis() {
   });
   redis_.start();
   subscriber_.start();
-  const auto patience = std::chrono::milliseconds(cfg_.redis().connect_timeout_ms() + cfg_.redis().command_timeout_ms());
+  const auto& sentinel = cfg_.redis().sentinel();  // each sentinel may be asked first
+  const auto patience = std::chrono::milliseconds((cfg_.redis().connect_timeout_ms() + cfg_.redis().command_timeout_ms()) *
+                                                  (1 + sentinel.addresses_size()));
   if (!wait_until_ready(ioc_, redis_, patience)) {
     redis_.stop();
     subscriber_.stop();
-    throw std::runtime_error("cannot reach Redis at " + ep_.host + ":" + std::to_string(ep_.port) + " within " +
-                             std::to_string(patience.count()) + " ms");
+    const std::string where = sentinel.addresses_size() == 0 ? "Redis at " + ep_.host + ":" + std::to_string(ep_.port)
+                                                             : "the primary '" + sentinel.master_name() + "' of redis.sentinel";
+    throw std::runtime_error("cannot reach " + where + " within " + std::to_string(patience.count()) + " ms");
   }
 }
 

@@ -287,8 +287,8 @@ void validate_people(const v1::Config& c) {
   for (int i = 0; i < c.dev_users_size(); ++i) {
     const std::string p = "dev_users[" + std::to_string(i) + "]";
     const auto& u = c.dev_users(i);
-    if (!c.redis().url().empty()) {
-      fail(p, "development passwords are only allowed with the embedded Redis (redis.url empty); add people "
+    if (!uses_embedded_redis(c.redis())) {
+      fail(p, "development passwords are only allowed with the embedded Redis (redis.url and redis.sentinel unset); add people "
               "with `switchboard users add`");
     }
     if (u.id().empty()) fail(p + ".id", "must not be empty");
@@ -328,6 +328,13 @@ void validate(const v1::Config& c) {
   check_range(c.server().max_connections(), 1, 10'000'000, "server.max_connections");
   if (c.server().listen_address().empty()) fail("server.listen_address", "must not be empty");
   if (!c.redis().url().empty()) parse_redis_url(c.redis().url());
+  const auto& sentinel = c.redis().sentinel();
+  if (sentinel.addresses_size() > 0 || !sentinel.master_name().empty()) {
+    if (!c.redis().url().empty()) fail("redis.sentinel", "set either redis.url or redis.sentinel, not both");
+    if (sentinel.addresses_size() == 0) fail("redis.sentinel.addresses", "must name at least one sentinel (host:port)");
+    if (sentinel.master_name().empty()) fail("redis.sentinel.master_name", "must not be empty (the name the sentinels monitor)");
+    sentinel_endpoints(c.redis());
+  }
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
   check_range(c.redis().connect_timeout_ms(), 1, 600'000, "redis.connect_timeout_ms");
   check_range(c.redis().reconnect_min_ms(), 1, 600'000, "redis.reconnect_min_ms");
@@ -439,6 +446,30 @@ v1::Config load_config(const std::string& path, const env_lookup& env) {
   } catch (const config_error& e) {
     throw config_error(path + ": " + e.what());
   }
+}
+
+bool uses_embedded_redis(const v1::RedisConfig& redis) {
+  return redis.url().empty() && redis.sentinel().addresses_size() == 0;
+}
+
+std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis) {
+  std::vector<redis_endpoint> out;
+  for (int i = 0; i < redis.sentinel().addresses_size(); ++i) {
+    const std::string key = "redis.sentinel.addresses[" + std::to_string(i) + "]";
+    const std::string& a = redis.sentinel().addresses(i);
+    const auto colon = a.rfind(':');
+    if (colon == std::string::npos || colon == 0) fail(key, "'" + a + "' is not host:port");
+    redis_endpoint ep;
+    ep.host = a.substr(0, colon);
+    if (ep.host.size() > 2 && ep.host.front() == '[' && ep.host.back() == ']') ep.host = ep.host.substr(1, ep.host.size() - 2);
+    const std::string port = a.substr(colon + 1);
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), ep.port);
+    if (ec != std::errc() || end != port.data() + port.size() || ep.port < 1 || ep.port > 65535) {
+      fail(key, "'" + a + "': the port must be a number from 1 to 65535");
+    }
+    out.push_back(std::move(ep));
+  }
+  return out;
 }
 
 redis_endpoint parse_redis_url(const std::string& url) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "proto/config.pb.h"
 
@@ -62,5 +63,10 @@ struct redis_endpoint {
 
 // Parses "redis://[:password@]host[:port][/db]". Throws config_error naming "redis.url".
 redis_endpoint parse_redis_url(const std::string& url);
+
+// Whether `serve` starts its private redis-server: neither redis.url nor redis.sentinel is set.
+bool uses_embedded_redis(const v1::RedisConfig& redis);
+// redis.sentinel.addresses parsed ("host:port", "[v6]:port"). Throws config_error naming the entry.
+std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis);
 
 }  // namespace switchboard

@@ -34,6 +34,7 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
+                   const store::redis_link& redis,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
                    store::identity_repository& identities, report_service& reports, const session_api& sessions,
                    const outbox_api& outbox, const blob_api& blobs)
@@ -51,6 +52,7 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
       clock_(clk),
       ids_(ids),
       redis_ready_(redis_ready),
+      redis_(redis),
       merges_(identities, timeline) {
   for (const auto& k : auth_.keys()) policy_.keys.push_back({k.kid(), k.secret()});
   policy_.issuer = auth_.issuer();
@@ -95,7 +97,8 @@ void rest_api::handle(http_request req, http_responder respond) const {
     } else {
       const bool up = redis_ready_.load();
       a.status = up ? 200 : 503;
-      a.body = up ? "ready\n" : "redis unavailable\n";
+      // Which Redis answers: with Sentinel, the primary the sentinels named.
+      a.body = (up ? "ready: redis " : "redis unavailable: ") + redis_.address() + "\n";
     }
     return respond(std::move(a));
   }

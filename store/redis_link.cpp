@@ -7,6 +7,7 @@
 #include <array>
 
 #include "store/hiredis_asio.hpp"
+#include "store/sentinel_lookup.hpp"
 
 namespace switchboard::store {
 
@@ -86,9 +87,36 @@ void redis_link::set_state(state s, error_code ec) {
   if (state_handler_) state_handler_(s, ec);
 }
 
+std::string redis_link::address() const {
+  std::lock_guard lock(address_mutex_);
+  return address_;
+}
+
 void redis_link::connect() {
   set_state(state::connecting);
-  redisAsyncContext* c = redisAsyncConnect(opts_.host.c_str(), opts_.port);
+  if (!opts_.sentinels.empty()) return discover();
+  connect_to(opts_.host, opts_.port);
+}
+
+void redis_link::discover() {
+  ask_sentinels(ex_, opts_, clock_, sentinel_turn_, [self = shared_from_this()](error_code ec, redis_endpoint at, std::size_t by) {
+    if (self->state_ != state::connecting || self->ctx_ != nullptr) return;  // stopped meanwhile
+    self->sentinel_turn_ = by;
+    if (ec) {
+      spdlog::warn("redis link={} no sentinel named the primary of '{}'", self->name_, self->opts_.master_name);
+      self->last_error_ = errc::not_connected;
+      return self->schedule_reconnect();
+    }
+    self->connect_to(at.host, at.port);
+  });
+}
+
+void redis_link::connect_to(const std::string& host, int port) {
+  {
+    std::lock_guard lock(address_mutex_);
+    address_ = host + ":" + std::to_string(port);
+  }
+  redisAsyncContext* c = redisAsyncConnect(host.c_str(), port);
   if (c == nullptr || c->err) {
     if (c != nullptr) {
       spdlog::debug("redis link={} connect error=\"{}\"", name_, c->errstr);
@@ -147,6 +175,15 @@ void redis_link::on_connect_cb(const redisAsyncContext* c, int status) noexcept 
       std::array<std::string_view, 2> select{"SELECT", db};
       self->send(select, ok_or_drop, true);
     }
+    if (!self->opts_.sentinels.empty()) {
+      // What the sentinels named may have been demoted since: only a primary will do.
+      std::array<std::string_view, 1> role{"ROLE"};
+      self->send(role, [self](error_code ec, reply r) {
+        if (ec || (r.is_array() && !r.elements.empty() && r.elements[0].str == "master")) return;
+        spdlog::warn("redis link={} {} is not a primary now: asking the sentinels again", self->name_, self->address());
+        self->drop(errc::not_connected);
+      }, true);
+    }
     self->on_handshake();
   } catch (const std::exception& e) {
     spdlog::error("redis link={} connect callback threw: {}", self->name_, e.what());
@@ -166,7 +203,7 @@ void redis_link::handshake_done() {
       reconnect_count_.add();
     }
     ever_ready_ = true;
-    spdlog::info("redis link={} ready at {}:{}", name_, opts_.host, opts_.port);
+    spdlog::info("redis link={} ready at {}", name_, address());
     set_state(state::ready);
   }, true);
 }
@@ -287,6 +324,8 @@ void redis_link::on_reply_cb(redisAsyncContext* c, void* r, void*) noexcept {
     self->round_trip_.observe(self->clock_.steady() - entry.sent);
     error_code ec = out.is_error() ? error_code(errc::server_error) : error_code();
     if (ec) self->count_error(out.error_code());
+    // A primary demoted under us (Sentinel): the write was refused, not stored; find the new one.
+    if (ec && !self->opts_.sentinels.empty() && out.error_code() == "READONLY") self->drop(errc::not_connected);
     entry.handler(ec, std::move(out));
   } catch (const std::exception& e) {
     spdlog::error("redis link={} reply handler threw: {}", self->name_, e.what());

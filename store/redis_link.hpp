@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <random>
@@ -54,6 +55,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   // Reconnects made so far (for tests and metrics).
   std::uint64_t reconnects() const noexcept { return reconnects_; }
   const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
+  // "host:port" of the server this link connects to (with Sentinel: the primary the sentinels
+  // named last; empty before they named one). Thread-safe.
+  std::string address() const;
 
  protected:
   // Sends one command in the FIFO; `h` gets the reply, or an error. While not ready (and not in
@@ -87,6 +91,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   };
 
   void connect();
+  // With Sentinel: asks the sentinels where the primary is, then connects there.
+  void discover();
+  void connect_to(const std::string& host, int port);
   void set_state(state s, boost::system::error_code ec = {});
   void connection_lost(boost::system::error_code why);
   void context_gone(boost::system::error_code why);  // ctx_ already cleared
@@ -116,6 +123,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   std::uint64_t reconnects_ = 0;
   bool ever_ready_ = false;
   boost::system::error_code last_error_;
+  std::size_t sentinel_turn_ = 0;  // the sentinel asked first: the one that answered last
+  mutable std::mutex address_mutex_;
+  std::string address_;
   metrics::registry& metrics_;
   metrics::histogram& round_trip_;
   metrics::counter& reconnect_count_;

@@ -13,6 +13,9 @@ redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis
   o.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms());
   o.reconnect_min = std::chrono::milliseconds(cfg.reconnect_min_ms());
   o.reconnect_max = std::chrono::milliseconds(cfg.reconnect_max_ms());
+  o.sentinels = sentinel_endpoints(cfg);
+  o.master_name = cfg.sentinel().master_name();
+  o.sentinel_password = cfg.sentinel().password();
   return o;
 }
 

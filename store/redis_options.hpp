@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -17,6 +18,12 @@ struct redis_options {
   int port = 6379;
   std::string password;   // AUTH when non-empty
   int db = 0;             // SELECT when non-zero
+  // Redis Sentinel: when set, host and port are asked of these before every connection
+  // (SENTINEL get-master-addr-by-name `master_name`), and a connection to anything but a primary
+  // is dropped and asked again (store/sentinel_lookup.hpp).
+  std::vector<redis_endpoint> sentinels;
+  std::string master_name;
+  std::string sentinel_password;  // AUTH to the sentinels
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};

@@ -104,7 +104,7 @@ def get(port, path, token=None):
 class Server:
     """A switchboard process with its own config in a temporary folder."""
 
-    def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router,outbox"):
+    def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router,outbox", redis_extra=""):
         self.folder = folder
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")
@@ -117,7 +117,7 @@ class Server:
   command_timeout_ms: 300
   reconnect_min_ms: 20
   reconnect_max_ms: 100
-  embedded:
+{redis_extra}  embedded:
     data_dir: {folder}/redis
 auth:
   identity_secret: {IDENTITY_SECRET}
@@ -205,7 +205,8 @@ class ServeTest(ProcessTest):
         s = self.serve()
         s.wait_listening()
         self.assertEqual(get(s.http_port, "/healthz"), (200, "ok\n"))
-        self.assertEqual(get(s.http_port, "/readyz"), (200, "ready\n"))
+        status, body = get(s.http_port, "/readyz")
+        self.assertEqual((status, body), (200, f"ready: redis 127.0.0.1:{s.embedded_port()}\n"))
         self.assertEqual(get(s.http_port, "/nope")[0], 404)
         redis_port = s.embedded_port()
         self.assertTrue(port_open(redis_port))

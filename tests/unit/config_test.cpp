@@ -116,6 +116,29 @@ TEST(Config, RedisUrlParses) {
   EXPECT_THROW(parse_redis_url("not a url"), config_error);
 }
 
+TEST(Config, RedisSentinelIsCheckedAndNamesItsKey) {
+  const std::string ok = "redis:\n  sentinel:\n    addresses: [\"10.0.0.1:26379\", \"[::1]:26380\"]\n    master_name: main\n";
+  const auto c = parse_config(ok, env_of({}));
+  EXPECT_FALSE(uses_embedded_redis(c.redis()));
+  const auto at = sentinel_endpoints(c.redis());
+  ASSERT_EQ(at.size(), 2u);
+  EXPECT_EQ(at[0].host, "10.0.0.1");
+  EXPECT_EQ(at[0].port, 26379);
+  EXPECT_EQ(at[1].host, "::1");
+  EXPECT_EQ(at[1].port, 26380);
+  EXPECT_TRUE(uses_embedded_redis(parse_config("", env_of({})).redis()));
+  EXPECT_EQ(error_of("redis:\n  url: redis://x\n  sentinel: {addresses: [\"a:1\"], master_name: m}\n"),
+            "redis.sentinel: set either redis.url or redis.sentinel, not both");
+  EXPECT_EQ(error_of("redis:\n  sentinel: {master_name: m}\n"),
+            "redis.sentinel.addresses: must name at least one sentinel (host:port)");
+  EXPECT_EQ(error_of("redis:\n  sentinel: {addresses: [\"a:1\"]}\n"),
+            "redis.sentinel.master_name: must not be empty (the name the sentinels monitor)");
+  EXPECT_EQ(error_of("redis:\n  sentinel: {addresses: [\"a:1\", \"b\"], master_name: m}\n"),
+            "redis.sentinel.addresses[1]: 'b' is not host:port");
+  EXPECT_EQ(error_of("redis:\n  sentinel: {addresses: [\"a:99999\"], master_name: m}\n"),
+            "redis.sentinel.addresses[0]: 'a:99999': the port must be a number from 1 to 65535");
+}
+
 }  // namespace
 }  // namespace switchboard
 
