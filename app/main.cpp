@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/serve.hpp"
+#include "app/status.hpp"
 #include "app/users.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -104,6 +105,13 @@ int users(const po::variables_map& vm) {
   return switchboard::app::users(o);
 }
 
+int status(const po::variables_map& vm) {
+  switchboard::app::status_options o;
+  o.config_path = vm["config"].as<std::string>();
+  if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
+  return switchboard::app::status(o);
+}
+
 int check_config(const po::variables_map& vm) {
   switchboard::load_config(vm["config"].as<std::string>(), switchboard::process_env());
   return 0;
@@ -164,6 +172,12 @@ void users_options(po::options_description& d) {
   config_option(d);
 }
 
+void status_options(po::options_description& d) {
+  d.add_options()("data-dir", po::value<std::string>()->value_name("DIR"),
+                  "the data folder of the `serve` whose embedded Redis to read, as given to serve --data-dir");
+  config_option(d);
+}
+
 void no_options(po::options_description&) {}
 
 struct command {
@@ -193,6 +207,9 @@ const std::vector<command>& commands() {
        "users passwd ID | users disable ID | users enable ID | users list\n"
        "      [--config FILE] [--data-dir DIR]   (a password is read from the terminal or stdin)",
        "manage the people who sign in to the desk and the console", users_options, users, true},
+      {"status", "status [--config FILE] [--data-dir DIR]",
+       "print the Redis in use and its replicas, the router lease's holder, and each queue's conversations",
+       status_options, status},
       {"version", "version", "print the version", no_options, version},
   };
   return all;

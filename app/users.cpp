@@ -1,7 +1,5 @@
 #include "app/users.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <termios.h>
 #include <unistd.h>
 
@@ -10,13 +8,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "app/embedded_redis.hpp"
+#include "app/command_redis.hpp"
 #include "app/serve.hpp"
 #include "core/password.hpp"
 #include "store/keys.hpp"
 #include "store/people.hpp"
-#include "store/redis_client.hpp"
-#include "store/scripts.hpp"
 
 namespace switchboard::app {
 
@@ -113,45 +109,12 @@ void check_arguments(const users_options& o) {
 int users(const users_options& o) {
   spdlog::set_level(spdlog::level::warn);  // a command prints its result, not the client's log
   check_arguments(o);
-  v1::Config cfg = load_config(o.config_path, process_env());
-  std::string named = "redis.embedded.data_dir '" + cfg.redis().embedded().data_dir() + "'";
-  if (!o.data_dir.empty()) {
-    cfg.mutable_redis()->mutable_embedded()->set_data_dir((std::filesystem::path(o.data_dir) / "redis").string());
-    named = "--data-dir '" + o.data_dir + "'";
-  }
+  const v1::Config cfg = load_config(o.config_path, process_env());
   const std::string password = o.args[0] == "add" || o.args[0] == "passwd" ? new_password(o.args[1]) : std::string();
-  std::unique_ptr<embedded_redis> own;
-  redis_endpoint ep;
-  try {
-    own = start_embedded(cfg.redis(), named);
-    ep = endpoint_of(cfg.redis(), own.get());
-  } catch (const data_dir_in_use&) {
-    auto running = running_embedded(cfg.redis().embedded().data_dir());
-    if (!running) throw;
-    ep = *running;  // the running serve's embedded Redis
-  }
-  asio::io_context ioc;
-  const auto& clk = system_clock_source::instance();
-  store::redis_client redis(ioc.get_executor(), store::redis_options::from_config(cfg.redis(), ep), clk, "users");
-  for (const auto* s : store::scripts::all()) redis.add_script(*s);
-  redis.start();
-  const auto patience = std::chrono::milliseconds(cfg.redis().connect_timeout_ms() + cfg.redis().command_timeout_ms());
-  const auto deadline = std::chrono::steady_clock::now() + patience;
-  while (!redis.ready() && std::chrono::steady_clock::now() < deadline) ioc.run_one_until(deadline);
-  if (!redis.ready()) {
-    redis.stop();
-    throw std::runtime_error("cannot reach Redis at " + ep.host + ":" + std::to_string(ep.port));
-  }
+  command_redis redis(cfg, o.data_dir, "users");
   const store::key_layout keys(cfg.store().key_prefix(), cfg.store().shard_groups());
-  store::people_repository people(redis, keys, clk);
-  std::exception_ptr failed;
-  asio::co_spawn(ioc, act(people, o, password), [&](std::exception_ptr e) {
-    failed = e;
-    redis.stop();
-  });
-  ioc.run();
-  if (own) own->process.stop();
-  if (failed) std::rethrow_exception(failed);
+  store::people_repository people(redis.redis(), keys, system_clock_source::instance());
+  redis.run([&] { return act(people, o, password); });
   return 0;
 }
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "simulate": ["--scenario", "--seed", "--json", "--agents", "--arrivals-per-hour", "--aht-seconds",
                  "--target-seconds", "--hours", "--patience-seconds", "--help"],
     "token": ["--role", "--sub", "--team", "--ttl", "--config", "--help"],
+    "status": ["--config", "--data-dir", "--help"],
     "version": ["--help"],
 }
 
