@@ -21,6 +21,7 @@
 #include "core/log.hpp"
 #include "core/ids.hpp"
 #include "core/password.hpp"
+#include "gateway/http_json.hpp"
 #include "gateway/http_listener.hpp"
 #include "gateway/conversation_service.hpp"
 #include "gateway/hub.hpp"
@@ -152,6 +153,10 @@ class server {
   void seed_dev_users();
   void start_router();
   void start_gateway();
+  // Without the gateway role: /healthz, /readyz and /metrics only, for probes and Prometheus.
+  void start_ops();
+  // Binds server.listen_address:http_port (or --listen) and serves `routes`; throws a clear line.
+  void listen(gateway::http_handler routes, const char* what);
   void start_smtp();
   void stop_router();
   void start_outbox();
@@ -426,24 +431,40 @@ void server::start_gateway() {
     }
     api.handle(std::move(req), std::move(respond));
   };
+  listen(std::move(routes), "");
+  start_smtp();
+}
+
+void server::start_ops() {
+  listen([this](gateway::http_request req, gateway::http_responder respond) {
+    const std::string path = req.target.substr(0, req.target.find('?'));
+    if (path == "/metrics" && req.method == "GET") return respond(metrics_text(metrics_));
+    if (path == "/healthz" || path == "/readyz") {
+      return respond(gateway::health_answer(path, req.method, redis_ready_.load(), redis_.link().address()));
+    }
+    respond(gateway::json_error(404, "not_found", "this process has no gateway role: /healthz, /readyz, /metrics"));
+  }, " (health and metrics only)");
+}
+
+void server::listen(gateway::http_handler routes, const char* what) {
   const auto& s = cfg_.server();
   try {
     const asio::ip::tcp::endpoint at(asio::ip::make_address(s.listen_address()),
                                      static_cast<unsigned short>(s.http_port()));
-    listener_ = std::make_shared<gateway::http_listener>(ioc_, at, routes, ws_);
+    listener_ = std::make_shared<gateway::http_listener>(ioc_, at, std::move(routes), ws_);
   } catch (const boost::system::system_error& e) {
     redis_.stop();
     subscriber_.stop();
     service_.stop();
     stop_router();
+    stop_outbox();
     ioc_.run_for(std::chrono::milliseconds(200));
     throw std::runtime_error("cannot listen on " + s.listen_address() + ":" + std::to_string(s.http_port()) + ": " +
                              e.code().message());
   }
   listener_->run();
-  spdlog::info("switchboard listening on http://{}:{} threads={}", s.listen_address(), listener_->port(),
+  spdlog::info("switchboard listening on http://{}:{}{} threads={}", s.listen_address(), listener_->port(), what,
                s.threads());
-  start_smtp();
 }
 
 void server::start_smtp() {
@@ -510,6 +531,7 @@ int server::run() {
   if (which_.router) start_router();
   if (which_.outbox) start_outbox();
   if (which_.gateway) start_gateway();
+  else start_ops();
   signals_.emplace(ioc_, SIGINT, SIGTERM);
   signals_->async_wait([this](boost::system::error_code ec, int sig) {
     if (!ec) on_signal(sig);
@@ -531,45 +553,6 @@ int server::run() {
 }
 
 }  // namespace
-
-roles parse_roles(const std::string& list) {
-  roles r{false, false, false};
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    auto end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    const auto name = list.substr(start, end - start);
-    if (name == "gateway") r.gateway = true;
-    else if (name == "router") r.router = true;
-    else if (name == "outbox") r.outbox = true;
-    else throw option_error("--roles: unknown role '" + name + "' (gateway, router, outbox)");
-    start = end + 1;
-  }
-  return r;
-}
-
-listen_endpoint parse_listen(const std::string& text, const std::string& option) {
-  const std::string named = option + " '" + text + "'";
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    throw option_error(named + ": expected HOST:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");
-  }
-  const std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535) {
-    throw option_error(named + ": the port must be a number from 0 to 65535 (0: a free one)");
-  }
-  std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    throw option_error(named + ": an IPv6 address goes in brackets, e.g. [::1]:8080");
-  }
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  if (ec) throw option_error(named + ": '" + host + "' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])");
-  return {host, std::stoi(port)};
-}
 
 int serve(const serve_options& opts) {
   v1::Config cfg = load_config(opts.config_path, process_env());

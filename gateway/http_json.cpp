@@ -29,6 +29,19 @@ http_answer json_ok(std::string body) {
   return a;
 }
 
+http_answer health_answer(std::string_view path, std::string_view method, bool redis_ready, const std::string& address) {
+  if (method != "GET" && method != "HEAD") return json_error(405, "method_not_allowed", "use GET");
+  http_answer a;
+  if (path == "/healthz") {
+    a.body = "ok\n";
+  } else {
+    a.status = redis_ready ? 200 : 503;
+    // Which Redis answers: with Sentinel, the primary the sentinels named.
+    a.body = (redis_ready ? "ready: redis " : "redis unavailable: ") + address + "\n";
+  }
+  return a;
+}
+
 http_answer store_error(const boost::system::error_code& ec) {
   if (is_retryable(ec)) return json_error(503, "retry", "storage is unavailable; try again");
   if (ec == errc::not_found) return json_error(404, "not_found", "no such resource");

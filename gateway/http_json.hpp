@@ -19,6 +19,9 @@ namespace switchboard::gateway {
 
 // 200, application/json.
 http_answer json_ok(std::string body);
+// GET /healthz ("ok") or /readyz ("ready: redis HOST:PORT", else 503 "redis unavailable: ..."),
+// `address` naming the Redis in use; 405 for another method.
+http_answer health_answer(std::string_view path, std::string_view method, bool redis_ready, const std::string& address);
 // 503 retry for what may pass (Redis down), 404, 400, else 500.
 http_answer store_error(const boost::system::error_code& ec);
 // The message in protobuf's JSON mapping (camelCase names).

@@ -90,17 +90,7 @@ void rest_api::handle(http_request req, http_responder respond) const {
   const std::string path = req.target.substr(0, q);
   const std::string query = q == std::string::npos ? std::string() : req.target.substr(q + 1);
   if (path == "/healthz" || path == "/readyz") {
-    if (req.method != "GET" && req.method != "HEAD") return respond(json_error(405, "method_not_allowed", "use GET"));
-    http_answer a;
-    if (path == "/healthz") {
-      a.body = "ok\n";
-    } else {
-      const bool up = redis_ready_.load();
-      a.status = up ? 200 : 503;
-      // Which Redis answers: with Sentinel, the primary the sentinels named.
-      a.body = (up ? "ready: redis " : "redis unavailable: ") + redis_.address() + "\n";
-    }
-    return respond(std::move(a));
+    return respond(health_answer(path, req.method, redis_ready_.load(), redis_.address()));
   }
   if (path == "/v1/visitors") return respond(visitors_cors(req));
   if (session_api::serves(path)) return sessions_.handle(std::move(req), std::move(respond));

@@ -11,7 +11,7 @@ import urllib.parse
 
 from test_desk import StaffTest, available, desk, taken_by
 from test_live_chat import connect, visitor_token
-from test_serve import LIMIT, free_port, get, port_open, wait_for
+from test_serve import LIMIT, RedisServer, free_port, get, port_open, wait_for
 
 
 def sample(text, name, labels=""):
@@ -112,6 +112,27 @@ scrape_configs:
         self.assertEqual(series["value"][1], "1")
         [up] = query('up{job="switchboard"}')
         self.assertEqual(up["value"][1], "1")
+
+    def test_a_router_or_outbox_process_answers_health_and_metrics_only(self):
+        redis = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(redis.stop)
+        url = f"redis://127.0.0.1:{redis.port}"
+        router = self.serve(redis_url=url, roles="router")
+        outbox = self.serve(redis_url=url, roles="outbox")
+        for p in (router, outbox):
+            p.wait_listening()
+            self.assertIn("(health and metrics only)", p.output())
+            self.assertEqual(get(p.http_port, "/healthz"), (200, "ok\n"))
+            self.assertEqual(get(p.http_port, "/readyz"), (200, f"ready: redis 127.0.0.1:{redis.port}\n"))
+            self.assertEqual(get(p.http_port, "/v1/queues")[0], 404)
+        wait_for(lambda: sample(get(router.http_port, "/metrics")[1], "switchboard_router_leader") == 1, "the router to lead")
+        for p in (router, outbox):
+            text = get(p.http_port, "/metrics")[1]
+            check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=LIMIT)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        self.assertIsNone(sample(get(outbox.http_port, "/metrics")[1], "switchboard_router_leader"))
+        self.assertEqual(sample(get(outbox.http_port, "/metrics")[1], "switchboard_outbox_queued"), 0)
+        self.assertIsNone(sample(get(router.http_port, "/metrics")[1], "switchboard_ws_frames_in_total"))
 
     async def _conversation_then_close(self, s):
         ann, customer = await self.conversation(s)()
