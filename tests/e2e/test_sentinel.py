@@ -66,7 +66,8 @@ class SentinelTest(StaffTest):
 
     def test_a_failover_is_followed_with_nothing_lost_or_repeated(self):
         primary, replica, sentinels = self.redis_with_sentinels()
-        addresses = ", ".join(f'"127.0.0.1:{s.port}"' for s in sentinels)
+        # The first address answers nothing: the next sentinel is asked.
+        addresses = ", ".join([f'"127.0.0.1:{free_port()}"'] + [f'"127.0.0.1:{s.port}"' for s in sentinels])
         s = self.serve(redis_url="", redis_extra=f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}}}\n")
         self.assertEqual(get(s.http_port, "/readyz"), (200, f"ready: redis 127.0.0.1:{primary.port}\n"))
         token = visitor_token(s.http_port)
