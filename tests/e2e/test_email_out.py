@@ -115,6 +115,8 @@ class AnswerTest(SmtpServer):
         self.relay.answers = ["451 4.3.0 busy, try later"]
         conv, seq = self.answer(s, "First.", "Answer one.")
         wait_for(lambda: len(self.relay.taken()) == 1, "the answer after the 451")
+        # The relay has the mail; the outbox records SENT after that (under ASan, a moment later).
+        wait_for(lambda: any(x["state"] == "SENT" for x in self.deliveries(s, conv)), "the SENT delivery")
         d = [x for x in self.deliveries(s, conv) if x["state"] == "SENT"]
         self.assertEqual((len(d), d[0]["attempts"]), (1, 2))
         raw = self.relay.taken()[0][2]
