@@ -13,6 +13,7 @@
 #include "app/command_redis.hpp"
 #include "core/clock.hpp"
 #include "store/keys.hpp"
+#include "store/lease.hpp"
 #include "store/routing_notes.hpp"
 
 namespace switchboard::app {
@@ -72,17 +73,14 @@ asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisCon
 }
 
 asio::awaitable<void> print_lease(store::redis_client& redis, const store::key_layout& keys) {
-  const std::string key = keys.lease("router");
-  auto [e1, owner] = co_await redis.async_exec(store::cmd("GET", key), use_tuple);
-  auto [e2, ttl] = co_await redis.async_exec(store::cmd("PTTL", key), use_tuple);
-  auto [e3, token] = co_await redis.async_exec(store::cmd("GET", key + ":token"), use_tuple);
-  if (e1 || e2 || e3) throw std::runtime_error("cannot read the router lease: " + (e1 ? e1 : e2 ? e2 : e3).message());
-  if (owner.is_nil()) {
+  auto h = co_await store::lease::holder(redis, keys, "router");
+  if (!h) throw std::runtime_error("cannot read the router lease: " + h.error().message());
+  if (h->owner.empty()) {
     std::cout << "router   no router holds the lease (none runs, or one is taking over)\n";
     co_return;
   }
-  std::cout << "router   lease held by " << owner.str << ", token " << token.as_int().value_or(0) << ", "
-            << std::fixed << std::setprecision(1) << static_cast<double>(ttl.integer) / 1000 << " s left to renew it\n";
+  std::cout << "router   lease held by " << h->owner << ", token " << h->token << ", " << std::fixed
+            << std::setprecision(1) << static_cast<double>(h->ttl_ms) / 1000 << " s left to renew it\n";
 }
 
 struct depth {

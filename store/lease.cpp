@@ -12,13 +12,30 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// The counter its tokens come from.
+std::string token_key(const key_layout& keys, const std::string& name) { return keys.lease(name) + ":token"; }
 }  // namespace
+
+asio::awaitable<result<lease_holder>> lease::holder(redis_client& redis, const key_layout& keys, const std::string& name) {
+  auto [e1, owner] = co_await redis.async_exec(cmd("GET", keys.lease(name)), use_tuple);
+  if (e1) co_return e1;
+  auto [e2, ttl] = co_await redis.async_exec(cmd("PTTL", keys.lease(name)), use_tuple);
+  if (e2) co_return e2;
+  auto [e3, token] = co_await redis.async_exec(cmd("GET", token_key(keys, name)), use_tuple);
+  if (e3) co_return e3;
+  lease_holder h;
+  if (owner.is_nil()) co_return h;
+  h.owner = owner.str;
+  h.token = static_cast<std::uint64_t>(token.as_int().value_or(0));
+  h.ttl_ms = ttl.integer;
+  co_return h;
+}
 
 lease::lease(redis_client& redis, std::string name, std::string owner, std::chrono::milliseconds ttl,
              const key_layout& keys)
     : redis_(redis),
       key_(keys.lease(name)),
-      token_key_(keys.lease(name) + ":token"),
+      token_key_(token_key(keys, name)),
       owner_(std::move(owner)),
       ttl_(ttl),
       keys_(keys) {}

@@ -20,8 +20,19 @@
 
 namespace switchboard::store {
 
+// Who holds a lease now, as read (no contender's view): owner empty when nobody does.
+struct lease_holder {
+  std::string owner;
+  std::uint64_t token = 0;
+  std::int64_t ttl_ms = 0;  // left before it expires unless renewed
+};
+
 class lease {
  public:
+  // Read-only (`switchboard status`): the holder of lease `name`.
+  static boost::asio::awaitable<result<lease_holder>> holder(redis_client& redis, const key_layout& keys,
+                                                             const std::string& name);
+
   lease(redis_client& redis, std::string name, std::string owner, std::chrono::milliseconds ttl,
         const key_layout& keys);
 

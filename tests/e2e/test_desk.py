@@ -134,6 +134,16 @@ class StaffTest(ProcessTest):
     def run_async(self, coro):
         return asyncio.run(asyncio.wait_for(coro, 90))
 
+    def primary_and_replica(self):
+        """Two plain redis-servers, the second replicating the first, in sync: (primary, replica)."""
+        primary = RedisServer(os.path.join(self.folder, "primary"))
+        self.cleanups.append(primary.stop)
+        replica = RedisServer(os.path.join(self.folder, "replica"))
+        self.cleanups.append(replica.stop)
+        replica.cli("REPLICAOF", "127.0.0.1", str(primary.port))
+        wait_for(lambda: "master_link_status:up" in replica.cli("INFO", "replication"), "the replica to sync")
+        return primary, replica
+
     def gateway_and_two_routers(self):
         """A gateway and two router processes on one Redis: (gateway, the leader, the standby)."""
         r = RedisServer(os.path.join(self.folder, "redis"))

@@ -9,7 +9,7 @@ import unittest
 
 from test_desk import StaffTest, available, desk, next_frame, taken_by
 from test_live_chat import connect, request, say, visitor_token
-from test_serve import LIMIT, RedisServer, free_port, get, port_open, wait_for
+from test_serve import LIMIT, free_port, get, port_open, wait_for
 
 MASTER = "main"
 
@@ -49,12 +49,7 @@ sentinel failover-timeout {MASTER} 10000
 
 class SentinelTest(StaffTest):
     def redis_with_sentinels(self):
-        primary = RedisServer(os.path.join(self.folder, "primary"))
-        self.cleanups.append(primary.stop)
-        replica = RedisServer(os.path.join(self.folder, "replica"))
-        self.cleanups.append(replica.stop)
-        replica.cli("REPLICAOF", "127.0.0.1", str(primary.port))
-        wait_for(lambda: "master_link_status:up" in replica.cli("INFO", "replication"), "the replica to sync")
+        primary, replica = self.primary_and_replica()
         sentinels = []
         for i in range(3):
             s = Sentinel(os.path.join(self.folder, f"sentinel{i}"), primary.port)

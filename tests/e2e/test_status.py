@@ -9,7 +9,7 @@ import unittest
 
 from test_desk import StaffTest, available, desk, taken_by
 from test_live_chat import connect, request, say, visitor_token
-from test_serve import BIN, LIMIT, RedisServer, free_port, wait_for
+from test_serve import BIN, LIMIT, free_port, wait_for
 
 
 def status(config):
@@ -18,12 +18,7 @@ def status(config):
 
 class StatusTest(StaffTest):
     def test_status_names_the_redis_its_replica_the_lease_holder_and_queue_depths(self):
-        primary = RedisServer(os.path.join(self.folder, "primary"))
-        self.cleanups.append(primary.stop)
-        replica = RedisServer(os.path.join(self.folder, "replica"))
-        self.cleanups.append(replica.stop)
-        replica.cli("REPLICAOF", "127.0.0.1", str(primary.port))
-        wait_for(lambda: "master_link_status:up" in replica.cli("INFO", "replication"), "the replica to sync")
+        primary, replica = self.primary_and_replica()
         s = self.serve(redis_url=f"redis://127.0.0.1:{primary.port}")
         wait_for(lambda: "is the leader" in s.output(), "the router to lead")
 
