@@ -115,8 +115,18 @@ asio::awaitable<v1::ServerFrame> desk_actions::agent_state(const std::string& ag
   st->set_status_since_ms(a.status_since_ms());
   st->set_reason(a.status_reason());
   auto held = co_await ctx_.agents.conversations(agent_id);
-  if (held) {
-    for (auto& c : *held) *st->add_conversations() = std::move(c);
+  if (!held) co_return f;
+  for (auto& c : *held) {
+    // The router writes the index once it has read the accept; an offer accepted a moment before
+    // (a desk reconnecting at once) shows as what it is now, not as still offered.
+    if (c.state() == v1::OFFERED) {
+      auto now = co_await ctx_.timeline.conversation(c.conversation_id());
+      if (now && now->state() == v1::ASSIGNED && now->owner_id() == agent_id) {
+        c.set_state(v1::ASSIGNED);
+        c.set_offer_expires_at_ms(0);
+      }
+    }
+    *st->add_conversations() = std::move(c);
   }
   co_return f;
 }

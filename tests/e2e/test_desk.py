@@ -382,6 +382,39 @@ class DeskTest(StaffTest):
         reasons = [e["statusChange"].get("reason", "") for e in json.loads(body)["events"] if "statusChange" in e]
         self.assertTrue(any("ann disconnected" in r for r in reasons), reasons)
 
+    def test_a_desk_that_reconnects_right_after_an_accept_shows_it_assigned(self):
+        # Found in CI: the router writes the agent's index after it reads the accept, so a desk
+        # reconnecting before that listed the conversation as still OFFERED. The router is paused
+        # (SIGSTOP) between the offer and the accept to make that moment last.
+        r = RedisServer(os.path.join(self.folder, "redis"))
+        self.cleanups.append(r.stop)
+        url = f"redis://127.0.0.1:{r.port}"
+        gateway = self.serve(redis_url=url, roles="gateway")
+        router = self.serve(redis_url=url, roles="router")
+        wait_for(lambda: "is the leader" in router.output(), "the router to lead")
+        port = gateway.http_port
+
+        async def scenario():
+            ann, _ = await desk(port, "ann")
+            await available(ann)
+            cu = await connect(port, visitor_token(port))
+            _, a = await request(cu, say("o", "hello", "m1"))
+            conv = a["ack"]["conversationId"]
+            self.assertEqual((await next_frame(ann, "offer"))["offer"]["conversationId"], conv)
+            router.proc.send_signal(signal.SIGSTOP)
+            try:
+                _, ok = await request(ann, {"requestId": "take", "answerOffer": {"conversationId": conv, "accept": True}})
+                self.assertIn("ack", ok, ok)
+                await ann.close()
+                ann, st = await desk(port, "ann")
+                self.assertEqual([(c["conversationId"], c["state"]) for c in st["conversations"]], [(conv, "ASSIGNED")])
+            finally:
+                router.proc.send_signal(signal.SIGCONT)
+            for ws in (ann, cu):
+                await ws.close()
+
+        self.run_async(scenario())
+
     def test_an_agent_on_a_gateway_that_dies_is_requeued_after_presence_and_grace(self):
         r = RedisServer(os.path.join(self.folder, "redis"))
         self.cleanups.append(r.stop)
