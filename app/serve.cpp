@@ -18,6 +18,7 @@
 #include "app/data_dir_lock.hpp"
 #include "app/embedded_redis.hpp"
 #include "core/config.hpp"
+#include "core/live_config.hpp"
 #include "core/log.hpp"
 #include "core/ids.hpp"
 #include "core/password.hpp"
@@ -32,6 +33,7 @@
 #include "gateway/mailbox_reader.hpp"
 #include "gateway/smtp_listener.hpp"
 #include "app/metrics.hpp"
+#include "app/serve_config.hpp"
 #include "gateway/blob_api.hpp"
 #include "media/blob_store.hpp"
 #include "outbox/mail_sender.hpp"
@@ -96,51 +98,11 @@ std::shared_ptr<gateway::ws_context> make_ws_context(const v1::Config& cfg, gate
   return ws;
 }
 
-// Puts --listen and --data-dir into the config. Returns how the embedded data folder is named in
-// messages. Throws option_error naming --data-dir when that folder cannot be made.
-std::string apply_overrides(v1::Config& cfg, const serve_options& opts) {
-  if (opts.listen) {
-    cfg.mutable_server()->set_listen_address(opts.listen->address);
-    cfg.mutable_server()->set_http_port(opts.listen->port);
-  }
-  if (opts.smtp_listen) {
-    const auto& a = opts.smtp_listen->address;
-    const std::string host = a.find(':') == std::string::npos ? a : "[" + a + "]";
-    cfg.mutable_channels()->mutable_email()->set_smtp_listen(host + ":" + std::to_string(opts.smtp_listen->port));
-  }
-  if (opts.data_dir.empty()) return "redis.embedded.data_dir '" + cfg.redis().embedded().data_dir() + "'";
-  const std::string named = "--data-dir '" + opts.data_dir + "'";
-  try {
-    create_folder(opts.data_dir, named);
-  } catch (const std::runtime_error& e) {
-    throw option_error(e.what());
-  }
-  cfg.mutable_redis()->mutable_embedded()->set_data_dir((fs::path(opts.data_dir) / "redis").string());
-  return named;
-}
-
-// The blob store's folder made, and the key its URLs are signed with (the config's, else the
-// folder's own): every part of this process reads it from the config.
-void prepare_media(v1::Config& cfg) {
-  auto& m = *cfg.mutable_channels()->mutable_media();
-  if (m.folder().empty()) {
-    fs::path data(cfg.redis().embedded().data_dir());
-    if (!data.has_filename()) data = data.parent_path();  // "var/redis/"
-    m.set_folder((data.parent_path() / "blobs").string());
-  }
-  try {
-    media::folder_blob_store made(m.folder());
-    m.set_url_secret(media::url_secret(m.folder(), m.url_secret()));
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(std::string("media.folder: ") + e.what());
-  }
-}
-
 // One `serve` process: its parts as members, built in this order and destroyed in reverse. The
 // handlers below capture `this`: they all run inside run(), which the object outlives.
 class server {
  public:
-  server(v1::Config cfg, roles which, const std::string& data_dir_named);
+  server(v1::Config cfg, const serve_options& opts, const std::string& data_dir_named);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -162,14 +124,17 @@ class server {
   void start_outbox();
   void stop_outbox();
   void on_signal(int sig);
+  void wait_for_hangup();  // SIGHUP: reload_config, again and again
   void check_drained();
   std::size_t open_work() {
     return (listener_ ? listener_->open_sessions() : 0) + (smtp_ ? smtp_->open_sessions() : 0) + mailboxes_.running() +
            static_cast<std::size_t>(service_.in_flight());
   }
 
-  const v1::Config cfg_;
+  const v1::Config cfg_;  // as started; what SIGHUP reloads is in live_
+  const serve_options opts_;
   const roles which_;
+  live_config live_;
   metrics::registry metrics_;  // GET /metrics; first made, last gone
   int gateway_metrics_ = 0;    // its collector of the gateway's figures
   const clock& clk_;
@@ -224,13 +189,16 @@ class server {
   std::shared_ptr<gateway::http_listener> listener_;
   std::shared_ptr<gateway::smtp_listener> smtp_;  // channels.email.smtp_listen
   std::optional<asio::signal_set> signals_;  // made once serving, so a signal before stops at once
+  std::optional<asio::signal_set> hangup_;   // SIGHUP, likewise
   asio::steady_timer drain_;
   std::chrono::steady_clock::time_point drain_deadline_;
 };
 
-server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
+server::server(v1::Config cfg, const serve_options& opts, const std::string& data_dir_named)
     : cfg_(std::move(cfg)),
-      which_(which),
+      opts_(opts),
+      which_(opts.which),
+      live_(cfg_),
       clk_(system_clock_source::instance()),
       embedded_(start_embedded(cfg_.redis(), data_dir_named)),
       ep_(endpoint_of(cfg_.redis(), embedded_.get())),
@@ -247,19 +215,19 @@ server::server(v1::Config cfg, roles which, const std::string& data_dir_named)
       agents_(redis_, keys_, clk_, std::chrono::seconds(cfg_.server().desk_presence_seconds())),
       people_(redis_, keys_, clk_),
       rooms_(subscriber_, keys_),
-      reports_(cfg_, redis_opts_, keys_, clk_),
+      reports_(cfg_, live_, redis_opts_, keys_, clk_),
       sessions_(cfg_, clk_, core_, people_),
       dead_letters_(redis_, keys_),
       outbox_api_(timeline_, dead_letters_, ids_),
       blob_api_(cfg_.channels().media(), blobs_),
-      api_(cfg_, clk_, ids_, redis_ready_, redis_.link(), core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
-      hooks_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_),
-      mail_(cfg_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
+      api_(cfg_, live_, clk_, ids_, redis_ready_, redis_.link(), core_, timeline_, agents_, identities_, reports_, sessions_, outbox_api_, blob_api_),
+      hooks_(cfg_, live_, core_, redis_, keys_, timeline_, identities_, agents_),
+      mail_(cfg_, live_, core_, redis_, keys_, timeline_, identities_, agents_, blobs_),
       mailboxes_(ioc_, core_, cfg_, redis_, keys_, mail_, ids_.next()),
       pages_(cfg_.server().web_root()),
       proof_mail_(core_, cfg_, timeline_, blobs_),
       proofs_(cfg_, core_, redis_, keys_, timeline_, identities_, proof_mail_),
-      service_(core_, timeline_, identities_, agents_, rooms_, cfg_, ids_.next(), proofs_),
+      service_(core_, timeline_, identities_, agents_, rooms_, cfg_, live_, ids_.next(), proofs_),
       drain_(ioc_) {}
 
 // An early exit (a start-up failure) stops the router hard.
@@ -310,6 +278,7 @@ void server::start_router() {
     router_redis_->start();
     router_service_->start();
   });
+  live_.on_replace([this](const live_version& v) { router_service_->reload(v.queues); });
   spdlog::info("router {} contending for the lease (ttl {} ms)", ro.instance, cfg_.router().lease_ttl_ms());
   router_thread_ = std::thread([this] { router_ioc_.run(); });
 }
@@ -492,6 +461,7 @@ void server::start_smtp() {
 // Redis clients; the loop ends when no work is left, or at shutdown_grace_ms at the latest.
 void server::on_signal(int sig) {
   spdlog::info("signal {} received: stopping", sig);
+  if (hangup_) hangup_->cancel();  // it would keep the loop running
   drain_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.server().shutdown_grace_ms());
   if (listener_) listener_->stop();
   if (smtp_) smtp_->stop();
@@ -500,6 +470,14 @@ void server::on_signal(int sig) {
   stop_router();
   stop_outbox();
   check_drained();
+}
+
+void server::wait_for_hangup() {
+  hangup_->async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    reload_config(live_, opts_);
+    wait_for_hangup();
+  });
 }
 
 void server::check_drained() {
@@ -536,6 +514,8 @@ int server::run() {
   signals_->async_wait([this](boost::system::error_code ec, int sig) {
     if (!ec) on_signal(sig);
   });
+  hangup_.emplace(ioc_, SIGHUP);
+  wait_for_hangup();
 
   std::vector<std::thread> threads;
   for (int i = 1; i < cfg_.server().threads(); ++i) threads.emplace_back([this] { ioc_.run(); });
@@ -564,7 +544,7 @@ int serve(const serve_options& opts) {
     if (on) names += (names.empty() ? "" : ",") + std::string(name);
   }
   spdlog::info("switchboard starting config={} roles={}", opts.config_path, names);
-  server s(std::move(cfg), opts.which, data_dir_named);
+  server s(std::move(cfg), opts, data_dir_named);
   return s.run();
 }
 

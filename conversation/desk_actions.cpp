@@ -86,7 +86,7 @@ asio::awaitable<std::optional<v1::ServerFrame>> check_target(context& ctx, std::
 }
 
 v1::Agent desk_actions::profile_for(const principal& p) const {
-  for (const auto& a : ctx_.configured_agents) {
+  for (const auto& a : ctx_.configured_agents()) {
     if (a.id() == p.subject) return a;
   }
   // Not configured: the token's teams, three conversations at a time on every channel, no skills

@@ -134,7 +134,7 @@ asio::awaitable<outcome> desk_actions::write(const principal& p, const v1::Clien
     auto refused = co_await check_target(ctx_, id, f.transfer().to_agent_id(), f.transfer().to_queue(), *conv);
     if (refused) co_return answer_with(std::move(*refused));
   }
-  desk_plan w = plan_desk_write(p, f, *conv, ctx_.queues);
+  desk_plan w = plan_desk_write(p, f, *conv, ctx_.queues());
   if (w.refused) co_return answer_with(std::move(*w.refused));
   auto r = co_await ctx_.timeline.append(std::move(w.req));
   if (!r && r.error() == errc::wrong_state) {

@@ -373,6 +373,8 @@ void validate(const v1::Config& c) {
 
 }  // namespace
 
+void validate_config(const v1::Config& c) { validate(c); }
+
 env_lookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
     if (const char* v = std::getenv(name.c_str())) return std::string(v);

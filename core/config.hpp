@@ -42,6 +42,10 @@ v1::Config parse_config(const std::string& yaml_text, const env_lookup& env);
 // Reads and parses a file. Throws config_error (also when the file cannot be read).
 v1::Config load_config(const std::string& path, const env_lookup& env);
 
+// The checks parse_config ends with (ranges, names, references between sections), for a config
+// put together in code (a reload's). Throws config_error naming the key.
+void validate_config(const v1::Config& c);
+
 // The environment variable that overrides a secret at `path` ("redis.password" →
 // "SWITCHBOARD_REDIS_PASSWORD").
 std::string secret_env_name(const std::string& path);

@@ -30,14 +30,14 @@ void reply_to(session_sink& s, v1::ServerFrame f) {
 
 conversation_service::conversation_service(asio::any_io_executor core, store::timeline_repository& timeline,
                                            store::identity_repository& identities, store::agent_repository& agents,
-                                           hub& rooms, const v1::Config& cfg, std::string instance,
+                                           hub& rooms, const v1::Config& cfg, const live_config& live, std::string instance,
                                            identity_proofs& proofs)
     : core_(std::move(core)),
       timeline_(timeline),
       agents_(agents),
       rooms_(rooms),
       proofs_(proofs),
-      ctx_(timeline, identities, agents, cfg),
+      ctx_(timeline, identities, agents, live),
       inbox_(ctx_),
       desk_(ctx_),
       leads_(ctx_),

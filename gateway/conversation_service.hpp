@@ -49,7 +49,7 @@ class conversation_service {
   // `proofs` answers a customer's ProveIdentity and ConfirmIdentity.
   conversation_service(boost::asio::any_io_executor core, store::timeline_repository& timeline,
                        store::identity_repository& identities, store::agent_repository& agents, hub& rooms,
-                       const v1::Config& cfg, std::string instance, identity_proofs& proofs);
+                       const v1::Config& cfg, const live_config& live, std::string instance, identity_proofs& proofs);
   ~conversation_service();
 
   // Refreshes this gateway's desk sessions every third of server.desk_presence_seconds until

@@ -31,6 +31,9 @@ struct http_request {
   // IPv6 peer as IPv4), for limits per client. X-Forwarded-For and the like are not read: any
   // client can write them. Behind a proxy every client has the proxy's address.
   std::string peer_address;
+  // X-Request-Id as the client or a proxy sent it when usable, else one made here
+  // (core/log.hpp, request_id_of): on the answer's X-Request-Id and on the log lines about it.
+  std::string request_id;
 };
 
 struct http_answer {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/log.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/protocol/ws_framing.hpp"
 #include "gateway/ws_context.hpp"
@@ -183,6 +184,23 @@ void http_session::on_header(beast::error_code ec, std::size_t n) {
                    [self = shared_from_this()](beast::error_code rec, std::size_t rn) { self->on_read(rec, rn); });
 }
 
+namespace {
+
+// The log line of an answered request: at debug, or warn for a 5xx (the answer's X-Request-Id
+// finds it). The query is left out: it may hold a token.
+struct answered_line {
+  std::string request_id, method, path;
+  std::chrono::steady_clock::time_point started;
+
+  void log(int status) const {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    log_with(status >= 500 ? spdlog::level::warn : spdlog::level::debug, {.request = request_id},
+             "http {} {} answered {} in {} us", method, path, status, us.count());
+  }
+};
+
+}  // namespace
+
 void http_session::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted) {
     return do_close();
@@ -214,7 +232,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   r.telegram_secret = std::string(req["X-Telegram-Bot-Api-Secret-Token"]);
   r.twilio_signature = std::string(req["X-Twilio-Signature"]);
   r.peer_address = s_->peer_address;
-  (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version](http_answer a) {
+  r.request_id = request_id_of(std::string_view(req["X-Request-Id"]));
+  answered_line line{r.request_id, r.method, r.target.substr(0, r.target.find('?')), std::chrono::steady_clock::now()};
+  (*handler_)(std::move(r), [self = shared_from_this(), keep_alive, version, line = std::move(line)](http_answer a) {
+    line.log(a.status);
+    a.headers.emplace_back("X-Request-Id", line.request_id);
     asio::post(self->s_->stream.get_executor(), [self, keep_alive, version, a = std::move(a)]() mutable {
       self->write_answer(std::move(a), keep_alive, version);
     });

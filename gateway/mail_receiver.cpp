@@ -7,6 +7,7 @@
 #include "channels/email/ascii.hpp"
 #include "channels/email/reply_address.hpp"
 #include "channels/email/threading.hpp"
+#include "core/log.hpp"
 #include "core/utf8.hpp"
 #include "media/blob_url.hpp"
 #include "store/deliveries.hpp"
@@ -66,7 +67,7 @@ mail_receipt receipt(mail_receipt::verdict v, std::string text) { return mail_re
 
 }  // namespace
 
-mail_receiver::mail_receiver(const v1::Config& cfg, asio::any_io_executor core, store::redis_client& redis,
+mail_receiver::mail_receiver(const v1::Config& cfg, const live_config& live, asio::any_io_executor core, store::redis_client& redis,
                              const store::key_layout& keys, store::timeline_repository& timeline,
                              store::identity_repository& identities, store::agent_repository& agents, media::blob_store& blobs)
     : inboxes_(cfg.channels().email().inboxes().begin(), cfg.channels().email().inboxes().end()),
@@ -77,7 +78,7 @@ mail_receiver::mail_receiver(const v1::Config& cfg, asio::any_io_executor core, 
       max_attachment_bytes_(cfg.channels().media().max_bytes()),
       allowed_types_(media::allowed_types(cfg.channels().media())),
       core_(std::move(core)),
-      ctx_(timeline, identities, agents, cfg),
+      ctx_(timeline, identities, agents, live),
       inbox_(ctx_),
       timeline_(timeline),
       threads_(redis, keys),
@@ -177,8 +178,8 @@ asio::awaitable<mail_receipt> mail_receiver::store(received_mail mail, email::pa
   if (!co_await threads_.remember(*customer, out.conversation_id, parsed.message_id, key, now)) {
     co_return receipt(verdict::retry, "storage is unavailable");  // stored; the retry is a duplicate that writes this
   }
-  spdlog::info("mail from {} stored conversation={} thread={} duplicate={}", sender, out.conversation_id, thread->how,
-               out.answer.ack().duplicate());
+  log_info({.conversation = out.conversation_id}, "mail from {} stored thread={} duplicate={}", sender, thread->how,
+           out.answer.ack().duplicate());
   co_return counted(receipt(verdict::stored, out.conversation_id), "stored");
 }
 
@@ -291,7 +292,7 @@ asio::awaitable<mail_receipt> mail_receiver::bounce(const email::parsed_mail& pa
   auto a = co_await timeline_.append(store::delivery_append(r, std::move(d), "outbox", "bounce"));
   if (!a && is_retryable(a.error())) co_return receipt(verdict::retry, "storage is unavailable");
   // wrong_state: already FAILED or READ; not_found: no such message. Either way nothing to do.
-  spdlog::info("mail bounce for {} seq {}: {}", ours->conversation_id, ours->seq, reason);
+  log_info({.conversation = ours->conversation_id}, "mail bounce for seq {}: {}", ours->seq, reason);
   co_return counted(receipt(verdict::dropped, "a bounce, recorded"), "bounce");
 }
 

@@ -65,7 +65,7 @@ struct mail_receipt {
 
 class mail_receiver {
  public:
-  mail_receiver(const v1::Config& cfg, boost::asio::any_io_executor core, store::redis_client& redis, const store::key_layout& keys,
+  mail_receiver(const v1::Config& cfg, const live_config& live, boost::asio::any_io_executor core, store::redis_client& redis, const store::key_layout& keys,
                 store::timeline_repository& timeline, store::identity_repository& identities, store::agent_repository& agents,
                 media::blob_store& blobs);
 

@@ -50,14 +50,13 @@ struct running_slot {
 
 }  // namespace
 
-report_service::report_service(const v1::Config& cfg, const store::redis_options& redis,
+report_service::report_service(const v1::Config& cfg, const live_config& live, const store::redis_options& redis,
                                const store::key_layout& keys, const clock& clk)
     : work_(ioc_.get_executor()),
       redis_(ioc_.get_executor(), redis, clk, "reports"),
       reads_(redis_, keys, read_limits()),
-      agents_(redis_, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds())) {
-  for (const auto& q : cfg.queues()) sl_seconds_[q.name()] = q.policy().service_level_seconds();
-}
+      agents_(redis_, keys, clk, std::chrono::seconds(cfg.server().desk_presence_seconds())),
+      live_(live) {}
 
 report_service::~report_service() {
   if (!thread_.joinable()) return;
@@ -87,7 +86,9 @@ asio::awaitable<result<kpi_outcome>> report_service::kpis(kpi_query q, report_ac
     co_return out;
   }
   running_slot slot(running_);
-  reports::kpi_accumulator acc(q.by, q.interval_ms, sl_seconds_, q.from_ms, q.to_ms);
+  std::map<std::string, int> sl_seconds;  // queue → service-level target
+  for (const auto& x : live_.current().config.queues()) sl_seconds[x.name()] = x.policy().service_level_seconds();
+  reports::kpi_accumulator acc(q.by, q.interval_ms, sl_seconds, q.from_ms, q.to_ms);
   auto scan = co_await reads_.scan_created(
       q.from_ms, q.to_ms, [&who](const v1::Conversation& c) { return who.may_read(c); },
       [&acc](std::vector<store::report_conversation>&& batch) { acc.add(records_of(std::move(batch))); });

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/live_config.hpp"
 #include "core/error.hpp"
 #include "proto/config.pb.h"
 #include "reports/kpi.hpp"
@@ -63,7 +64,7 @@ class report_service {
   static constexpr std::size_t kBatch = 64;  // conversations per round trip
 
   // `keys` and `clk` must outlive this. Connects nothing until start().
-  report_service(const v1::Config& cfg, const store::redis_options& redis, const store::key_layout& keys,
+  report_service(const v1::Config& cfg, const live_config& live, const store::redis_options& redis, const store::key_layout& keys,
                  const clock& clk);
   // Stops the connection (a report in progress fails) and joins the thread.
   ~report_service();
@@ -87,7 +88,7 @@ class report_service {
   store::redis_client redis_;
   store::report_reads reads_;
   store::agent_repository agents_;
-  std::map<std::string, int> sl_seconds_;  // queue → service-level target
+  const live_config& live_;  // the queues' service-level targets, which SIGHUP may change
   int running_ = 0;                        // reports in progress (on the thread)
   std::thread thread_;
 };

@@ -33,14 +33,14 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 
 }  // namespace
 
-rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
+rest_api::rest_api(const v1::Config& cfg, const live_config& live, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
                    const store::redis_link& redis,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
                    store::identity_repository& identities, report_service& reports, const session_api& sessions,
                    const outbox_api& outbox, const blob_api& blobs)
     : auth_(cfg.auth()),
       allowed_origins_(cfg.server().allowed_origins().begin(), cfg.server().allowed_origins().end()),
-      canned_(cfg.canned_replies().begin(), cfg.canned_replies().end()),
+      live_(live),
       sessions_(sessions),
       outbox_(outbox),
       blobs_(blobs),
@@ -58,9 +58,6 @@ rest_api::rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, c
   policy_.issuer = auth_.issuer();
   policy_.audience = auth_.audience();
   policy_.leeway_seconds = auth_.leeway_seconds();
-  queues_json_ = "{\"queues\":[";
-  for (int i = 0; i < cfg.queues_size(); ++i) queues_json_ += (i ? "," : "") + proto_json(cfg.queues(i));
-  queues_json_ += "]}";
   templates_json_ = "{\"templates\":[";
   const auto& templates = cfg.channels().whatsapp_templates();
   for (int i = 0; i < templates.size(); ++i) templates_json_ += (i ? "," : "") + proto_json(templates[i]);
@@ -192,7 +189,12 @@ void rest_api::as_staff(const http_request& req, asio::any_io_executor ex, staff
   });
 }
 
-asio::awaitable<http_answer> rest_api::queues() const { co_return json_ok(queues_json_); }
+asio::awaitable<http_answer> rest_api::queues() const {
+  const auto& qs = live_.current().config.queues();
+  std::string out = "{\"queues\":[";
+  for (int i = 0; i < qs.size(); ++i) out += (i ? "," : "") + proto_json(qs[i]);
+  co_return json_ok(out + "]}");
+}
 
 asio::awaitable<http_answer> rest_api::whatsapp_templates() const { co_return json_ok(templates_json_); }
 
@@ -327,7 +329,7 @@ asio::awaitable<http_answer> rest_api::customer(jwt_claims who, std::string id) 
 // teams and those of every team (all for an admin).
 asio::awaitable<http_answer> rest_api::canned_replies(jwt_claims who) const {
   json::array out;
-  for (const auto& r : canned_) {
+  for (const auto& r : live_.current().config.canned_replies()) {
     const bool mine = r.team().empty() || who.role == "admin" ||
                       std::find(who.teams.begin(), who.teams.end(), r.team()) != who.teams.end();
     if (!mine) continue;

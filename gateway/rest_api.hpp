@@ -27,6 +27,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/live_config.hpp"
 #include "core/ids.hpp"
 #include "gateway/auth/jwt.hpp"
 #include "gateway/customer_merges.hpp"
@@ -48,7 +49,7 @@ class rest_api {
  public:
   // `redis_ready` and the address of `redis` (the primary in use) are read on every /readyz;
   // `timeline` and `agents` run on `core`; `reports` must outlive this.
-  rest_api(const v1::Config& cfg, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
+  rest_api(const v1::Config& cfg, const live_config& live, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
            const store::redis_link& redis,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
            store::identity_repository& identities, report_service& reports, const session_api& sessions,
@@ -82,13 +83,12 @@ class rest_api {
 
   v1::AuthConfig auth_;
   std::vector<std::string> allowed_origins_;  // server.allowed_origins: CORS of POST /v1/visitors
-  std::vector<v1::CannedReply> canned_;
+  const live_config& live_;  // queues and canned replies, which SIGHUP may replace
   const session_api& sessions_;
   const outbox_api& outbox_;
   const blob_api& blobs_;
   store::identity_repository& identities_;
   jwt_policy policy_;
-  std::string queues_json_;
   std::string templates_json_;  // GET /v1/whatsapp-templates
   boost::asio::any_io_executor core_;
   report_service& reports_;

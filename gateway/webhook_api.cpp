@@ -11,6 +11,7 @@
 #include "channels/telegram.hpp"
 #include "channels/twilio.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "store/idempotency.hpp"
 
 namespace switchboard::gateway {
@@ -58,14 +59,14 @@ v1::Channel channel_of(const std::string& provider) {
 
 }  // namespace
 
-webhook_api::webhook_api(const v1::Config& cfg, asio::any_io_executor core, store::redis_client& redis,
+webhook_api::webhook_api(const v1::Config& cfg, const live_config& live, asio::any_io_executor core, store::redis_client& redis,
                          const store::key_layout& keys, store::timeline_repository& timeline,
                          store::identity_repository& identities, store::agent_repository& agents)
     : accounts_(cfg.channels().accounts().begin(), cfg.channels().accounts().end()),
       public_url_(cfg.channels().public_url()),
       max_body_(static_cast<std::size_t>(cfg.channels().max_webhook_bytes())),
       core_(std::move(core)),
-      ctx_(timeline, identities, agents, cfg),
+      ctx_(timeline, identities, agents, live),
       inbox_(ctx_),
       timeline_(timeline),
       deliveries_(redis, keys),
@@ -103,11 +104,11 @@ bool webhook_api::handle(http_request& req, http_responder& respond) {
   }
   auto p = verify_and_parse(*account, req);
   if (p.refusal) {
-    spdlog::warn("webhook {}/{} refused: {} {}", provider, id, p.refusal->status, p.refusal->body);
+    log_warn({.request = req.request_id}, "webhook {}/{} refused: {} {}", provider, id, p.refusal->status, p.refusal->body);
     respond(std::move(*p.refusal));
     return true;
   }
-  asio::co_spawn(core_, store(*account, std::move(p.webhook)), [respond](std::exception_ptr e, http_answer a) {
+  asio::co_spawn(core_, store(*account, std::move(p.webhook), req.request_id), [respond](std::exception_ptr e, http_answer a) {
     respond(e ? json_error(503, "retry", "unexpected failure; send it again") : std::move(a));
   });
   return true;
@@ -163,7 +164,8 @@ webhook_api::parsed webhook_api::verify_and_parse(const v1::ChannelAccount& acco
   return out;
 }
 
-asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, channels::parsed_webhook webhook) {
+asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, channels::parsed_webhook webhook,
+                                                std::string request_id) {
   int stored = 0;
   int duplicates = 0;
   for (auto& m : webhook.messages) {
@@ -190,12 +192,14 @@ asio::awaitable<http_answer> webhook_api::store(v1::ChannelAccount account, chan
         count(account.provider(), webhook.skipped, stored);
         co_return retry_later();
       }
-      spdlog::warn("webhook {}/{}: message {} refused: {} {}", account.provider(), account.id(), m.provider_message_id, code,
-                   out.answer.error().message());
+      log_warn({.request = request_id}, "webhook {}/{}: message {} refused: {} {}", account.provider(), account.id(),
+               m.provider_message_id, code, out.answer.error().message());
       ++webhook.skipped["refused: " + code];
       continue;
     }
     ++(out.answer.ack().duplicate() ? duplicates : stored);
+    log_with(spdlog::level::debug, {.request = request_id, .conversation = out.conversation_id}, "webhook {}/{}: message {} {}",
+             account.provider(), account.id(), m.provider_message_id, out.answer.ack().duplicate() ? "a duplicate" : "stored");
     if (!co_await fetch_media(account, m, out)) {
       count(account.provider(), webhook.skipped, stored);
       co_return retry_later();

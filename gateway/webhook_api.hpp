@@ -34,7 +34,7 @@ namespace switchboard::gateway {
 
 class webhook_api {
  public:
-  webhook_api(const v1::Config& cfg, boost::asio::any_io_executor core, store::redis_client& redis,
+  webhook_api(const v1::Config& cfg, const live_config& live, boost::asio::any_io_executor core, store::redis_client& redis,
               const store::key_layout& keys, store::timeline_repository& timeline, store::identity_repository& identities,
               store::agent_repository& agents);
 
@@ -51,7 +51,8 @@ class webhook_api {
   };
   parsed verify_and_parse(const v1::ChannelAccount& account, const http_request& req) const;
   http_answer handshake(const v1::ChannelAccount& account, const http_request& req) const;
-  boost::asio::awaitable<http_answer> store(v1::ChannelAccount account, channels::parsed_webhook webhook);
+  boost::asio::awaitable<http_answer> store(v1::ChannelAccount account, channels::parsed_webhook webhook,
+                                            std::string request_id);
   // A provider's status of a reply we sent: a delivery event, forward only. False: Redis failed.
   boost::asio::awaitable<bool> status(const channels::status_update& s, std::map<std::string, int>& skipped);
   // A reaction, edit or deletion: a messageChange event beside the message it is about (found by

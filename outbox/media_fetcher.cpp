@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "core/log.hpp"
 #include "media/blob_url.hpp"
 #include "outbox/retry_policy.hpp"
 #include "store/idempotency.hpp"
@@ -152,8 +153,8 @@ asio::awaitable<void> media_fetcher::run(std::string entry, store::media_job job
       if (f.error.empty() || !f.may_pass || attempt >= attempts_ || stopping_) break;
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
       wait.expires_after(retry_delay(attempt, max_delay_, unit, f.asked));
-      spdlog::info("media: {} seq {} attachment {} not fetched yet ({}); attempt {} of {}", job.conversation_id,
-                   job.message_seq, job.index, f.error, attempt, attempts_);
+      log_info({.conversation = job.conversation_id}, "media: seq {} attachment {} not fetched yet ({}); attempt {} of {}",
+               job.message_seq, job.index, f.error, attempt, attempts_);
       waiting_.insert(&wait);
       co_await wait.async_wait(use_tuple);
       waiting_.erase(&wait);
@@ -256,7 +257,8 @@ asio::awaitable<bool> media_fetcher::record(const store::media_job& job, const f
   if (f.error.empty()) {
     auto sha = co_await blobs_.put(f.bytes);
     if (!sha) {
-      spdlog::error("media: the blob store refused {} seq {}: {}", job.conversation_id, job.message_seq, sha.error().message());
+      log_error({.conversation = job.conversation_id}, "media: the blob store refused seq {}: {}", job.message_seq,
+                sha.error().message());
       co_return false;  // left pending: taken over after claim_idle
     }
     media::blob_ref b;
@@ -265,7 +267,8 @@ asio::awaitable<bool> media_fetcher::record(const store::media_job& job, const f
     b.file_name = media::clean_file_name(job.file_name);
     *m->mutable_attachment() = media::attachment_of(secret_, b, static_cast<std::int64_t>(f.bytes.size()));
   } else {
-    spdlog::warn("media: {} seq {} attachment {} not stored: {}", job.conversation_id, job.message_seq, job.index, f.error);
+    log_warn({.conversation = job.conversation_id}, "media: seq {} attachment {} not stored: {}", job.message_seq, job.index,
+             f.error);
     m->set_error(f.error);
   }
   auto r = co_await timeline_.append(std::move(req));

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "channels/outgoing.hpp"
+#include "core/log.hpp"
 #include "store/append_request.hpp"
 #include "store/dead_letters.hpp"
 #include "store/deliveries.hpp"
@@ -256,8 +257,8 @@ void service::settle(job& j, const channels::send_answer& answer, std::size_t pa
           .add();
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
       due(j.conversation, steady::now() + retry_delay(j.attempts, max_delay_, unit, milliseconds(answer.retry_after_ms)));
-      spdlog::info("outbox: {} seq {} not sent yet ({}); attempt {} of {}", j.conversation, j.seq, answer.reason, j.attempts,
-                   send_attempts_);
+      log_info({.conversation = j.conversation}, "outbox: seq {} not sent yet ({}); attempt {} of {}", j.seq, answer.reason,
+               j.attempts, send_attempts_);
       break;
     }
   }
@@ -326,7 +327,7 @@ asio::awaitable<bool> service::record(job& j) {
   // not_found: the conversation is gone; wrong_state: a provider's status came first.
   if (!r && r.error() != errc::not_found && r.error() != errc::wrong_state) co_return false;
   if (!j.sent) {
-    spdlog::warn("outbox: {} seq {} failed: {}", j.conversation, j.seq, j.reason);
+    log_warn({.conversation = j.conversation}, "outbox: seq {} failed: {}", j.seq, j.reason);
     store::dead_letter letter;
     letter.conversation_id = j.conversation;
     letter.seq = j.seq;

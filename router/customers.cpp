@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/actors.hpp"
+#include "core/log.hpp"
 #include "router/service.hpp"
 
 namespace switchboard::router {
@@ -64,7 +65,7 @@ asio::awaitable<void> service::watch_customers(time_ms now) {
     auto r = co_await write(w.id, std::move(ev), std::move(guard), {});
     if (!leader_) co_return;
     if (!r) continue;  // the customer or an agent got there first: their note follows
-    spdlog::info("router: conversation {} {}", w.id, abandon ? "abandoned" : "resolved as inactive");
+    log_info({.conversation = w.id}, "router: conversation {}", abandon ? "abandoned" : "resolved as inactive");
     co_await execute(state_->ended(w.id, now));
   }
 }
@@ -81,7 +82,7 @@ asio::awaitable<void> service::tell_customer(const action& a) {
   auto r = co_await write(a.conversation, std::move(ev), std::move(waiting), {});
   // Offered or taken meanwhile: there is no place to tell any more.
   if (!r && r.error() != errc::wrong_state && r.error() != errc::fenced) {
-    spdlog::warn("router: cannot tell {} its place: {}", a.conversation, r.error().message());
+    log_warn({.conversation = a.conversation}, "router: cannot tell the customer their place: {}", r.error().message());
   }
 }
 

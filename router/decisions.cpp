@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log.hpp"
 #include "proto/wire.pb.h"
 #include "router/service.hpp"
 
@@ -54,6 +55,8 @@ asio::awaitable<void> service::apply(decisions ds, bool requeue_is_timeout) {
 asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout) {
   const std::string cid = d.conversation_id();
   const time_ms now = clock_.unix_ms();
+  log_with(spdlog::level::debug, {.conversation = cid}, "router: decision {} agent={} queue={}",
+           v1::Decision::Kind_Name(d.kind()), d.agent_id(), d.queue());
   d.set_decision_id(ids_.next());
   if (d.kind() != v1::Decision::SET_AGENT_AWAY) {
     // The decision with its reasons, in the conversation's own timeline.
@@ -61,7 +64,7 @@ asio::awaitable<void> service::apply_one(v1::Decision d, bool requeue_is_timeout
     *trace.mutable_decision() = d;
     auto r = co_await write(cid, std::move(trace), {}, {});
     if (!r) {
-      if (r.error() != errc::fenced) spdlog::warn("router: cannot record decision on {}: {}", cid, r.error().message());
+      if (r.error() != errc::fenced) log_warn({.conversation = cid}, "router: cannot record a decision: {}", r.error().message());
       if (r.error() == errc::not_found || r.error() == errc::wrong_state) co_await execute(state_->refused(cid, now));
       co_return;
     }

@@ -120,6 +120,24 @@ void service::stop(std::function<void()> done) {
   });
 }
 
+void service::reload(std::vector<v1::Queue> queues) {
+  asio::post(ex_, [this, queues = std::move(queues)]() mutable { reloaded_ = std::move(queues); });
+}
+
+// Between two turns of the loop every request read has been handled and acknowledged, so the
+// store holds all a leader knows: it is rebuilt from there with the new queues (with their
+// policies), as a takeover does, under the same lease and token. Should the store not answer, the
+// router is a contender holding the lease: the next renewal takes over again.
+asio::awaitable<void> service::take_reload() {
+  opts_.queues = std::move(*reloaded_);
+  reloaded_.reset();
+  if (!leader_) co_return;  // a standby routes with them once it takes over
+  spdlog::info("router {} takes the reloaded queues ({}): rebuilding from the store", opts_.instance, opts_.queues.size());
+  leader_ = false;
+  state_.reset();  // the metrics go on saying leader: the lease and its term stay
+  co_await take_over(true);
+}
+
 asio::awaitable<void> service::ensure_groups() {
   for (std::size_t i = 0; i < streams_.size() && !stopping_;) {
     auto [ec, r] = co_await redis_.async_exec(store::cmd("XGROUP", "CREATE", streams_[i], kGroup, "$", "MKSTREAM"),
@@ -175,7 +193,7 @@ void service::drop_state() {
 
 // Rebuilds what a leader knows from the store (every group's unresolved conversations, every
 // agent record: reconciler::take_over), then handles what a crashed leader left pending.
-asio::awaitable<void> service::take_over() {
+asio::awaitable<void> service::take_over(bool reloading) {
   const time_ms now = clock_.unix_ms();
   state_.reset();
   days_.clear();
@@ -201,7 +219,7 @@ asio::awaitable<void> service::take_over() {
   co_await load_today(now);
   leader_ = true;
   boards_ = 0;
-  metrics_.leading(token_);
+  if (!reloading) metrics_.leading(token_);  // a takeover, counted; a reload is none
   spdlog::info("router {} is the leader with token {}: {} conversations, {} agents", opts_.instance, token_,
                state_->conversations().size(), state_->agents().size());
   // The agents' index of what they hold is rebuilt from what the engine now knows (in `todo`).

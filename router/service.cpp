@@ -75,6 +75,7 @@ asio::awaitable<void> service::loop() {
   while (!stopping_) {
     if (std::chrono::steady_clock::now() >= next_renew_ || lost_) co_await renew();
     if (stopping_) break;
+    if (reloaded_) co_await take_reload();
     if (!leader_) {
       co_await sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(next_renew_ - std::chrono::steady_clock::now()));
       continue;

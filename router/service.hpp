@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <optional>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -85,6 +86,10 @@ class service {
   // Gives the lease up (a standby takes over at once) and ends the loop and the lease keeper;
   // `done` runs after both ended.
   void stop(std::function<void()> done);
+  // Routes with these queues from the next turn of the loop on (a SIGHUP's reload): a leader
+  // rebuilds what it knows from the store with them, as a takeover does, keeping its lease; a
+  // standby keeps them for its takeover. Thread-safe.
+  void reload(std::vector<v1::Queue> queues);
   bool leader() const noexcept { return leader_.load(); }
   // How many times the routing loop died (threw) and was restarted as a fresh contender.
   int loop_failures() const noexcept { return loop_failures_.load(); }
@@ -100,7 +105,8 @@ class service {
   boost::asio::awaitable<void> ensure_groups();
   boost::asio::awaitable<void> renew();
   boost::asio::awaitable<void> keep_lease();
-  boost::asio::awaitable<void> take_over();
+  boost::asio::awaitable<void> take_over(bool reloading = false);
+  boost::asio::awaitable<void> take_reload();
   boost::asio::awaitable<void> claim(std::chrono::milliseconds min_idle);
   void step_down(const char* why);
   boost::asio::awaitable<void> read_and_route(std::chrono::milliseconds block);
@@ -172,6 +178,7 @@ class service {
   time_ms next_board_ = 0;
   int boards_ = 0;  // boards published by this leader (notes behind are measured every fifth)
   std::unique_ptr<reconciler> state_;                // what the leader knows; null when not leading
+  std::optional<std::vector<v1::Queue>> reloaded_;   // queues a reload gave, not taken yet
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // replies not awaited check it (count_today)
   std::map<std::string, queue_day> days_;              // queue → today's figures
   std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
