@@ -89,6 +89,7 @@ class ReloadTest(StaffTest):
 
         self.run_async(scenario())
         self.assertIn("takes the reloaded queues", s.output())
+        self.assertNotIn("config reload:", s.output())  # nothing else changed: no section waits for a restart
         s.assert_running()
 
     def test_a_bad_file_is_refused_with_its_key_and_the_running_config_stays(self):
