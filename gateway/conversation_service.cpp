@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "media/blob_url.hpp"
 #include "store/idempotency.hpp"
@@ -16,6 +17,8 @@ using boost::system::error_code;
 
 namespace {
 
+constexpr int kCatchUpTries = 50;  // catch_up(): reads of one room while the connection comes back
+constexpr std::chrono::milliseconds kCatchUpPause{100};
 constexpr std::size_t kResumeLimit = 1000;  // events per Resume; more: a history gap (reload)
 // The widget's adapter: its customers are web-chat visitors, the token's subject their address.
 constexpr v1::Channel kWidgetChannel = v1::CHANNEL_WEB;
@@ -49,7 +52,31 @@ conversation_service::conversation_service(asio::any_io_executor core, store::ti
 conversation_service::~conversation_service() = default;
 
 void conversation_service::start() {
-  asio::post(core_, [this] { spawn(refresh_desks()); });
+  asio::post(core_, [this] {
+    rooms_.on_resubscribed([this] { spawn(catch_up()); });
+    spawn(refresh_desks());
+  });
+}
+
+// The pub/sub connection came back (Redis restarted or failed over): what each room missed while
+// it was down never comes live, so it is read from the stream after the last seq the room was sent
+// (a session drops what it already has by seq). Redis failing again: the next resubscription reads.
+// The command connection may come back a moment after the pub/sub one: a read that finds it down
+// is tried again, kCatchUpTries times at most, kCatchUpPause apart.
+asio::awaitable<void> conversation_service::catch_up() {
+  asio::steady_timer pause(core_);
+  for (const auto& [conversation_id, seq] : rooms_.conversation_rooms()) {
+    for (int tries = 0; tries < kCatchUpTries && !stopping_; ++tries) {
+      auto events = co_await timeline_.read_conversation(conversation_id, seq, kResumeLimit);
+      if (events) {
+        for (const auto& ev : *events) rooms_.deliver(conversation_id, ev);
+        break;
+      }
+      if (!is_retryable(events.error())) break;
+      pause.expires_after(kCatchUpPause);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
 }
 
 void conversation_service::stop() {
@@ -306,6 +333,7 @@ asio::awaitable<void> conversation_service::join_live(const std::shared_ptr<sess
   if (co_await rooms_.live(conversation_id, kJoinConfirmLimit)) co_return;  // the room was live already
   auto events = co_await timeline_.read_conversation(conversation_id, after_seq, kResumeLimit);
   if (!events) co_return;  // Redis failing: the client resumes from the last seq it has
+  rooms_.seen(conversation_id, events->empty() ? after_seq : std::max(after_seq, events->back().seq()));
   for (auto& ev : *events) {
     if (s->who().who == role::customer && !conversation::customer_may_see(ev)) continue;
     v1::ServerFrame frame;
@@ -342,6 +370,7 @@ asio::awaitable<v1::ServerFrame> conversation_service::resume(std::shared_ptr<se
   auto now = co_await timeline_.conversation(conv_id);
   if (!now) co_return error_for(id, now.error());
   const std::int64_t last = now->last_seq();
+  rooms_.seen(conv_id, last);  // replayed below
   std::int64_t after = std::max<std::int64_t>(0, f.resume().after_seq());
   const auto limit = static_cast<std::int64_t>(kResumeLimit);
   if (last - after > limit) {

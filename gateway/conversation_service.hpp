@@ -92,6 +92,7 @@ class conversation_service {
   };
   boost::asio::awaitable<void> desk_opened(std::shared_ptr<session_sink> s);
   boost::asio::awaitable<void> refresh_desks();
+  boost::asio::awaitable<void> catch_up();
   boost::asio::awaitable<void> run_staff(std::shared_ptr<session_sink> s, v1::ClientFrame f);
 
   // How long a join waits for Redis to confirm a new room before going on (Redis is failing then;

@@ -172,10 +172,24 @@ bool releases_agents(const v1::Event& ev) {
   }
 }
 
+void hub::seen(const std::string& conversation_id, std::int64_t seq) {
+  auto it = rooms_.find(keys_.conversation_channel(conversation_id));
+  if (it != rooms_.end()) it->second.seq = std::max(it->second.seq, seq);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> hub::conversation_rooms() const {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& [channel, r] : rooms_) {
+    if (!r.agent) out.emplace_back(r.id, r.seq);
+  }
+  return out;
+}
+
 void hub::deliver(const std::string& conversation_id, const v1::Event& ev) {
   const std::string channel = keys_.conversation_channel(conversation_id);
   auto it = rooms_.find(channel);
   if (it == rooms_.end()) return;
+  it->second.seq = std::max(it->second.seq, ev.seq());
   // One frame, encoded once per format, shared by every member who may see it.
   v1::ServerFrame f;
   *f.mutable_event() = ev;

@@ -16,10 +16,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "conversation/rules.hpp"
@@ -50,6 +52,13 @@ class hub {
 
   // Delivers one event to a room (also used for events read from the stream on resume).
   void deliver(const std::string& conversation_id, const v1::Event& ev);
+  // The room's members have the conversation's events up to `seq` (a replay sent them).
+  void seen(const std::string& conversation_id, std::int64_t seq);
+  // Each conversation room, with the last seq its members were sent: where to read from after the
+  // pub/sub connection was lost (what was published meanwhile never came).
+  std::vector<std::pair<std::string, std::int64_t>> conversation_rooms() const;
+  // Runs each time the pub/sub connection has subscribed every room again after a connect.
+  void on_resubscribed(std::function<void()> h) { sub_.on_resubscribed(std::move(h)); }
 
  private:
   struct room {
@@ -63,6 +72,7 @@ class hub {
       std::uint64_t board_seq = 0;    // the last board it was sent (0: none yet)
     };
     std::vector<member> members;
+    std::int64_t seq = 0;             // a conversation room's last event seq sent (or replayed)
     v1::Board last_board;             // a team room's last board, and its number (0: none yet)
     std::uint64_t board_seq = 0;
     board_instants sent_instants;     // its rows' instants as the consoles were last sent them

@@ -49,6 +49,7 @@ redis_link::redis_link(asio::any_io_executor ex, redis_options opts, const clock
       reconnect_timer_(ex_),
       connect_timer_(ex_),
       tick_(ex_),
+      sentinel_timer_(ex_),
       rng_(std::random_device{}()),
       metrics_(opts_.metrics ? *opts_.metrics : metrics::registry::discard()),
       round_trip_(metrics_.histogram_of("switchboard_redis_round_trip_seconds",
@@ -71,6 +72,7 @@ void redis_link::stop() {
   reconnect_timer_.cancel();
   connect_timer_.cancel();
   tick_.cancel();
+  sentinel_timer_.cancel();
   fail_in_flight(errc::shutting_down);
   if (ctx_ == nullptr) return;
   if (callback_depth_ == 0) {
@@ -108,6 +110,32 @@ void redis_link::discover() {
       return self->schedule_reconnect();
     }
     self->connect_to(at.host, at.port);
+  });
+}
+
+void redis_link::watch_primary() {
+  if (opts_.sentinels.empty() || watching_primary_ || state_ != state::ready) return;
+  watching_primary_ = true;
+  sentinel_timer_.expires_after(opts_.sentinel_check);
+  sentinel_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->state_ != state::ready) {
+      self->watching_primary_ = false;  // stopped, or lost: the next ready starts it again
+      return;
+    }
+    auto* used = self->ctx_;
+    ask_sentinels(self->ex_, self->opts_, self->clock_, self->sentinel_turn_,
+                  [self, used](error_code ec, redis_endpoint at, std::size_t by) {
+      self->watching_primary_ = false;
+      if (self->state_ != state::ready || self->ctx_ != used) return self->watch_primary();
+      const std::string named = at.host + ":" + std::to_string(at.port);
+      if (!ec && named != self->address()) {
+        self->sentinel_turn_ = by;
+        spdlog::warn("redis link={} {} is no longer the primary the sentinels name ({}): leaving it", self->name_,
+                     self->address(), named);
+        return self->drop(errc::disconnected);  // the commands in flight fail: none is acknowledged
+      }
+      self->watch_primary();  // no sentinel answered: the server in use is kept
+    });
   });
 }
 
@@ -205,6 +233,7 @@ void redis_link::handshake_done() {
     ever_ready_ = true;
     spdlog::info("redis link={} ready at {}", name_, address());
     set_state(state::ready);
+    watch_primary();
   }, true);
 }
 

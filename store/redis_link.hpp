@@ -94,6 +94,9 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   // With Sentinel: asks the sentinels where the primary is, then connects there.
   void discover();
   void connect_to(const std::string& host, int port);
+  // With Sentinel, while ready: asks the sentinels every sentinel_check and drops the connection
+  // when they name another server than this one.
+  void watch_primary();
   void set_state(state s, boost::system::error_code ec = {});
   void connection_lost(boost::system::error_code why);
   void context_gone(boost::system::error_code why);  // ctx_ already cleared
@@ -113,6 +116,8 @@ class redis_link : public std::enable_shared_from_this<redis_link> {
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer tick_;
+  boost::asio::steady_timer sentinel_timer_;
+  bool watching_primary_ = false;
   bool tick_armed_ = false;
   state state_ = state::idle;
   state_handler state_handler_;

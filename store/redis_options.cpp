@@ -16,6 +16,7 @@ redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis
   o.sentinels = sentinel_endpoints(cfg);
   o.master_name = cfg.sentinel().master_name();
   o.sentinel_password = cfg.sentinel().password();
+  o.sentinel_check = std::chrono::milliseconds(cfg.sentinel().check_interval_ms());
   return o;
 }
 

@@ -24,6 +24,8 @@ struct redis_options {
   std::vector<redis_endpoint> sentinels;
   std::string master_name;
   std::string sentinel_password;  // AUTH to the sentinels
+  // How often a ready connection asks the sentinels again; it leaves a server they no longer name.
+  std::chrono::milliseconds sentinel_check{1000};
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};

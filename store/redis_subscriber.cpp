@@ -23,6 +23,7 @@ class redis_subscriber::impl final : public redis_link {
   };
   std::map<std::string, wanted, std::less<>> channels;
   std::function<void()> resubscribed;
+  bool resubscribing = false;  // a connect's SUBSCRIBEs are out: tell `resubscribed` once all are confirmed
 
   void send_subscribe(const std::string& channel, wanted& w) {
     std::array<const char*, 2> argv{"SUBSCRIBE", channel.c_str()};
@@ -59,6 +60,7 @@ class redis_subscriber::impl final : public redis_link {
     // AUTH/SELECT replies are FIFO; SUBSCRIBE confirmations come through on_message_cb. The link
     // turns ready after its PING, sent before the SUBSCRIBEs switch the connection to pub/sub.
     handshake_done();
+    resubscribing = !channels.empty();
     for (auto& [name, w] : channels) send_subscribe(name, w);
   }
 
@@ -91,10 +93,12 @@ class redis_subscriber::impl final : public redis_link {
         auto handler = it->second.handler;  // the handler may unsubscribe
         handler(channel, payload);
       } else if (kind == "subscribe") {
-        bool was_all = self->all_confirmed();
         it->second.confirmed = true;
         for (auto& then : std::exchange(it->second.waiting, {})) then();
-        if (!was_all && self->all_confirmed() && self->resubscribed) self->resubscribed();
+        if (self->resubscribing && self->all_confirmed()) {
+          self->resubscribing = false;
+          if (self->resubscribed) self->resubscribed();
+        }
       }
     } catch (const std::exception& e) {
       spdlog::error("redis link={} message handler threw: {}", self->name_, e.what());

@@ -41,7 +41,8 @@ class redis_subscriber {
   // before the confirmation are not delivered: a caller that must not miss one reads the stream
   // after it.
   bool confirmed(const std::string& channel, std::function<void()> then);
-  // Called each time all channels are (re)confirmed after a connect.
+  // Called after each connect once every channel wanted then is confirmed (not when a channel is
+  // added later): the owner reads what was published while the connection was down.
   void on_resubscribed(std::function<void()> h);
 
  private:
