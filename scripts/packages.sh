@@ -4,7 +4,8 @@
 # runs `apt-get update` at most once per call.
 #
 #   scripts/packages.sh            install what is missing (build, run and test)
-#   scripts/packages.sh --list     print the names, one a line
+#   scripts/packages.sh --image    the same and what builds and runs the container image (deploy/)
+#   scripts/packages.sh --list     print the names, one a line (--image's too)
 set -euo pipefail
 
 # Build tools.
@@ -26,7 +27,9 @@ runtime=(redis-server redis-tools ca-certificates)
 # DNS of the customers' domains when answers go out without a relay.
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev python3 python3-websockets curl openssl
       swaks libnet-ssleay-perl libio-socket-ssl-perl python3-aiosmtpd python3-dkim dovecot-imapd python3-dnspython
-      prometheus)  # promtool checks GET /metrics; a real prometheus scrapes it (tests/e2e/test_metrics.py)
+      prometheus  # promtool checks GET /metrics; a real prometheus scrapes it (tests/e2e/test_metrics.py)
+      haproxy     # the failure drill's load balancer (tests/drill/), and deploy/compose's
+      yamllint python3-kubernetes docker-compose)  # deploy/ linted: YAML, the Kubernetes API schema, compose's schema
 # bench/ws_load runs the same traffic through nginx with the nchan module (Redis-backed pub/sub over
 # WebSocket) as the baseline a user might pick instead.
 # bench/smtp_load runs Postfix (a private instance; its smtp-source is the load) as the baseline.
@@ -36,12 +39,18 @@ bench=(nginx-light libnginx-mod-nchan postfix)
 # machine (Debian 12's nodejs is 18, too old for Vite 8): scripts/dev.sh checks for them.
 browser=(chromium fonts-dejavu-core)
 
+# The container image (deploy/build-image.sh: buildah, or podman; debootstrap makes the Debian 12
+# base where no registry is reachable) and deploy/compose.yaml brought up for real (ctest -L manual).
+# Only with --image: neither CI nor the README's commands need them.
+image=(buildah podman podman-compose runc debootstrap)
+
 all=("${build[@]}" "${libs[@]}" "${runtime[@]}" "${test[@]}" "${bench[@]}" "${browser[@]}")
 
 if [[ "${1:-}" == "--list" ]]; then
-  printf '%s\n' "${all[@]}"
+  printf '%s\n' "${all[@]}" "${image[@]}"
   exit 0
 fi
+if [[ "${1:-}" == "--image" ]]; then all+=("${image[@]}"); fi
 
 missing=()
 for p in "${all[@]}"; do
