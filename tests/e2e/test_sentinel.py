@@ -61,11 +61,16 @@ class SentinelTest(StaffTest):
         wait_for(lambda: all(s.cli("SENTINEL", "replicas", MASTER) for s in sentinels), "the sentinels to see the replica", 30)
         return primary, replica, sentinels
 
+    def on_sentinels(self, sentinels, first=(), more="", **kw):
+        """A switchboard process with redis.sentinel naming `first` (other addresses) then `sentinels`."""
+        addresses = ", ".join([f'"127.0.0.1:{port}"' for port in first] + [f'"127.0.0.1:{x.port}"' for x in sentinels])
+        return self.serve(redis_url="", redis_extra=f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}{more}}}\n",
+                          **kw)
+
     def test_a_failover_is_followed_with_nothing_lost_or_repeated(self):
         primary, replica, sentinels = self.redis_with_sentinels()
         # The first address answers nothing: the next sentinel is asked.
-        addresses = ", ".join([f'"127.0.0.1:{free_port()}"'] + [f'"127.0.0.1:{s.port}"' for s in sentinels])
-        s = self.serve(redis_url="", redis_extra=f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}}}\n")
+        s = self.on_sentinels(sentinels, first=[free_port()])
         self.assertEqual(get(s.http_port, "/readyz"), (200, f"ready: redis 127.0.0.1:{primary.port}\n"))
         token = visitor_token(s.http_port)
 
@@ -109,9 +114,7 @@ class SentinelTest(StaffTest):
         every connection moves within redis.sentinel.check_interval_ms, rather than writing on for
         seconds to a server whose writes will be thrown away."""
         primary, replica, sentinels = self.redis_with_sentinels()
-        addresses = ", ".join(f'"127.0.0.1:{x.port}"' for x in sentinels)
-        s = self.serve(redis_url="", redis_extra=f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}, "
-                                                 f"check_interval_ms: 200}}\n")
+        s = self.on_sentinels(sentinels, more=", check_interval_ms: 200")
         token = visitor_token(s.http_port)
 
         async def scenario():
@@ -147,10 +150,8 @@ class SentinelTest(StaffTest):
         stream once subscribed). The agent's gateway is paused across the failover to make the gap
         last."""
         primary, replica, sentinels = self.redis_with_sentinels()
-        addresses = ", ".join(f'"127.0.0.1:{x.port}"' for x in sentinels)
-        extra = f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}}}\n"
-        a = self.serve(redis_url="", redis_extra=extra)                  # the customer's (and the router)
-        b = self.serve(redis_url="", redis_extra=extra, roles="gateway")  # the agent's
+        a = self.on_sentinels(sentinels)                  # the customer's (and the router)
+        b = self.on_sentinels(sentinels, roles="gateway")  # the agent's
         token = visitor_token(a.http_port)
 
         async def scenario():
