@@ -205,7 +205,7 @@ server::server(v1::Config cfg, const serve_options& opts, const std::string& dat
       ioc_(cfg_.server().threads()),
       core_(asio::make_strand(ioc_)),
       redis_opts_(store::redis_options::from_config(cfg_.redis(), ep_, &metrics_)),
-      redis_(core_, redis_opts_, clk_),
+      redis_(core_, redis_opts_.acknowledging(cfg_.redis()), clk_),  // its writes answer senders: redis.wait_replicas
       subscriber_(core_, redis_opts_, clk_),
       ids_(clk_),
       keys_(cfg_.store().key_prefix(), cfg_.store().shard_groups()),

@@ -340,6 +340,8 @@ void validate(const v1::Config& c) {
   check_range(c.redis().reconnect_min_ms(), 1, 600'000, "redis.reconnect_min_ms");
   check_range(c.redis().reconnect_max_ms(), c.redis().reconnect_min_ms(), 600'000, "redis.reconnect_max_ms");
   check_range(c.redis().sentinel().check_interval_ms(), 50, 60'000, "redis.sentinel.check_interval_ms");
+  check_range(c.redis().wait_replicas(), 0, 64, "redis.wait_replicas");
+  check_range(c.redis().wait_timeout_ms(), 1, c.redis().command_timeout_ms() - 1, "redis.wait_timeout_ms");
   check_one_of(c.redis().embedded().appendfsync(), {"always", "everysec", "no"}, "redis.embedded.appendfsync");
   if (c.redis().embedded().data_dir().empty()) fail("redis.embedded.data_dir", "must not be empty");
   check_range(c.redis().embedded().start_timeout_ms(), 1, 600'000, "redis.embedded.start_timeout_ms");

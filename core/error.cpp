@@ -23,6 +23,7 @@ class category final : public boost::system::error_category {
       case errc::fenced: return "fenced: a newer router holds the lease";
       case errc::wrong_state: return "the conversation is not in the state the request needs";
       case errc::merged: return "the customer has customers merged into them and no open conversation of their own";
+      case errc::not_replicated: return "not on enough redis replicas in time";
     }
     return "unknown switchboard error";
   }
@@ -36,7 +37,7 @@ const boost::system::error_category& switchboard_category() noexcept {
 }
 
 bool is_retryable(const boost::system::error_code& ec) noexcept {
-  return ec == errc::not_connected || ec == errc::timeout || ec == errc::disconnected;
+  return ec == errc::not_connected || ec == errc::timeout || ec == errc::disconnected || ec == errc::not_replicated;
 }
 
 }  // namespace switchboard

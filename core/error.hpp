@@ -22,6 +22,7 @@ enum class errc {
   fenced,            // A router write under a lease token a newer router has superseded.
   wrong_state,       // The conversation is not as the request needs (offer expired, not the owner).
   merged,            // The customer has customers merged into them and no conversation of their own open.
+  not_replicated,    // Written, but not on redis.wait_replicas replicas in time: the caller should retry.
 };
 
 const boost::system::error_category& switchboard_category() noexcept;

@@ -14,6 +14,7 @@ class redis_client::impl final : public redis_link {
   using redis_link::send;
 
   std::vector<redis_script> scripts;
+  const redis_options& options() const { return opts_; }
 
  protected:
   void on_handshake() override {
@@ -40,6 +41,8 @@ void redis_client::start() { impl_->start(); }
 void redis_client::stop() { impl_->stop(); }
 bool redis_client::ready() const noexcept { return impl_->ready(); }
 redis_link& redis_client::link() noexcept { return *impl_; }
+int redis_client::wait_replicas() const noexcept { return impl_->options().wait_replicas; }
+std::chrono::milliseconds redis_client::wait_timeout() const noexcept { return impl_->options().wait_timeout; }
 
 void redis_client::exec(std::span<const std::string_view> args, reply_handler h) {
   impl_->send(args, std::move(h));

@@ -45,6 +45,9 @@ class redis_client {
   void stop();
   bool ready() const noexcept;
   redis_link& link() noexcept;
+  // redis_options::wait_replicas and wait_timeout.
+  int wait_replicas() const noexcept;
+  std::chrono::milliseconds wait_timeout() const noexcept;
 
   // Sends a command: exec({"SET", key, value}, handler).
   void exec(std::span<const std::string_view> args, reply_handler h);

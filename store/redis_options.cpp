@@ -20,4 +20,11 @@ redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis
   return o;
 }
 
+redis_options redis_options::acknowledging(const v1::RedisConfig& cfg) const {
+  redis_options o = *this;
+  o.wait_replicas = cfg.wait_replicas();
+  o.wait_timeout = std::chrono::milliseconds(cfg.wait_timeout_ms());
+  return o;
+}
+
 }  // namespace switchboard::store

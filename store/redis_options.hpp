@@ -30,6 +30,10 @@ struct redis_options {
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};
   std::chrono::milliseconds reconnect_max{2000};
+  // WAIT for this many replicas after each acknowledged write (timeline_repository::append), at
+  // most wait_timeout: the gateway's connection only (acknowledging()); 0: none.
+  int wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{200};
   // Where each connection counts its round trips, reconnects and errors (labelled with its name);
   // none: metrics::registry::discard().
   metrics::registry* metrics = nullptr;
@@ -37,6 +41,10 @@ struct redis_options {
   // From the config; `ep` is the parsed redis.url (or the embedded server's address).
   static redis_options from_config(const v1::RedisConfig& cfg, const redis_endpoint& ep,
                                    metrics::registry* metrics = nullptr);
+  // These options with redis.wait_replicas and wait_timeout_ms: for the connection whose writes
+  // are acknowledged to senders (the gateway's), not the router's or the outbox's, which act on
+  // what they wrote.
+  redis_options acknowledging(const v1::RedisConfig& cfg) const;
 };
 
 }  // namespace switchboard::store

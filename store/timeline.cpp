@@ -151,6 +151,7 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   if (ec == errc::server_error) co_return from_script_error(r);
   if (ec) co_return ec;
   if (!r.is_array() || r.elements.size() != 6) co_return error_code(errc::protocol_error);
+  if (auto replicated = co_await on_replicas(); !replicated) co_return replicated.error();
   append_result out;
   out.duplicate = r.elements[0].as_int().value_or(0) == 1;
   out.conversation_id = r.elements[1].str;
@@ -159,6 +160,18 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   out.state = state_from_name(r.elements[4].str);
   out.created = r.elements[5].as_int().value_or(0) == 1;
   co_return out;
+}
+
+// redis.wait_replicas: WAIT for them after a write (on the same connection, so the write is
+// among what they must have). Fewer in time: not_replicated, which senders hear as "retry".
+asio::awaitable<result<void>> timeline_repository::on_replicas() {
+  const int n = redis_.wait_replicas();
+  if (n == 0) co_return result<void>();
+  auto [ec, r] = co_await redis_.async_exec(cmd("WAIT", std::to_string(n), std::to_string(redis_.wait_timeout().count())),
+                                            use_tuple);
+  if (ec) co_return ec;
+  if (r.as_int().value_or(0) < n) co_return error_code(errc::not_replicated);
+  co_return result<void>();
 }
 
 asio::awaitable<result<timeline_page>> timeline_repository::read_timeline(std::string customer_id, std::string after,

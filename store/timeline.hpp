@@ -46,7 +46,9 @@ class timeline_repository {
   // such conversation for this customer), conflict (open_new with an id in use), fenced (a router
   // write under a lease token older than the group's fence), wrong_state (the guard does not
   // hold), and the client's
-  // retryable errors; in every error case nothing was written.
+  // retryable errors; in every error case nothing was written — but for not_replicated (the
+  // client's redis.wait_replicas not reached in time) and disconnected, after which the write may
+  // be stored: sent again with its idempotency key, it is kept once.
   boost::asio::awaitable<result<append_result>> append(append_request req);
 
   // Up to `count` timeline events after the cursor `after` ("" = from the start): the customer's
@@ -85,6 +87,7 @@ class timeline_repository {
   const clock& time() const noexcept { return clock_; }
 
  private:
+  boost::asio::awaitable<result<void>> on_replicas();
   redis_client& redis_;
   const key_layout& keys_;
   id_generator& ids_;

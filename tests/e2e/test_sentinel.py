@@ -180,6 +180,34 @@ class SentinelTest(StaffTest):
 
         asyncio.run(asyncio.wait_for(scenario(), 120))
 
+    def test_with_wait_replicas_nothing_is_acknowledged_that_no_replica_has(self):
+        """redis.wait_replicas: 1. With the replica stopped, a message is answered "retry" (it may be
+        stored on the primary alone); sent again once the replica is back, it is acknowledged and
+        kept once."""
+        primary, replica = self.primary_and_replica()
+        s = self.serve(redis_url=f"redis://127.0.0.1:{primary.port}", redis_extra="  wait_replicas: 1\n  wait_timeout_ms: 100\n")
+        token = visitor_token(s.http_port)
+
+        async def scenario():
+            customer = await connect(s.http_port, token)
+            _, a = await request(customer, say("one", "replicated", "m1"))
+            conv = a["ack"]["conversationId"]
+            replica.proc.send_signal(signal.SIGSTOP)
+            try:
+                _, refused = await request(customer, say("two", "on the primary alone", "m2", conv))
+                self.assertEqual(refused.get("error", {}).get("code"), "retry", refused)
+            finally:
+                replica.proc.send_signal(signal.SIGCONT)
+            _, again = await request(customer, say("two-again", "on the primary alone", "m2", conv))
+            self.assertIn("ack", again, again)
+            await customer.close()
+            return conv
+
+        conv = asyncio.run(asyncio.wait_for(scenario(), 60))
+        status, body = get(s.http_port, f"/v1/conversations/{conv}", staff_token("admin", "root"))
+        bodies = [e["message"]["body"] for e in json.loads(body)["events"] if "message" in e]
+        self.assertEqual(bodies, ["replicated", "on the primary alone"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -116,6 +116,14 @@ TEST(Config, RedisUrlParses) {
   EXPECT_THROW(parse_redis_url("not a url"), config_error);
 }
 
+TEST(Config, WaitingForReplicasIsCheckedAndNamesItsKey) {
+  EXPECT_EQ(parse_config("redis: {wait_replicas: 1}\n", env_of({})).redis().wait_timeout_ms(), 200);
+  EXPECT_EQ(error_of("redis: {wait_replicas: -1}\n").rfind("redis.wait_replicas: ", 0), 0u);
+  // A wait as long as the command timeout would time the connection out first.
+  EXPECT_EQ(error_of("redis: {wait_replicas: 1, wait_timeout_ms: 2000}\n").rfind("redis.wait_timeout_ms: ", 0), 0u);
+  EXPECT_EQ(error_of("redis: {sentinel: {check_interval_ms: 10}}\n").rfind("redis.sentinel.check_interval_ms: ", 0), 0u);
+}
+
 TEST(Config, RedisSentinelIsCheckedAndNamesItsKey) {
   const std::string ok = "redis:\n  sentinel:\n    addresses: [\"10.0.0.1:26379\", \"[::1]:26380\"]\n    master_name: main\n";
   const auto c = parse_config(ok, env_of({}));
