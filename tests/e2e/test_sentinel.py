@@ -61,6 +61,12 @@ class SentinelTest(StaffTest):
         wait_for(lambda: all(s.cli("SENTINEL", "replicas", MASTER) for s in sentinels), "the sentinels to see the replica", 30)
         return primary, replica, sentinels
 
+    def stored_bodies(self, s, conv):
+        """The bodies of a conversation's messages, read back over REST (from the Redis `s` uses)."""
+        status, body = get(s.http_port, f"/v1/conversations/{conv}", staff_token("admin", "root"))
+        self.assertEqual(status, 200, body)
+        return [e["message"]["body"] for e in json.loads(body)["events"] if "message" in e]
+
     def on_sentinels(self, sentinels, first=(), more="", **kw):
         """A switchboard process with redis.sentinel naming `first` (other addresses) then `sentinels`."""
         addresses = ", ".join([f'"127.0.0.1:{port}"' for port in first] + [f'"127.0.0.1:{x.port}"' for x in sentinels])
@@ -137,9 +143,7 @@ class SentinelTest(StaffTest):
 
         conv = asyncio.run(asyncio.wait_for(scenario(), 60))
         # Read back from the server in use, the one the sentinels name.
-        status, body = get(s.http_port, f"/v1/conversations/{conv}", staff_token("admin", "root"))
-        self.assertEqual(status, 200, body)
-        self.assertIn("on the one they name", [e["message"]["body"] for e in json.loads(body)["events"] if "message" in e])
+        self.assertIn("on the one they name", self.stored_bodies(s, conv))
         for link in ("cmd", "router", "outbox", "sub"):
             wait_for(lambda: f"redis link={link} ready at 127.0.0.1:{replica.port}" in s.output(), f"the {link} link to move")
         self.assertIn("no longer the primary the sentinels name", s.output())
@@ -204,9 +208,7 @@ class SentinelTest(StaffTest):
             return conv
 
         conv = asyncio.run(asyncio.wait_for(scenario(), 60))
-        status, body = get(s.http_port, f"/v1/conversations/{conv}", staff_token("admin", "root"))
-        bodies = [e["message"]["body"] for e in json.loads(body)["events"] if "message" in e]
-        self.assertEqual(bodies, ["replicated", "on the primary alone"])
+        self.assertEqual(self.stored_bodies(s, conv), ["replicated", "on the primary alone"])
 
 
 if __name__ == "__main__":
