@@ -59,7 +59,7 @@ asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisCon
   auto server = info_fields(co_await info(redis, "server"));
   auto repl = info_fields(co_await info(redis, "replication"));
   const std::string role = repl["role"] == "master" ? "primary" : repl["role"];
-  std::cout << "redis    " << redis.link().address() << "  " << role << ", Redis " << server["redis_version"];
+  std::cout << "redis    " << redis.address() << "  " << role << ", Redis " << server["redis_version"];
   if (cfg.sentinel().addresses_size() > 0) {
     std::cout << ", named by the sentinels as '" << cfg.sentinel().master_name() << "'";
   }

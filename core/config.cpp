@@ -288,7 +288,7 @@ void validate_people(const v1::Config& c) {
     const std::string p = "dev_users[" + std::to_string(i) + "]";
     const auto& u = c.dev_users(i);
     if (!uses_embedded_redis(c.redis())) {
-      fail(p, "development passwords are only allowed with the embedded Redis (redis.url and redis.sentinel unset); add people "
+      fail(p, "development passwords are only allowed with the embedded Redis (redis.url, redis.sentinel and redis.cluster unset); add people "
               "with `switchboard users add`");
     }
     if (u.id().empty()) fail(p + ".id", "must not be empty");
@@ -335,6 +335,13 @@ void validate(const v1::Config& c) {
     if (sentinel.master_name().empty()) fail("redis.sentinel.master_name", "must not be empty (the name the sentinels monitor)");
     sentinel_endpoints(c.redis());
   }
+  if (c.redis().cluster().seeds_size() > 0) {
+    if (!c.redis().url().empty() || sentinel.addresses_size() > 0) {
+      fail("redis.cluster", "set one of redis.url, redis.sentinel and redis.cluster, not two");
+    }
+    cluster_seeds(c.redis());
+  }
+  check_range(c.redis().cluster().refresh_interval_ms(), 50, 600'000, "redis.cluster.refresh_interval_ms");
   check_range(c.redis().command_timeout_ms(), 1, 600'000, "redis.command_timeout_ms");
   check_range(c.redis().connect_timeout_ms(), 1, 600'000, "redis.connect_timeout_ms");
   check_range(c.redis().reconnect_min_ms(), 1, 600'000, "redis.reconnect_min_ms");
@@ -454,14 +461,18 @@ v1::Config load_config(const std::string& path, const env_lookup& env) {
 }
 
 bool uses_embedded_redis(const v1::RedisConfig& redis) {
-  return redis.url().empty() && redis.sentinel().addresses_size() == 0;
+  return redis.url().empty() && redis.sentinel().addresses_size() == 0 && redis.cluster().seeds_size() == 0;
 }
 
-std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis) {
+namespace {
+
+// host:port each, or [v6]:port; a bad one fails naming "<key>[i]".
+std::vector<redis_endpoint> host_ports(const google::protobuf::RepeatedPtrField<std::string>& list,
+                                       const std::string& key_prefix) {
   std::vector<redis_endpoint> out;
-  for (int i = 0; i < redis.sentinel().addresses_size(); ++i) {
-    const std::string key = "redis.sentinel.addresses[" + std::to_string(i) + "]";
-    const std::string& a = redis.sentinel().addresses(i);
+  for (int i = 0; i < list.size(); ++i) {
+    const std::string key = key_prefix + "[" + std::to_string(i) + "]";
+    const std::string& a = list.Get(i);
     const auto colon = a.rfind(':');
     if (colon == std::string::npos || colon == 0) fail(key, "'" + a + "' is not host:port");
     redis_endpoint ep;
@@ -475,6 +486,16 @@ std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis) {
     out.push_back(std::move(ep));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis) {
+  return host_ports(redis.sentinel().addresses(), "redis.sentinel.addresses");
+}
+
+std::vector<redis_endpoint> cluster_seeds(const v1::RedisConfig& redis) {
+  return host_ports(redis.cluster().seeds(), "redis.cluster.seeds");
 }
 
 redis_endpoint parse_redis_url(const std::string& url) {

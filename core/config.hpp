@@ -68,9 +68,12 @@ struct redis_endpoint {
 // Parses "redis://[:password@]host[:port][/db]". Throws config_error naming "redis.url".
 redis_endpoint parse_redis_url(const std::string& url);
 
-// Whether `serve` starts its private redis-server: neither redis.url nor redis.sentinel is set.
+// Whether `serve` starts its private redis-server: none of redis.url, redis.sentinel and
+// redis.cluster is set.
 bool uses_embedded_redis(const v1::RedisConfig& redis);
 // redis.sentinel.addresses parsed ("host:port", "[v6]:port"). Throws config_error naming the entry.
 std::vector<redis_endpoint> sentinel_endpoints(const v1::RedisConfig& redis);
+// redis.cluster.seeds parsed the same way.
+std::vector<redis_endpoint> cluster_seeds(const v1::RedisConfig& redis);
 
 }  // namespace switchboard

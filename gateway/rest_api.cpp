@@ -34,7 +34,7 @@ constexpr std::string_view kPageRule = "must be a whole number from 1 to 1000";
 }  // namespace
 
 rest_api::rest_api(const v1::Config& cfg, const live_config& live, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-                   const store::redis_link& redis,
+                   const store::redis_client& redis,
                    asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
                    store::identity_repository& identities, report_service& reports, const session_api& sessions,
                    const outbox_api& outbox, const blob_api& blobs)

@@ -50,7 +50,7 @@ class rest_api {
   // `redis_ready` and the address of `redis` (the primary in use) are read on every /readyz;
   // `timeline` and `agents` run on `core`; `reports` must outlive this.
   rest_api(const v1::Config& cfg, const live_config& live, const clock& clk, id_generator& ids, const std::atomic<bool>& redis_ready,
-           const store::redis_link& redis,
+           const store::redis_client& redis,
            boost::asio::any_io_executor core, store::timeline_repository& timeline, store::agent_repository& agents,
            store::identity_repository& identities, report_service& reports, const session_api& sessions,
            const outbox_api& outbox, const blob_api& blobs);
@@ -97,7 +97,7 @@ class rest_api {
   const clock& clock_;
   id_generator& ids_;
   const std::atomic<bool>& redis_ready_;
-  const store::redis_link& redis_;
+  const store::redis_client& redis_;
   customer_merges merges_;  // /v1/customers/{id}/merges[/{merge}/undo]
   // POST /v1/visitors per client address: auth.visitor_tokens_per_minute_per_address, with bursts
   // of auth.visitor_token_burst; buckets for at most kMintAddresses addresses (keyed_token_buckets

@@ -100,7 +100,7 @@ asio::awaitable<result<void>> agent_repository::refresh(std::vector<std::pair<st
 }
 
 asio::awaitable<result<void>> agent_repository::publish_to_team(std::string team, std::string frame_bytes) {
-  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", keys_.team_channel(team), std::move(frame_bytes)), use_tuple);
+  auto [ec, r] = co_await redis_.async_exec(cmd("SPUBLISH", keys_.team_channel(team), std::move(frame_bytes)), use_tuple);
   if (ec) co_return ec;
   co_return result<void>{};
 }
@@ -127,7 +127,7 @@ asio::awaitable<result<void>> agent_repository::clear_held(std::string agent_id)
 }
 
 asio::awaitable<result<void>> agent_repository::publish_to_agent(std::string agent_id, std::string frame_bytes) {
-  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", keys_.agent_channel(agent_id), std::move(frame_bytes)),
+  auto [ec, r] = co_await redis_.async_exec(cmd("SPUBLISH", keys_.agent_channel(agent_id), std::move(frame_bytes)),
                                             use_tuple);
   if (ec) co_return ec;
   co_return result<void>{};

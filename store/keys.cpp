@@ -119,7 +119,7 @@ std::string key_layout::user_failures(std::string_view id) const { return user(i
 std::string key_layout::address_failures(std::string_view address) const {
   return prefix_ + ":{u}:sf:" + std::string(address);
 }
-std::string key_layout::revoke_channel() const { return prefix_ + ":revoke"; }
+std::string key_layout::revoke_channel() const { return prefix_ + ":{u}:revoke"; }
 std::string key_layout::agent(std::string_view id) const { return prefix_ + ":{ag}:" + std::string(id); }
 std::string key_layout::agent_conversations(std::string_view id) const { return agent(id) + ":cv"; }
 std::string key_layout::agent_desks(std::string_view id) const { return agent(id) + ":desks"; }

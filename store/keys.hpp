@@ -48,7 +48,7 @@
 //   <p>:{u}:<user>:ses                  hash    their sign-in sessions: SHA-256 of the cookie → "exp|csrf"
 //   <p>:{u}:<user>:sf                   string  failed sign-ins of the account in the window (TTL)
 //   <p>:{u}:sf:<address>                string  failed sign-ins from a client address in the window (TTL)
-//   <p>:revoke                          channel "s:<session hash>" / "u:<user>": close those sockets
+//   <p>:{u}:revoke                      channel "s:<session hash>" / "u:<user>": close those sockets
 // Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
 //
 // Pure; thread-safe (immutable after construction).

@@ -1,51 +1,102 @@
 #include "store/redis_client.hpp"
 
+#include "store/cluster_slots.hpp"
+#include "store/redis_cluster.hpp"
+#include "store/script_link.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace switchboard::store {
 
 using boost::system::error_code;
 
-class redis_client::impl final : public redis_link {
- public:
-  using redis_link::redis_link;
-  using redis_link::send;
-
-  std::vector<redis_script> scripts;
-  const redis_options& options() const { return opts_; }
-
- protected:
-  void on_handshake() override {
-    // SCRIPT LOAD every script; a refusal (e.g. scripting disabled) drops the connection.
-    for (const auto& s : scripts) {
-      std::array<std::string_view, 3> load{"SCRIPT", "LOAD", s.body};
-      send(load, [this, name = s.name](error_code ec, reply r) {
-        if (!ec) return;
-        spdlog::error("redis link={} could not load script {}: {}", name_, name, r.str.empty() ? ec.message() : r.str);
-        drop(errc::server_error);
-      }, true);
-    }
-    handshake_done();
+void script_link::on_handshake() {
+  // SCRIPT LOAD every script; a refusal (e.g. scripting disabled) drops the connection.
+  for (const auto& s : scripts) {
+    std::array<std::string_view, 3> load{"SCRIPT", "LOAD", s.body};
+    send(load, [this, name = s.name](error_code ec, reply r) {
+      if (!ec) return;
+      spdlog::error("redis link={} could not load script {}: {}", name_, name, r.str.empty() ? ec.message() : r.str);
+      drop(errc::server_error);
+    }, true);
   }
-};
+  handshake_done();
+}
 
 redis_client::redis_client(boost::asio::any_io_executor ex, redis_options opts, const clock& clk, std::string name)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts), clk, std::move(name))) {}
+    : opts_(opts) {
+  if (opts.cluster_seeds.empty()) {
+    single_ = std::make_shared<script_link>(std::move(ex), std::move(opts), clk, std::move(name));
+  } else {
+    cluster_ = std::make_shared<redis_cluster>(std::move(ex), std::move(opts), clk, std::move(name));
+  }
+}
 
-redis_client::~redis_client() { impl_->stop(); }
+redis_client::~redis_client() { stop(); }
 
-void redis_client::add_script(const redis_script& s) { impl_->scripts.push_back(s); }
-void redis_client::start() { impl_->start(); }
-void redis_client::stop() { impl_->stop(); }
-bool redis_client::ready() const noexcept { return impl_->ready(); }
-redis_link& redis_client::link() noexcept { return *impl_; }
-int redis_client::wait_replicas() const noexcept { return impl_->options().wait_replicas; }
-std::chrono::milliseconds redis_client::wait_timeout() const noexcept { return impl_->options().wait_timeout; }
+void redis_client::add_script(const redis_script& s) {
+  if (cluster_) return cluster_->add_script(s);
+  single_->scripts.push_back(s);
+}
+void redis_client::start() {
+  if (cluster_) return cluster_->start();
+  single_->start();
+}
+void redis_client::stop() {
+  if (cluster_) return cluster_->stop();
+  single_->stop();
+}
+bool redis_client::ready() const noexcept { return cluster_ ? cluster_->ready() : single_->ready(); }
+int redis_client::wait_replicas() const noexcept { return opts_.wait_replicas; }
+std::chrono::milliseconds redis_client::wait_timeout() const noexcept { return opts_.wait_timeout; }
+
+redis_link& redis_client::link() {
+  if (cluster_) throw std::logic_error("redis_client::link(): a Cluster has a connection per primary");
+  return *single_;
+}
+
+void redis_client::on_state_change(redis_link::state_handler h) {
+  if (cluster_) return cluster_->on_state_change(std::move(h));
+  single_->on_state_change(std::move(h));
+}
+
+std::string redis_client::address() const { return cluster_ ? cluster_->address() : single_->address(); }
+
+std::vector<redis_endpoint> redis_client::primaries() const {
+  if (cluster_) return cluster_->primaries();
+  redis_endpoint ep;
+  const std::string at = single_->address();
+  const auto colon = at.rfind(':');
+  if (colon == std::string::npos) return {};
+  ep.host = at.substr(0, colon);
+  ep.port = std::atoi(at.c_str() + colon + 1);
+  return {ep};
+}
+
+const boost::asio::any_io_executor& redis_client::get_executor() const noexcept {
+  return cluster_ ? cluster_->get_executor() : single_->get_executor();
+}
+
+void redis_client::send(std::span<const std::string_view> args, std::optional<int> slot, reply_handler h) {
+  if (!cluster_) return single_->send(args, std::move(h));
+  auto argv = std::make_shared<const std::vector<std::string>>(args.begin(), args.end());
+  cluster_->send(std::move(argv), slot, std::move(h));
+}
 
 void redis_client::exec(std::span<const std::string_view> args, reply_handler h) {
-  impl_->send(args, std::move(h));
+  std::optional<int> slot;
+  if (cluster_) {
+    if (auto key = routing_key(args)) slot = key_slot(*key);
+  }
+  send(args, slot, std::move(h));
+}
+
+void redis_client::exec_near(std::string_view key, std::span<const std::string_view> args, reply_handler h) {
+  send(args, cluster_ ? std::optional<int>(key_slot(key)) : std::nullopt, std::move(h));
 }
 
 void redis_client::eval(const redis_script& s, std::span<const std::string_view> keys,
@@ -79,17 +130,23 @@ void redis_client::eval_argv(const redis_script& s, std::shared_ptr<std::vector<
     big.assign(argv->begin(), argv->end());
     views = big;
   }
-  std::weak_ptr<impl> weak = impl_;
-  impl_->send(views, [weak, argv, body = &s.body, h = std::move(h)](error_code ec, reply r) mutable {
-    auto self = weak.lock();
-    if (!self || ec != errc::server_error || r.error_code() != "NOSCRIPT") {
+  std::optional<int> slot;
+  if (cluster_ && argv->size() > 3 && (*argv)[2] != "0") slot = key_slot((*argv)[3]);
+  // Callbacks may outlive the client: the NOSCRIPT path holds whichever connection serves it weakly.
+  std::weak_ptr<script_link> single = single_;
+  std::weak_ptr<redis_cluster> cluster = cluster_;
+  send(views, slot, [single, cluster, slot, argv, body = &s.body, h = std::move(h)](error_code ec, reply r) mutable {
+    auto one = single.lock();
+    auto many = cluster.lock();
+    if ((!one && !many) || ec != errc::server_error || r.error_code() != "NOSCRIPT") {
       h(ec, std::move(r));
       return;
     }
     (*argv)[0] = "EVAL";
     (*argv)[1] = *body;
+    if (many) return many->send(argv, slot, std::move(h));
     std::vector<std::string_view> again(argv->begin(), argv->end());
-    self->send(again, std::move(h));
+    one->send(again, std::move(h));
   });
 }
 

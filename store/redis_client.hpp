@@ -5,6 +5,11 @@
 // so `ready()` means "reachable and scripts loaded". Errors come as codes (core/error.hpp); an
 // error reply gives server_error with the reply's text in `reply::str`.
 //
+// With redis_options::cluster_seeds it speaks to a Redis Cluster instead (store/redis_cluster.hpp):
+// a connection per primary, each command sent to the primary of its key's slot, MOVED and ASK
+// followed. Callers do not change, as long as no command spans two slots (the key layout's hash
+// tags, store/keys.hpp).
+//
 // Not thread-safe: call it, and receive its callbacks, on its executor only. Callbacks run inline
 // from the reply; they may send more commands.
 
@@ -12,6 +17,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +25,11 @@
 
 #include "store/redis_link.hpp"
 #include "store/redis_script.hpp"
+
+namespace switchboard::store {
+class redis_cluster;
+class script_link;
+}
 
 namespace switchboard::store {
 
@@ -44,7 +55,17 @@ class redis_client {
   void start();
   void stop();
   bool ready() const noexcept;
-  redis_link& link() noexcept;
+  // Whether this client speaks to a Redis Cluster.
+  bool clustered() const noexcept { return cluster_ != nullptr; }
+  // The single server's connection. Throws std::logic_error with a Cluster (see below).
+  redis_link& link();
+  // Readiness changes (state::ready, state::connecting with the reason, state::stopped). One observer.
+  void on_state_change(redis_link::state_handler h);
+  // "host:port" of the server in use; with a Cluster "cluster host:port,...". Thread-safe.
+  std::string address() const;
+  // The primaries in use: the one server, or each primary of the Cluster.
+  std::vector<redis_endpoint> primaries() const;
+  const boost::asio::any_io_executor& get_executor() const noexcept;
   // redis_options::wait_replicas and wait_timeout.
   int wait_replicas() const noexcept;
   std::chrono::milliseconds wait_timeout() const noexcept;
@@ -54,6 +75,9 @@ class redis_client {
   void exec(std::initializer_list<std::string_view> args, reply_handler h) {
     exec(std::span<const std::string_view>(args.begin(), args.size()), std::move(h));
   }
+  // Sends a command without a key of its own (WAIT, INFO) where `key` lives: with a Cluster, to
+  // the primary of key's slot; else as exec().
+  void exec_near(std::string_view key, std::span<const std::string_view> args, reply_handler h);
   // EVALSHA script keys... args...; on NOSCRIPT, EVAL once with the body (which caches it).
   void eval(const redis_script& s, std::span<const std::string_view> keys, std::span<const std::string_view> args,
             reply_handler h);
@@ -71,6 +95,15 @@ class redis_client {
         token, std::move(args));
   }
   template <class Token>
+  auto async_exec_near(std::string key, std::vector<std::string> args, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
+        [this](auto handler, std::string k, std::vector<std::string> owned) {
+          std::vector<std::string_view> views(owned.begin(), owned.end());
+          exec_near(k, views, wrap(std::move(handler)));
+        },
+        token, std::move(key), std::move(args));
+  }
+  template <class Token>
   auto async_eval(const redis_script& s, std::vector<std::string> keys, std::vector<std::string> args, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
         [this, &s](auto handler, std::vector<std::string> k, std::vector<std::string> a) {
@@ -80,8 +113,8 @@ class redis_client {
   }
 
  private:
-  class impl;
-
+  // Sends argv to the server, or to the Cluster primary of `slot` (any when nullopt).
+  void send(std::span<const std::string_view> args, std::optional<int> slot, reply_handler h);
   // Sends argv (EVALSHA sha numkeys ...) and retries once with EVAL on NOSCRIPT.
   void eval_argv(const redis_script& s, std::shared_ptr<std::vector<std::string>> argv, reply_handler h);
 
@@ -95,7 +128,9 @@ class redis_client {
     };
   }
 
-  std::shared_ptr<impl> impl_;
+  std::shared_ptr<script_link> single_;     // one server (or the primary Sentinel names)
+  std::shared_ptr<redis_cluster> cluster_;  // or a Redis Cluster
+  redis_options opts_;
 };
 
 }  // namespace switchboard::store

@@ -17,6 +17,8 @@ redis_options redis_options::from_config(const v1::RedisConfig& cfg, const redis
   o.master_name = cfg.sentinel().master_name();
   o.sentinel_password = cfg.sentinel().password();
   o.sentinel_check = std::chrono::milliseconds(cfg.sentinel().check_interval_ms());
+  o.cluster_seeds = switchboard::cluster_seeds(cfg);
+  o.cluster_refresh = std::chrono::milliseconds(cfg.cluster().refresh_interval_ms());
   return o;
 }
 

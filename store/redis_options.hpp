@@ -26,6 +26,10 @@ struct redis_options {
   std::string sentinel_password;  // AUTH to the sentinels
   // How often a ready connection asks the sentinels again; it leaves a server they no longer name.
   std::chrono::milliseconds sentinel_check{1000};
+  // Redis Cluster: when set, host and port are unused; the slot map is asked of these and each
+  // primary gets a connection (store/redis_cluster.hpp), the map asked again every cluster_refresh.
+  std::vector<redis_endpoint> cluster_seeds;
+  std::chrono::milliseconds cluster_refresh{1000};
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};

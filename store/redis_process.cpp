@@ -62,6 +62,7 @@ void redis_process::start() {
                                    "--protected-mode", "yes",
                                    "--logfile", dir + "/redis.log",
                                    "--pidfile", ""};
+  args.insert(args.end(), opts_.extra_args.begin(), opts_.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace switchboard::store {
 
@@ -20,6 +21,7 @@ struct redis_process_options {
   std::string appendfsync = "everysec";  // always | everysec | no
   int aof_rewrite_min_mb = 512;          // auto-aof-rewrite-min-size
   int port = 0;                          // 0: pick a free one
+  std::vector<std::string> extra_args;   // more "--name value" pairs (e.g. --cluster-enabled yes)
   std::chrono::milliseconds start_timeout{5000};
 };
 

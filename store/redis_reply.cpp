@@ -52,4 +52,25 @@ std::optional<std::int64_t> reply::as_int() const noexcept {
   return v;
 }
 
+reply reply::string_of(std::string s) {
+  reply r;
+  r.type = kind::string;
+  r.str = std::move(s);
+  return r;
+}
+
+reply reply::integer_of(std::int64_t v) {
+  reply r;
+  r.type = kind::integer;
+  r.integer = v;
+  return r;
+}
+
+reply reply::array_of(std::vector<reply> elements) {
+  reply r;
+  r.type = kind::array;
+  r.elements = std::move(elements);
+  return r;
+}
+
 }  // namespace switchboard::store

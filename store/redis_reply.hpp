@@ -21,6 +21,10 @@ struct reply {
   std::vector<reply> elements;   // array replies
 
   static reply from_hiredis(const redisReply* r);
+  // Built by hand (tests, decoders' fixtures).
+  static reply string_of(std::string s);
+  static reply integer_of(std::int64_t v);
+  static reply array_of(std::vector<reply> elements);
 
   bool is_nil() const noexcept { return type == kind::nil; }
   bool is_error() const noexcept { return type == kind::error; }

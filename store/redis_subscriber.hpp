@@ -6,6 +6,10 @@
 // the timeline stream is the truth (ARCHITECTURE §4.5); `on_resubscribed` tells the owner when to
 // re-read.
 //
+// Channels are sharded (SSUBSCRIBE; publishers SPUBLISH): with redis_options::cluster_seeds each
+// lives on its slot's primary, a connection per primary that holds one (store/shard_link.hpp), and
+// follows its slot when it moves; on a single server they behave as plain channels.
+//
 // Not thread-safe: call it, and receive its callbacks, on its executor only.
 
 #include <functional>
@@ -31,7 +35,8 @@ class redis_subscriber {
   void stop();
   // True when connected and every wanted channel is confirmed.
   bool ready() const noexcept;
-  redis_link& link() noexcept;
+  // The single server's connection. Throws std::logic_error with a Cluster.
+  redis_link& link();
 
   // Adds `channel` to the wanted set; `h` gets each message. Replaces an earlier handler.
   void subscribe(const std::string& channel, message_handler h);
@@ -41,8 +46,8 @@ class redis_subscriber {
   // before the confirmation are not delivered: a caller that must not miss one reads the stream
   // after it.
   bool confirmed(const std::string& channel, std::function<void()> then);
-  // Called after each connect once every channel wanted then is confirmed (not when a channel is
-  // added later): the owner reads what was published while the connection was down.
+  // Called after each connect, or a channel's move to another primary, once every channel wanted is
+  // confirmed (not when a channel is only added): the owner reads what was published meanwhile.
   void on_resubscribed(std::function<void()> h);
 
  private:

@@ -78,7 +78,7 @@ auto async_pipeline(asio::any_io_executor ex, std::size_t n, std::size_t window,
 
 asio::awaitable<result<std::vector<reply>>> pipelined(redis_client& redis, std::size_t window, std::size_t n,
                                                        sender send) {
-  auto [ec, replies] = co_await async_pipeline(redis.link().get_executor(), n, window, std::move(send),
+  auto [ec, replies] = co_await async_pipeline(redis.get_executor(), n, window, std::move(send),
                                                asio::as_tuple(asio::use_awaitable));
   if (ec) co_return ec;
   co_return std::move(replies);

@@ -151,7 +151,7 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
   if (ec == errc::server_error) co_return from_script_error(r);
   if (ec) co_return ec;
   if (!r.is_array() || r.elements.size() != 6) co_return error_code(errc::protocol_error);
-  if (auto replicated = co_await on_replicas(); !replicated) co_return replicated.error();
+  if (auto replicated = co_await on_replicas(keys_.timeline(req.customer_id)); !replicated) co_return replicated.error();
   append_result out;
   out.duplicate = r.elements[0].as_int().value_or(0) == 1;
   out.conversation_id = r.elements[1].str;
@@ -163,12 +163,14 @@ asio::awaitable<result<append_result>> timeline_repository::append(append_reques
 }
 
 // redis.wait_replicas: WAIT for them after a write (on the same connection, so the write is
-// among what they must have). Fewer in time: not_replicated, which senders hear as "retry".
-asio::awaitable<result<void>> timeline_repository::on_replicas() {
+// among what they must have; with a Cluster, on the connection to the primary of the written
+// key). Fewer in time: not_replicated, which senders hear as "retry".
+asio::awaitable<result<void>> timeline_repository::on_replicas(std::string written) {
   const int n = redis_.wait_replicas();
   if (n == 0) co_return result<void>();
-  auto [ec, r] = co_await redis_.async_exec(cmd("WAIT", std::to_string(n), std::to_string(redis_.wait_timeout().count())),
-                                            use_tuple);
+  auto [ec, r] = co_await redis_.async_exec_near(std::move(written), cmd("WAIT", std::to_string(n),
+                                                                         std::to_string(redis_.wait_timeout().count())),
+                                                 use_tuple);
   if (ec) co_return ec;
   if (r.as_int().value_or(0) < n) co_return error_code(errc::not_replicated);
   co_return result<void>();
@@ -236,7 +238,7 @@ asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string
   if (ev.at_ms() == 0) ev.set_at_ms(clock_.unix_ms());
   ev.clear_conversation_id();
   ev.clear_seq();
-  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", channel, "0\n-\n" + ev.SerializeAsString()), use_tuple);
+  auto [ec, r] = co_await redis_.async_exec(cmd("SPUBLISH", channel, "0\n-\n" + ev.SerializeAsString()), use_tuple);
   if (ec) co_return ec;
   co_return result<void>{};
 }
@@ -244,7 +246,7 @@ asio::awaitable<result<void>> timeline_repository::publish_ephemeral(std::string
 asio::awaitable<result<void>> timeline_repository::publish_frame(std::string conversation_id, std::string frame_bytes) {
   const std::string channel = keys_.conversation_channel(conversation_id);
   if (channel.empty()) co_return error_code(errc::not_found);
-  auto [ec, r] = co_await redis_.async_exec(cmd("PUBLISH", channel, "F\n" + frame_bytes), use_tuple);
+  auto [ec, r] = co_await redis_.async_exec(cmd("SPUBLISH", channel, "F\n" + frame_bytes), use_tuple);
   if (ec) co_return ec;
   co_return result<void>{};
 }

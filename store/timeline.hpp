@@ -87,7 +87,7 @@ class timeline_repository {
   const clock& time() const noexcept { return clock_; }
 
  private:
-  boost::asio::awaitable<result<void>> on_replicas();
+  boost::asio::awaitable<result<void>> on_replicas(std::string written);
   redis_client& redis_;
   const key_layout& keys_;
   id_generator& ids_;

@@ -205,7 +205,7 @@ if changed or turn then
                'oe', f[16] or '')
   end
 end
-redis.call('PUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])
+redis.call('SPUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])
 
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[1], cid .. '\n' .. seq .. '\n' .. sid .. '\n' .. state, 'EX', ARGV[7])

@@ -32,12 +32,12 @@ elseif op == 'open' then
   return 1
 elseif op == 'end' then
   local n = redis.call('HDEL', KEYS[2], ARGV[4])
-  redis.call('PUBLISH', channel, 's:' .. ARGV[4])
+  redis.call('SPUBLISH', channel, 's:' .. ARGV[4])
   return n
 elseif op == 'revoke' then
   if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'disabled', '1') end
   redis.call('DEL', KEYS[2])
-  redis.call('PUBLISH', channel, 'u:' .. ARGV[4])
+  redis.call('SPUBLISH', channel, 'u:' .. ARGV[4])
   return 1
 elseif op == 'fail' then
   local counts = {}

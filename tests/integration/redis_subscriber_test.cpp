@@ -18,25 +18,25 @@ TEST_F(RedisSubscriber, ReceivesWhatIsPublished) {
   sub.subscribe("ch:b", [&](std::string_view c, std::string_view p) { got.emplace_back(c, p); });
   sub.start();
   ASSERT_TRUE(run_until([&] { return sub.ready(); }));
-  EXPECT_EQ(raw({"PUBLISH", "ch:a", "one"}).integer, 1);
-  EXPECT_EQ(raw({"PUBLISH", "ch:b", std::string("two\0bytes", 9)}).integer, 1);
-  EXPECT_EQ(raw({"PUBLISH", "ch:other", "x"}).integer, 0);
+  EXPECT_EQ(raw({"SPUBLISH", "ch:a", "one"}).integer, 1);
+  EXPECT_EQ(raw({"SPUBLISH", "ch:b", std::string("two\0bytes", 9)}).integer, 1);
+  EXPECT_EQ(raw({"SPUBLISH", "ch:other", "x"}).integer, 0);
   ASSERT_TRUE(run_until([&] { return got.size() == 2; }));
   EXPECT_EQ(got[0], std::make_pair(std::string("ch:a"), std::string("one")));
   EXPECT_EQ(got[1].second, std::string("two\0bytes", 9));
 
   sub.unsubscribe("ch:a");
-  // The unsubscribe is confirmed when PUBLISH counts no receiver (bounded wait).
-  ASSERT_TRUE(run_until([&] { return raw({"PUBSUB", "NUMSUB", "ch:a"}).elements.at(1).integer == 0; }));
+  // The unsubscribe is confirmed when SPUBLISH counts no receiver (bounded wait).
+  ASSERT_TRUE(run_until([&] { return raw({"PUBSUB", "SHARDNUMSUB", "ch:a"}).elements.at(1).integer == 0; }));
   sub.subscribe("ch:c", [&](std::string_view c, std::string_view p) { got.emplace_back(c, p); });
   ASSERT_TRUE(run_until([&] { return sub.ready(); }));
-  raw({"PUBLISH", "ch:c", "three"});
+  raw({"SPUBLISH", "ch:c", "three"});
   ASSERT_TRUE(run_until([&] { return got.size() == 3; }));
   EXPECT_EQ(got[2].first, "ch:c");
   sub.stop();
 }
 
-// A joiner that must not miss a message waits for the confirmation: after it, every PUBLISH
+// A joiner that must not miss a message waits for the confirmation: after it, every SPUBLISH
 // reaches the handler (the gateway then reads the stream for what came before).
 TEST_F(RedisSubscriber, TellsWhenASubscriptionIsConfirmed) {
   redis_subscriber sub(ioc.get_executor(), options(), clk);
@@ -47,7 +47,7 @@ TEST_F(RedisSubscriber, TellsWhenASubscriptionIsConfirmed) {
   int told = 0;
   EXPECT_FALSE(sub.confirmed("ch:a", [&] { ++told; }));  // the SUBSCRIBE is not even written yet
   ASSERT_TRUE(run_until([&] { return told == 1; }));
-  EXPECT_EQ(raw({"PUBLISH", "ch:a", "first"}).integer, 1);  // confirmed: Redis counts us
+  EXPECT_EQ(raw({"SPUBLISH", "ch:a", "first"}).integer, 1);  // confirmed: Redis counts us
   EXPECT_TRUE(sub.confirmed("ch:a", [&] { ++told; }));
   ASSERT_TRUE(run_until([&] { return got.size() == 1; }));
   EXPECT_EQ(told, 1);
@@ -88,7 +88,7 @@ TEST_F(RedisSubscriber, ResubscribesAfterTheServerRestarts) {
   server->start();
   ASSERT_TRUE(run_until([&] { return sub.ready(); }));
   EXPECT_EQ(resubscribed, 2);
-  raw({"PUBLISH", "ch:a", "after"});
+  raw({"SPUBLISH", "ch:a", "after"});
   ASSERT_TRUE(run_until([&] { return got.size() == 1; }));
   EXPECT_EQ(got[0], "after");
   sub.stop();

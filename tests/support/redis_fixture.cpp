@@ -56,10 +56,13 @@ bool redis_fixture::run_until(const std::function<bool()>& done, std::chrono::mi
   return done();
 }
 
-store::reply redis_fixture::raw(std::initializer_list<std::string> args) {
+store::reply command_at(const std::string& host, int port, std::initializer_list<std::string> args) {
   timeval tv{2, 0};
-  redisContext* c = redisConnectWithTimeout(server->host().c_str(), server->port(), tv);
-  EXPECT_TRUE(c != nullptr && c->err == 0);
+  redisContext* c = redisConnectWithTimeout(host.c_str(), port, tv);
+  if (c == nullptr || c->err) {
+    if (c) redisFree(c);
+    return {};
+  }
   std::vector<const char*> argv;
   std::vector<std::size_t> lens;
   for (const auto& a : args) {
@@ -71,6 +74,10 @@ store::reply redis_fixture::raw(std::initializer_list<std::string> args) {
   if (r) freeReplyObject(r);
   redisFree(c);
   return out;
+}
+
+store::reply redis_fixture::raw(std::initializer_list<std::string> args) {
+  return command_at(server->host(), server->port(), args);
 }
 
 }  // namespace switchboard::testing

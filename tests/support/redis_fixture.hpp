@@ -23,6 +23,10 @@
 
 namespace switchboard::testing {
 
+// One synchronous command on a fresh hiredis connection to host:port (a nil reply if it cannot
+// connect): checks outside the client under test.
+store::reply command_at(const std::string& host, int port, std::initializer_list<std::string> args);
+
 class redis_fixture : public ::testing::Test {
  protected:
   void SetUp() override;

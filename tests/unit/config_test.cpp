@@ -147,6 +147,21 @@ TEST(Config, RedisSentinelIsCheckedAndNamesItsKey) {
             "redis.sentinel.addresses[0]: 'a:99999': the port must be a number from 1 to 65535");
 }
 
+TEST(Config, RedisClusterIsCheckedAndNamesItsKey) {
+  const auto c = parse_config("redis:\n  cluster: {seeds: [\"10.0.0.1:7000\", \"[::1]:7001\"]}\n", env_of({}));
+  EXPECT_FALSE(uses_embedded_redis(c.redis()));
+  const auto seeds = cluster_seeds(c.redis());
+  ASSERT_EQ(seeds.size(), 2u);
+  EXPECT_EQ(seeds[0].host, "10.0.0.1");
+  EXPECT_EQ(seeds[1].host, "::1");
+  EXPECT_EQ(seeds[1].port, 7001);
+  EXPECT_EQ(c.redis().cluster().refresh_interval_ms(), 1000);
+  EXPECT_EQ(error_of("redis:\n  url: redis://x\n  cluster: {seeds: [\"a:1\"]}\n"),
+            "redis.cluster: set one of redis.url, redis.sentinel and redis.cluster, not two");
+  EXPECT_EQ(error_of("redis:\n  cluster: {seeds: [\"a\"]}\n"), "redis.cluster.seeds[0]: 'a' is not host:port");
+  EXPECT_EQ(error_of("redis: {cluster: {refresh_interval_ms: 5}}\n").rfind("redis.cluster.refresh_interval_ms: ", 0), 0u);
+}
+
 }  // namespace
 }  // namespace switchboard
 

@@ -5,19 +5,8 @@
 namespace switchboard::store {
 namespace {
 
-reply str(std::string s) {
-  reply r;
-  r.type = reply::kind::string;
-  r.str = std::move(s);
-  return r;
-}
-
-reply arr(std::vector<reply> e) {
-  reply r;
-  r.type = reply::kind::array;
-  r.elements = std::move(e);
-  return r;
-}
+reply str(std::string s) { return reply::string_of(std::move(s)); }
+reply arr(std::vector<reply> e) { return reply::array_of(std::move(e)); }
 
 TEST(TimelineEntry, DecodesEventWithConversationAndSeq) {
   v1::Event ev;

@@ -1,0 +1,116 @@
+#include "tests/support/redis_cluster_fixture.hpp"
+
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "store/cluster_slots.hpp"
+#include "store/scripts.hpp"
+
+namespace switchboard::testing {
+
+void redis_cluster_fixture::SetUp() {
+  redis_fixture::SetUp();  // a plain server too: unused by cluster tests, harmless
+  for (int i = 0; i < 3; ++i) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sb-cluster-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    node_dirs.push_back(tmpl);
+    store::redis_process_options o;
+    o.dir = tmpl;
+    bus_ports.push_back(store::pick_free_port());
+    o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", tmpl + "/nodes.conf",
+                    "--cluster-node-timeout", "1000",
+                    // The bus port defaults to port + 10000, past 65535 for a high free port: pick one.
+                    "--cluster-port", std::to_string(bus_ports.back())};
+    nodes.push_back(std::make_unique<store::redis_process>(o));
+    nodes.back()->start();
+  }
+  const int bounds[4] = {0, 5461, 10923, store::kClusterSlots};
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto r = raw_at(i, {"CLUSTER", "ADDSLOTSRANGE", std::to_string(bounds[i]), std::to_string(bounds[i + 1] - 1)});
+    ASSERT_EQ(r.str, "OK") << r.str;
+  }
+  for (std::size_t i = 1; i < 3; ++i) {
+    auto r = raw_at(0, {"CLUSTER", "MEET", "127.0.0.1", std::to_string(nodes[i]->port()), std::to_string(bus_ports[i])});
+    ASSERT_EQ(r.str, "OK") << r.str;
+  }
+  // Every node must see three primaries covering every slot (gossip takes a moment): bounded poll.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (;;) {
+    bool agreed = true;
+    for (std::size_t i = 0; i < 3 && agreed; ++i) {
+      auto info = raw_at(i, {"CLUSTER", "INFO"});
+      auto slots = raw_at(i, {"CLUSTER", "SLOTS"});
+      agreed = info.str.find("cluster_state:ok") != std::string::npos && slots.elements.size() == 3;
+    }
+    if (agreed) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the cluster never agreed on its slots";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // gossip poll, bounded above
+  }
+}
+
+void redis_cluster_fixture::TearDown() {
+  for (auto& n : nodes) n->stop();
+  std::error_code ignored;
+  for (const auto& d : node_dirs) std::filesystem::remove_all(d, ignored);
+  redis_fixture::TearDown();
+}
+
+store::redis_options redis_cluster_fixture::cluster_options(std::chrono::milliseconds refresh) const {
+  store::redis_options o = options();
+  redis_endpoint seed;
+  seed.host = "127.0.0.1";
+  seed.port = nodes[0]->port();
+  o.cluster_seeds = {seed};
+  o.cluster_refresh = refresh;
+  return o;
+}
+
+std::unique_ptr<store::redis_client> redis_cluster_fixture::connect_cluster(std::chrono::milliseconds refresh) {
+  auto c = std::make_unique<store::redis_client>(ioc.get_executor(), cluster_options(refresh), clk);
+  for (const auto* s : store::scripts::all()) c->add_script(*s);
+  c->start();
+  EXPECT_TRUE(run_until([&] { return c->ready(); })) << "cluster client never became ready";
+  return c;
+}
+
+store::reply redis_cluster_fixture::raw_at(std::size_t i, std::initializer_list<std::string> args) {
+  return command_at(nodes[i]->host(), nodes[i]->port(), args);
+}
+
+std::string redis_cluster_fixture::node_id(std::size_t i) { return raw_at(i, {"CLUSTER", "MYID"}).str; }
+
+std::size_t redis_cluster_fixture::owner_of(int slot) {
+  auto slots = raw_at(0, {"CLUSTER", "SLOTS"});
+  for (const auto& range : slots.elements) {
+    if (slot < range.elements[0].integer || slot > range.elements[1].integer) continue;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (range.elements[2].elements[1].integer == nodes[i]->port()) return i;
+    }
+  }
+  return nodes.size();
+}
+
+void redis_cluster_fixture::begin_migration(int slot, std::size_t from, std::size_t to,
+                                            const std::vector<std::string>& moved) {
+  const std::string s = std::to_string(slot);
+  ASSERT_EQ(raw_at(to, {"CLUSTER", "SETSLOT", s, "IMPORTING", node_id(from)}).str, "OK");
+  ASSERT_EQ(raw_at(from, {"CLUSTER", "SETSLOT", s, "MIGRATING", node_id(to)}).str, "OK");
+  for (const auto& key : moved) {
+    auto r = raw_at(from, {"MIGRATE", "127.0.0.1", std::to_string(nodes[to]->port()), key, "0", "5000"});
+    ASSERT_EQ(r.str, "OK") << key << ": " << r.str;
+  }
+}
+
+void redis_cluster_fixture::end_migration(int slot, std::size_t to) {
+  const std::string s = std::to_string(slot), id = node_id(to);
+  // The target first, as redis-cli does: it owns the slot before the source lets go.
+  ASSERT_EQ(raw_at(to, {"CLUSTER", "SETSLOT", s, "NODE", id}).str, "OK");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (i != to) ASSERT_EQ(raw_at(i, {"CLUSTER", "SETSLOT", s, "NODE", id}).str, "OK");
+  }
+}
+
+}  // namespace switchboard::testing

@@ -1,0 +1,41 @@
+#pragma once
+// A real three-primary Redis Cluster per test: three redis-server processes on free loopback ports
+// (cluster-enabled, each in its own temporary folder), the slots split in three as
+// redis-cli --cluster create does, CLUSTER MEET, and a wait (bounded) until every node agrees on
+// the whole map. Helpers move a slot between nodes the way redis-cli --cluster reshard does.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/redis_fixture.hpp"
+
+namespace switchboard::testing {
+
+class redis_cluster_fixture : public redis_fixture {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Client options naming the first node as the only seed, with short timeouts; the map is asked
+  // again every `refresh` (long: only a redirection teaches the client a move).
+  store::redis_options cluster_options(std::chrono::milliseconds refresh = std::chrono::milliseconds(200)) const;
+  // A started cluster client with the store's scripts; waits until it is ready.
+  std::unique_ptr<store::redis_client> connect_cluster(std::chrono::milliseconds refresh = std::chrono::milliseconds(200));
+  // A synchronous command to node `i` (0..2).
+  store::reply raw_at(std::size_t i, std::initializer_list<std::string> args);
+  // The node serving `slot` now (by its own CLUSTER SLOTS), and a node id.
+  std::size_t owner_of(int slot);
+  std::string node_id(std::size_t i);
+  // Starts moving `slot` from node `from` to node `to`: IMPORTING/MIGRATING set, keys `moved`
+  // copied (MIGRATE); the slot still belongs to `from` (ASK territory).
+  void begin_migration(int slot, std::size_t from, std::size_t to, const std::vector<std::string>& moved);
+  // Ends it: the slot belongs to `to` on every node (MOVED territory).
+  void end_migration(int slot, std::size_t to);
+
+  std::vector<std::unique_ptr<store::redis_process>> nodes;
+  std::vector<std::string> node_dirs;
+  std::vector<int> bus_ports;  // each node's cluster bus (--cluster-port)
+};
+
+}  // namespace switchboard::testing
