@@ -244,12 +244,6 @@ server::~server() {
 }
 
 void server::connect_redis() {
-  if (cfg_.redis().cluster().seeds_size() > 0) {
-    // The client and pub/sub speak Cluster (store/redis_cluster.hpp); the router's and outbox's
-    // reads of every group's stream at once do not yet (docs/OPERATIONS.md, "Redis Cluster").
-    throw std::runtime_error("redis.cluster: serve does not run on a Redis Cluster yet (its router and outbox read "
-                             "streams of many slots in one command); use redis.url or redis.sentinel");
-  }
   for (const auto* s : store::scripts::all()) redis_.add_script(*s);
   redis_.on_state_change([this](store::redis_link::state s, boost::system::error_code ec) {
     const bool up = s == store::redis_link::state::ready;

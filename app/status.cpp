@@ -49,17 +49,19 @@ std::map<std::string, std::string> replica_fields(const std::string& value) {
   return out;
 }
 
-asio::awaitable<std::string> info(store::redis_client& redis, const char* section) {
-  auto [ec, r] = co_await redis.async_exec(store::cmd("INFO", section), use_tuple);
+asio::awaitable<std::string> info(store::redis_client& redis, const redis_endpoint& at, const char* section) {
+  auto [ec, r] = co_await redis.async_exec_at(at, store::cmd("INFO", section), use_tuple);
   if (ec) throw std::runtime_error(std::string("INFO ") + section + ": " + (r.str.empty() ? ec.message() : r.str));
   co_return r.str;
 }
 
-asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisConfig& cfg) {
-  auto server = info_fields(co_await info(redis, "server"));
-  auto repl = info_fields(co_await info(redis, "replication"));
+// One primary (the server, or each primary of a Cluster) and its replicas.
+asio::awaitable<void> print_primary(store::redis_client& redis, const redis_endpoint& at, const std::string& name,
+                                    const v1::RedisConfig& cfg) {
+  auto server = info_fields(co_await info(redis, at, "server"));
+  auto repl = info_fields(co_await info(redis, at, "replication"));
   const std::string role = repl["role"] == "master" ? "primary" : repl["role"];
-  std::cout << "redis    " << redis.address() << "  " << role << ", Redis " << server["redis_version"];
+  std::cout << "redis    " << name << "  " << role << ", Redis " << server["redis_version"];
   if (cfg.sentinel().addresses_size() > 0) {
     std::cout << ", named by the sentinels as '" << cfg.sentinel().master_name() << "'";
   }
@@ -70,6 +72,16 @@ asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisCon
     std::cout << "         replica " << r["ip"] << ":" << r["port"] << "  " << r["state"] << ", lag " << r["lag"] << " s\n";
   }
   if (replicas == 0) std::cout << "         no replicas\n";
+}
+
+asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisConfig& cfg) {
+  if (!redis.clustered()) {
+    co_await print_primary(redis, {}, redis.address(), cfg);
+    co_return;
+  }
+  const auto primaries = redis.primaries();
+  std::cout << "redis    a Cluster of " << primaries.size() << " primaries\n";
+  for (const auto& p : primaries) co_await print_primary(redis, p, p.host + ":" + std::to_string(p.port), cfg);
 }
 
 asio::awaitable<void> print_lease(store::redis_client& redis, const store::key_layout& keys) {

@@ -70,11 +70,17 @@ service::service(asio::any_io_executor ex, store::redis_client& reader, store::r
   while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
   for (const auto& a : cfg.channels().accounts()) accounts_.emplace(a.provider() + "/" + a.id(), account_state{a, pacer(a.sends_per_second())});
   for (int g = 0; g < keys.groups(); ++g) streams_.push_back(keys.outbox(g));
+  store::group_streams::options ro;
+  ro.group = kGroup;
+  ro.consumer = opts_.instance;
+  ro.count = kReadBatch;
+  streams_reader_ = std::make_unique<store::group_streams>(reader, clk, streams_, ro, "outbox-bells");
 }
 
 service::~service() = default;
 
 void service::start() {
+  streams_reader_->start();
   loops_ = 2;
   asio::co_spawn(ex_, read_loop(), asio::detached);
   asio::co_spawn(ex_, dispatch_loop(), asio::detached);
@@ -86,6 +92,7 @@ void service::stop(std::function<void()> done) {
     on_stopped_ = std::move(done);
     wake_.cancel();
     pause_.cancel();
+    streams_reader_->stop();
     if (loops_ == 0 && running_.empty() && on_stopped_) std::exchange(on_stopped_, nullptr)();
   });
 }
@@ -115,11 +122,8 @@ asio::awaitable<void> service::read_loop() {
       co_await claim();
       next_claim = steady::now() + opts_.claim_idle / 2;
     }
-    std::vector<std::string> args = store::cmd("XREADGROUP", "GROUP", kGroup, opts_.instance, "COUNT",
-                                               std::to_string(kReadBatch), "BLOCK", std::to_string(opts_.block.count()), "STREAMS");
-    args.insert(args.end(), streams_.begin(), streams_.end());
-    for (std::size_t i = 0; i < streams_.size(); ++i) args.emplace_back(">");
-    auto [ec, r] = co_await reader_.async_exec(std::move(args), use_tuple);
+    // Each stream on its own (no command spans two slots), when its bell rang (store/group_streams.hpp).
+    auto [ec, r] = co_await streams_reader_->read(opts_.block);
     if (ec) {
       if (r.error_code() == "NOGROUP") co_await ensure_groups();  // the streams were deleted
       else co_await sleep_for(milliseconds(200));

@@ -41,6 +41,7 @@
 #include "store/dead_letters.hpp"
 #include "store/deliveries.hpp"
 #include "store/keys.hpp"
+#include "store/group_streams.hpp"
 #include "store/redis_client.hpp"
 #include "store/timeline.hpp"
 
@@ -125,6 +126,7 @@ class service {
   std::chrono::milliseconds max_delay_;
   std::map<std::string, account_state> accounts_;  // "provider/id" →
   std::vector<std::string> streams_;
+  std::unique_ptr<store::group_streams> streams_reader_;  // reads them, one by one, as their bells ring
   std::map<std::string, std::deque<job>> queues_;  // per conversation, in order
   std::multimap<std::chrono::steady_clock::time_point, std::string> due_;
   std::set<std::string> running_;

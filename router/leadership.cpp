@@ -37,6 +37,7 @@ std::string what_of(std::exception_ptr e) {
 }  // namespace
 
 void service::start() {
+  reader_->start();
   tasks_ = 2;  // keep_lease() and the routing loop (with its recoveries)
   asio::co_spawn(ex_, keep_lease(), [this](std::exception_ptr e) {
     if (e) spdlog::error("router {}: the lease keeper died ({}); the lease expires within its TTL", opts_.instance,
@@ -117,6 +118,7 @@ void service::stop(std::function<void()> done) {
     on_stopped_ = std::move(done);
     timer_.cancel();
     lease_timer_.cancel();
+    reader_->stop();
   });
 }
 

@@ -54,6 +54,11 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       lease_timer_(ex) {
   for (int g = 0; g < keys_.groups(); ++g) streams_.push_back(keys_.routing_requests(g));
   streams_.push_back(keys_.agent_events());
+  store::group_streams::options ro;
+  ro.group = kGroup;
+  ro.consumer = opts_.instance;
+  ro.count = static_cast<std::size_t>(std::max(1, opts_.read_batch));
+  reader_ = std::make_unique<store::group_streams>(redis, clk, streams_, ro, "router-bells");
 }
 
 service::~service() = default;
@@ -109,12 +114,8 @@ asio::awaitable<void> service::loop() {
 // ---- reading ----
 
 asio::awaitable<void> service::read_and_route(std::chrono::milliseconds block) {
-  std::vector<std::string> args = store::cmd("XREADGROUP", "GROUP", kGroup, opts_.instance, "COUNT",
-                                             std::to_string(opts_.read_batch), "BLOCK", std::to_string(block.count()),
-                                             "STREAMS");
-  args.insert(args.end(), streams_.begin(), streams_.end());
-  for (std::size_t i = 0; i < streams_.size(); ++i) args.emplace_back(">");
-  auto [ec, r] = co_await redis_.async_exec(std::move(args), use_tuple);
+  // Each stream on its own (no command spans two slots), when its bell rang (store/group_streams.hpp).
+  auto [ec, r] = co_await reader_->read(block);
   if (ec) {
     if (r.error_code() == "NOGROUP") co_await ensure_groups();  // the streams were deleted (FLUSHALL)
     else co_await sleep_for(std::chrono::milliseconds(100));

@@ -42,6 +42,7 @@
 #include "router/router_metrics.hpp"
 #include "store/agents.hpp"
 #include "store/day_counts.hpp"
+#include "store/group_streams.hpp"
 #include "store/keys.hpp"
 #include "store/lease.hpp"
 #include "store/redis_client.hpp"
@@ -182,6 +183,7 @@ class service {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // replies not awaited check it (count_today)
   std::map<std::string, queue_day> days_;              // queue → today's figures
   std::vector<std::string> streams_;                  // every stream read, rq of each group then agents
+  std::unique_ptr<store::group_streams> reader_;      // reads them, one by one, as their bells ring
 };
 
 }  // namespace switchboard::router

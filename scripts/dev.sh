@@ -68,6 +68,6 @@ case "$command" in
     build build-asan -DSWITCHBOARD_SANITIZE=ON -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_BENCH=OFF \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j 2 -LE "web|manual|drill"
+      ctest --test-dir build-asan --output-on-failure -j 2 -LE "web|manual|drill|cluster"
     ;;
 esac

@@ -105,7 +105,10 @@ std::string key_layout::merge(std::string_view customer_id, std::string_view mer
 
 std::string key_layout::fence(int group) const { return tagged(group, "fence", ""); }
 
-std::string key_layout::lease(std::string_view name) const { return prefix_ + ":lease:" + std::string(name); }
+std::string key_layout::lease(std::string_view name) const { return prefix_ + ":{lease:" + std::string(name) + "}"; }
+std::string key_layout::legacy_lease_token(std::string_view name) const {
+  return prefix_ + ":lease:" + std::string(name) + ":token";
+}
 std::string key_layout::mailbox(std::string_view name) const { return prefix_ + ":mb:" + std::string(name); }
 
 std::string key_layout::active(int group) const { return tagged(group, "act", ""); }

@@ -31,7 +31,7 @@
 //   <p>:{g<k>}:act                      hash    unresolved conversations of the group → state
 //   <p>:{g<k>}:audit                    stream  audited staff actions of the group (c, at, r JSON)
 //   <p>:{g<k>}:cvt                      zset    conversations of the group by creation time (reports)
-//   <p>:lease:<name>[:token]            string  a lease holder (with TTL) and its token counter
+//   <p>:{lease:<name>}[:token]          string  a lease holder (with TTL) and its token counter (one slot)
 //   <p>:mb:<mailbox>                    hash    an IMAP mailbox read: uidvalidity, uid (the last taken)
 //   <p>:{ag}:all                        set     ids of every agent with a record
 //   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
@@ -109,8 +109,11 @@ class key_layout {
   std::string merge(std::string_view customer_id, std::string_view merge_id) const;
   // The fence of a shard group: the largest router lease token that wrote there.
   std::string fence(int group) const;
-  // A lease (outside the groups): "<p>:lease:<name>".
+  // A lease (outside the groups): "<p>:{lease:<name>}"; its token counter adds ":token" (same slot).
   std::string lease(std::string_view name) const;
+  // Where the token counter was before it shared the lease's slot ("<p>:lease:<name>:token"): new
+  // tokens start above it, so that a router of this version is never fenced below an older one's.
+  std::string legacy_lease_token(std::string_view name) const;
   // An IMAP mailbox Switchboard reads ("<user>@<host>:<port>/<folder>"): what it took so far.
   std::string mailbox(std::string_view name) const;
   // The group's index of unresolved conversations.

@@ -36,13 +36,20 @@ lease::lease(redis_client& redis, std::string name, std::string owner, std::chro
     : redis_(redis),
       key_(keys.lease(name)),
       token_key_(token_key(keys, name)),
+      legacy_token_key_(keys.legacy_lease_token(name)),
       owner_(std::move(owner)),
       ttl_(ttl),
       keys_(keys) {}
 
 asio::awaitable<result<std::uint64_t>> lease::acquire() {
+  // The counter's former key (on another slot: read on its own) keeps tokens rising across the
+  // upgrade that moved it.
+  auto [e0, legacy] = co_await redis_.async_exec(cmd("GET", legacy_token_key_), use_tuple);
+  if (e0) co_return e0;
   auto [ec, r] = co_await redis_.async_eval(scripts::lease_acquire(), cmd(key_, token_key_),
-                                            cmd(owner_, std::to_string(ttl_.count())), use_tuple);
+                                            cmd(owner_, std::to_string(ttl_.count()),
+                                                std::to_string(legacy.as_int().value_or(0))),
+                                            use_tuple);
   if (ec) co_return ec;
   auto v = r.as_int();
   if (!v || *v < 0) co_return error_code(errc::protocol_error);

@@ -49,6 +49,7 @@ class lease {
   redis_client& redis_;
   std::string key_;
   std::string token_key_;
+  std::string legacy_token_key_;  // where the counter was before (key_layout::legacy_lease_token)
   std::string owner_;
   std::chrono::milliseconds ttl_;
   const key_layout& keys_;

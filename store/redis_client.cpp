@@ -99,6 +99,12 @@ void redis_client::exec_near(std::string_view key, std::span<const std::string_v
   send(args, cluster_ ? std::optional<int>(key_slot(key)) : std::nullopt, std::move(h));
 }
 
+void redis_client::exec_at(const redis_endpoint& server, std::vector<std::string> args, reply_handler h) {
+  if (cluster_) return cluster_->send_at(server, std::make_shared<const std::vector<std::string>>(std::move(args)), std::move(h));
+  std::vector<std::string_view> views(args.begin(), args.end());
+  single_->send(views, std::move(h));
+}
+
 void redis_client::eval(const redis_script& s, std::span<const std::string_view> keys,
                         std::span<const std::string_view> args, reply_handler h) {
   std::vector<std::string> k(keys.begin(), keys.end()), a(args.begin(), args.end());

@@ -66,6 +66,8 @@ class redis_client {
   // The primaries in use: the one server, or each primary of the Cluster.
   std::vector<redis_endpoint> primaries() const;
   const boost::asio::any_io_executor& get_executor() const noexcept;
+  // The options it was made with (to open another connection to the same Redis).
+  const redis_options& options() const noexcept { return opts_; }
   // redis_options::wait_replicas and wait_timeout.
   int wait_replicas() const noexcept;
   std::chrono::milliseconds wait_timeout() const noexcept;
@@ -78,6 +80,7 @@ class redis_client {
   // Sends a command without a key of its own (WAIT, INFO) where `key` lives: with a Cluster, to
   // the primary of key's slot; else as exec().
   void exec_near(std::string_view key, std::span<const std::string_view> args, reply_handler h);
+  void exec_at(const redis_endpoint& server, std::vector<std::string> args, reply_handler h);
   // EVALSHA script keys... args...; on NOSCRIPT, EVAL once with the body (which caches it).
   void eval(const redis_script& s, std::span<const std::string_view> keys, std::span<const std::string_view> args,
             reply_handler h);
@@ -93,6 +96,15 @@ class redis_client {
           exec(views, wrap(std::move(handler)));
         },
         token, std::move(args));
+  }
+  // Sends a command to one server as it is (with a Cluster, one of primaries(); else the server).
+  template <class Token>
+  auto async_exec_at(redis_endpoint server, std::vector<std::string> args, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, reply)>(
+        [this](auto handler, redis_endpoint at, std::vector<std::string> owned) {
+          exec_at(at, std::move(owned), wrap(std::move(handler)));
+        },
+        token, std::move(server), std::move(args));
   }
   template <class Token>
   auto async_exec_near(std::string key, std::vector<std::string> args, Token&& token) {

@@ -121,6 +121,11 @@ void redis_cluster::send(std::shared_ptr<const std::vector<std::string>> argv, s
   send_to(node, std::move(argv), slot, std::move(h), 0);
 }
 
+void redis_cluster::send_at(const redis_endpoint& at, std::shared_ptr<const std::vector<std::string>> argv,
+                            reply_handler h) {
+  send_to(node_at(at), std::move(argv), std::nullopt, std::move(h), kMaxHops);
+}
+
 void redis_cluster::send_to(const link_ptr& node, std::shared_ptr<const std::vector<std::string>> argv,
                             std::optional<int> slot, reply_handler h, int hops) {
   std::vector<std::string_view> views(argv->begin(), argv->end());
@@ -270,8 +275,13 @@ void redis_cluster::node_changed() {
     }
     if (!link->ready()) all_ready = false;
   }
-  // A primary lost, or a map to learn: ask again (a failover moves its slots to a replica).
-  if (!complete || !all_ready) refresh_soon();
+  // A map to learn: ask at once (start-up); a primary lost: ask again soon (a failover moves its
+  // slots to a replica).
+  if (!complete) {
+    refresh();
+  } else if (!all_ready) {
+    refresh_soon();
+  }
   const bool now_ready = complete && all_ready;
   if (now_ready == ready_) return;
   ready_ = now_ready;

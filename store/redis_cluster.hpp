@@ -60,6 +60,8 @@ class redis_cluster : public std::enable_shared_from_this<redis_cluster> {
   std::vector<redis_endpoint> primaries() const;
   const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 
+  // Sends argv to the node at `at` as it is (no redirection followed): INFO of each primary.
+  void send_at(const redis_endpoint& at, std::shared_ptr<const std::vector<std::string>> argv, reply_handler h);
   // Sends argv to the primary of `slot` (any ready primary when nullopt) and follows redirections.
   void send(std::shared_ptr<const std::vector<std::string>> argv, std::optional<int> slot, reply_handler h);
 

@@ -49,4 +49,5 @@ end
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'a', ARGV[1], 'k', ARGV[2], 'p', profile, 's', status,
            'ss', since, 'n', conns, 'r', reason)
+redis.call('SPUBLISH', KEYS[2] .. ':bell', '')  -- the router's doorbell (store/group_streams.hpp)
 return {profile, status, since, conns, reason}

@@ -26,4 +26,5 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     end
   end
 end
+if dropped > 0 then redis.call('SPUBLISH', KEYS[2] .. ':bell', '') end  -- the router's doorbell
 return dropped

@@ -177,6 +177,7 @@ for i = 17, #ARGV, 2 do
     local ch, of = string.match(ARGV[i + 1], '^([^@]*)@?(%d*)$')
     redis.call('XADD', KEYS[9], 'MAXLEN', '~', '100000', '*', 'c', cid, 'cu', customer, 'sq', of ~= '' and of or seq,
                't', sid, 'ch', ch, 'at', now)
+    redis.call('SPUBLISH', KEYS[9] .. ':bell', '')  -- the outbox's doorbell (store/group_streams.hpp)
   end
 end
 local note, always = ARGV[12], string.sub(ARGV[12], 1, 1) == '!'
@@ -203,6 +204,7 @@ if changed or turn then
                'oa', f[6] or '', 'pa', f[7] or '', 'lo', f[8] or '', 'pv', f[9] or '', 'ca', f[10] or '',
                'sk', f[11] or '', 'ex', f[12] or '', 'sc', f[13] or '', 'aw', f[14] or '', 'gn', f[15] or '',
                'oe', f[16] or '')
+    redis.call('SPUBLISH', KEYS[4] .. ':bell', '')  -- the router's doorbell (store/group_streams.hpp)
   end
 end
 redis.call('SPUBLISH', ckey .. ':ch', seq .. '\n' .. sid .. '\n' .. ARGV[4])

@@ -101,11 +101,39 @@ def get(port, path, token=None):
         return e.code, e.read().decode()
 
 
+# SWITCHBOARD_E2E_CLUSTER="host:port,...": the primaries of a Redis Cluster that every Server
+# without a Redis of its own uses instead of the embedded one (tests/e2e/redis_cluster.py starts one
+# and runs modules on it). As an embedded server's data lives in the test's folder, the cluster is
+# emptied for each new folder only: a restart in the same folder finds its data.
+E2E_CLUSTER = [a for a in os.environ.get("SWITCHBOARD_E2E_CLUSTER", "").split(",") if a]
+_E2E_CLUSTER_FOLDERS = set()
+
+
+def use_e2e_cluster(folder, redis_url, redis_extra, extra):
+    """The redis section's extra lines for the e2e cluster, or "" to keep the embedded server: when
+    the test names its own Redis, or gives development passwords (allowed beside the embedded one only)."""
+    if not E2E_CLUSTER or redis_url or "sentinel" in redis_extra or "cluster" in redis_extra:
+        return ""
+    if "dev_users" in extra and "password:" in extra:
+        return ""
+    if folder not in _E2E_CLUSTER_FOLDERS:
+        _E2E_CLUSTER_FOLDERS.add(folder)
+        for address in E2E_CLUSTER:
+            host, port = address.rsplit(":", 1)
+            subprocess.run(["redis-cli", "-h", host, "-p", port, "FLUSHALL"], capture_output=True, check=True,
+                           timeout=LIMIT)
+    seeds = ", ".join(f'"{a}"' for a in E2E_CLUSTER)
+    return f"  cluster: {{seeds: [{seeds}], refresh_interval_ms: 200}}\n"
+
+
 class Server:
     """A switchboard process with its own config in a temporary folder."""
 
     def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router,outbox", redis_extra=""):
         self.folder = folder
+        cluster = use_e2e_cluster(folder, redis_url, redis_extra, extra)
+        self.on_e2e_cluster = bool(cluster)
+        redis_extra += cluster
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")
         with open(self.config, "w") as f:
@@ -154,6 +182,8 @@ auth:
         return self.proc.returncode
 
     def embedded_port(self):
+        if self.on_e2e_cluster:  # the test reads Redis directly: a node of the cluster (cli follows MOVED)
+            return int(E2E_CLUSTER[0].rsplit(":", 1)[1])
         for line in self.output().splitlines():
             if "embedded redis-server on 127.0.0.1:" in line:
                 return int(line.split("127.0.0.1:")[1].split()[0])
@@ -172,8 +202,14 @@ class RedisServer:
         wait_for(lambda: port_open(self.port), "redis-server")
 
     def cli(self, *args):
-        return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True,
-                              timeout=LIMIT).stdout.strip()
+        if f"127.0.0.1:{self.port}" not in E2E_CLUSTER:
+            return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True,
+                                  timeout=LIMIT).stdout.strip()
+        # On the e2e cluster: -c follows MOVED to the key's node; a scan walks every primary.
+        ports = [a.rsplit(":", 1)[1] for a in E2E_CLUSTER] if args[:1] == ("--scan",) else [str(self.port)]
+        out = [subprocess.run(["redis-cli", "-c", "-p", p, *args], capture_output=True, text=True,
+                              timeout=LIMIT).stdout.strip() for p in ports]
+        return "\n".join(o for o in out if o)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -201,6 +237,7 @@ class ProcessTest(unittest.TestCase):
 
 class ServeTest(ProcessTest):
 
+    @unittest.skipIf(E2E_CLUSTER, "about the embedded redis-server, which the e2e cluster replaces")
     def test_embedded_default_serves_health_and_stops_cleanly(self):
         s = self.serve()
         s.wait_listening()
@@ -215,6 +252,7 @@ class ServeTest(ProcessTest):
         self.assertIn("switchboard stopped", s.output())
         self.assertFalse(port_open(redis_port), "the embedded redis-server must stop with serve")
 
+    @unittest.skipIf(E2E_CLUSTER, "about the embedded redis-server, which the e2e cluster replaces")
     def test_embedded_data_survives_a_restart(self):
         s = self.serve()
         s.wait_listening()

@@ -44,6 +44,17 @@ TEST_F(Lease, OneHolderAtATimeAndReleaseHandsOver) {
   EXPECT_EQ(*await(a.acquire()), 0u);
 }
 
+// The counter moved to the lease's slot (Cluster); a router upgraded from a version that counted at
+// the former key must get a larger token than that version's, or every group would fence it out.
+TEST_F(Lease, NewTokensStartAboveTheCounterAtItsFormerKey) {
+  raw({"SET", keys.legacy_lease_token("router"), "41"});
+  lease a(*client, "router", "router-a", 10s, keys);
+  EXPECT_EQ(*await(a.acquire()), 42u);
+  EXPECT_EQ(*await(a.acquire()), 42u);  // renewed: same token
+  EXPECT_EQ(raw({"GET", keys.lease("router") + ":token"}).str, "42");
+  EXPECT_EQ(keys.lease("router"), "sb:{lease:router}");
+}
+
 TEST_F(Lease, AnExpiredLeaseGoesToTheStandbyWithALargerToken) {
   lease a(*client, "router", "router-a", 200ms, keys);
   lease b(*client, "router", "router-b", 200ms, keys);
