@@ -56,7 +56,8 @@ asio::awaitable<std::string> info(store::redis_client& redis, const redis_endpoi
 }
 
 // One primary (the server, or each primary of a Cluster) and its replicas.
-asio::awaitable<void> print_primary(store::redis_client& redis, const redis_endpoint& at, const std::string& name,
+// By value: GCC 12 frees a temporary bound to a coroutine's reference parameter wrongly.
+asio::awaitable<void> print_primary(store::redis_client& redis, redis_endpoint at, std::string name,
                                     const v1::RedisConfig& cfg) {
   auto server = info_fields(co_await info(redis, at, "server"));
   auto repl = info_fields(co_await info(redis, at, "replication"));
@@ -76,12 +77,17 @@ asio::awaitable<void> print_primary(store::redis_client& redis, const redis_endp
 
 asio::awaitable<void> print_redis(store::redis_client& redis, const v1::RedisConfig& cfg) {
   if (!redis.clustered()) {
-    co_await print_primary(redis, {}, redis.address(), cfg);
+    redis_endpoint server;  // exec_at's target is ignored without a Cluster
+    std::string name = redis.address();
+    co_await print_primary(redis, server, name, cfg);
     co_return;
   }
   const auto primaries = redis.primaries();
   std::cout << "redis    a Cluster of " << primaries.size() << " primaries\n";
-  for (const auto& p : primaries) co_await print_primary(redis, p, p.host + ":" + std::to_string(p.port), cfg);
+  for (const auto& p : primaries) {
+    std::string name = p.host + ":" + std::to_string(p.port);
+    co_await print_primary(redis, p, name, cfg);
+  }
 }
 
 asio::awaitable<void> print_lease(store::redis_client& redis, const store::key_layout& keys) {
