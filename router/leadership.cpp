@@ -208,6 +208,12 @@ asio::awaitable<void> service::take_over(bool reloading) {
     }
     for (auto& n : *notes) snapshot.push_back(std::move(n));
   }
+  // Agent keys of a version before agent groups move to their groups first (store/agents.hpp).
+  if (auto moved = co_await agents_.adopt_legacy(); !moved) {
+    co_return;
+  } else if (*moved > 0) {
+    spdlog::info("router {} moved {} agents' keys from {{ag}} to their agent groups", opts_.instance, *moved);
+  }
   auto records = co_await agents_.list();
   if (!records) co_return;
   std::vector<agent_presence> agents;
@@ -245,7 +251,7 @@ asio::awaitable<void> service::claim(std::chrono::milliseconds min_idle) {
     std::vector<std::string> ack = store::cmd("XACK", stream, kGroup);
     for (const auto& entry : r.elements[1].elements) {
       if (entry.elements.size() != 2 || !entry.elements[1].is_array()) continue;
-      if (stream == keys_.agent_events()) {
+      if (keys_.agent_group_of_events(stream)) {
         co_await on_agent_event(entry.elements[1]);
       } else {
         co_await on_request(entry.elements[1]);

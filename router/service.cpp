@@ -53,7 +53,7 @@ service::service(asio::any_io_executor ex, store::redis_client& redis, const sto
       timer_(ex),
       lease_timer_(ex) {
   for (int g = 0; g < keys_.groups(); ++g) streams_.push_back(keys_.routing_requests(g));
-  streams_.push_back(keys_.agent_events());
+  for (int g = 0; g < store::key_layout::kAgentGroups; ++g) streams_.push_back(keys_.agent_events(g));
   store::group_streams::options ro;
   ro.group = kGroup;
   ro.consumer = opts_.instance;
@@ -125,7 +125,7 @@ asio::awaitable<void> service::read_and_route(std::chrono::milliseconds block) {
   for (const auto& per_stream : r.elements) {
     if (per_stream.elements.size() != 2) continue;
     const std::string& stream = per_stream.elements[0].str;
-    const bool agents = stream == keys_.agent_events();
+    const bool agents = keys_.agent_group_of_events(stream).has_value();
     std::vector<std::string> ack = store::cmd("XACK", stream, kGroup);
     for (const auto& entry : per_stream.elements[1].elements) {
       if (entry.elements.size() != 2 || !entry.elements[1].is_array()) continue;

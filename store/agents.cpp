@@ -3,6 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <map>
+
+#include "store/pipeline.hpp"
 #include "store/scripts.hpp"
 
 namespace switchboard::store {
@@ -12,6 +15,8 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// An agent's keys besides the record (store/keys.hpp).
+constexpr const char* kAgentKeySuffixes[] = {"", ":cv", ":desks", ":hist"};
 }  // namespace
 
 std::string_view agent_status_name(v1::AgentStatus s) noexcept {
@@ -48,7 +53,9 @@ asio::awaitable<result<agent_record>> agent_repository::event(std::string id, st
   if (id.empty()) co_return error_code(errc::bad_input);
   const std::string status_arg = status == v1::AGENT_STATUS_UNSPECIFIED ? "" : std::string(agent_status_name(status));
   auto [ec, r] = co_await redis_.async_eval(
-      scripts::agent_event(), cmd(keys_.agent(id), keys_.agent_events(), keys_.agents(), keys_.agent_desks(id), keys_.agent_history(id)),
+      scripts::agent_event(),
+      cmd(keys_.agent(id), keys_.agent_events(keys_.agent_group_of(id)), keys_.agents(keys_.agent_group_of(id)),
+          keys_.agent_desks(id), keys_.agent_history(id)),
       cmd(id, std::move(kind), std::move(profile), only_if_none ? "1" : "0", status_arg,
           std::to_string(clock_.unix_ms()), std::move(session_op), std::to_string(desk_lifetime_.count()),
           std::move(reason)),
@@ -87,15 +94,20 @@ asio::awaitable<result<agent_record>> agent_repository::dropped(std::string agen
 }
 
 asio::awaitable<result<void>> agent_repository::refresh(std::vector<std::pair<std::string, std::string>> sessions) {
-  if (sessions.empty()) co_return result<void>{};
-  std::vector<std::string> keys, args;
-  args.push_back(std::to_string(clock_.unix_ms() + desk_lifetime_.count()));
+  // One script per agent group (a script touches one slot).
+  const std::string expiry = std::to_string(clock_.unix_ms() + desk_lifetime_.count());
+  std::map<int, std::pair<std::vector<std::string>, std::vector<std::string>>> by_group;
   for (auto& [agent, session] : sessions) {
+    auto& [keys, args] = by_group[keys_.agent_group_of(agent)];
+    if (args.empty()) args.push_back(expiry);
     keys.push_back(keys_.agent_desks(agent));
     args.push_back(std::move(session));
   }
-  auto [ec, r] = co_await redis_.async_eval(scripts::agent_presence(), std::move(keys), std::move(args), use_tuple);
-  if (ec) co_return ec;
+  for (auto& [group, ka] : by_group) {
+    auto [ec, r] = co_await redis_.async_eval(scripts::agent_presence(), std::move(ka.first), std::move(ka.second),
+                                              use_tuple);
+    if (ec) co_return ec;
+  }
   co_return result<void>{};
 }
 
@@ -134,10 +146,47 @@ asio::awaitable<result<void>> agent_repository::publish_to_agent(std::string age
 }
 
 asio::awaitable<result<int>> agent_repository::sweep() {
-  auto [ec, r] = co_await redis_.async_eval(scripts::agent_sweep(), cmd(keys_.agents(), keys_.agent_events()),
-                                            cmd(keys_.agent_prefix(), std::to_string(clock_.unix_ms())), use_tuple);
+  const std::string now = std::to_string(clock_.unix_ms());
+  int dropped = 0;
+  for (int g = 0; g < key_layout::kAgentGroups; ++g) {
+    auto [ec, r] = co_await redis_.async_eval(scripts::agent_sweep(), cmd(keys_.agents(g), keys_.agent_events(g)),
+                                              cmd(keys_.agent_prefix(g), now), use_tuple);
+    if (ec) co_return ec;
+    dropped += static_cast<int>(r.integer);
+  }
+  co_return dropped;
+}
+
+asio::awaitable<result<int>> agent_repository::adopt_legacy() {
+  const std::string old = keys_.legacy_agent_prefix();
+  auto [ec, ids] = co_await redis_.async_exec(cmd("SMEMBERS", old + "all"), use_tuple);
   if (ec) co_return ec;
-  co_return static_cast<int>(r.integer);
+  int moved = 0;
+  for (const auto& e : ids.elements) {
+    const std::string& id = e.str;
+    for (const char* suffix : kAgentKeySuffixes) {
+      const std::string from = old + id + suffix;
+      auto [e1, dump] = co_await redis_.async_exec(cmd("DUMP", from), use_tuple);
+      if (e1) co_return e1;
+      if (dump.is_nil()) continue;  // none, or moved already
+      auto [e2, put] = co_await redis_.async_exec(cmd("RESTORE", keys_.agent(id) + suffix, "0", dump.str), use_tuple);
+      if (e2 && put.error_code() != "BUSYKEY") co_return e2;  // BUSYKEY: written since, the newer one stays
+      auto [e3, del] = co_await redis_.async_exec(cmd("DEL", from), use_tuple);
+      if (e3) co_return e3;
+    }
+    auto [e4, add] = co_await redis_.async_exec(cmd("SADD", keys_.agents(keys_.agent_group_of(id)), id), use_tuple);
+    if (e4) co_return e4;
+    auto [e5, rem] = co_await redis_.async_exec(cmd("SREM", old + "all", id), use_tuple);
+    if (e5) co_return e5;
+    ++moved;
+  }
+  // The old event stream: its readers were routers of the former version (a new leader rebuilds
+  // from the records).
+  if (moved > 0) {
+    auto [e6, del] = co_await redis_.async_exec(cmd("DEL", old + "ev"), use_tuple);
+    if (e6) co_return e6;
+  }
+  co_return moved;
 }
 
 asio::awaitable<result<agent_record>> agent_repository::set_status(std::string agent_id, v1::AgentStatus status,
@@ -161,10 +210,15 @@ asio::awaitable<result<agent_record>> agent_repository::get(std::string agent_id
 }
 
 asio::awaitable<result<std::vector<agent_record>>> agent_repository::list() {
-  auto [ec, r] = co_await redis_.async_exec(cmd("SMEMBERS", keys_.agents()), use_tuple);
-  if (ec) co_return ec;
+  std::vector<std::vector<std::string>> reads;
+  for (int g = 0; g < key_layout::kAgentGroups; ++g) reads.push_back(cmd("SMEMBERS", keys_.agents(g)));
+  auto groups = co_await pipelined(redis_, reads.size(), reads);
+  if (!groups) co_return groups.error();
   std::vector<std::string> ids;
-  for (const auto& e : r.elements) ids.push_back(e.str);
+  for (const auto& g : *groups) {
+    if (g.is_error()) co_return error_code(errc::server_error);
+    for (const auto& e : g.elements) ids.push_back(e.str);
+  }
   std::sort(ids.begin(), ids.end());
   std::vector<agent_record> out;
   out.reserve(ids.size());

@@ -51,8 +51,13 @@ class agent_repository {
   boost::asio::awaitable<result<agent_record>> dropped(std::string agent_id, std::string session);
   // These (agent id, session id) desk sessions are still open: their lifetime starts again.
   boost::asio::awaitable<result<void>> refresh(std::vector<std::pair<std::string, std::string>> sessions);
-  // Expires sessions nobody refreshed; returns how many agents lost their last one.
+  // Expires sessions nobody refreshed (one script per agent group); returns how many agents lost
+  // their last one.
   boost::asio::awaitable<result<int>> sweep();
+  // Moves agent keys written before agent groups (all under `{ag}`, key_layout::legacy_agent_prefix)
+  // to their group's keys: DUMP, RESTORE (never over a key written since), DEL. Idempotent and safe
+  // from many processes at once; returns how many agents it moved.
+  boost::asio::awaitable<result<int>> adopt_legacy();
   // Available, away or offline. not_found for an unknown agent.
   boost::asio::awaitable<result<agent_record>> set_status(std::string agent_id, v1::AgentStatus status,
                                                           std::string reason = {});

@@ -28,6 +28,10 @@ int key_layout::group_of_customer(std::string_view customer_id) const noexcept {
   return static_cast<int>(fnv1a64(customer_id) % static_cast<std::uint64_t>(groups_));
 }
 
+int key_layout::agent_group_of(std::string_view agent_id) const noexcept {
+  return static_cast<int>(fnv1a64(agent_id) % static_cast<std::uint64_t>(kAgentGroups));
+}
+
 std::optional<int> key_layout::group_of_conversation(std::string_view id) const noexcept {
   auto dash = id.rfind('-');
   if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size()) return std::nullopt;
@@ -114,7 +118,7 @@ std::string key_layout::mailbox(std::string_view name) const { return prefix_ + 
 std::string key_layout::active(int group) const { return tagged(group, "act", ""); }
 std::string key_layout::audit(int group) const { return tagged(group, "audit", ""); }
 std::string key_layout::conversations_by_time(int group) const { return tagged(group, "cvt", ""); }
-std::string key_layout::agents() const { return prefix_ + ":{ag}:all"; }
+std::string key_layout::agents(int group) const { return agent_prefix(group) + "all"; }
 std::string key_layout::users() const { return prefix_ + ":{u}:all"; }
 std::string key_layout::user(std::string_view id) const { return prefix_ + ":{u}:" + std::string(id); }
 std::string key_layout::user_sessions(std::string_view id) const { return user(id) + ":ses"; }
@@ -123,16 +127,27 @@ std::string key_layout::address_failures(std::string_view address) const {
   return prefix_ + ":{u}:sf:" + std::string(address);
 }
 std::string key_layout::revoke_channel() const { return prefix_ + ":{u}:revoke"; }
-std::string key_layout::agent(std::string_view id) const { return prefix_ + ":{ag}:" + std::string(id); }
+std::string key_layout::agent(std::string_view id) const { return agent_prefix(agent_group_of(id)) + std::string(id); }
 std::string key_layout::agent_conversations(std::string_view id) const { return agent(id) + ":cv"; }
 std::string key_layout::agent_desks(std::string_view id) const { return agent(id) + ":desks"; }
 std::string key_layout::agent_history(std::string_view id) const { return agent(id) + ":hist"; }
 std::string key_layout::day_counts(std::int64_t day) const { return prefix_ + ":{day}:" + std::to_string(day); }
 std::string key_layout::day_counted(std::int64_t day) const { return day_counts(day) + ":counted"; }
 std::string key_layout::team_channel(std::string_view team) const { return prefix_ + ":team:" + std::string(team) + ":ch"; }
-std::string key_layout::agent_prefix() const { return prefix_ + ":{ag}:"; }
+std::string key_layout::agent_prefix(int group) const { return prefix_ + ":{a" + std::to_string(group) + "}:"; }
+std::string key_layout::legacy_agent_prefix() const { return prefix_ + ":{ag}:"; }
 std::string key_layout::agent_channel(std::string_view id) const { return prefix_ + ":ag:" + std::string(id) + ":ch"; }
-std::string key_layout::agent_events() const { return prefix_ + ":{ag}:ev"; }
+std::string key_layout::agent_events(int group) const { return agent_prefix(group) + "ev"; }
+
+std::optional<int> key_layout::agent_group_of_events(std::string_view stream) const noexcept {
+  const std::string head = prefix_ + ":{a";
+  if (!stream.starts_with(head) || !stream.ends_with("}:ev")) return std::nullopt;
+  const auto digits = stream.substr(head.size(), stream.size() - head.size() - 4);
+  int g = -1;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), g);
+  if (ec != std::errc() || end != digits.data() + digits.size() || g < 0 || g >= kAgentGroups) return std::nullopt;
+  return g;
+}
 
 std::string key_layout::group_conversation_prefix(int group) const { return tagged(group, "cv", "") + ":"; }
 

@@ -33,14 +33,14 @@
 //   <p>:{g<k>}:cvt                      zset    conversations of the group by creation time (reports)
 //   <p>:{lease:<name>}[:token]          string  a lease holder (with TTL) and its token counter (one slot)
 //   <p>:mb:<mailbox>                    hash    an IMAP mailbox read: uidvalidity, uid (the last taken)
-//   <p>:{ag}:all                        set     ids of every agent with a record
-//   <p>:{ag}:<agent>                    hash    agent record (profile, status, status_since_ms, conns)
-//   <p>:{ag}:<agent>:cv                 hash    conversations offered to / owned by the agent (router-kept)
-//   <p>:{ag}:<agent>:desks              zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
-//   <p>:{ag}:<agent>:hist               stream  status history: an entry when the status or "has a desk" changes
+//   <p>:{a<j>}:all                      set     ids of the agents of agent group j with a record
+//   <p>:{a<j>}:<agent>                  hash    agent record (profile, status, status_since_ms, conns)
+//   <p>:{a<j>}:<agent>:cv               hash    conversations offered to / owned by the agent (router-kept)
+//   <p>:{a<j>}:<agent>:desks            zset    the agent's open desk sessions → expiry ms (gateway-refreshed)
+//   <p>:{a<j>}:<agent>:hist             stream  status history: an entry when the status or "has a desk" changes
 //   <p>:{day}:<d>                       hash    the board's "today" per queue (answered, in time, abandoned)
 //   <p>:{day}:<d>:counted               set     which conversations those counted (once each)
-//   <p>:{ag}:ev                         stream  agent events for the router (status, connect, drop)
+//   <p>:{a<j>}:ev                       stream  agent events of the group for the router (status, connect, drop)
 //   <p>:ag:<agent>:ch                   channel frames for the agent's sessions (offers, state)
 //   <p>:team:<team>:ch                  channel frames for the team's leads (trainee drafts)
 //   <p>:{u}:all                         set     ids of every person who may sign in
@@ -49,7 +49,10 @@
 //   <p>:{u}:<user>:sf                   string  failed sign-ins of the account in the window (TTL)
 //   <p>:{u}:sf:<address>                string  failed sign-ins from a client address in the window (TTL)
 //   <p>:{u}:revoke                      channel "s:<session hash>" / "u:<user>": close those sockets
-// Agent keys share the hash tag {ag}: one script updates a record and tells the router, on one slot.
+// An agent's keys carry the hash tag of their agent group `{a<j>}`, j = fnv1a64(agent id) mod 16:
+// one script updates a record and tells the router (the group's event stream), on one slot, and the
+// agents spread over 16 slots (a Cluster's primaries share the work). Before, every agent key was
+// under `{ag}` (legacy_agent_prefix; agent_repository::adopt_legacy moves them).
 //
 // Pure; thread-safe (immutable after construction).
 
@@ -66,7 +69,11 @@ class key_layout {
  public:
   key_layout(std::string prefix, int groups);
 
+  // Agents are spread over this many agent groups (fixed: changing it would orphan their keys).
+  static constexpr int kAgentGroups = 16;
+
   int groups() const noexcept { return groups_; }
+  int agent_group_of(std::string_view agent_id) const noexcept;
   int group_of_customer(std::string_view customer_id) const noexcept;
   // The group a conversation id carries, or nullopt if it is not one of ours.
   std::optional<int> group_of_conversation(std::string_view conversation_id) const noexcept;
@@ -122,8 +129,8 @@ class key_layout {
   std::string audit(int group) const;
   // The group's conversations by creation time.
   std::string conversations_by_time(int group) const;
-  // Agents (outside the groups).
-  std::string agents() const;
+  // Agents, in agent groups (outside the customers' groups): the ids in agent group j.
+  std::string agents(int group) const;
   std::string agent(std::string_view agent_id) const;
   std::string agent_conversations(std::string_view agent_id) const;
   std::string agent_desks(std::string_view agent_id) const;
@@ -131,9 +138,12 @@ class key_layout {
   // The leads' board's figures of one day (days since the epoch, UTC): counters and what counted.
   std::string day_counts(std::int64_t day) const;
   std::string day_counted(std::int64_t day) const;
-  std::string agent_prefix() const;  // <p>:{ag}:
+  std::string agent_prefix(int group) const;  // <p>:{a<j>}:
+  std::string legacy_agent_prefix() const;   // <p>:{ag}: (every agent key before agent groups)
   std::string agent_channel(std::string_view agent_id) const;
-  std::string agent_events() const;
+  // Agent group j's event stream for the router, and which group an event stream's name is of.
+  std::string agent_events(int group) const;
+  std::optional<int> agent_group_of_events(std::string_view stream) const noexcept;
   std::string team_channel(std::string_view team) const;
   // People who sign in (store/people.hpp), all under the hash tag {u}.
   std::string users() const;

@@ -1,8 +1,9 @@
 -- Desk sessions whose gateway stopped refreshing them (it died) expire: for every agent whose last
 -- session expired, the router is told as if the desk had closed ('drop'), so the grace period
 -- starts. Run by the active router every few seconds.
--- KEYS: 1 the set of agent ids, 2 the agent event stream
--- ARGV: 1 agent key prefix "<p>:{ag}:", 2 now ms
+-- Run once per agent group (its keys share one slot).
+-- KEYS: 1 the group's set of agent ids, 2 the group's agent event stream
+-- ARGV: 1 the group's agent key prefix "<p>:{a<j>}:", 2 now ms
 -- Returns the number of agents whose last session expired.
 local dropped = 0
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do

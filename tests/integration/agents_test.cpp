@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/support/redis_fixture.hpp"
 
 namespace switchboard::store {
@@ -30,10 +32,10 @@ class Agents : public redis_fixture {
     s->set_proficiency(3);
     return a;
   }
-  // The kinds of the router's agent events so far.
-  std::vector<std::string> events() {
+  // The kinds of the router's agent events so far, in the agent group of `agent`.
+  std::vector<std::string> events(const std::string& agent = "ann") {
     std::vector<std::string> out;
-    for (const auto& e : raw({"XRANGE", keys.agent_events(), "-", "+"}).elements) {
+    for (const auto& e : raw({"XRANGE", keys.agent_events(keys.agent_group_of(agent)), "-", "+"}).elements) {
       out.push_back(e.elements[1].elements[3].str + ":" + e.elements[1].elements[7].str + ":" +
                     e.elements[1].elements[11].str);
     }
@@ -47,7 +49,7 @@ TEST_F(Agents, AnUnknownAgentIsNotFoundAndNothingIsWritten) {
   auto r = await(repo->set_status("ghost", v1::AVAILABLE));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::not_found);
-  EXPECT_EQ(raw({"XLEN", keys.agent_events()}).integer, 0);
+  EXPECT_EQ(raw({"XLEN", keys.agent_events(keys.agent_group_of("ghost"))}).integer, 0);
   EXPECT_EQ(await(repo->get("ghost")).error(), errc::not_found);
 }
 
@@ -141,6 +143,61 @@ TEST_F(Agents, TheStatusHistoryKeepsEachChangeOfStatusOrDesk) {
   }
   EXPECT_EQ(got, (std::vector<std::string>{"0:OFFLINE:desk", "2000:AVAILABLE:desk", "4000:AWAY:desk", "6000:AWAY:none"}));
   EXPECT_TRUE(await(r.history("bob", 0, 4'000'000'000'000))->empty());  // nobody: no history
+}
+
+// Agents spread over agent groups (a Cluster spreads them over its primaries): presence refreshes
+// and the sweep run once per group, and every group's agents are listed.
+TEST_F(Agents, AgentsOfEveryGroupAreRefreshedSweptAndListed) {
+  manual_clock t(1'800'000'000'000);
+  agent_repository r(*client, keys, t, std::chrono::milliseconds(1000));
+  std::set<int> groups;
+  std::vector<std::pair<std::string, std::string>> alive;
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "agent" + std::to_string(i);
+    groups.insert(keys.agent_group_of(id));
+    ASSERT_TRUE(await(r.connected(profile(id, "support"), "s-" + id)));
+    if (i % 2 == 0) alive.emplace_back(id, "s-" + id);
+  }
+  ASSERT_GT(groups.size(), 8u);
+  t.set_unix_ms(1'800'000'000'600);
+  ASSERT_TRUE(await(r.refresh(alive)));
+  t.set_unix_ms(1'800'000'001'200);  // the odd ones were not refreshed
+  EXPECT_EQ(*await(r.sweep()), 20);
+  auto all = await(r.list());
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 40u);
+  for (const auto& a : *all) {
+    const int n = std::stoi(a.agent.id().substr(5));
+    EXPECT_EQ(a.connections, n % 2 == 0 ? 1 : 0) << a.agent.id();
+  }
+  EXPECT_EQ(events("agent1").back(), "drop:offline:0");  // told in the agent's own group
+}
+
+// A version before agent groups kept every agent key under {ag}: they move to their group, with
+// what they hold, once; a key written since under the new name is kept.
+TEST_F(Agents, KeysUnderTheFormerSharedTagMoveToTheirAgentGroups) {
+  const std::string old = keys.legacy_agent_prefix();
+  raw({"HSET", old + "ann", "profile", profile("ann", "billing").SerializeAsString(), "status", "away",
+       "status_since_ms", "1700000000000", "conns", "0"});
+  raw({"XADD", old + "ann:hist", "*", "at", "1700000000000", "s", "away", "d", "0"});
+  raw({"HSET", old + "ann:cv", "c-1", "x"});
+  raw({"HSET", old + "bob", "profile", profile("bob", "support").SerializeAsString(), "status", "offline"});
+  raw({"HSET", keys.agent("bob"), "profile", profile("bob", "sales").SerializeAsString(), "status", "available"});
+  raw({"SADD", old + "all", "ann", "bob"});
+  raw({"XADD", old + "ev", "*", "a", "ann"});
+  auto moved = await(repo->adopt_legacy());
+  ASSERT_TRUE(moved) << moved.error().message();
+  EXPECT_EQ(*moved, 2);
+  auto ann = await(repo->get("ann"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->agent.status(), v1::AWAY);
+  EXPECT_EQ(ann->agent.skills(0).name(), "billing");
+  EXPECT_EQ(raw({"XLEN", keys.agent_history("ann")}).integer, 1);
+  EXPECT_EQ(raw({"HGET", keys.agent_conversations("ann"), "c-1"}).str, "x");
+  EXPECT_EQ(await(repo->get("bob"))->agent.skills(0).name(), "sales");  // written since: kept
+  EXPECT_EQ(await(repo->list())->size(), 2u);
+  EXPECT_EQ(raw({"KEYS", old + "*"}).elements.size(), 0u) << "nothing is left under {ag}";
+  EXPECT_EQ(*await(repo->adopt_legacy()), 0);  // once
 }
 
 }  // namespace

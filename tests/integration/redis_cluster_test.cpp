@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "store/agents.hpp"
 #include "store/cluster_slots.hpp"
 #include "store/redis_subscriber.hpp"
 #include "store/scripts.hpp"
@@ -111,6 +112,35 @@ TEST_F(RedisCluster, WaitRunsOnThePrimaryOfTheKeyWritten) {
   ASSERT_TRUE(run_until([&] { return out.has_value(); }));
   EXPECT_FALSE(out->first) << out->second.str;
   EXPECT_EQ(out->second.integer, 0);  // no replicas here: none acknowledged, none asked for
+}
+
+// Agents spread over the primaries (their agent groups' slots), and everything the registry does
+// works there: no script or read spans two slots.
+TEST_F(RedisCluster, AgentsSpreadOverThePrimariesAndTheRegistryWorksAcrossThem) {
+  auto c = connect_cluster();
+  agent_repository agents(*c, keys, clk);
+  std::set<std::size_t> owners;
+  std::vector<std::pair<std::string, std::string>> desks;
+  for (int i = 0; i < 24; ++i) {
+    const std::string id = "agent" + std::to_string(i);
+    v1::Agent a;
+    a.set_id(id);
+    auto joined = await(agents.connected(a, "desk-" + id));
+    ASSERT_TRUE(joined) << id << ": " << joined.error().message();
+    const std::size_t owner = owner_of(key_slot(keys.agent(id)));
+    owners.insert(owner);
+    EXPECT_EQ(raw_at(owner, {"HGET", keys.agent(id), "conns"}).str, "1") << id << " is not on its slot's primary";
+    desks.emplace_back(id, "desk-" + id);
+  }
+  EXPECT_EQ(owners.size(), 3u) << "the agents should have covered every primary";
+  ASSERT_TRUE(await(agents.refresh(desks)));
+  auto swept = await(agents.sweep());
+  ASSERT_TRUE(swept) << swept.error().message();
+  EXPECT_EQ(*swept, 0);
+  auto all = await(agents.list());
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ(all->size(), 24u);
+  EXPECT_TRUE(await(agents.adopt_legacy()));
 }
 
 TEST_F(RedisCluster, ShardedChannelsLiveOnTheirSlotsPrimaryAndFollowTheirSlotWhenItMoves) {

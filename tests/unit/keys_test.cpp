@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace switchboard::store {
 namespace {
 
@@ -44,6 +46,33 @@ TEST(Keys, GroupsSpreadCustomers) {
   std::array<int, 8> count{};
   for (int i = 0; i < 8000; ++i) ++count[static_cast<std::size_t>(k.group_of_customer("c" + std::to_string(i)))];
   for (int c : count) EXPECT_GT(c, 800);
+}
+
+// Redis Cluster spreads agents: each agent's keys share its agent group's tag (one script updates a
+// record and its group's event stream), and the groups spread the agents.
+TEST(Keys, EveryKeyOfAnAgentSharesItsAgentGroupTag) {
+  key_layout k("sb", 256);
+  std::array<int, key_layout::kAgentGroups> count{};
+  for (int i = 0; i < 1600; ++i) {
+    const std::string id = "agent" + std::to_string(i);
+    const int g = k.agent_group_of(id);
+    ++count[static_cast<std::size_t>(g)];
+    const std::string tag = "a" + std::to_string(g);
+    for (const auto& key : {k.agent(id), k.agent_conversations(id), k.agent_desks(id), k.agent_history(id),
+                            k.agents(g), k.agent_events(g)}) {
+      ASSERT_EQ(hash_tag(key), tag) << key;
+    }
+    ASSERT_EQ(k.agent(id), k.agent_prefix(g) + id);
+  }
+  for (int c : count) EXPECT_GT(c, 50);
+  EXPECT_EQ(k.agent_events(3), "sb:{a3}:ev");
+  EXPECT_EQ(k.agent_group_of_events("sb:{a3}:ev"), 3);
+  EXPECT_EQ(k.agent_group_of_events(k.agent_events(15)), 15);
+  EXPECT_FALSE(k.agent_group_of_events("sb:{a16}:ev"));  // beyond the agent groups
+  EXPECT_FALSE(k.agent_group_of_events("sb:{ag}:ev"));
+  EXPECT_FALSE(k.agent_group_of_events("sb:{a3}:all"));
+  EXPECT_FALSE(k.agent_group_of_events(k.routing_requests(3)));
+  EXPECT_EQ(k.legacy_agent_prefix(), "sb:{ag}:");
 }
 
 TEST(Keys, IdentityKeysAreOutsideTheGroups) {
