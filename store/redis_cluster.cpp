@@ -3,7 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
+#include <utility>
 
 namespace switchboard::store {
 
@@ -26,7 +28,8 @@ redis_cluster::redis_cluster(asio::any_io_executor ex, redis_options opts, const
       name_(std::move(name)),
       slots_(kClusterSlots),
       periodic_(ex_),
-      soon_(ex_) {}
+      soon_(ex_),
+      held_timer_(ex_) {}
 
 void redis_cluster::start() {
   if (started_ || stopped_) return;
@@ -40,6 +43,10 @@ void redis_cluster::stop() {
   stopped_ = true;
   periodic_.cancel();
   soon_.cancel();
+  held_timer_.cancel();
+  for (auto& c : std::exchange(held_, {})) {
+    asio::post(ex_, [h = std::move(c.h)] { h(errc::shutting_down, reply{}); });
+  }
   auto nodes = std::move(nodes_);
   nodes_.clear();
   std::fill(slots_.begin(), slots_.end(), nullptr);
@@ -90,8 +97,11 @@ redis_cluster::link_ptr redis_cluster::node_at(const redis_endpoint& at) {
   auto link = std::make_shared<script_link>(ex_, std::move(o), clock_, name_);
   link->scripts = scripts_;
   std::weak_ptr<redis_cluster> weak = shared_from_this();
-  link->on_state_change([weak](redis_link::state, error_code) {
-    if (auto self = weak.lock()) self->node_changed();
+  link->on_state_change([weak, raw = link.get()](redis_link::state s, error_code) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (s == redis_link::state::ready) self->met_.insert(raw);
+    self->node_changed();
   });
   nodes_.emplace(addr, link);
   if (!stopped_) link->start();
@@ -128,12 +138,50 @@ void redis_cluster::send_at(const redis_endpoint& at, std::shared_ptr<const std:
 
 void redis_cluster::send_to(const link_ptr& node, std::shared_ptr<const std::vector<std::string>> argv,
                             std::optional<int> slot, reply_handler h, int hops) {
+  if (!node->ready() && !met_.contains(node.get()) && !stopped_) return hold(node, std::move(argv), slot, std::move(h), hops);
   std::vector<std::string_view> views(argv->begin(), argv->end());
   std::weak_ptr<redis_cluster> weak = shared_from_this();
   node->send(views, [weak, argv, slot, hops, h = std::move(h)](error_code ec, reply r) mutable {
     auto self = weak.lock();
     if (!self) return h(ec, std::move(r));
     self->on_answer(std::move(argv), slot, std::move(h), hops, ec, std::move(r));
+  });
+}
+
+void redis_cluster::hold(const link_ptr& node, std::shared_ptr<const std::vector<std::string>> argv,
+                         std::optional<int> slot, reply_handler h, int hops) {
+  held_.push_back(held_command{node, std::move(argv), slot, std::move(h), hops,
+                               std::chrono::steady_clock::now() + opts_.command_timeout});
+  if (held_.size() == 1) arm_held_timer();
+}
+
+void redis_cluster::release_held() {
+  if (held_.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<held_command> waiting;
+  for (auto& c : std::exchange(held_, {})) {
+    const bool gone = c.node->current_state() == redis_link::state::stopped;
+    if (c.node->ready()) {
+      send_to(c.node, std::move(c.argv), c.slot, std::move(c.h), c.hops);
+    } else if (gone || c.until <= now) {
+      asio::post(ex_, [h = std::move(c.h)] { h(errc::not_connected, reply{}); });
+    } else {
+      waiting.push_back(std::move(c));
+    }
+  }
+  // send_to may have held more meanwhile (a new node again): keep both.
+  for (auto& c : waiting) held_.push_back(std::move(c));
+  if (!held_.empty()) arm_held_timer();
+}
+
+void redis_cluster::arm_held_timer() {
+  auto first = held_.front().until;
+  for (const auto& c : held_) first = std::min(first, c.until);
+  held_timer_.expires_at(first);
+  held_timer_.async_wait([weak = std::weak_ptr<redis_cluster>(shared_from_this())](error_code ec) {
+    auto self = weak.lock();
+    if (!self || ec || self->stopped_) return;
+    self->release_held();
   });
 }
 
@@ -259,6 +307,7 @@ void redis_cluster::retire(const std::string& address) {
   nodes_.erase(it);
   retired_reconnects_ += link->reconnects();
   link->on_state_change({});
+  met_.erase(link.get());
   // Replies still due from it (MOVED ones, most likely) may come back: stop it a timeout later.
   auto later = std::make_shared<asio::steady_timer>(ex_, opts_.command_timeout);
   later->async_wait([later, link](error_code) { link->stop(); });
@@ -266,6 +315,7 @@ void redis_cluster::retire(const std::string& address) {
 
 void redis_cluster::node_changed() {
   if (stopped_) return;
+  release_held();
   bool complete = true;
   bool all_ready = true;
   for (const auto& link : slots_) {

@@ -10,7 +10,10 @@
 //   TRYAGAIN  a multi-key command during a migration: sent again after a short pause.
 // Each is followed at most kMaxHops times per command. A primary that cannot be reached fails its
 // commands (not_connected: the caller's retry) and the map is asked again until the cluster has
-// promoted a replica; it is also asked every `cluster_refresh`.
+// promoted a replica; it is also asked every `cluster_refresh`. A command for a primary met for the
+// first time (a MOVED or a new map naming a promoted replica or a new node) waits for its
+// connection, up to `command_timeout`, instead of failing: a planned failover or a reshard fails
+// nothing.
 //
 // Ready means every slot has a primary and every primary's connection is ready.
 //
@@ -27,6 +30,8 @@
 #include <vector>
 
 #include "store/cluster_slots.hpp"
+#include <set>
+
 #include "store/script_link.hpp"
 
 namespace switchboard::store {
@@ -80,6 +85,12 @@ class redis_cluster : public std::enable_shared_from_this<redis_cluster> {
   void retire(const std::string& address);
   void node_changed();
   void arm_periodic();
+  // Commands for a connection not yet ready for the first time: sent when it is, failed at their
+  // deadline or at stop.
+  void hold(const link_ptr& node, std::shared_ptr<const std::vector<std::string>> argv, std::optional<int> slot,
+            reply_handler h, int hops);
+  void release_held();
+  void arm_held_timer();
 
   boost::asio::any_io_executor ex_;
   redis_options opts_;
@@ -90,6 +101,17 @@ class redis_cluster : public std::enable_shared_from_this<redis_cluster> {
   std::vector<link_ptr> slots_;            // slot → its primary's connection (null: unknown)
   boost::asio::steady_timer periodic_;
   boost::asio::steady_timer soon_;
+  struct held_command {
+    link_ptr node;
+    std::shared_ptr<const std::vector<std::string>> argv;
+    std::optional<int> slot;
+    reply_handler h;
+    int hops;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::vector<held_command> held_;
+  boost::asio::steady_timer held_timer_;
+  std::set<const script_link*> met_;  // connections that have been ready at least once
   bool refreshing_ = false;
   bool soon_armed_ = false;
   bool stopped_ = false;

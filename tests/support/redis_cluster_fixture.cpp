@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "store/cluster_slots.hpp"
@@ -13,20 +14,7 @@ namespace switchboard::testing {
 
 void redis_cluster_fixture::SetUp() {
   redis_fixture::SetUp();  // a plain server too: unused by cluster tests, harmless
-  for (int i = 0; i < 3; ++i) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sb-cluster-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    node_dirs.push_back(tmpl);
-    store::redis_process_options o;
-    o.dir = tmpl;
-    bus_ports.push_back(store::pick_free_port());
-    o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", tmpl + "/nodes.conf",
-                    "--cluster-node-timeout", "1000",
-                    // The bus port defaults to port + 10000, past 65535 for a high free port: pick one.
-                    "--cluster-port", std::to_string(bus_ports.back())};
-    nodes.push_back(std::make_unique<store::redis_process>(o));
-    nodes.back()->start();
-  }
+  for (int i = 0; i < 3; ++i) start_node();
   const int bounds[4] = {0, 5461, 10923, store::kClusterSlots};
   for (std::size_t i = 0; i < 3; ++i) {
     auto r = raw_at(i, {"CLUSTER", "ADDSLOTSRANGE", std::to_string(bounds[i]), std::to_string(bounds[i + 1] - 1)});
@@ -47,6 +35,66 @@ void redis_cluster_fixture::SetUp() {
     }
     if (agreed) break;
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the cluster never agreed on its slots";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // gossip poll, bounded above
+  }
+}
+
+void redis_cluster_fixture::start_node() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "sb-cluster-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  node_dirs.push_back(tmpl);
+  store::redis_process_options o;
+  o.dir = tmpl;
+  bus_ports.push_back(store::pick_free_port());
+  o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", tmpl + "/nodes.conf",
+                  "--cluster-node-timeout", "1000",
+                  // The bus port defaults to port + 10000, past 65535 for a high free port: pick one.
+                  "--cluster-port", std::to_string(bus_ports.back())};
+  nodes.push_back(std::make_unique<store::redis_process>(o));
+  nodes.back()->start();
+}
+
+std::size_t redis_cluster_fixture::add_replica(std::size_t of) {
+  start_node();
+  const std::size_t r = nodes.size() - 1;
+  const std::string primary = node_id(of), replica = node_id(r);
+  EXPECT_EQ(raw_at(0, {"CLUSTER", "MEET", "127.0.0.1", std::to_string(nodes[r]->port()), std::to_string(bus_ports[r])}).str,
+            "OK");
+  // CLUSTER REPLICATE needs the node to know the primary first (gossip): bounded poll.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool replicating = false;
+  for (;;) {
+    replicating = replicating || raw_at(r, {"CLUSTER", "REPLICATE", primary}).str == "OK";
+    bool known = replicating && raw_at(r, {"INFO", "replication"}).str.find("master_link_status:up") != std::string::npos;
+    for (std::size_t i = 0; i < r && known; ++i) {
+      if (!nodes[i]->running()) continue;
+      known = raw_at(i, {"CLUSTER", "NODES"}).str.find(replica + " 127.0.0.1:" + std::to_string(nodes[r]->port())) !=
+              std::string::npos;
+      known = known && raw_at(i, {"CLUSTER", "NODES"}).str.find("slave " + primary) != std::string::npos;
+    }
+    if (known) break;
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the replica never joined");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // gossip poll, bounded above
+  }
+  return r;
+}
+
+void redis_cluster_fixture::wait_until_primary(std::size_t n, std::chrono::seconds limit) {
+  const std::string address = "127.0.0.1:" + std::to_string(nodes[n]->port());
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    bool agreed = raw_at(n, {"ROLE"}).elements.size() > 0 && raw_at(n, {"ROLE"}).elements[0].str == "master";
+    for (std::size_t i = 0; i < nodes.size() && agreed; ++i) {
+      if (!nodes[i]->running()) continue;
+      auto info = raw_at(i, {"CLUSTER", "INFO"});
+      const std::string mine = raw_at(i, {"CLUSTER", "NODES"}).str;
+      agreed = info.str.find("cluster_state:ok") != std::string::npos;
+      // The node's own line names it "master" (the line holds its address, then its flags).
+      const auto at = mine.find(address);
+      agreed = agreed && at != std::string::npos && mine.find("master", at) < mine.find('\n', at);
+    }
+    if (agreed) return;
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("node " + address + " never became a primary");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // gossip poll, bounded above
   }
 }
@@ -83,7 +131,9 @@ store::reply redis_cluster_fixture::raw_at(std::size_t i, std::initializer_list<
 std::string redis_cluster_fixture::node_id(std::size_t i) { return raw_at(i, {"CLUSTER", "MYID"}).str; }
 
 std::size_t redis_cluster_fixture::owner_of(int slot) {
-  auto slots = raw_at(0, {"CLUSTER", "SLOTS"});
+  std::size_t asked = 0;  // a live node (a test may have killed some)
+  while (asked + 1 < nodes.size() && !nodes[asked]->running()) ++asked;
+  auto slots = raw_at(asked, {"CLUSTER", "SLOTS"});
   for (const auto& range : slots.elements) {
     if (slot < range.elements[0].integer || slot > range.elements[1].integer) continue;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -109,7 +159,8 @@ void redis_cluster_fixture::end_migration(int slot, std::size_t to) {
   // The target first, as redis-cli does: it owns the slot before the source lets go.
   ASSERT_EQ(raw_at(to, {"CLUSTER", "SETSLOT", s, "NODE", id}).str, "OK");
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    if (i != to) ASSERT_EQ(raw_at(i, {"CLUSTER", "SETSLOT", s, "NODE", id}).str, "OK");
+    if (i == to || !nodes[i]->running()) continue;
+    ASSERT_EQ(raw_at(i, {"CLUSTER", "SETSLOT", s, "NODE", id}).str, "OK");
   }
 }
 

@@ -2,8 +2,10 @@
 // A real three-primary Redis Cluster per test: three redis-server processes on free loopback ports
 // (cluster-enabled, each in its own temporary folder), the slots split in three as
 // redis-cli --cluster create does, CLUSTER MEET, and a wait (bounded) until every node agrees on
-// the whole map. Helpers move a slot between nodes the way redis-cli --cluster reshard does.
+// the whole map. Helpers move a slot between nodes the way redis-cli --cluster reshard does, and
+// add a replica for a failover.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +26,7 @@ class redis_cluster_fixture : public redis_fixture {
   std::unique_ptr<store::redis_client> connect_cluster(std::chrono::milliseconds refresh = std::chrono::milliseconds(200));
   // A synchronous command to node `i` (0..2).
   store::reply raw_at(std::size_t i, std::initializer_list<std::string> args);
-  // The node serving `slot` now (by its own CLUSTER SLOTS), and a node id.
+  // The node serving `slot` now (by the first live node's CLUSTER SLOTS), and a node id.
   std::size_t owner_of(int slot);
   std::string node_id(std::size_t i);
   // Starts moving `slot` from node `from` to node `to`: IMPORTING/MIGRATING set, keys `moved`
@@ -32,10 +34,18 @@ class redis_cluster_fixture : public redis_fixture {
   void begin_migration(int slot, std::size_t from, std::size_t to, const std::vector<std::string>& moved);
   // Ends it: the slot belongs to `to` on every node (MOVED territory).
   void end_migration(int slot, std::size_t to);
+  // Starts one more node as a replica of node `of` and waits (bounded) until it has synced and
+  // every node knows it as one (so the primaries can elect it); returns its index in `nodes`.
+  std::size_t add_replica(std::size_t of);
+  // Waits (bounded) until node `i` is a primary that every other live node's map names.
+  void wait_until_primary(std::size_t i, std::chrono::seconds limit = std::chrono::seconds(30));
 
   std::vector<std::unique_ptr<store::redis_process>> nodes;
   std::vector<std::string> node_dirs;
   std::vector<int> bus_ports;  // each node's cluster bus (--cluster-port)
+
+ private:
+  void start_node();  // a cluster-enabled redis-server in a temporary folder, appended to nodes
 };
 
 }  // namespace switchboard::testing
