@@ -19,6 +19,10 @@ constexpr auto kTryAgainPause = std::chrono::milliseconds(25);
 
 std::string address_of(const redis_endpoint& ep) { return ep.host + ":" + std::to_string(ep.port); }
 
+bool is_passing_refusal(std::string_view code) {
+  return code == "CLUSTERDOWN" || code == "TRYAGAIN" || code == "MOVED" || code == "ASK";
+}
+
 }  // namespace
 
 redis_cluster::redis_cluster(asio::any_io_executor ex, redis_options opts, const clock& clk, std::string name)
@@ -218,6 +222,10 @@ void redis_cluster::on_answer(std::shared_ptr<const std::vector<std::string>> ar
       r.error_code() == "CLUSTERDOWN") {
     refresh_soon();
   }
+  // The cluster's passing states refuse a command without running it: a slot without a primary
+  // (CLUSTERDOWN, on every node while coverage is incomplete), a migration or a move that outlasted
+  // our hops. The sender is told to retry (not_connected: not run), the reply's text kept for logs.
+  if (ec == errc::server_error && is_passing_refusal(r.error_code())) ec = errc::not_connected;
   h(ec, std::move(r));
 }
 

@@ -13,7 +13,8 @@
 // promoted a replica; it is also asked every `cluster_refresh`. A command for a primary met for the
 // first time (a MOVED or a new map naming a promoted replica or a new node) waits for its
 // connection, up to `command_timeout`, instead of failing: a planned failover or a reshard fails
-// nothing.
+// nothing. CLUSTERDOWN, and TRYAGAIN, MOVED or ASK beyond kMaxHops, are answered not_connected (not
+// run: the caller's retry), with Redis's text in the reply.
 //
 // Ready means every slot has a primary and every primary's connection is ready.
 //

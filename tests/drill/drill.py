@@ -1,17 +1,21 @@
 #!/usr/bin/python3
-"""The failure drill, Sentinel variant (issue 15, point 6).
+"""The failure drill (issue 15): Sentinel and Cluster variants.
 
-Three gateways behind HAProxy, two routers, an outbox, a Redis primary with two replicas and three
-sentinels, all real processes on 127.0.0.1 in a temporary folder. Customers (python3-websockets)
-chat through HAProxy, agents accept offers and answer. While they do, `kill -9` one gateway, then
-the active router, then the Redis primary. At the end every conversation is read back from the
-store (REST, as an admin) and compared with what each client sent and had acknowledged; the
-figures are printed as a table (and written as JSON with --json).
+Three gateways behind HAProxy, two routers, an outbox, and Redis: a primary with two replicas and
+three sentinels, or (--redis cluster) a Redis Cluster of three primaries with a replica each; all
+real processes on 127.0.0.1 in a temporary folder. Customers (python3-websockets) chat through
+HAProxy, agents accept offers and answer. While they do, `kill -9` one gateway, then the active
+router, then (Cluster only) move a third of one primary's slots to another with `redis-cli
+--cluster reshard`, then `kill -9` a Redis primary. At the end every conversation is read back
+from the store (REST, as an admin) and compared with what each client sent and had acknowledged;
+the figures are printed as a table (and written as JSON with --json).
 
     /usr/bin/python3 tests/drill/drill.py --short      # 100 customers, 10 agents, 1-2 min (ctest drill.sentinel)
     /usr/bin/python3 tests/drill/drill.py              # 1,000 customers, 50 agents, ~4 min (by hand)
+    /usr/bin/python3 tests/drill/drill.py --redis cluster [--short]     # (ctest drill.cluster: --short)
 
-Figures and findings: docs/BENCHMARKS.md, "Failure drill (Sentinel)".
+Figures and findings: docs/BENCHMARKS.md, "Failure drill (Sentinel)" and "Failure drill (Cluster)".
+The Cluster run's loss window and steps: drill_redis_cluster.py.
 
 The documented Redis-failover window (docs/OPERATIONS.md): a lost acknowledged message is in it
 when acknowledged between the primary's kill - --window-before (1 s: what asynchronous replication
@@ -40,6 +44,7 @@ import time
 import traceback
 
 import drill_figures
+import drill_redis_cluster
 from drill_clients import Agent, Customer
 from drill_common import log, metric, poll, readyz, until
 from drill_processes import Cluster
@@ -61,7 +66,7 @@ class Drill:
         self.marks = {}       # event name -> monotonic time
         self.figures = {}
         self.folder = tempfile.mkdtemp(prefix="sb-drill-")
-        self.cluster = Cluster(self.folder)
+        self.cluster = Cluster(self.folder, args.redis)
         self.customer_tokens = {}
         self.customers, self.agents = [], []
 
@@ -93,7 +98,8 @@ class Drill:
             self.closing.set()
             await asyncio.wait(tasks, timeout=60)
             self.cluster.stop_watchers()
-            await asyncio.wait(watching, timeout=5)
+            if watching:
+                await asyncio.wait(watching, timeout=5)
             self.figures["gateways at the end"], self.figures["redis roles at the end"] = \
                 await self.cluster.state_at_the_end()
 
@@ -108,7 +114,11 @@ class Drill:
         await self.steady()
         await self.kill_gateway()
         await self.kill_router()
-        await self.kill_primary()
+        if self.cluster.mode == "cluster":
+            await drill_redis_cluster.migrate_slots(self)
+            await drill_redis_cluster.kill_primary(self)
+        else:
+            await self.kill_primary()
         await self.drain()
 
     async def steady(self):
@@ -205,6 +215,8 @@ class Drill:
 def arguments(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--short", action="store_true", help="the CI form: 100 customers, 10 agents, short phases")
+    ap.add_argument("--redis", choices=("sentinel", "cluster"), default="sentinel",
+                    help="a primary, two replicas and three sentinels, or a Cluster of 3 primaries and 3 replicas")
     ap.add_argument("--customers", type=int)
     ap.add_argument("--agents", type=int)
     ap.add_argument("--interval", type=float, help="seconds between a customer's messages, on average")

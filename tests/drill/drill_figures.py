@@ -7,6 +7,7 @@ import csv
 import json
 import time
 
+import drill_redis_cluster
 from drill_common import percentile
 from test_serve import get, sign_token
 
@@ -152,6 +153,8 @@ def failover_window(drill):
     announced after it, plus redis.sentinel.check_interval_ms (every connection has asked them again
     by then and left a server they no longer name) plus --window-after s (a round trip and the
     sentinels' own agreement). A second switch after one kill (a split brain) thus extends it."""
+    if drill.cluster.mode == "cluster":
+        return drill_redis_cluster.failover_window(drill)
     args, kill = drill.args, drill.marks["primary killed"]
     found = switches(drill.cluster.sentinel_events, kill)
     if found:
@@ -211,7 +214,9 @@ def window_figures(drill, acked, stored):
                             "described": window["described"]},
         "switches after the primary's kill": [switch_name(s, kill) + f", last announced {s['last'] - kill:+.3f} s"
                                               for s in window["switches"]],
-        "primaries the sentinels named after the kill": list(dict.fromkeys(str(s["to"]) for s in window["switches"])),
+        "primaries named after the kill": list(dict.fromkeys(str(s["to"]) for s in window["switches"]))
+                                          or [str(drill.figures["new primary"])],
+        "redis": drill.cluster.mode,
         "sentinel events": [f"{t - kill:+.3f} s {who} {line}" for t, who, line in drill.cluster.sentinel_events
                             if t >= kill - 1 and "__sentinel__:hello" not in line],
     }
@@ -262,7 +267,8 @@ def rows(f):
 
     def ms(x):
         return "-" if x is None else f"{x:.0f} ms"
-    named = f["primaries the sentinels named after the kill"]
+    named = f["primaries named after the kill"]
+    who = "the cluster" if f["redis"] == "cluster" else "sentinels"
     return [
         ("customers / agents", f"{f['customers']} / {f['agents']}"),
         ("messages acknowledged", f"{f['messages acknowledged']} ({f['customer messages acknowledged']} customers', "
@@ -280,11 +286,20 @@ def rows(f):
         ("reconnect-to-resumed p50 / p99", f"{ms(r['p50 ms'])} / {ms(r['p99 ms'])} (max {ms(r['max ms'])}, "
                                            f"{r['customers']} customers)"),
         ("time to a new router", f"{f['time to a new router s']:.2f} s"),
-        ("time to a new primary", f"{p['sentinels']:.2f} s (sentinels), {p['first gateway']:.2f} s "
+        ("time to a new primary", f"{p.get('sentinels', p.get('cluster')):.2f} s ({who}), {p['first gateway']:.2f} s "
                                   f"(a gateway's /readyz names it), {p['every gateway']:.2f} s (every gateway's)"),
         ("primaries named after the kill", ", ".join(":" + x for x in named)
          + (" (a second failover: see the sentinel events)" if len(named) > 1 else "")),
-    ]
+    ] + migration_rows(f)
+
+
+def migration_rows(f):
+    m = f.get("slot migration")
+    if not m:
+        return []
+    return [("slots moved under traffic", f"{m['slots']} from {m['from']} to {m['to']} in {m['seconds']:.1f} s "
+                                          f"(redis-cli --cluster reshard); keys per primary "
+                                          f"{m['keys per primary before']} -> {m['keys per primary after']}")]
 
 
 def print_losses(f):
@@ -301,7 +316,7 @@ def print_losses(f):
 
 def table(f):
     width = max(len(a) for a, _ in rows(f))
-    print("\nFailure drill (Sentinel): figures")
+    print(f"\nFailure drill ({f['redis'].capitalize()}): figures")
     for a, b in rows(f):
         print(f"  {a:<{width}}  {b}")
     print_losses(f)

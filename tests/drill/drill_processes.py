@@ -1,6 +1,7 @@
 """The failure drill's processes: a Redis primary with two replicas, three sentinels (and a watch on
-their events), three gateways, two routers, an outbox and HAProxy, their config, and stopping them
-all. Owns no client and no figure beyond the processes' own state at the end."""
+their events), or a Redis Cluster of six nodes (drill_redis_cluster.py); three gateways, two
+routers, an outbox and HAProxy, their config, and stopping them all. Owns no client and no figure
+beyond the processes' own state at the end."""
 import asyncio
 import math
 import os
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import time
 
+import drill_redis_cluster
 from drill_common import TEAM, log, metric, readyz
 from test_sentinel import MASTER, Sentinel
 from test_serve import BIN, IDENTITY_SECRET, JWT_SECRET, RedisServer, Server, free_port, get, port_open, wait_for
@@ -73,18 +75,23 @@ backend gateways
             raise AssertionError("haproxy exited:\n" + self.output())
 
 
-def write_config(path, sentinels, check_interval_ms, agents, capacity):
-    """The config every switchboard process of the drill shares: on the sentinels, asking them which
-    server is the primary every `check_interval_ms`; `agents` agents of TEAM, `capacity` chats each."""
+def sentinel_lines(sentinels, check_interval_ms):
+    """The redis section's lines for the sentinels, asking them which server is the primary every
+    `check_interval_ms`."""
     addresses = ", ".join(f'"127.0.0.1:{s.port}"' for s in sentinels)
+    return f"  sentinel: {{addresses: [{addresses}], master_name: {MASTER}, check_interval_ms: {check_interval_ms}}}\n"
+
+
+def write_config(path, redis_lines, agents, capacity):
+    """The config every switchboard process of the drill shares: the redis section's `redis_lines`
+    (sentinels or a Cluster); `agents` agents of TEAM, `capacity` chats each."""
     with open(path, "w") as f:
         f.write(f"""server:
   max_connections_per_address: 20000
   desk_presence_seconds: 5
 redis:
   url: ""
-  sentinel: {{addresses: [{addresses}], master_name: {MASTER}, check_interval_ms: {check_interval_ms}}}
-  connect_timeout_ms: 500
+{redis_lines}  connect_timeout_ms: 500
   command_timeout_ms: 1000
   reconnect_min_ms: 20
   reconnect_max_ms: 200
@@ -107,9 +114,11 @@ class Cluster:
     """Every process of the drill, started in order and stopped in reverse (also on failure), and a
     timed record of the sentinels' events (`sentinel_events`: (monotonic time, sentinel, line))."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, redis="sentinel"):
         self.folder = folder
+        self.mode = redis  # "sentinel" or "cluster"
         self.stoppers = []
+        self.redis_cluster = None
         self.redis, self.sentinels, self.gateways, self.routers = [], [], [], []
         self.outbox = self.haproxy = None
         self.sentinel_events = []
@@ -117,10 +126,19 @@ class Cluster:
 
     def start(self, customers, agents, check_interval_ms):
         log(f"folder {self.folder}")
-        self.start_redis()
-        self.start_sentinels()
+        if self.mode == "cluster":
+            self.redis_cluster = drill_redis_cluster.start(self.folder)
+            self.stoppers.append(self.redis_cluster.stop)
+            self.redis = self.redis_cluster.nodes()
+            redis_lines = drill_redis_cluster.config_lines(self.redis_cluster)
+            log(f"redis cluster: primaries {' '.join(':' + str(n.port) for n in self.redis_cluster.primaries)}, "
+                f"replicas {' '.join(':' + str(n.port) for n in self.redis_cluster.replicas)}")
+        else:
+            self.start_redis()
+            self.start_sentinels()
+            redis_lines = sentinel_lines(self.sentinels, check_interval_ms)
         config = os.path.join(self.folder, "switchboard.yaml")
-        write_config(config, self.sentinels, check_interval_ms, agents, math.ceil(customers / agents) + 3)
+        write_config(config, redis_lines, agents, math.ceil(customers / agents) + 3)
         self.gateways = [self.switchboard(f"gateway{i}", "gateway", config) for i in range(3)]
         self.routers = [self.switchboard(f"router{i}", "router", config) for i in range(2)]
         self.outbox = self.switchboard("outbox", "outbox", config)

@@ -27,6 +27,8 @@ class counter_traffic {
   const std::vector<long long>& acked() const { return acked_; }
   int errors() const { return errors_; }
   const std::string& last_error() const { return last_error_; }
+  // Failures the caller was not told to retry (a cluster's passing state must never be one).
+  const std::vector<std::string>& final_errors() const { return final_; }
 
  private:
   void next() {
@@ -36,6 +38,7 @@ class counter_traffic {
       if (ec) {
         ++errors_;
         last_error_ = r.str.empty() ? ec.message() : r.str;
+        if (!is_retryable(ec)) final_.push_back(last_error_);
       } else acked_.push_back(r.integer);
       if (stopped_) return;
       pause_.expires_after(10ms);
@@ -51,6 +54,7 @@ class counter_traffic {
   std::vector<long long> acked_;
   int errors_ = 0;
   std::string last_error_;
+  std::vector<std::string> final_;
   bool in_flight_ = false;
   bool stopped_ = false;
 };
@@ -99,7 +103,11 @@ TEST_F(RedisClusterFailover, AKilledPrimarysSlotsFollowItsPromotedReplicaAndWhat
   ASSERT_TRUE(run_until([&] { return sub.ready(); }));
 
   counter_traffic traffic(*c, tag + "n");
+  // Writes to a primary that stays up: the cluster refuses them too while a slot has no primary
+  // (CLUSTERDOWN, cluster-require-full-coverage), which the caller must be told to retry.
+  counter_traffic elsewhere(*c, tag_on(2) + "n");
   traffic.start();
+  elsewhere.start();
   ASSERT_TRUE(run_until([&] { return traffic.acked().size() >= 5; }));
   nodes[0]->kill();
   const std::size_t acked_before = traffic.acked().size();
@@ -107,7 +115,11 @@ TEST_F(RedisClusterFailover, AKilledPrimarysSlotsFollowItsPromotedReplicaAndWhat
   ASSERT_TRUE(run_until([&] { return traffic.acked().size() >= acked_before + 5; }, 30s))
       << traffic.errors() << " errors, no write taken since the kill";
   stop_traffic(traffic);
+  stop_traffic(elsewhere);
   EXPECT_GT(traffic.errors(), 0) << "writes sent while the slot had no primary must fail";
+  EXPECT_EQ(traffic.final_errors(), std::vector<std::string>{}) << "a failover's errors are all 'retry'";
+  EXPECT_EQ(elsewhere.final_errors(), std::vector<std::string>{}) << "a failover's errors are all 'retry'";
+  EXPECT_EQ(raw_at(2, {"GET", tag_on(2) + "n"}).str, std::to_string(elsewhere.acked().back()));
   EXPECT_EQ(owner_of(key_slot(tag)), replica);
   EXPECT_EQ(raw_at(replica, {"GET", tag + "kept"}).str, "before");
   EXPECT_EQ(raw_at(replica, {"GET", tag + "n"}).str, std::to_string(traffic.acked().back()))
