@@ -79,9 +79,10 @@ class RedisCluster:
             node.stop()
 
 
-def _main():
-    """Starts a cluster and runs e2e modules on it: `python3 redis_cluster.py test_x ...`, or with no
-    argument every test_*.py here but test_sentinel (which brings its own Redis)."""
+def run_e2e_modules(start, env_of, title):
+    """Starts a shared Redis (`start(folder)`, which has stop()), runs e2e modules on it (those named
+    on the command line, or every test_*.py here but test_sentinel, which brings its own Redis) with
+    `env_of(redis)` added to the environment, and stops it. Returns unittest's exit status."""
     import glob
     import shutil
     import sys
@@ -89,17 +90,24 @@ def _main():
     here = os.path.dirname(os.path.abspath(__file__))
     modules = sys.argv[1:] or sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(here, "test_*.py"))
                                      if not p.endswith("test_sentinel.py"))
-    folder = tempfile.mkdtemp(prefix="sb-e2e-cluster-")
-    cluster = RedisCluster(folder)
+    folder = tempfile.mkdtemp(prefix="sb-e2e-shared-")
+    redis = start(folder)
     try:
-        env = dict(os.environ, SWITCHBOARD_E2E_CLUSTER=",".join(cluster.seeds()))
+        env = dict(os.environ, **env_of(redis))
         started = time.monotonic()
         rc = subprocess.run([sys.executable, "-m", "unittest", *modules], env=env, cwd=here).returncode
-        print(f"e2e on a three-primary Redis Cluster: {time.monotonic() - started:.0f} s", flush=True)
+        print(f"e2e on {title}: {time.monotonic() - started:.0f} s", flush=True)
         return rc
     finally:
-        cluster.stop()
+        redis.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _main():
+    """Starts a cluster and runs e2e modules on it: `python3 redis_cluster.py test_x ...`, or with no
+    argument every test_*.py here but test_sentinel (which brings its own Redis)."""
+    return run_e2e_modules(RedisCluster, lambda c: {"SWITCHBOARD_E2E_CLUSTER": ",".join(c.seeds())},
+                           "a three-primary Redis Cluster")
 
 
 if __name__ == "__main__":

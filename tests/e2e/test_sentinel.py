@@ -17,9 +17,10 @@ MASTER = "main"
 
 
 class Sentinel:
-    """A redis-server in sentinel mode watching 127.0.0.1:`primary`."""
+    """A redis-server in sentinel mode watching 127.0.0.1:`primary` as `master`."""
 
-    def __init__(self, folder, primary):
+    def __init__(self, folder, primary, master=MASTER):
+        self.master = master
         os.makedirs(folder, exist_ok=True)
         self.port = free_port()
         conf = os.path.join(folder, "sentinel.conf")
@@ -27,9 +28,9 @@ class Sentinel:
             f.write(f"""port {self.port}
 bind 127.0.0.1
 dir {folder}
-sentinel monitor {MASTER} 127.0.0.1 {primary} 2
-sentinel down-after-milliseconds {MASTER} 1000
-sentinel failover-timeout {MASTER} 10000
+sentinel monitor {master} 127.0.0.1 {primary} 2
+sentinel down-after-milliseconds {master} 1000
+sentinel failover-timeout {master} 10000
 """)
         self.proc = subprocess.Popen(["redis-server", conf, "--sentinel"], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
@@ -40,7 +41,7 @@ sentinel failover-timeout {MASTER} 10000
                               timeout=LIMIT).stdout.strip()
 
     def primary_port(self):
-        lines = self.cli("SENTINEL", "get-master-addr-by-name", MASTER).splitlines()
+        lines = self.cli("SENTINEL", "get-master-addr-by-name", self.master).splitlines()
         return int(lines[1]) if len(lines) == 2 else None
 
     def stop(self):

@@ -103,27 +103,44 @@ def get(port, path, token=None):
 
 # SWITCHBOARD_E2E_CLUSTER="host:port,...": the primaries of a Redis Cluster that every Server
 # without a Redis of its own uses instead of the embedded one (tests/e2e/redis_cluster.py starts one
-# and runs modules on it). As an embedded server's data lives in the test's folder, the cluster is
-# emptied for each new folder only: a restart in the same folder finds its data.
+# and runs modules on it). SWITCHBOARD_E2E_SENTINEL="host:port,...": the same with three sentinels
+# watching a primary named E2E_SENTINEL_MASTER and its replica (tests/e2e/redis_sentinel.py). As an
+# embedded server's data lives in the test's folder, the shared Redis is emptied for each new folder
+# only: a restart in the same folder finds its data.
 E2E_CLUSTER = [a for a in os.environ.get("SWITCHBOARD_E2E_CLUSTER", "").split(",") if a]
-_E2E_CLUSTER_FOLDERS = set()
+E2E_SENTINELS = [a for a in os.environ.get("SWITCHBOARD_E2E_SENTINEL", "").split(",") if a]
+E2E_SENTINEL_MASTER = "e2e"
+_E2E_FOLDERS = set()
 
 
-def use_e2e_cluster(folder, redis_url, redis_extra, extra):
-    """The redis section's extra lines for the e2e cluster, or "" to keep the embedded server: when
-    the test names its own Redis, or gives development passwords (allowed beside the embedded one only)."""
-    if not E2E_CLUSTER or redis_url or "sentinel" in redis_extra or "cluster" in redis_extra:
+def e2e_sentinel_primary():
+    """"host:port" of the primary the e2e sentinels name."""
+    host, port = E2E_SENTINELS[0].rsplit(":", 1)
+    out = subprocess.run(["redis-cli", "-h", host, "-p", port, "SENTINEL", "get-master-addr-by-name",
+                          E2E_SENTINEL_MASTER], capture_output=True, text=True, check=True, timeout=LIMIT).stdout.split()
+    return f"{out[0]}:{out[1]}"
+
+
+def use_e2e_redis(folder, redis_url, redis_extra, extra):
+    """The redis section's extra lines for the e2e Cluster or Sentinel, or "" to keep the embedded
+    server: when the test names its own Redis, or gives development passwords (allowed beside the
+    embedded one only)."""
+    if not (E2E_CLUSTER or E2E_SENTINELS) or redis_url or "sentinel" in redis_extra or "cluster" in redis_extra:
         return ""
     if "dev_users" in extra and "password:" in extra:
         return ""
-    if folder not in _E2E_CLUSTER_FOLDERS:
-        _E2E_CLUSTER_FOLDERS.add(folder)
-        for address in E2E_CLUSTER:
+    if folder not in _E2E_FOLDERS:
+        _E2E_FOLDERS.add(folder)
+        for address in E2E_CLUSTER or [e2e_sentinel_primary()]:
             host, port = address.rsplit(":", 1)
             subprocess.run(["redis-cli", "-h", host, "-p", port, "FLUSHALL"], capture_output=True, check=True,
                            timeout=LIMIT)
-    seeds = ", ".join(f'"{a}"' for a in E2E_CLUSTER)
-    return f"  cluster: {{seeds: [{seeds}], refresh_interval_ms: 200}}\n"
+    if E2E_CLUSTER:
+        seeds = ", ".join(f'"{a}"' for a in E2E_CLUSTER)
+        return f"  cluster: {{seeds: [{seeds}], refresh_interval_ms: 200}}\n"
+    addresses = ", ".join(f'"{a}"' for a in E2E_SENTINELS)
+    return (f"  sentinel: {{addresses: [{addresses}], master_name: {E2E_SENTINEL_MASTER}, "
+            f"check_interval_ms: 200}}\n")
 
 
 class Server:
@@ -131,9 +148,9 @@ class Server:
 
     def __init__(self, folder, redis_url="", extra="", server_extra="", roles="gateway,router,outbox", redis_extra=""):
         self.folder = folder
-        cluster = use_e2e_cluster(folder, redis_url, redis_extra, extra)
-        self.on_e2e_cluster = bool(cluster)
-        redis_extra += cluster
+        shared = use_e2e_redis(folder, redis_url, redis_extra, extra)
+        self.on_e2e_redis = bool(shared)
+        redis_extra += shared
         self.http_port = free_port()
         self.config = os.path.join(folder, "switchboard.yaml")
         with open(self.config, "w") as f:
@@ -182,8 +199,8 @@ auth:
         return self.proc.returncode
 
     def embedded_port(self):
-        if self.on_e2e_cluster:  # the test reads Redis directly: a node of the cluster (cli follows MOVED)
-            return int(E2E_CLUSTER[0].rsplit(":", 1)[1])
+        if self.on_e2e_redis:  # the test reads Redis directly: a node of the cluster (cli follows MOVED)
+            return int((E2E_CLUSTER[0] if E2E_CLUSTER else e2e_sentinel_primary()).rsplit(":", 1)[1])
         for line in self.output().splitlines():
             if "embedded redis-server on 127.0.0.1:" in line:
                 return int(line.split("127.0.0.1:")[1].split()[0])
@@ -237,7 +254,7 @@ class ProcessTest(unittest.TestCase):
 
 class ServeTest(ProcessTest):
 
-    @unittest.skipIf(E2E_CLUSTER, "about the embedded redis-server, which the e2e cluster replaces")
+    @unittest.skipIf(E2E_CLUSTER or E2E_SENTINELS, "about the embedded redis-server, which the e2e Redis replaces")
     def test_embedded_default_serves_health_and_stops_cleanly(self):
         s = self.serve()
         s.wait_listening()
@@ -252,7 +269,7 @@ class ServeTest(ProcessTest):
         self.assertIn("switchboard stopped", s.output())
         self.assertFalse(port_open(redis_port), "the embedded redis-server must stop with serve")
 
-    @unittest.skipIf(E2E_CLUSTER, "about the embedded redis-server, which the e2e cluster replaces")
+    @unittest.skipIf(E2E_CLUSTER or E2E_SENTINELS, "about the embedded redis-server, which the e2e Redis replaces")
     def test_embedded_data_survives_a_restart(self):
         s = self.serve()
         s.wait_listening()
