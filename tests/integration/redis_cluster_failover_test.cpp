@@ -61,12 +61,6 @@ class counter_traffic {
 
 class RedisClusterFailover : public redis_cluster_fixture {
  protected:
-  std::pair<error_code, reply> run(redis_client& c, std::initializer_list<std::string_view> args) {
-    std::optional<std::pair<error_code, reply>> out;
-    c.exec(args, [&](error_code ec, reply r) { out.emplace(ec, std::move(r)); });
-    EXPECT_TRUE(run_until([&] { return out.has_value(); }));
-    return out.value_or(std::pair<error_code, reply>{errc::timeout, reply{}});
-  }
   // A hash tag whose slot node `i` serves.
   std::string tag_on(std::size_t i) {
     for (int n = 0; n < 1000; ++n) {

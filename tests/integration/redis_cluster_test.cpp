@@ -17,16 +17,7 @@ using boost::system::error_code;
 using switchboard::testing::redis_cluster_fixture;
 using namespace std::chrono_literals;
 
-class RedisCluster : public redis_cluster_fixture {
- protected:
-  // Runs one command on the client and returns its outcome (bounded).
-  std::pair<error_code, reply> run(redis_client& c, std::initializer_list<std::string_view> args) {
-    std::optional<std::pair<error_code, reply>> out;
-    c.exec(args, [&](error_code ec, reply r) { out.emplace(ec, std::move(r)); });
-    EXPECT_TRUE(run_until([&] { return out.has_value(); }));
-    return out.value_or(std::pair<error_code, reply>{errc::timeout, reply{}});
-  }
-};
+class RedisCluster : public redis_cluster_fixture {};
 
 TEST_F(RedisCluster, SendsEachCommandToThePrimaryOfItsSlot) {
   auto c = connect_cluster();

@@ -124,6 +124,14 @@ std::unique_ptr<store::redis_client> redis_cluster_fixture::connect_cluster(std:
   return c;
 }
 
+std::pair<boost::system::error_code, store::reply> redis_cluster_fixture::run(
+    store::redis_client& c, std::initializer_list<std::string_view> args) {
+  std::optional<std::pair<boost::system::error_code, store::reply>> out;
+  c.exec(args, [&](boost::system::error_code ec, store::reply r) { out.emplace(ec, std::move(r)); });
+  EXPECT_TRUE(run_until([&] { return out.has_value(); }));
+  return out.value_or(std::pair<boost::system::error_code, store::reply>{errc::timeout, store::reply{}});
+}
+
 store::reply redis_cluster_fixture::raw_at(std::size_t i, std::initializer_list<std::string> args) {
   return command_at(nodes[i]->host(), nodes[i]->port(), args);
 }

@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,9 @@ class redis_cluster_fixture : public redis_fixture {
   store::redis_options cluster_options(std::chrono::milliseconds refresh = std::chrono::milliseconds(200)) const;
   // A started cluster client with the store's scripts; waits until it is ready.
   std::unique_ptr<store::redis_client> connect_cluster(std::chrono::milliseconds refresh = std::chrono::milliseconds(200));
+  // Runs one command on the client and returns its outcome (bounded).
+  std::pair<boost::system::error_code, store::reply> run(store::redis_client& c,
+                                                         std::initializer_list<std::string_view> args);
   // A synchronous command to node `i` (0..2).
   store::reply raw_at(std::size_t i, std::initializer_list<std::string> args);
   // The node serving `slot` now (by the first live node's CLUSTER SLOTS), and a node id.
