@@ -43,15 +43,32 @@ void redis_cluster_fixture::start_node() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "sb-cluster-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   node_dirs.push_back(tmpl);
-  store::redis_process_options o;
-  o.dir = tmpl;
-  bus_ports.push_back(store::pick_free_port());
-  o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", tmpl + "/nodes.conf",
-                  "--cluster-node-timeout", "1000",
-                  // The bus port defaults to port + 10000, past 65535 for a high free port: pick one.
-                  "--cluster-port", std::to_string(bus_ports.back())};
-  nodes.push_back(std::make_unique<store::redis_process>(o));
-  nodes.back()->start();
+  // Free ports are only free when asked: the same one twice, or one taken by a process another test
+  // started meanwhile, makes redis-server exit at start. Fresh ports each time, a few times.
+  for (int attempt = 1;; ++attempt) {
+    store::redis_process_options o;
+    o.dir = tmpl;
+    o.port = store::pick_free_port();
+    int bus = store::pick_free_port();
+    for (int i = 0; i < 10 && bus == o.port; ++i) bus = store::pick_free_port();
+    o.extra_args = {"--cluster-enabled", "yes", "--cluster-config-file", tmpl + "/nodes.conf",
+                    "--cluster-node-timeout", "1000",
+                    // The bus port defaults to port + 10000, past 65535 for a high free port: pick one.
+                    "--cluster-port", std::to_string(bus)};
+    auto node = std::make_unique<store::redis_process>(o);
+    try {
+      node->start();
+    } catch (const std::runtime_error&) {
+      if (attempt == 3) throw;
+      node.reset();
+      std::error_code ignored;
+      std::filesystem::remove(tmpl + "/nodes.conf", ignored);  // written before the ports were taken
+      continue;
+    }
+    bus_ports.push_back(bus);
+    nodes.push_back(std::move(node));
+    return;
+  }
 }
 
 std::size_t redis_cluster_fixture::add_replica(std::size_t of) {
