@@ -55,6 +55,7 @@ void redis_cluster::stop() {
   nodes_.clear();
   std::fill(slots_.begin(), slots_.end(), nullptr);
   for (auto& [_, link] : nodes) link->stop();
+  for (auto& link : std::exchange(retired_, {})) link->stop();
   ready_ = false;
   if (state_handler_) state_handler_(redis_link::state::stopped, errc::shutting_down);
 }
@@ -316,9 +317,17 @@ void redis_cluster::retire(const std::string& address) {
   retired_reconnects_ += link->reconnects();
   link->on_state_change({});
   met_.erase(link.get());
-  // Replies still due from it (MOVED ones, most likely) may come back: stop it a timeout later.
+  // Replies still due from it (MOVED ones, most likely) may come back: stop it a timeout later, or
+  // at stop() (a link never stopped keeps itself alive through its hiredis context).
+  retired_.push_back(link);
   auto later = std::make_shared<asio::steady_timer>(ex_, opts_.command_timeout);
-  later->async_wait([later, link](error_code) { link->stop(); });
+  std::weak_ptr<redis_cluster> weak = shared_from_this();
+  later->async_wait([later, weak, gone = std::weak_ptr<script_link>(link)](error_code) {
+    auto link = gone.lock();
+    if (!link) return;
+    link->stop();
+    if (auto self = weak.lock()) std::erase(self->retired_, link);
+  });
 }
 
 void redis_cluster::node_changed() {

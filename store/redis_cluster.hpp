@@ -113,6 +113,7 @@ class redis_cluster : public std::enable_shared_from_this<redis_cluster> {
   std::vector<held_command> held_;
   boost::asio::steady_timer held_timer_;
   std::set<const script_link*> met_;  // connections that have been ready at least once
+  std::vector<link_ptr> retired_;     // primaries left, stopped a command timeout later or at stop()
   bool refreshing_ = false;
   bool soon_armed_ = false;
   bool stopped_ = false;

@@ -39,9 +39,13 @@ class MetricsTest(StaffTest):
 
         async def run():
             ann, customer = await self.conversation(s)()
-            # The router's gauges come with its next board (every second).
-            wait_for(lambda: sample(get(s.http_port, "/metrics")[1], "switchboard_queue_waiting", '{queue="general"}') == 0,
-                     "a board's queue gauges")
+            # The router's gauges come with its next board (every second); it counts the assignment
+            # when it reads the accept's note, after ann's ack (asynchronously: slower under ASan).
+            def counted():
+                text = get(s.http_port, "/metrics")[1]
+                return sample(text, "switchboard_queue_waiting", '{queue="general"}') == 0 and \
+                    sample(text, "switchboard_queue_assignments_total", '{queue="general"}') is not None
+            wait_for(counted, "a board's queue gauges and the assignment counted")
             text = get(s.http_port, "/metrics")[1]
             await ann.close()
             await customer.close()
